@@ -7,6 +7,8 @@
 //! endpoint, FastTransfer streams and extended rules. Every codec here takes
 //! the context explicitly.
 
+#[cfg(test)]
+mod capture_tests;
 mod row;
 #[cfg(test)]
 mod tests;
