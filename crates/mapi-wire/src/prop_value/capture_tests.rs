@@ -25,6 +25,10 @@ fn capture_dir() -> Option<PathBuf> {
 }
 
 /// The JSON and the response body of capture `name` (e.g. `"014-execute-openmessage-html-getpropertiesall"`).
+fn capture_file(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(capture_dir()?.join(name)).ok()
+}
+
 fn capture(name: &str) -> Option<(Value, Vec<u8>)> {
     let dir = capture_dir()?;
     let json = std::fs::read(dir.join(format!("{name}.json"))).ok()?;
@@ -104,7 +108,11 @@ fn iso(t: FileTime) -> String {
 fn check(v: &PropValue, j: &Value, what: &str) {
     match v {
         PropValue::I16(x) => assert_eq!(j.as_i64(), Some(i64::from(*x)), "{what}"),
-        PropValue::I32(x) => assert_eq!(j.as_i64().map(|j| j as i32), Some(*x), "{what}"),
+        PropValue::I32(x) => match j.as_str() {
+            // MetaTagFXDelProp values are printed as tags.
+            Some(t) => assert_eq!(t, format!("0x{:08X}", *x as u32), "{what}"),
+            None => assert_eq!(j.as_i64().map(|j| j as i32), Some(*x), "{what}"),
+        },
         PropValue::I64(x) => assert_eq!(j.as_u64(), Some(*x as u64), "{what}"),
         PropValue::Bool(b) => assert_eq!(j.as_bool(), Some(*b), "{what}"),
         PropValue::String(s) => assert_eq!(j.as_str(), Some(s.as_str()), "{what}"),
@@ -118,6 +126,10 @@ fn check(v: &PropValue, j: &Value, what: &str) {
         PropValue::MvString8(v) => {
             let want: Vec<&[u8]> = j.as_array().unwrap().iter().map(|x| x.as_str().unwrap().as_bytes()).collect();
             assert_eq!(v.iter().map(Vec::as_slice).collect::<Vec<_>>(), want, "{what}");
+        }
+        PropValue::MvBinary(v) => {
+            let want: Vec<Vec<u8>> = j.as_array().unwrap().iter().map(|x| hex_bytes(x.as_str().unwrap())).collect();
+            assert_eq!(v, &want, "{what}");
         }
         PropValue::Null => assert_eq!(j["HasValue"].as_u64(), Some(0), "{what}"),
         other => panic!("{what}: no JSON check for {other:?}"),
@@ -399,5 +411,38 @@ fn capture_104_and_131_get_props() {
             );
             assert_eq!(values[3].value, PropValue::MvString8(vec![b"SMTP:bob@example.test".to_vec()]));
         }
+    }
+}
+
+#[test]
+fn capture_046_048_050_fast_transfer_values() {
+    // Every propValue of the ICS streams except the IDSET meta-properties
+    // (MetaTagIdsetGiven is typed PtypInteger32 but carries a blob, digest
+    // §6.4): 2-byte Booleans, u32 binary/string lengths, PtypString8
+    // message classes (corrections B19), PtypMultipleBinary.
+    let mut seen = std::collections::BTreeSet::new();
+    for name in ["046-ics-contents-inbox-initial", "048-ics-hierarchy-ipmsubtree", "050-ics-contents-inbox-incremental"]
+    {
+        let Some(stream) = capture_file(&format!("{name}.fxstream.bin")) else { return };
+        let json: Value = serde_json::from_slice(&capture_file(&format!("{name}.fxstream.json")).unwrap()).unwrap();
+        for atom in json["atoms"].as_array().unwrap() {
+            if atom.get("tag").is_none() || atom.get("idset").is_some() {
+                continue;
+            }
+            let off = atom["off"].as_u64().unwrap() as usize;
+            let mut r = Reader::new(&stream[off..]);
+            let v = TaggedValue::decode_with(&mut r, PropContext::FastTransfer).unwrap();
+            let used = stream.len() - off - r.remaining();
+            assert_eq!(v.tag, json_tag(atom), "{name} @{off}");
+            check(&v.value, &atom["value"], &format!("{name} @{off} {:?}", v.tag));
+            let mut w = Vec::new();
+            v.encode_with(&mut w, PropContext::FastTransfer).unwrap();
+            assert_eq!(w, &stream[off..off + used], "{name} @{off}");
+            seen.insert(v.tag.prop_type().0);
+        }
+    }
+    if !seen.is_empty() {
+        assert!(seen.contains(&PropType::BOOLEAN.0) && seen.contains(&PropType::MULTIPLE_BINARY.0));
+        assert!(seen.contains(&PropType::STRING8.0) && seen.contains(&PropType::TIME.0));
     }
 }
