@@ -14,8 +14,8 @@ mod row;
 mod tests;
 
 pub use row::{
-    CountWidth, FlaggedValue, PropTagArray, PropertyProblem, PropertyProblemList, PropertyRow, TaggedValue, TypedValue,
-    decode_tagged_list, encode_tagged_list,
+    CountWidth, FlaggedValue, PropTagArray, PropertyProblem, PropertyProblemList, PropertyRow, PropertyRowSet,
+    TaggedValue, TypedValue, decode_tagged_list, encode_tagged_list,
 };
 
 use crate::codec::{Put, Reader, len_u16, len_u32, utf16le_to_string};

@@ -233,11 +233,9 @@ fn check_query_rows(name: &str) -> Option<Vec<PropertyRow>> {
     let jrows = jr["Rows"].as_array().unwrap();
     assert_eq!(usize::from(n), jrows.len());
     let start = r.offset();
-    let mut rows = Vec::new();
-    for j in jrows {
-        let row = PropertyRow::decode_with(&mut r, &columns, PropContext::Rop).unwrap();
-        check_row(&row, j, &columns);
-        rows.push(row);
+    let rows = PropertyRow::decode_many(&mut r, n.into(), &columns, PropContext::Rop).unwrap();
+    for (row, j) in rows.iter().zip(jrows) {
+        check_row(row, j, &columns);
     }
     assert!(r.is_empty());
     let mut w = Vec::new();

@@ -443,3 +443,19 @@ fn mv_instance_columns_hold_single_values() {
     assert_eq!(w, [0, b'a', 0, 0, 0]);
     assert_eq!(PropertyRow::decode_with(&mut Reader::new(&w), &cols, PropContext::Rop).unwrap(), row);
 }
+
+#[test]
+fn row_sets_refuse_hostile_counts() {
+    let cols = [PropTag(0x0E080003)];
+    let set = PropertyRowSet(vec![PropertyRow::Standard(vec![PropValue::I32(7)])]);
+    let mut w = Vec::new();
+    set.encode_with(&mut w, &cols, PropContext::Rop).unwrap();
+    assert_eq!(w, [1, 0, 0, 7, 0, 0, 0]);
+    assert_eq!(PropertyRowSet::decode_with(&mut Reader::new(&w), &cols, PropContext::Rop).unwrap(), set);
+    // 65535 rows announced, 5 bytes present: refused before allocating.
+    assert!(
+        PropertyRowSet::decode_with(&mut Reader::new(&[0xFF, 0xFF, 0, 7, 0, 0, 0]), &cols, PropContext::Rop).is_err()
+    );
+    // Zero columns: a row is just its flag byte.
+    assert!(PropertyRow::decode_many(&mut Reader::new(&[0, 0]), 3, &[], PropContext::Rop).is_err());
+}
