@@ -161,6 +161,11 @@ pub fn set_name(set: Guid) -> Option<&'static str> {
 /// same id (`001F`, `101F`) and the other way round: the two string types are
 /// one property in two encodings ([MS-OXCDATA] 2.11.1), so
 /// `0x001A001E` is `PidTagMessageClass` too.
+///
+/// Ids 0x8000–0xFFFE name address-book properties (`PidTagAddressBook*`,
+/// [MS-OXOABK] 2.2) only on the NSPI endpoint; in a mailbox the same ids are
+/// named properties mapped per mailbox, so a caller decoding mailbox traffic
+/// should check [`PropTag::is_named`] before trusting a name from here.
 pub fn name_of(tag: PropTag) -> Option<&'static str> {
     exact(tag).or_else(|| other_string_type(tag).and_then(exact))
 }

@@ -394,7 +394,8 @@ pid_lids! {
     SERVER_PROCESSED = PSETID_CALENDAR_ASSISTANT, 0x85CC, BOOLEAN, "PidLidServerProcessed";
     SERVER_PROCESSING_ACTIONS = PSETID_CALENDAR_ASSISTANT, 0x85CD, INTEGER32, "PidLidServerProcessingActions";
     // PS_PUBLIC_STRINGS
-    /// [MS-OXPROPS] prints the LID as 0x00009000; Outlook and gromox use 9000 decimal (0x2328). Prefer
-    /// [`PidName::KEYWORDS`].
+    /// LID 0x2328 (9000 decimal) as in the Outlook MAPI reference and gromox; some lists derived from
+    /// [MS-OXPROPS] print 0x00009000. Outlook itself uses
+    /// [`PidName::KEYWORDS`](crate::tags::PidName::KEYWORDS).
     CATEGORIES = PS_PUBLIC_STRINGS, 0x2328, MULTIPLE_STRING, "PidLidCategories";
 }

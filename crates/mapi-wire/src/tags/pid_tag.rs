@@ -104,14 +104,17 @@ pid_tags! {
     REPLY_REQUESTED = 0x0C17000B, "PidTagReplyRequested";
     SENDER_ENTRY_ID = 0x0C190102, "PidTagSenderEntryId";
     SENDER_NAME = 0x0C1A001F, "PidTagSenderName";
+    SUPPLEMENTARY_INFO = 0x0C1B001F, "PidTagSupplementaryInfo";
     SENDER_SEARCH_KEY = 0x0C1D0102, "PidTagSenderSearchKey";
     SENDER_ADDRESS_TYPE = 0x0C1E001F, "PidTagSenderAddressType";
     SENDER_EMAIL_ADDRESS = 0x0C1F001F, "PidTagSenderEmailAddress";
     NON_DELIVERY_REPORT_STATUS_CODE = 0x0C200003, "PidTagNonDeliveryReportStatusCode";
+    REMOTE_MESSAGE_TRANSFER_AGENT = 0x0C21001F, "PidTagRemoteMessageTransferAgent";
     DELETE_AFTER_SUBMIT = 0x0E01000B, "PidTagDeleteAfterSubmit";
     DISPLAY_BCC = 0x0E02001F, "PidTagDisplayBcc";
     DISPLAY_CC = 0x0E03001F, "PidTagDisplayCc";
     DISPLAY_TO = 0x0E04001F, "PidTagDisplayTo";
+    PARENT_DISPLAY = 0x0E05001F, "PidTagParentDisplay";
     MESSAGE_DELIVERY_TIME = 0x0E060040, "PidTagMessageDeliveryTime";
     /// Bits ([MS-OXCMSG] 2.2.1.6): 0x1 mfRead, 0x2 mfUnmodified, 0x4 mfSubmitted, 0x8 mfUnsent, 0x10
     /// mfHasAttach, 0x20 mfFromMe, 0x40 mfFAI, 0x80 mfResend, 0x100 mfNotifyRead, 0x200 mfNotifyUnread,
@@ -241,8 +244,8 @@ pid_tags! {
     IPM_TASK_ENTRY_ID = 0x36D40102, "PidTagIpmTaskEntryId";
     REMINDERS_ONLINE_ENTRY_ID = 0x36D50102, "PidTagRemindersOnlineEntryId";
     IPM_DRAFTS_ENTRY_ID = 0x36D70102, "PidTagIpmDraftsEntryId";
-    /// [0] Conflicts, [1] Sync Issues, [2] Local Failures, [3] Server Failures, [4] Junk Email ([MS-
-    /// OXOSFLD] 2.2.4).
+    /// [0] Conflicts, [1] Sync Issues, [2] Local Failures, [3] Server Failures, [4] Junk Email
+    /// ([MS-OXOSFLD] 2.2.4).
     ADDITIONAL_REN_ENTRY_IDS = 0x36D81102, "PidTagAdditionalRenEntryIds";
     ADDITIONAL_REN_ENTRY_IDS_EX = 0x36D90102, "PidTagAdditionalRenEntryIdsEx";
     EXTENDED_FOLDER_FLAGS = 0x36DA0102, "PidTagExtendedFolderFlags";
@@ -386,11 +389,13 @@ pid_tags! {
     READ_RECEIPT_NAME = 0x402B001F, "PidTagReadReceiptName";
     CONTENT_FILTER_SPAM_CONFIDENCE_LEVEL = 0x40760003, "PidTagContentFilterSpamConfidenceLevel";
     SENDER_ID_STATUS = 0x40790003, "PidTagSenderIdStatus";
+    HIER_REV = 0x40820040, "PidTagHierRev";
     PURPORTED_SENDER_DOMAIN = 0x4083001F, "PidTagPurportedSenderDomain";
     INTERNET_MAIL_OVERRIDE_FORMAT = 0x59020003, "PidTagInternetMailOverrideFormat";
     MESSAGE_EDITOR_FORMAT = 0x59090003, "PidTagMessageEditorFormat";
     SENDER_SMTP_ADDRESS = 0x5D01001F, "PidTagSenderSmtpAddress";
     SENT_REPRESENTING_SMTP_ADDRESS = 0x5D02001F, "PidTagSentRepresentingSmtpAddress";
+    READ_RECEIPT_SMTP_ADDRESS = 0x5D05001F, "PidTagReadReceiptSmtpAddress";
     RECEIVED_BY_SMTP_ADDRESS = 0x5D07001F, "PidTagReceivedBySmtpAddress";
     RECIPIENT_RESOURCE_STATE = 0x5FDE0003, "PidTagRecipientResourceState";
     RECIPIENT_ORDER = 0x5FDF0003, "PidTagRecipientOrder";
@@ -482,6 +487,7 @@ pid_tags! {
     ADDRESS_BOOK_MESSAGE_ID = 0x674F0014, "PidTagAddressBookMessageId";
     CHANGE_NUMBER = 0x67A40014, "PidTagChangeNumber";
     ASSOCIATED = 0x67AA000B, "PidTagAssociated";
+    REPORTING_MESSAGE_TRANSFER_AGENT = 0x6820001F, "PidTagReportingMessageTransferAgent";
     SCHEDULE_INFO_RESOURCE_TYPE = 0x68410003, "PidTagScheduleInfoResourceType";
     SCHEDULE_INFO_DELEGATOR_WANTS_COPY = 0x6842000B, "PidTagScheduleInfoDelegatorWantsCopy";
     SCHEDULE_INFO_DONT_MAIL_DELEGATES = 0x6843000B, "PidTagScheduleInfoDontMailDelegates";
@@ -512,6 +518,7 @@ pid_tags! {
     ROAMING_DATATYPES = 0x7C060003, "PidTagRoamingDatatypes";
     ROAMING_DICTIONARY = 0x7C070102, "PidTagRoamingDictionary";
     ROAMING_XML_STREAM = 0x7C080102, "PidTagRoamingXmlStream";
+    ROAMING_BINARY = 0x7C090102, "PidTagRoamingBinary";
     OSC_SYNC_ENABLED = 0x7C24000B, "PidTagOscSyncEnabled";
     PROCESSED = 0x7D01000B, "PidTagProcessed";
     EXCEPTION_REPLACE_TIME = 0x7FF90040, "PidTagExceptionReplaceTime";
