@@ -166,7 +166,8 @@ pid_tags! {
     RTF_SYNC_PREFIX_COUNT = 0x10100003, "PidTagRtfSyncPrefixCount";
     RTF_SYNC_TRAILING_COUNT = 0x10110003, "PidTagRtfSyncTrailingCount";
     ORIGINALLY_INTENDED_RECIP_ENTRY_ID = 0x10120102, "PidTagOriginallyIntendedRecipEntryId";
-    /// gromox 3.10 answers ecNotFound for this string form; request [`PropTag::HTML`] (capture 015).
+    /// gromox 3.10 answers ecNotFound for this string form; request [`PropTag::HTML`](crate::PropTag::HTML)
+    /// (capture 015).
     BODY_HTML = 0x1013001F, "PidTagBodyHtml";
     HTML = 0x10130102, "PidTagHtml";
     BODY_CONTENT_LOCATION = 0x1014001F, "PidTagBodyContentLocation";
@@ -244,8 +245,8 @@ pid_tags! {
     IPM_TASK_ENTRY_ID = 0x36D40102, "PidTagIpmTaskEntryId";
     REMINDERS_ONLINE_ENTRY_ID = 0x36D50102, "PidTagRemindersOnlineEntryId";
     IPM_DRAFTS_ENTRY_ID = 0x36D70102, "PidTagIpmDraftsEntryId";
-    /// [0] Conflicts, [1] Sync Issues, [2] Local Failures, [3] Server Failures, [4] Junk Email
-    /// ([MS-OXOSFLD] 2.2.4).
+    /// Entries: 0 Conflicts, 1 Sync Issues, 2 Local Failures, 3 Server Failures, 4 Junk Email ([MS-OXOSFLD]
+    /// 2.2.4).
     ADDITIONAL_REN_ENTRY_IDS = 0x36D81102, "PidTagAdditionalRenEntryIds";
     ADDITIONAL_REN_ENTRY_IDS_EX = 0x36D90102, "PidTagAdditionalRenEntryIdsEx";
     EXTENDED_FOLDER_FLAGS = 0x36DA0102, "PidTagExtendedFolderFlags";
