@@ -369,3 +369,66 @@ proptest! {
         }
     }
 }
+
+/// Captures 023 and 126 map (set, LID/name) to mailbox ids with
+/// RopGetPropertyIdsFromNames; every `0xIIIITTTT named:0xIIII` annotation in
+/// the captures then shows the type the server stores for that property.
+#[test]
+fn capture_named_property_types_agree_with_the_catalogue() {
+    let dirs = capture_dirs();
+    let Some(root) = dirs.first() else { return };
+    let mut by_id: HashMap<u16, &'static NamedProp> = HashMap::new();
+    for prefix in ["023-", "126-"] {
+        let Some(path) = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with(prefix) && p.to_string_lossy().ends_with(".json")
+        }) else {
+            continue;
+        };
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let names = json["rops"][0]["PropertyNames"].as_array().unwrap();
+        let ids =
+            json["response_decoded"]["rpc_header_ext"][0]["decoded"]["responses"][0]["PropertyIds"].as_array().unwrap();
+        assert_eq!(names.len(), ids.len(), "{}", path.display());
+        for (name, id) in names.iter().zip(ids) {
+            let set = Guid::parse(name["guid"].as_str().unwrap()).unwrap();
+            let kind = match (name["lid"].as_str(), name["name"].as_str()) {
+                (Some(lid), _) => NamedKind::Id(u32::from_str_radix(lid.trim_start_matches("0x"), 16).unwrap()),
+                (None, Some(n)) => NamedKind::Name(n),
+                _ => panic!("unexpected PropertyName {name}"),
+            };
+            let prop = named_of(set, kind).unwrap_or_else(|| panic!("{set:?} {kind:?} not catalogued"));
+            let id = u16::from_str_radix(id.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+            by_id.insert(id, prop);
+        }
+    }
+    if by_id.is_empty() {
+        return;
+    }
+    // Only alice's mailbox (the gromox-3.10 set): the ids are per mailbox,
+    // and the -conversions set is another user's.
+    let mut checked = 0;
+    for dir in [root] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find(" named:0x") {
+                let hex = rest.get(i.saturating_sub(8)..i).unwrap_or("");
+                rest = &rest[i + 1..];
+                let Ok(tag) = u32::from_str_radix(hex, 16) else { continue };
+                let tag = PropTag(tag);
+                let Some(prop) = by_id.get(&tag.id()) else { continue };
+                if tag.prop_type() == PropType::ERROR_CODE {
+                    continue;
+                }
+                let ok = tag.prop_type() == prop.ty || other_string_type(tag) == Some(prop.tag(tag.id()));
+                assert!(ok, "{} stored as {:#010x} in {}", prop.canonical, tag.0, path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} named-property annotations matched");
+}
