@@ -160,13 +160,17 @@ pub fn set_name(set: Guid) -> Option<&'static str> {
 /// A PtypString8 tag (`001E`, `101E`) also finds the PtypString entry of the
 /// same id (`001F`, `101F`) and the other way round: the two string types are
 /// one property in two encodings ([MS-OXCDATA] 2.11.1), so
-/// `0x001A001E` is `PidTagMessageClass` too.
+/// `0x001A001E` is `PidTagMessageClass` too. A multi-valued column tag with
+/// the multi-value-instance flag ([MS-OXCDATA] 2.11.1.2, `0x3A1B301F`) names
+/// the same property as the plain multi-valued tag.
 ///
 /// Ids 0x8000–0xFFFE name address-book properties (`PidTagAddressBook*`,
 /// [MS-OXOABK] 2.2) only on the NSPI endpoint; in a mailbox the same ids are
 /// named properties mapped per mailbox, so a caller decoding mailbox traffic
 /// should check [`PropTag::is_named`] before trusting a name from here.
 pub fn name_of(tag: PropTag) -> Option<&'static str> {
+    let ty = tag.prop_type();
+    let tag = if ty.is_multi() { tag.with_type(ty.without_instance()) } else { tag };
     exact(tag).or_else(|| other_string_type(tag).and_then(exact))
 }
 
