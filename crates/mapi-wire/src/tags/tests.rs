@@ -437,3 +437,46 @@ fn capture_named_property_types_agree_with_the_catalogue() {
     }
     assert!(checked > 20, "only {checked} named-property annotations matched");
 }
+
+#[test]
+fn digest_abbreviated_tags_have_their_constants() {
+    // Digest §5.1–§5.3 entries written in shortened form (`…EmailAddress
+    // 0C1F001F`, `Display To/Cc/Bcc`), which the text scan above skips.
+    let cases = [
+        (PropTag::INST_ID, 0x674D_0014),
+        (PropTag::INSTANCE_NUM, 0x674E_0003),
+        (PropTag::PARENT_SOURCE_KEY, 0x65E1_0102),
+        (PropTag::DELETED_COUNT_TOTAL, 0x670B_0003),
+        (PropTag::MESSAGE_SIZE_EXTENDED, 0x0E08_0014),
+        (PropTag::BODY_HTML, 0x1013_001F),
+        (PropTag::HTML, 0x1013_0102),
+        (PropTag::DISPLAY_TO, 0x0E04_001F),
+        (PropTag::DISPLAY_CC, 0x0E03_001F),
+        (PropTag::DISPLAY_BCC, 0x0E02_001F),
+        (PropTag::SENDER_EMAIL_ADDRESS, 0x0C1F_001F),
+        (PropTag::SENDER_ADDRESS_TYPE, 0x0C1E_001F),
+        (PropTag::SENDER_ENTRY_ID, 0x0C19_0102),
+        (PropTag::SENDER_SEARCH_KEY, 0x0C1D_0102),
+        (PropTag::SENDER_SMTP_ADDRESS, 0x5D01_001F),
+        (PropTag::SENT_REPRESENTING_EMAIL_ADDRESS, 0x0065_001F),
+        (PropTag::SENT_REPRESENTING_ADDRESS_TYPE, 0x0064_001F),
+        (PropTag::SENT_REPRESENTING_ENTRY_ID, 0x0041_0102),
+        (PropTag::SENT_REPRESENTING_SEARCH_KEY, 0x003B_0102),
+        (PropTag::SENT_REPRESENTING_SMTP_ADDRESS, 0x5D02_001F),
+        (PropTag::ATTACH_DATA_OBJECT, 0x3701_000D),
+        (PropTag::MESSAGE_ATTACHMENTS, 0x0E13_000D),
+        (PropTag::PARENT_FOLDER_ID, 0x6749_0014),
+        (PropTag::IPM_SUBTREE_ENTRY_ID, 0x35E0_0102),
+        (PropTag::ADDITIONAL_REN_ENTRY_IDS_EX, 0x36D9_0102),
+        (PropTag::FREE_BUSY_ENTRY_IDS, 0x36E4_1102),
+        (PropTag::HOME_TELEPHONE_NUMBER, 0x3A09_001F),
+        (PropTag::MOBILE_TELEPHONE_NUMBER, 0x3A1C_001F),
+        (PropTag::PRIMARY_TELEPHONE_NUMBER, 0x3A1A_001F),
+        (PropTag::ADDRESS_BOOK_HOME_MESSAGE_DATABASE, 0x8006_001E),
+        (PropTag::ADDRESS_BOOK_PROXY_ADDRESSES, 0x800F_101F),
+    ];
+    for (konst, raw) in cases {
+        assert_eq!(konst, PropTag(raw), "{konst:?}");
+        assert!(name_of(konst).is_some());
+    }
+}
