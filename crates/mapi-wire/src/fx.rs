@@ -32,7 +32,8 @@ pub use reader::{FxReader, read_stream, read_stream_with};
 pub use scan::FxLimits;
 pub use sync::{
     Attachment, ContentsSync, Deletions, FolderChange, HierarchySync, MessageChange, MessageContent, PartialChange,
-    ProgressInformation, ProgressPerMessage, PropList, ReadStateChanges, SyncState,
+    ProgressInformation, ProgressPerMessage, PropList, ReadStateChanges, SyncEvent, SyncKind, SyncParser, SyncReader,
+    SyncState,
 };
 pub use value::{CP_UTF16, code_page};
 pub use writer::{FxWriter, split_buffers};

@@ -14,12 +14,18 @@
 //! A folderChange's properties come in any order (gromox sends
 //! PidTagSourceKey and PidTagParentSourceKey last; corrections B18).
 
+mod cursor;
+mod events;
+mod write;
+
+pub use events::{SyncEvent, SyncKind, SyncParser, SyncReader};
+
+use write::{write_message_change, write_props};
+
 use super::marker::{Marker, meta};
-use super::reader::FxReader;
-use super::value::decode_value;
 use super::writer::FxWriter;
 use super::{FxElement, FxProperty};
-use crate::codec::{Put, Reader};
+use crate::codec::Put;
 use crate::error::{DecodeError, EncodeError};
 use crate::idset::IdSet;
 use crate::prop_tag::PropTag;
@@ -293,10 +299,13 @@ impl SyncState {
     /// Parses the stream of RopSynchronizationGetTransferState: a state
     /// element with no IncrSyncEnd (corrections B18, capture 047).
     pub fn parse(stream: &[u8]) -> Result<Self, DecodeError> {
-        let mut c = Cursor::read(stream)?;
-        let s = c.state()?;
-        c.end()?;
-        Ok(s)
+        let mut state = None;
+        for e in read_events(stream, SyncKind::TransferState)? {
+            if let SyncEvent::State(s) = e {
+                state = Some(s);
+            }
+        }
+        state.ok_or(DecodeError::Incomplete { what: "ICS state", offset: stream.len(), needed: 4 })
     }
 
     /// Writes the state element (IncrSyncStateBegin … IncrSyncStateEnd).
@@ -336,43 +345,30 @@ pub struct ContentsSync {
 impl ContentsSync {
     /// Parses a whole contents synchronization stream.
     pub fn parse(stream: &[u8]) -> Result<Self, DecodeError> {
-        Self::from_elements(Cursor::read(stream)?.into_elements())
+        Ok(Self::from_events(read_events(stream, SyncKind::Contents)?))
     }
 
-    /// Parses elements (with offsets) from an [`FxReader`]; streamed
-    /// values (`ValueStart`…`ValueEnd`) are reassembled.
+    /// Parses elements (with offsets) from an [`super::FxReader`]; values
+    /// delivered in pieces (`ValueStart`…`ValueEnd`) are reassembled.
     pub fn from_elements(elements: Vec<(usize, FxElement)>) -> Result<Self, DecodeError> {
-        let mut c = Cursor::new(elements)?;
+        Ok(Self::from_events(parse_elements(elements, SyncKind::Contents)?))
+    }
+
+    /// Collects the events of a [`SyncParser`] for [`SyncKind::Contents`].
+    pub fn from_events(events: impl IntoIterator<Item = SyncEvent>) -> Self {
         let mut out = Self::default();
-        if c.eat(Marker::INCR_SYNC_PROGRESS_MODE) {
-            out.progress = Some(c.progress_total()?);
-        }
-        loop {
-            let progress = if c.eat(Marker::INCR_SYNC_PROGRESS_PER_MSG) { Some(c.progress_per_msg()?) } else { None };
-            match c.peek_marker() {
-                Some(Marker::INCR_SYNC_CHG) | Some(Marker::INCR_SYNC_GROUP_INFO) => {
-                    let mut m = c.message_change()?;
-                    m.progress = progress;
-                    out.message_changes.push(m);
-                }
-                Some(Marker::FX_ERROR_INFO) if progress.is_none() => {
-                    c.pos += 1;
-                    out.errors.push(c.prop_list());
-                }
-                _ if progress.is_some() => return Err(c.error("progressPerMessage without a messageChange")),
-                _ => break,
+        for e in events {
+            match e {
+                SyncEvent::Progress(p) => out.progress = Some(p),
+                SyncEvent::MessageChange(m) => out.message_changes.push(*m),
+                SyncEvent::ErrorInfo(e) => out.errors.push(e),
+                SyncEvent::Deletions(d) => out.deletions = Some(d),
+                SyncEvent::ReadStateChanges(r) => out.read_state_changes = Some(r),
+                SyncEvent::State(s) => out.state = s,
+                SyncEvent::FolderChange(_) | SyncEvent::End => {}
             }
         }
-        if c.eat(Marker::INCR_SYNC_DEL) {
-            out.deletions = Some(Deletions { props: c.prop_list() });
-        }
-        if c.eat(Marker::INCR_SYNC_READ) {
-            out.read_state_changes = Some(ReadStateChanges { props: c.prop_list() });
-        }
-        out.state = c.state()?;
-        c.expect(Marker::INCR_SYNC_END)?;
-        c.end()?;
-        Ok(out)
+        out
     }
 
     /// Writes the stream (the inverse of [`ContentsSync::parse`]).
@@ -425,23 +421,26 @@ pub struct HierarchySync {
 impl HierarchySync {
     /// Parses a whole hierarchy synchronization stream.
     pub fn parse(stream: &[u8]) -> Result<Self, DecodeError> {
-        Self::from_elements(Cursor::read(stream)?.into_elements())
+        Ok(Self::from_events(read_events(stream, SyncKind::Hierarchy)?))
     }
 
-    /// Parses elements (with offsets) from an [`FxReader`].
+    /// Parses elements (with offsets) from an [`super::FxReader`].
     pub fn from_elements(elements: Vec<(usize, FxElement)>) -> Result<Self, DecodeError> {
-        let mut c = Cursor::new(elements)?;
+        Ok(Self::from_events(parse_elements(elements, SyncKind::Hierarchy)?))
+    }
+
+    /// Collects the events of a [`SyncParser`] for [`SyncKind::Hierarchy`].
+    pub fn from_events(events: impl IntoIterator<Item = SyncEvent>) -> Self {
         let mut out = Self::default();
-        while c.eat(Marker::INCR_SYNC_CHG) {
-            out.folder_changes.push(FolderChange { props: c.prop_list() });
+        for e in events {
+            match e {
+                SyncEvent::FolderChange(f) => out.folder_changes.push(f),
+                SyncEvent::Deletions(d) => out.deletions = Some(d),
+                SyncEvent::State(s) => out.state = s,
+                _ => {}
+            }
         }
-        if c.eat(Marker::INCR_SYNC_DEL) {
-            out.deletions = Some(Deletions { props: c.prop_list() });
-        }
-        out.state = c.state()?;
-        c.expect(Marker::INCR_SYNC_END)?;
-        c.end()?;
-        Ok(out)
+        out
     }
 
     /// Writes the stream (the inverse of [`HierarchySync::parse`]).
@@ -460,347 +459,26 @@ impl HierarchySync {
     }
 }
 
-fn write_props(w: &mut FxWriter, props: &PropList) -> Result<(), EncodeError> {
-    props.iter().try_for_each(|p| w.property(p))
+/// Reads a whole stream into grammar events.
+fn read_events(stream: &[u8], kind: SyncKind) -> Result<Vec<SyncEvent>, DecodeError> {
+    let mut r = SyncReader::new(kind);
+    r.push(stream);
+    let mut out = Vec::new();
+    while let Some(e) = r.next()? {
+        out.push(e);
+    }
+    r.finish()?;
+    Ok(out)
 }
 
-fn write_message_change(w: &mut FxWriter, m: &MessageChange) -> Result<(), EncodeError> {
-    if let Some(p) = &m.progress {
-        w.marker(Marker::INCR_SYNC_PROGRESS_PER_MSG);
-        w.prop(PropTag(0x0000_0003), PropValue::I32(p.size))?;
-        w.prop(PropTag(0x0000_000B), PropValue::Bool(p.fai))?;
+/// Parses elements into grammar events.
+fn parse_elements(elements: Vec<(usize, FxElement)>, kind: SyncKind) -> Result<Vec<SyncEvent>, DecodeError> {
+    let mut p = SyncParser::new(kind);
+    let mut out = Vec::new();
+    for (offset, e) in elements {
+        p.push(offset, e)?;
+        out.extend(std::iter::from_fn(|| p.next_event()));
     }
-    match &m.partial {
-        None => {
-            w.marker(Marker::INCR_SYNC_CHG);
-            write_props(w, &m.header)?;
-            w.marker(Marker::INCR_SYNC_MESSAGE);
-            write_props(w, &m.content.props)?;
-        }
-        Some(p) => {
-            w.marker(Marker::INCR_SYNC_GROUP_INFO);
-            w.prop(PropTag(0x0000_0102), PropValue::Binary(p.group_info.clone()))?;
-            if let Some(id) = p.group_id {
-                w.prop(meta::INCR_SYNC_GROUP_ID, PropValue::I32(id as i32))?;
-            }
-            w.marker(Marker::INCR_SYNC_CHG_PARTIAL);
-            write_props(w, &m.header)?;
-            for (index, props) in &p.groups {
-                w.prop(meta::INCREMENTAL_SYNC_MESSAGE_PARTIAL, PropValue::I32(*index as i32))?;
-                write_props(w, props)?;
-            }
-        }
-    }
-    write_children(w, &m.content)
-}
-
-fn write_children(w: &mut FxWriter, c: &MessageContent) -> Result<(), EncodeError> {
-    let mut del = c.del_props.iter();
-    if let Some(t) = del.next() {
-        w.prop(meta::FX_DEL_PROP, PropValue::I32(t.0 as i32))?;
-    }
-    for r in &c.recipients {
-        w.marker(Marker::START_RECIP);
-        write_props(w, r)?;
-        w.marker(Marker::END_TO_RECIP);
-    }
-    if let Some(t) = del.next() {
-        w.prop(meta::FX_DEL_PROP, PropValue::I32(t.0 as i32))?;
-    }
-    for a in &c.attachments {
-        w.marker(Marker::NEW_ATTACH);
-        write_props(w, &a.props)?;
-        if let Some(e) = &a.embedded {
-            w.marker(Marker::START_EMBED);
-            write_props(w, &e.props)?;
-            write_children(w, e)?;
-            w.marker(Marker::END_EMBED);
-        }
-        w.marker(Marker::END_ATTACH);
-    }
-    Ok(())
-}
-
-/// Nesting limit for embedded messages.
-const MAX_EMBED_DEPTH: usize = 32;
-
-/// A cursor over complete elements (long values reassembled).
-struct Cursor {
-    items: Vec<(usize, Item)>,
-    pos: usize,
-    stream_len: usize,
-}
-
-enum Item {
-    Marker(Marker),
-    Property(FxProperty),
-}
-
-impl Cursor {
-    fn read(stream: &[u8]) -> Result<Self, DecodeError> {
-        let mut r = FxReader::new();
-        r.push(stream);
-        let mut out = Vec::new();
-        while let Some(e) = r.next_at()? {
-            out.push(e);
-        }
-        r.finish()?;
-        Self::new(out)
-    }
-
-    fn into_elements(self) -> Vec<(usize, FxElement)> {
-        self.items
-            .into_iter()
-            .map(|(o, i)| {
-                (
-                    o,
-                    match i {
-                        Item::Marker(m) => FxElement::Marker(m),
-                        Item::Property(p) => FxElement::Property(p),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    fn new(elements: Vec<(usize, FxElement)>) -> Result<Self, DecodeError> {
-        let stream_len = elements.last().map_or(0, |(o, _)| *o);
-        let mut items = Vec::with_capacity(elements.len());
-        let mut long: Option<(usize, PropTag, Option<crate::named::PropertyName>, Vec<u8>)> = None;
-        for (offset, e) in elements {
-            match e {
-                FxElement::Marker(m) if long.is_none() => items.push((offset, Item::Marker(m))),
-                FxElement::Property(p) if long.is_none() => items.push((offset, Item::Property(p))),
-                FxElement::ValueStart { tag, name, len } if long.is_none() => {
-                    let mut b = Vec::new();
-                    b.put_u32(len);
-                    long = Some((offset, tag, name, b));
-                }
-                FxElement::ValueChunk(c) if long.is_some() => {
-                    if let Some((_, _, _, b)) = long.as_mut() {
-                        b.extend_from_slice(&c);
-                    }
-                }
-                FxElement::ValueEnd if long.is_some() => {
-                    if let Some((o, tag, name, b)) = long.take() {
-                        let value = decode_value(tag, &b)?;
-                        items.push((o, Item::Property(FxProperty { tag, name, value })));
-                    }
-                }
-                _ => {
-                    return Err(DecodeError::Invalid {
-                        what: "FastTransfer stream",
-                        offset,
-                        reason: "value pieces out of order",
-                    });
-                }
-            }
-        }
-        Ok(Self { items, pos: 0, stream_len })
-    }
-
-    fn offset(&self) -> usize {
-        self.items.get(self.pos).map_or(self.stream_len, |(o, _)| *o)
-    }
-
-    fn error(&self, reason: &'static str) -> DecodeError {
-        DecodeError::Invalid { what: "FastTransfer ICS grammar", offset: self.offset(), reason }
-    }
-
-    fn peek_marker(&self) -> Option<Marker> {
-        match self.items.get(self.pos) {
-            Some((_, Item::Marker(m))) => Some(*m),
-            _ => None,
-        }
-    }
-
-    fn peek_prop(&self) -> Option<&FxProperty> {
-        match self.items.get(self.pos) {
-            Some((_, Item::Property(p))) => Some(p),
-            _ => None,
-        }
-    }
-
-    fn eat(&mut self, m: Marker) -> bool {
-        let hit = self.peek_marker() == Some(m);
-        if hit {
-            self.pos += 1;
-        }
-        hit
-    }
-
-    fn expect(&mut self, m: Marker) -> Result<(), DecodeError> {
-        if self.eat(m) {
-            Ok(())
-        } else {
-            Err(self.error(match m {
-                Marker::INCR_SYNC_END => "expected IncrSyncEnd",
-                Marker::INCR_SYNC_STATE_BEGIN => "expected IncrSyncStateBegin",
-                Marker::INCR_SYNC_STATE_END => "expected IncrSyncStateEnd",
-                Marker::INCR_SYNC_MESSAGE => "expected IncrSyncMessage",
-                Marker::END_TO_RECIP => "expected EndToRecip",
-                Marker::END_ATTACH => "expected EndAttach",
-                Marker::END_EMBED => "expected EndEmbed",
-                Marker::INCR_SYNC_CHG_PARTIAL => "expected IncrSyncChgPartial",
-                _ => "unexpected element",
-            }))
-        }
-    }
-
-    fn end(&self) -> Result<(), DecodeError> {
-        if self.pos < self.items.len() { Err(self.error("elements after the end of the stream")) } else { Ok(()) }
-    }
-
-    /// A propValue that must come next.
-    fn prop(&mut self, what: &'static str) -> Result<FxProperty, DecodeError> {
-        match self.items.get_mut(self.pos) {
-            Some((_, Item::Property(p))) => {
-                let p = p.clone();
-                self.pos += 1;
-                Ok(p)
-            }
-            _ => Err(self.error(what)),
-        }
-    }
-
-    /// propList: properties up to the next marker or structural
-    /// meta-property (MetaTagFXDelProp, MetaTagIncrementalSyncMessagePartial,
-    /// MetaTagIncrSyncGroupId).
-    fn prop_list(&mut self) -> PropList {
-        let mut out = Vec::new();
-        while let Some(p) = self.peek_prop() {
-            if matches!(p.tag, meta::FX_DEL_PROP | meta::INCREMENTAL_SYNC_MESSAGE_PARTIAL | meta::INCR_SYNC_GROUP_ID) {
-                break;
-            }
-            out.push(p.clone());
-            self.pos += 1;
-        }
-        PropList(out)
-    }
-
-    fn state(&mut self) -> Result<SyncState, DecodeError> {
-        self.expect(Marker::INCR_SYNC_STATE_BEGIN)?;
-        let mut s = SyncState::default();
-        for p in self.prop_list().0 {
-            let slot = match p.tag {
-                meta::IDSET_GIVEN | meta::IDSET_GIVEN_BINARY => &mut s.idset_given,
-                meta::CNSET_SEEN => &mut s.cnset_seen,
-                meta::CNSET_SEEN_FAI => &mut s.cnset_seen_fai,
-                meta::CNSET_READ => &mut s.cnset_read,
-                _ => {
-                    s.other.0.push(p);
-                    continue;
-                }
-            };
-            match p.value {
-                PropValue::Binary(b) if slot.is_none() => *slot = Some(b),
-                value => s.other.0.push(FxProperty { value, ..p }),
-            }
-        }
-        self.expect(Marker::INCR_SYNC_STATE_END)?;
-        Ok(s)
-    }
-
-    fn progress_total(&mut self) -> Result<ProgressInformation, DecodeError> {
-        let at = self.offset();
-        let p = self.prop("expected the ProgressInformation value")?;
-        let Some(b) = p.binary() else { return Err(self.error("ProgressInformation is not binary")) };
-        let mut r = Reader::new(b);
-        let rd = |r: &mut Reader<'_>| -> Result<ProgressInformation, DecodeError> {
-            let version = r.u16("ProgressInformation.Version")?;
-            r.u16("ProgressInformation.Padding1")?;
-            let fai_message_count = r.u32("ProgressInformation.FAIMessageCount")?;
-            let fai_message_total_size = r.u64("ProgressInformation.FAIMessageTotalSize")?;
-            let normal_message_count = r.u32("ProgressInformation.NormalMessageCount")?;
-            r.u32("ProgressInformation.Padding2")?;
-            let normal_message_total_size = r.u64("ProgressInformation.NormalMessageTotalSize")?;
-            Ok(ProgressInformation {
-                version,
-                fai_message_count,
-                fai_message_total_size,
-                normal_message_count,
-                normal_message_total_size,
-            })
-        };
-        rd(&mut r).map_err(|_| DecodeError::Invalid {
-            what: "ProgressInformation",
-            offset: at,
-            reason: "shorter than 32 bytes",
-        })
-    }
-
-    fn progress_per_msg(&mut self) -> Result<ProgressPerMessage, DecodeError> {
-        let size = self.prop("expected the progressPerMessage size")?;
-        let fai = self.prop("expected the progressPerMessage FAI flag")?;
-        match (size.value, fai.value) {
-            (PropValue::I32(size), PropValue::Bool(fai)) => Ok(ProgressPerMessage { size, fai }),
-            _ => Err(self.error("progressPerMessage values must be Int32 and Boolean")),
-        }
-    }
-
-    fn message_change(&mut self) -> Result<MessageChange, DecodeError> {
-        let mut m = MessageChange::default();
-        if self.eat(Marker::INCR_SYNC_CHG) {
-            m.header = self.prop_list();
-            self.expect(Marker::INCR_SYNC_MESSAGE)?;
-            m.content.props = self.prop_list();
-        } else {
-            self.expect(Marker::INCR_SYNC_GROUP_INFO)?;
-            let info = self.prop("expected the PropertyGroupInfo value")?;
-            let mut partial =
-                PartialChange { group_info: info.binary().unwrap_or_default().to_vec(), ..Default::default() };
-            if self.peek_prop().is_some_and(|p| p.tag == meta::INCR_SYNC_GROUP_ID) {
-                partial.group_id = Some(self.u32_prop()?);
-            }
-            self.expect(Marker::INCR_SYNC_CHG_PARTIAL)?;
-            m.header = self.prop_list();
-            while self.peek_prop().is_some_and(|p| p.tag == meta::INCREMENTAL_SYNC_MESSAGE_PARTIAL) {
-                let index = self.u32_prop()?;
-                let props = self.prop_list();
-                m.content.props.0.extend(props.0.iter().cloned());
-                partial.groups.push((index, props));
-            }
-            m.partial = Some(partial);
-        }
-        self.children(&mut m.content, 0)?;
-        Ok(m)
-    }
-
-    fn u32_prop(&mut self) -> Result<u32, DecodeError> {
-        match self.prop("expected a meta-property")?.value {
-            PropValue::I32(v) => Ok(v as u32),
-            _ => Err(self.error("meta-property is not Int32")),
-        }
-    }
-
-    fn del_prop(&mut self, c: &mut MessageContent) -> Result<(), DecodeError> {
-        if self.peek_prop().is_some_and(|p| p.tag == meta::FX_DEL_PROP) {
-            c.del_props.push(PropTag(self.u32_prop()?));
-        }
-        Ok(())
-    }
-
-    fn children(&mut self, c: &mut MessageContent, depth: usize) -> Result<(), DecodeError> {
-        self.del_prop(c)?;
-        while self.eat(Marker::START_RECIP) {
-            c.recipients.push(self.prop_list());
-            self.expect(Marker::END_TO_RECIP)?;
-        }
-        self.del_prop(c)?;
-        while self.eat(Marker::NEW_ATTACH) {
-            let mut a = Attachment { props: self.prop_list(), embedded: None };
-            if self.eat(Marker::START_EMBED) {
-                if depth >= MAX_EMBED_DEPTH {
-                    return Err(self.error("embedded messages nested too deeply"));
-                }
-                let mut e = MessageContent { props: self.prop_list(), ..Default::default() };
-                self.children(&mut e, depth + 1)?;
-                self.expect(Marker::END_EMBED)?;
-                a.embedded = Some(Box::new(e));
-            }
-            self.expect(Marker::END_ATTACH)?;
-            c.attachments.push(a);
-        }
-        Ok(())
-    }
+    p.finish()?;
+    Ok(out)
 }

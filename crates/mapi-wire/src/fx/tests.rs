@@ -5,6 +5,7 @@ use crate::prop_value::FileTime;
 use proptest::prelude::*;
 
 mod captures;
+mod grammar;
 
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()

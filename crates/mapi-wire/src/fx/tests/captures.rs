@@ -12,7 +12,7 @@ const STREAMS: [&str; 4] = [
 ];
 
 /// Loads a capture file, or `None` (with a note) when the captures are absent.
-fn capture(name: &str) -> Option<Vec<u8>> {
+pub(super) fn capture(name: &str) -> Option<Vec<u8>> {
     let mut dirs = Vec::new();
     if let Ok(d) = std::env::var("MAPI_CAPTURES") {
         dirs.push(std::path::PathBuf::from(d));
