@@ -5,7 +5,7 @@
 //! come and yields each element once all of its bytes are in, keeping only
 //! the unfinished tail.
 
-use super::scan::{Atom, FxLimits, scan};
+use super::scan::{Atom, FxLimits, MvResume, scan};
 use super::value::decode_value;
 use super::{FxElement, FxProperty};
 use crate::codec::Reader;
@@ -34,6 +34,8 @@ pub struct FxReader {
     streaming: Option<u64>,
     /// Stream offset of the element returned last.
     last: usize,
+    /// Progress of an incomplete multi-valued atom.
+    resume: Option<MvResume>,
     failed: Option<DecodeError>,
 }
 
@@ -142,7 +144,7 @@ impl FxReader {
         }
         let start = self.offset();
         let bytes = &self.buf[self.pos..];
-        let atom = match scan(bytes, &self.limits) {
+        let atom = match scan(bytes, &self.limits, &mut self.resume) {
             Ok(a) => a,
             Err(DecodeError::Incomplete { needed, .. }) => {
                 self.need = avail + needed.max(1);
@@ -151,6 +153,7 @@ impl FxReader {
             Err(e) => return Err(rebase(e, start)),
         };
         self.need = 0;
+        self.resume = None;
         self.last = start;
         let (element, used) = match atom {
             Atom::Marker(m) => (FxElement::Marker(m), 4),

@@ -108,9 +108,22 @@ pub(crate) enum Atom {
     LongValue { tag: PropTag, name: Option<(usize, usize)>, head: usize, value_len: u32 },
 }
 
+/// Where an incomplete scan of a multi-valued string/binary stopped, so
+/// the next scan of the same atom skips the elements already framed (a
+/// value of a million elements arriving in small buffers is then framed in
+/// linear time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MvResume {
+    /// Offset (within the atom) of the first element not yet complete.
+    pos: usize,
+    /// Elements left from there.
+    left: u32,
+}
+
 /// Frames the atom at the start of `buf`. `Incomplete` means more bytes are
-/// needed; any other error is fatal. Offsets in errors are relative to `buf`.
-pub(crate) fn scan(buf: &[u8], limits: &FxLimits) -> Result<Atom, DecodeError> {
+/// needed (and may leave a `resume` hint for the next call on the same
+/// atom); any other error is fatal. Offsets in errors are relative to `buf`.
+pub(crate) fn scan(buf: &[u8], limits: &FxLimits, resume: &mut Option<MvResume>) -> Result<Atom, DecodeError> {
     let mut r = Reader::new(buf);
     let tag = r.u32("FastTransfer tag")?;
     if Marker::is_marker(tag) {
@@ -147,22 +160,37 @@ pub(crate) fn scan(buf: &[u8], limits: &FxLimits) -> Result<Atom, DecodeError> {
             let at = r.offset();
             let count = r.u32("FastTransfer value count")?;
             check_len(count, limits.max_mv_count, at, "FastTransfer value count")?;
-            for _ in 0..count {
+            let mut left = count;
+            // Skip the elements already framed by an earlier, incomplete scan.
+            if let Some(m) = resume.take().filter(|m| m.left <= count && m.pos >= r.offset()) {
+                r.bytes(m.pos - r.offset(), "FastTransfer MV elements")?;
+                left = m.left;
+            }
+            while left > 0 {
                 let at = r.offset();
-                let len = r.u32("FastTransfer MV element length")?;
-                let so_far = u64::from(len) + (at - start) as u64;
-                check_len(
-                    u32::try_from(so_far).unwrap_or(u32::MAX),
-                    limits.max_value_len,
-                    at,
-                    "FastTransfer MV value",
-                )?;
-                r.bytes(len as usize, "FastTransfer MV element")?;
+                if let Err(e) = mv_element(&mut r, at - start, limits) {
+                    if e.is_incomplete() {
+                        *resume = Some(MvResume { pos: at, left });
+                    }
+                    return Err(e);
+                }
+                left -= 1;
             }
         }
     }
     let end = r.offset();
     Ok(Atom::Property { tag, name, value: (start, end), len: end })
+}
+
+/// Frames one element of a multi-valued string/binary; `so_far` is its
+/// offset from the start of the value.
+fn mv_element(r: &mut Reader<'_>, so_far: usize, limits: &FxLimits) -> Result<(), DecodeError> {
+    let at = r.offset();
+    let len = r.u32("FastTransfer MV element length")?;
+    let total = u64::from(len) + so_far as u64;
+    check_len(u32::try_from(total).unwrap_or(u32::MAX), limits.max_value_len, at, "FastTransfer MV value")?;
+    r.bytes(len as usize, "FastTransfer MV element")?;
+    Ok(())
 }
 
 fn check_len(len: u32, limit: u32, offset: usize, what: &'static str) -> Result<(), DecodeError> {

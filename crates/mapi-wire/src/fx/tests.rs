@@ -278,3 +278,25 @@ proptest! {
         let _ = r.finish();
     }
 }
+
+#[test]
+fn big_multi_valued_values_are_framed_in_linear_time() {
+    // 100 000 empty binaries (400 KB of lengths) fed in 64-byte buffers:
+    // each buffer resumes where the last scan stopped instead of rescanning.
+    let v = PropValue::MvBinary(vec![Vec::new(); 100_000]);
+    let mut w = FxWriter::new();
+    w.prop(PropTag(0x0001_1102), v.clone()).unwrap();
+    let bytes = w.into_bytes();
+    let mut r = FxReader::new();
+    let mut got = Vec::new();
+    let started = std::time::Instant::now();
+    for b in split_buffers(&bytes, 64) {
+        r.push(b);
+        while let Some(e) = r.next().unwrap() {
+            got.push(e);
+        }
+    }
+    r.finish().unwrap();
+    assert_eq!(got, [FxElement::Property(FxProperty::new(PropTag(0x0001_1102), v))]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
