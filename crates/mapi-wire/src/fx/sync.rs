@@ -157,22 +157,22 @@ pub struct PartialChange {
 impl MessageChange {
     /// PidTagSourceKey 0x65E00102 from the header.
     pub fn source_key(&self) -> Option<&[u8]> {
-        self.header.binary(PropTag(0x65E0_0102))
+        self.header.binary(PropTag::SOURCE_KEY)
     }
 
     /// PidTagMid 0x674A0014 from the header (with the Eid extra flag).
     pub fn mid(&self) -> Option<u64> {
-        self.header.i64(PropTag(0x674A_0014)).map(|v| v as u64)
+        self.header.i64(PropTag::MID).map(|v| v as u64)
     }
 
     /// PidTagChangeNumber 0x67A40014 from the header (with the CN extra flag).
     pub fn change_number(&self) -> Option<u64> {
-        self.header.i64(PropTag(0x67A4_0014)).map(|v| v as u64)
+        self.header.i64(PropTag::CHANGE_NUMBER).map(|v| v as u64)
     }
 
     /// PidTagAssociated 0x67AA000B from the header: true for FAI messages.
     pub fn associated(&self) -> bool {
-        matches!(self.header.get(PropTag(0x67AA_000B)), Some(PropValue::Bool(true)))
+        matches!(self.header.get(PropTag::ASSOCIATED), Some(PropValue::Bool(true)))
     }
 }
 
@@ -187,18 +187,18 @@ pub struct FolderChange {
 impl FolderChange {
     /// PidTagSourceKey 0x65E00102.
     pub fn source_key(&self) -> Option<&[u8]> {
-        self.props.binary(PropTag(0x65E0_0102))
+        self.props.binary(PropTag::SOURCE_KEY)
     }
 
     /// PidTagParentSourceKey 0x65E10102 (empty for children of the
     /// synchronized folder).
     pub fn parent_source_key(&self) -> Option<&[u8]> {
-        self.props.binary(PropTag(0x65E1_0102))
+        self.props.binary(PropTag::PARENT_SOURCE_KEY)
     }
 
     /// PidTagDisplayName 0x3001001F.
     pub fn display_name(&self) -> Option<&str> {
-        match self.props.get(PropTag(0x3001_001F))? {
+        match self.props.get(PropTag::DISPLAY_NAME)? {
             PropValue::String(s) => Some(s),
             _ => None,
         }

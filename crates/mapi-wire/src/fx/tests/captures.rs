@@ -199,8 +199,8 @@ fn capture_048_hierarchy_sync_has_19_folder_changes() {
         // entry IDs (PidTagIpm*EntryId, PidTagAdditionalRenEntryIds, …)
         // follow them. So look them up by tag, never by position.
         let tags: Vec<PropTag> = f.props.iter().map(|p| p.tag).collect();
-        let sk = tags.iter().position(|t| *t == PropTag(0x65E0_0102)).unwrap();
-        assert_eq!(tags.get(sk + 1), Some(&PropTag(0x65E1_0102)));
+        let sk = tags.iter().position(|t| *t == PropTag::SOURCE_KEY).unwrap();
+        assert_eq!(tags.get(sk + 1), Some(&PropTag::PARENT_SOURCE_KEY));
         if sk + 2 == tags.len() {
             keys_last += 1;
         } else {
