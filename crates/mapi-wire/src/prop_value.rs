@@ -6,6 +6,12 @@
 //! travels ([`PropContext`]): ROP buffers, the MAPI/HTTP address book
 //! endpoint, FastTransfer streams and extended rules. Every codec here takes
 //! the context explicitly.
+//!
+//! PtypRestriction and PtypRuleAction values use u16 counts in the ROP
+//! context and u32 counts in the other three; [MS-OXCFXICS] gives them no
+//! FastTransfer form of their own, so that context uses the u32 form (the
+//! `fx` writer refuses them anyway). PtypObject has a wire form only in the
+//! address book context (a u32 MId).
 
 #[cfg(test)]
 mod capture_tests;
@@ -45,8 +51,9 @@ pub enum PropContext {
     /// variable-size value (strings include their terminator), u32 multi-value
     /// counts, PtypBoolean is 2 bytes.
     FastTransfer,
-    /// [MS-OXORULE] 2.2.4 extended rules: u32 counts everywhere, no HasValue,
-    /// NUL-terminated strings.
+    /// Extended rules ([MS-OXCDATA] 2.11.1.1; the condition and action
+    /// blobs of [MS-OXORULE]): u32 counts everywhere, no HasValue,
+    /// NUL-terminated strings, PtypBoolean 1 byte.
     ExtendedRule,
 }
 
