@@ -1,5 +1,6 @@
 //! Known answers from the gromox 3.10 captures: ROP-context values (014, 010,
-//! 015, 019, 025, 027, 029, 125, 127) and address book values (093, 094,
+//! 015, 019, 023, 025, 027, 029, 125, 126, 127), FastTransfer values (046,
+//! 048, 050) and address book values (093, 094,
 //! 104, 131). Each test decodes the server's bytes, checks the values
 //! against the capture's decoded JSON and re-encodes them byte for byte.
 
@@ -303,6 +304,7 @@ fn capture_025_get_names_from_property_ids() {
         names.push(PropertyName::decode(&mut r).unwrap());
     }
     assert!(r.is_empty());
+    check_names(&names, &json["response_decoded"]["rpc_header_ext"][0]["decoded"]["responses"][0]["PropertyNames"]);
     let ps_public_strings = Guid::parse("00020329-0000-0000-c000-000000000046").unwrap();
     assert_eq!(names[4], PropertyName::Name { guid: ps_public_strings, name: "Keywords".into() });
     // corrections B15: an unknown id gives Kind 0xFF and a zero GUID.
@@ -442,5 +444,41 @@ fn capture_046_048_050_fast_transfer_values() {
     if !seen.is_empty() {
         assert!(seen.contains(&PropType::BOOLEAN.0) && seen.contains(&PropType::MULTIPLE_BINARY.0));
         assert!(seen.contains(&PropType::STRING8.0) && seen.contains(&PropType::TIME.0));
+    }
+}
+
+/// Checks a list of PropertyNames against the capture's JSON rendering.
+fn check_names(names: &[PropertyName], j: &Value) {
+    let j = j.as_array().unwrap();
+    assert_eq!(names.len(), j.len());
+    for (n, j) in names.iter().zip(j) {
+        assert_eq!(n.guid(), Guid::parse(j["guid"].as_str().unwrap()).unwrap());
+        match n {
+            PropertyName::Id { lid, .. } => {
+                assert_eq!(*lid, u32::from_str_radix(j["lid"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap())
+            }
+            PropertyName::Name { name, .. } => assert_eq!(j["name"].as_str(), Some(name.as_str())),
+            PropertyName::None { .. } => assert_eq!(j["kind"].as_u64(), Some(0xFF)),
+        }
+    }
+}
+
+#[test]
+fn capture_023_126_get_property_ids_from_names_requests() {
+    for name in ["023-execute-getpropertyidsfromnames-nocreate", "126-execute-getpropertyidsfromnames-globalobjectid"] {
+        let Some((json, _)) = capture(name) else { return };
+        let req = rop_request(&json, "0x56");
+        // RopId, LogonId, InputHandleIndex, Flags, PropertyNameCount u16.
+        let mut r = Reader::new(&req[4..]);
+        let n = r.u16("PropertyNameCount").unwrap();
+        let names: Vec<_> = (0..n).map(|_| PropertyName::decode(&mut r).unwrap()).collect();
+        assert!(r.is_empty());
+        check_names(&names, &json["rops"][0]["PropertyNames"]);
+        let mut w = Vec::new();
+        w.put_u16(n);
+        for n in &names {
+            n.encode(&mut w).unwrap();
+        }
+        assert_eq!(w, &req[4..], "{name}");
     }
 }
