@@ -67,14 +67,15 @@ macro_rules! wire_flags {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 let mut rest = self.0;
                 let mut first = true;
-                $(
-                    if $val != 0 && rest & $val == $val {
+                $({
+                    let v: $ty = $val;
+                    if v != 0 && rest & v == v {
                         if !first { f.write_str(" | ")?; }
                         f.write_str($text)?;
-                        rest &= !$val;
+                        rest &= !v;
                         first = false;
                     }
-                )*
+                })*
                 if rest != 0 || first {
                     if !first { f.write_str(" | ")?; }
                     write!(f, "{:#x}", rest)?;
