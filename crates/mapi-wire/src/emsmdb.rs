@@ -1,9 +1,11 @@
 //! [MS-OXCMAPIHTTP] 2.2.4 request and response bodies of the mailbox server
 //! endpoint (EMSMDB): Connect, Execute, Disconnect, NotificationWait.
 //!
+//! [`Request`] picks the body type from the request type (server side).
+//!
 //! `PING` ([MS-OXCMAPIHTTP] 2.2.6) has no request body and no binary
 //! response body (gromox still sends the meta-tag block, corrections A9), so
-//! it has no type here.
+//! it has no body type, only [`Request::Ping`].
 //!
 //! ROP buffers (`rgbIn`/`rgbOut`) and auxiliary buffers are kept as raw
 //! bytes: they are extended buffers ([MS-OXCRPC] 2.2.2) decoded by
@@ -18,9 +20,11 @@
 
 mod connect;
 mod execute;
+mod request;
 
 pub use connect::{ConnectFlags, ConnectRequest, ConnectResponse, DisconnectRequest, DisconnectResponse};
 pub use execute::{ExecuteFlags, ExecuteRequest, ExecuteResponse, NotificationWaitRequest, NotificationWaitResponse};
+pub use request::Request;
 
 use crate::codec::{Decode, Encode, Put, Reader, len_u32};
 use crate::error::{DecodeError, EncodeError};

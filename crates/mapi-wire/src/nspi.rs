@@ -19,11 +19,13 @@
 //! restrictions ([`AddressBookRestriction`], corrections C §7.2); the request
 //! type `QueryColumn` (see [`crate::http::RequestType::QUERY_COLUMN_GROMOX`]).
 
+mod request;
 mod requests;
 mod responses;
 mod restriction;
 mod types;
 
+pub use request::Request;
 pub use requests::{
     BindRequest, CompareMIdsRequest, DnToMIdRequest, GetAddressBookUrlRequest, GetMailboxUrlRequest, GetMatchesRequest,
     GetPropListRequest, GetPropsRequest, GetSpecialTableRequest, GetTemplateInfoRequest, ModLinkAttRequest,

@@ -74,7 +74,9 @@ pub struct ConnectResponse {
     pub retry_delay: u32,
     /// `DnPrefix` (ASCIIZ, decoded as ISO 8859-1; gromox sends "").
     pub dn_prefix: String,
-    /// `DisplayName` (UTF-16LE, NUL-terminated).
+    /// `DisplayName` (UTF-16LE, NUL-terminated; an unpaired surrogate
+    /// decodes as U+FFFD, so only such a name does not re-encode
+    /// byte-identically).
     pub display_name: String,
     /// `AuxiliaryBuffer` (raw extended buffer; gromox: 36 bytes with
     /// AUX_EXORGINFO, AUX_CLIENT_CONTROL, AUX_ENDPOINT_CAPABILITIES).

@@ -357,3 +357,25 @@ proptest! {
         let _ = MapiResponse::<DisconnectResponse>::decode_exact(&data);
     }
 }
+
+#[test]
+fn capture_request_dispatch_by_request_type() {
+    use crate::http::{RequestKind, RequestType};
+    let caps = captures(&["Connect", "Execute", "Disconnect", "NotificationWait", "PING"]);
+    let mut n = 0;
+    for c in &caps {
+        if c.json["X-ResponseCode"] != "0" {
+            continue;
+        }
+        let kind = RequestType::parse(c.json["request_type"].as_str().unwrap()).unwrap().kind().unwrap();
+        let req = Request::decode_for(kind, &c.req).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        assert_eq!(req.kind(), kind);
+        assert_eq!(req.to_bytes().unwrap(), c.req, "{}", c.name);
+        n += 1;
+    }
+    if capture_dir().is_some() {
+        assert_eq!(n, 87, "7 Connect, 74 Execute, 3 Disconnect, 2 NotificationWait, 1 PING");
+    }
+    assert!(Request::decode_for(RequestKind::Bind, &[0; 4]).is_err());
+    assert!(Request::decode_for(RequestKind::Ping, &[0]).is_err());
+}

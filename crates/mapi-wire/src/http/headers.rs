@@ -695,8 +695,8 @@ impl ResponseHeaders {
     }
 }
 
-/// `X-StartTime` ([MS-OXCMAPIHTTP] 2.2.3.3.10) is an [`HttpDate`]; this alias
-/// module-level function parses it for symmetry with the other headers.
+/// Parses `X-StartTime` ([MS-OXCMAPIHTTP] 2.2.3.3.10), an RFC 1123 date
+/// sent after `DONE`; the same as [`HttpDate::parse`].
 pub fn parse_start_time(s: &str) -> Result<HttpDate, HeaderError> {
     HttpDate::parse(s)
 }

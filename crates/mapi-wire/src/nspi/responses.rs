@@ -10,10 +10,11 @@ use super::types::{
     read_tags, read_values,
 };
 use crate::codec::{Decode, Encode, Put, Reader};
-use crate::emsmdb::{ResponseFields, put_aux, put_utf16z_checked, read_aux};
+use crate::emsmdb::{MapiResponse, ResponseFields, put_aux, put_utf16z_checked, read_aux};
 use crate::error::{DecodeError, EncodeError};
 use crate::error_code::ErrorCode;
 use crate::guid::Guid;
+use crate::http::ServerDialect;
 use crate::prop_tag::PropTag;
 use crate::prop_value::TaggedValue;
 
@@ -163,6 +164,34 @@ impl ResponseFields for CompareMIdsResponse {
         put_error(w, &self.error_code)?;
         w.put_u32(self.result as u32);
         put_aux(w, &self.auxiliary_buffer)
+    }
+}
+
+impl CompareMIdsResponse {
+    /// Decodes a whole CompareMIds response body in the field order of the
+    /// server's dialect (gromox: `Result` first, corrections B24).
+    pub fn decode_body(body: &[u8], dialect: ServerDialect) -> Result<MapiResponse<Self>, DecodeError> {
+        Ok(match dialect {
+            ServerDialect::Spec => MapiResponse::<Self>::decode_exact(body)?,
+            ServerDialect::Gromox => match MapiResponse::<GromoxCompareMIdsResponse>::decode_exact(body)? {
+                MapiResponse::Completed(g) => MapiResponse::Completed(g.0),
+                MapiResponse::Failed { status_code, auxiliary_buffer } => {
+                    MapiResponse::Failed { status_code, auxiliary_buffer }
+                }
+            },
+        })
+    }
+
+    /// Encodes a whole CompareMIds response body in the field order of the
+    /// given dialect (a simulator imitating gromox uses
+    /// [`ServerDialect::Gromox`]).
+    pub fn encode_body(resp: &MapiResponse<Self>, dialect: ServerDialect) -> Result<Vec<u8>, EncodeError> {
+        match (dialect, resp) {
+            (ServerDialect::Gromox, MapiResponse::Completed(c)) => {
+                MapiResponse::Completed(GromoxCompareMIdsResponse(c.clone())).to_bytes()
+            }
+            _ => resp.to_bytes(),
+        }
     }
 }
 

@@ -374,6 +374,34 @@ fn capture_every_nspi_exchange() {
 }
 
 #[test]
+fn capture_request_dispatch_and_compare_mids_dialects() {
+    use crate::http::{RequestKind, RequestType, ServerDialect};
+    let mut n = 0;
+    for c in nspi_captures() {
+        if c.name.starts_with("102") {
+            continue; // not the spec's form, see capture_every_nspi_exchange
+        }
+        let kind = RequestType::parse(c.rt()).unwrap().kind().unwrap();
+        let req = Request::decode_for(kind, &c.req).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        assert_eq!(req.kind(), kind);
+        assert_eq!(req.to_bytes().unwrap(), c.req, "{}", c.name);
+        if c.rt() == "CompareMIds" {
+            let body = c.body().unwrap();
+            let r = CompareMIdsResponse::decode_body(body, ServerDialect::Gromox).unwrap();
+            assert_eq!(r.completed().unwrap().result, -1);
+            assert_eq!(CompareMIdsResponse::encode_body(&r, ServerDialect::Gromox).unwrap(), body);
+            let spec = CompareMIdsResponse::encode_body(&r, ServerDialect::Spec).unwrap();
+            assert_eq!(spec[4..12], [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], "ErrorCode then Result");
+        }
+        n += 1;
+    }
+    if capture_dir().is_some() {
+        assert_eq!(n, 30);
+    }
+    assert!(Request::decode_for(RequestKind::Execute, &[0; 4]).is_err());
+}
+
+#[test]
 fn capture_104_proxy_addresses_and_missing_values() {
     let Some(c) = nspi_captures().into_iter().find(|c| c.name.starts_with("104")) else { return };
     let r: GetPropsResponse = response(&c);
