@@ -444,6 +444,16 @@ fn hostile_counts_are_refused() {
     let mut b = vec![0, 0, 0, 0];
     b.extend_from_slice(&[0xFF; 4]);
     assert!(RowSet::decode_exact(&b).is_err());
+    // 2000 PtypNull columns × 4000 one-byte rows would be 8 million cells
+    // from 12 KB of input.
+    let mut b = Vec::new();
+    b.extend_from_slice(&2000u32.to_le_bytes());
+    for _ in 0..2000 {
+        b.extend_from_slice(&0x0001_0001u32.to_le_bytes());
+    }
+    b.extend_from_slice(&4000u32.to_le_bytes());
+    b.extend(std::iter::repeat_n(0u8, 4000));
+    assert!(matches!(RowSet::decode_exact(&b), Err(DecodeError::TooLarge { what: "RowCount × columns", .. })));
 }
 
 fn stat() -> impl Strategy<Value = Stat> {

@@ -178,8 +178,21 @@ pub struct RowSet {
 impl<'a> Decode<'a> for RowSet {
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let columns = read_tags(r)?;
+        let offset = r.offset();
         let n = r.u32("RowCount")? as usize;
         let n = r.count(n, 1, "RowCount")?;
+        // Every cell takes at least one byte except a PtypNull column's in a
+        // standard row; refuse a rows × columns product the input cannot
+        // hold, so empty cells cannot multiply memory.
+        let cells = n.saturating_mul(columns.len());
+        if cells > r.remaining().saturating_mul(4) {
+            return Err(DecodeError::TooLarge {
+                what: "RowCount × columns",
+                offset,
+                size: cells as u64,
+                limit: r.remaining().saturating_mul(4) as u64,
+            });
+        }
         let mut rows = Vec::with_capacity(n);
         for _ in 0..n {
             rows.push(PropertyRow::decode_with(r, &columns, PropContext::AddressBook)?);
