@@ -16,7 +16,8 @@
 //! Deviations of gromox handled here: CompareMIds puts `Result` before
 //! `ErrorCode` ([`GromoxCompareMIdsResponse`], corrections B24); restrictions
 //! carry a HasValue byte before the TaggedValue of Property and Content
-//! restrictions ([`AddressBookRestriction`], corrections C §7.2); the request
+//! restrictions ([`AddressBookRestriction`] reads and writes both forms,
+//! corrections C §7.2); the request
 //! type `QueryColumn` (see [`crate::http::RequestType::QUERY_COLUMN_GROMOX`]).
 
 mod request;

@@ -165,7 +165,7 @@ request!(DnToMIdRequest {
 });
 
 /// [MS-OXCMAPIHTTP] 2.2.5.5.1 GetMatches request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct GetMatchesRequest {
     /// `Reserved` (0).
     pub reserved: u32,

@@ -3,8 +3,10 @@ use crate::codec::{Decode, Encode};
 use crate::error::DecodeError;
 use crate::error_code::ErrorCode;
 use crate::guid::Guid;
+use crate::http::ServerDialect;
 use crate::prop_tag::PropTag;
 use crate::prop_value::{FlaggedValue, PropValue, PropertyRow, TaggedValue};
+use crate::restriction::{FuzzyLevel, RelOp, Restriction};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -257,8 +259,28 @@ fn capture_every_nspi_exchange() {
                 let q: GetMatchesRequest = round_trip(&c.req, n);
                 let filter = q.filter.as_ref().unwrap();
                 let want = hex::decode(c.rf()["Filter_bytes"].as_str().unwrap().replace(' ', "")).unwrap();
-                assert_eq!(filter.0, want, "{n}: filter bytes");
-                assert_eq!(filter.uses_gromox_has_value(), ok, "{n}: 132 lacks the HasValue bytes");
+                assert_eq!(filter.to_bytes().unwrap(), want, "{n}: filter bytes");
+                let form = if ok { ServerDialect::Gromox } else { ServerDialect::Spec };
+                assert_eq!(filter.form, form, "{n}: 132 lacks the HasValue bytes");
+                let bo = PropValue::String("bo".into());
+                let expected = match &n[..3] {
+                    "096" => Restriction::Content {
+                        fuzzy: FuzzyLevel { low: FuzzyLevel::PREFIX, high: FuzzyLevel::IGNORE_CASE },
+                        tag: PropTag(0x3001_001F),
+                        value: TaggedValue { tag: PropTag(0x3001_001F), value: bo },
+                    },
+                    "098" => Restriction::Property {
+                        op: RelOp::GT,
+                        tag: PropTag(0x3001_001F),
+                        value: TaggedValue { tag: PropTag(0x3001_001F), value: bo },
+                    },
+                    _ => Restriction::Property {
+                        op: RelOp::EQ,
+                        tag: PropTag(0x360C_001F),
+                        value: TaggedValue { tag: PropTag(0x360C_001F), value: bo },
+                    },
+                };
+                assert_eq!(filter.restriction, expected, "{n}");
                 if ok {
                     assert_eq!(u64::from(q.row_count), num(&c.rf()["RowCount"]));
                     check_tags(q.columns.as_ref().unwrap(), &c.rf()["Columns"], n);
@@ -375,7 +397,7 @@ fn capture_every_nspi_exchange() {
 
 #[test]
 fn capture_request_dispatch_and_compare_mids_dialects() {
-    use crate::http::{RequestKind, RequestType, ServerDialect};
+    use crate::http::{RequestKind, RequestType};
     let mut n = 0;
     for c in nspi_captures() {
         if c.name.starts_with("102") {
@@ -414,21 +436,31 @@ fn capture_104_proxy_addresses_and_missing_values() {
 
 #[test]
 fn restriction_forms() {
-    // Spec form (capture 132): Property(EQ, PidTagAnr, plain TaggedPropertyValue).
-    let spec = hex::decode("04041f000c361f000c3662006f000000").unwrap();
-    let r = AddressBookRestriction::decode_exact(&spec).unwrap();
-    assert!(!r.uses_gromox_has_value());
-    // And(Exist, Not(Bitmask)) with u32 counts.
+    // Without values both forms are the same bytes; the spec's is reported.
     let and = hex::decode("0002000000081f000130020601030e170001000000").unwrap();
     let r = AddressBookRestriction::decode_exact(&and).unwrap();
+    assert_eq!(r.form, ServerDialect::Spec);
     assert_eq!(r.to_bytes().unwrap(), and);
-    // A restriction with an absent gromox value.
-    let absent = hex::decode("04041f000c3600").unwrap();
-    assert!(AddressBookRestriction::decode_exact(&absent).unwrap().uses_gromox_has_value());
-    // Unknown type, truncation, trailing garbage on encode.
+    // The same tree written in both forms.
+    let prop = Restriction::Property {
+        op: RelOp::EQ,
+        tag: PropTag(0x360C_001F),
+        value: TaggedValue { tag: PropTag(0x360C_001F), value: PropValue::String("bo".into()) },
+    };
+    for (form, hex_form) in [
+        (ServerDialect::Spec, "04041f000c361f000c3662006f000000"),
+        (ServerDialect::Gromox, "04041f000c36ff1f000c36ff62006f000000"),
+    ] {
+        let f = AddressBookRestriction { restriction: prop.clone(), form };
+        assert_eq!(hex::encode(f.to_bytes().unwrap()), hex_form);
+        assert_eq!(AddressBookRestriction::decode_exact(&f.to_bytes().unwrap()).unwrap(), f);
+    }
+    // Unknown type, truncation.
     assert!(matches!(AddressBookRestriction::decode_exact(&[0x0C]), Err(DecodeError::Unsupported { .. })));
     assert!(AddressBookRestriction::decode_exact(&[0x00, 5, 0, 0, 0]).is_err());
-    assert!(AddressBookRestriction(vec![0x08, 0, 0, 0, 0, 0]).to_bytes().is_err());
+    // A broken gromox-form value reports the gromox error (it got further).
+    let e = AddressBookRestriction::decode_exact(&hex::decode("04041f000c36ff1f000c36ff6200").unwrap()).unwrap_err();
+    assert!(e.is_incomplete(), "{e:?}");
     // Deep nesting is refused, not a stack overflow.
     let deep: Vec<u8> = std::iter::repeat_n(0x02u8, 10_000).chain([0x08, 0x1f, 0, 1, 0x30]).collect();
     assert!(matches!(AddressBookRestriction::decode_exact(&deep), Err(DecodeError::TooLarge { .. })));
@@ -539,7 +571,20 @@ proptest! {
         rt_req(DnToMIdRequest { reserved: 0, names: names.clone(), auxiliary_buffer: a.clone() })?;
         rt_req(GetMatchesRequest {
             reserved: 0, state: s, minimal_ids: m.clone(), interface_option_flags: x,
-            filter: b.then(|| AddressBookRestriction(vec![0x08, 0x1f, 0x00, 0x01, 0x30])),
+            filter: b.then(|| AddressBookRestriction {
+                // A value-free tree reads back as the spec's form, so give
+                // gromox's form a Property restriction.
+                restriction: if x % 2 == 0 {
+                    Restriction::Not(Box::new(Restriction::Exist { tag: PropTag(y) }))
+                } else {
+                    Restriction::Property {
+                        op: RelOp::GE,
+                        tag: PropTag(0x3900_0003),
+                        value: TaggedValue { tag: PropTag(0x3900_0003), value: PropValue::I32(y as i32) },
+                    }
+                },
+                form: if x % 2 == 0 { ServerDialect::Spec } else { ServerDialect::Gromox },
+            }),
             property_name: b.then_some(PropertyNameId { guid: Guid([7; 16]), id: y }),
             row_count: y, columns: t.clone(), auxiliary_buffer: a.clone(),
         })?;
