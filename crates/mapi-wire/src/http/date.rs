@@ -22,8 +22,9 @@ impl HttpDate {
     pub fn parse(s: &str) -> Result<Self, HeaderError> {
         const BAD: HeaderError =
             HeaderError::new("X-StartTime", "not an IMF-fixdate (`Fri, 27 Nov 2026 01:36:08 GMT`)");
-        let b = s.trim().as_bytes();
-        if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &b[25..] != b" GMT" {
+        // A fixed-size array: every index below is checked at compile time.
+        let b: &[u8; 29] = s.trim().as_bytes().try_into().map_err(|_| BAD)?;
+        if &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &b[25..] != b" GMT" {
             return Err(BAD);
         }
         let num = |r: std::ops::Range<usize>| -> Result<i64, HeaderError> {
@@ -56,6 +57,7 @@ impl HttpDate {
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
         let (y, mo, d) = civil_from_days(days);
+        // rem_euclid(7) is in 0..7 and civil_from_days gives months 1..=12.
         let wd = DAYS[days.rem_euclid(7) as usize];
         let mon = MONTHS[(mo - 1) as usize];
         format!("{wd}, {d:02} {mon} {y:04} {:02}:{:02}:{:02} GMT", secs / 3600, secs / 60 % 60, secs % 60)
