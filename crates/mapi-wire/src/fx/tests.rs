@@ -140,7 +140,14 @@ fn writer_refuses_what_the_reader_could_not_read_back() {
     assert!(w.prop(PropTag(0x8001_0003), PropValue::I32(1)).is_err(), "named id without a name");
     assert!(w.prop(PropTag(0x4012_0003), PropValue::I32(1)).is_err(), "marker tag");
     assert!(w.prop(PropTag(0x0037_001F), PropValue::I32(1)).is_err(), "type mismatch");
-    assert!(w.prop(PropTag(0x0037_00FD), PropValue::Restriction(vec![])).is_err(), "no FX form");
+    assert!(
+        w.prop(
+            PropTag(0x0037_00FD),
+            PropValue::Restriction(Box::new(crate::restriction::Restriction::Exist { tag: PropTag(0x0037_001F) }))
+        )
+        .is_err(),
+        "no FX form"
+    );
     assert!(w.is_empty(), "failed writes leave nothing behind");
     w.value_start(PropTag(0x3701_0102), None, 3).unwrap();
     assert!(w.value_chunk(&[1, 2, 3, 4]).is_err());
