@@ -288,7 +288,7 @@ impl Encoder<'_> {
 /// Longest match the encoder emits (the `u32` length field holds length − 3).
 const MAX_MATCH: usize = u32::MAX as usize;
 /// Chain candidates examined per position.
-const MAX_CHAIN: usize = 32;
+const MAX_CHAIN: usize = 16;
 /// A match this long ends the search early.
 const NICE_MATCH: usize = 256;
 /// Inside a long match only this many leading positions (and the last few)
