@@ -15,12 +15,16 @@ use crate::error::{DecodeError, EncodeError};
 use crate::rpc_ext::{self, ChainLimits, EncodeOptions};
 
 mod blocks;
+mod fixed;
 
 pub use blocks::{
-    AuxData, ClientConnectionInfo, ClientControl, EndpointCapabilities, ExOrgInfo, OsVersionInfo, PerfAccountInfo,
-    PerfClientInfo, PerfDefGcSuccess, PerfDefMdbSuccess, PerfFailure, PerfFailureV2, PerfGcSuccess, PerfGcSuccessV2,
-    PerfMdbSuccess, PerfMdbSuccessV2, PerfProcessInfo, PerfRequestId, PerfServerInfo, PerfSessionInfo,
-    PerfSessionInfoV2, ProtocolDeviceIdentification, ServerCapabilities, ServerSessionInfo,
+    AuxData, ClientConnectionInfo, PerfClientInfo, PerfProcessInfo, PerfServerInfo, ProtocolDeviceIdentification,
+    ServerSessionInfo,
+};
+pub use fixed::{
+    ClientControl, EndpointCapabilities, ExOrgInfo, OsVersionInfo, PerfAccountInfo, PerfDefGcSuccess,
+    PerfDefMdbSuccess, PerfFailure, PerfFailureV2, PerfGcSuccess, PerfGcSuccessV2, PerfMdbSuccess, PerfMdbSuccessV2,
+    PerfRequestId, PerfSessionInfo, PerfSessionInfoV2, ServerCapabilities,
 };
 
 open_enum! {
