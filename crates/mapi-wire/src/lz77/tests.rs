@@ -184,6 +184,18 @@ fn malformed_streams_are_errors() {
 }
 
 #[test]
+fn unbounded_limit_allocates_only_what_is_produced() {
+    let mut out = Vec::new();
+    let wire = h("ffffff7f 41 0700 0f 79");
+    assert_eq!(decompress_into(&wire, &mut out, usize::MAX).unwrap(), 147);
+    assert_eq!(out, [b'A'; 147]);
+    assert!(out.capacity() < 1 << 20);
+    let bomb = [h("ffffff7f 00 0700 0f ff 0000"), 0x0100_0000u32.to_le_bytes().to_vec()].concat();
+    let mut out = Vec::new();
+    assert_eq!(decompress_into(&bomb, &mut out, usize::MAX).unwrap(), 0x0100_0000 + 4);
+}
+
+#[test]
 fn decompress_into_matches_cannot_reach_earlier_content() {
     let mut out = b"prefix".to_vec();
     assert!(decompress_into(&h("ffffffff 0000"), &mut out, 10).is_err());
