@@ -330,6 +330,29 @@ proptest! {
     }
 
     #[test]
+    fn mutated_streams_never_panic(
+        unit in proptest::collection::vec(0u8..6, 1..30),
+        reps in 1usize..200,
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        slack in 0usize..40,
+    ) {
+        let data: Vec<u8> = unit.iter().copied().cycle().take(unit.len() * reps).collect();
+        let mut c = compress(&data);
+        for (i, b) in flips {
+            let i = i.index(c.len());
+            c[i] = b;
+        }
+        if let Ok(out) = decompress(&c, data.len()) {
+            prop_assert_eq!(out.len(), data.len());
+        }
+        let mut out = vec![9u8; slack];
+        if let Ok(n) = decompress_into(&c, &mut out, data.len() + slack) {
+            prop_assert_eq!(out.len(), slack + n);
+            prop_assert!(out[..slack].iter().all(|&b| b == 9));
+        }
+    }
+
+    #[test]
     fn arbitrary_input_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512), limit in 0usize..70_000) {
         if let Ok(out) = decompress(&data, limit) {
             prop_assert_eq!(out.len(), limit);
