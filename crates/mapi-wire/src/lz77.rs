@@ -87,15 +87,18 @@ impl Sink<'_> {
     /// [`SLACK`]. Grows geometrically, so a huge limit with a tiny input
     /// allocates only what is produced.
     fn reserve(&mut self, n: usize, at: usize) -> Result<(), DecodeError> {
+        let too_large = DecodeError::TooLarge {
+            what: "LZ77 output",
+            offset: at,
+            size: self.produced().saturating_add(n) as u64,
+            limit: self.limit as u64,
+        };
         if n > self.limit - self.produced() {
-            return Err(DecodeError::TooLarge {
-                what: "LZ77 output",
-                offset: at,
-                size: self.produced().saturating_add(n) as u64,
-                limit: self.limit as u64,
-            });
+            return Err(too_large);
         }
-        let need = self.o + n + SLACK;
+        let Some(need) = self.o.checked_add(n).and_then(|e| e.checked_add(SLACK)) else {
+            return Err(too_large);
+        };
         if self.buf.len() < need {
             let cap = self.base.saturating_add(self.limit).saturating_add(SLACK);
             let grown = (self.base + 2 * (self.buf.len() - self.base).max(2048)).min(cap);
