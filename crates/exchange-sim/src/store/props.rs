@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mapi_wire::prop_value::{PropContext, PropValue};
+use mapi_wire::restriction::Restriction;
 use mapi_wire::{PropTag, PropType, Put, Reader};
 
 use super::error::{StoreError, StoreResult};
@@ -133,7 +134,8 @@ pub fn value_size(v: &PropValue) -> u64 {
         PropValue::Guid(_) => 16,
         PropValue::String8(b) => b.len() + 1,
         PropValue::String(s) => (s.encode_utf16().count() + 1) * 2,
-        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::Restriction(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::Restriction(r) => restriction_bytes(r).map_or(0, |b| b.len()),
         PropValue::MvI16(v) => v.len() * 2,
         PropValue::MvI32(v) => v.len() * 4,
         PropValue::MvF32(v) => v.len() * 4,
@@ -229,10 +231,11 @@ impl PropBag {
         for (tag, v) in self.iter() {
             w.put_u32(tag.0);
             match v {
-                PropValue::Restriction(b) => {
+                PropValue::Restriction(res) => {
+                    let b = restriction_bytes(res).map_err(corrupt)?;
                     w.put_u8(KIND_RESTRICTION);
                     w.put_u32(b.len() as u32);
-                    w.put_bytes(b);
+                    w.put_bytes(&b);
                 }
                 PropValue::Object(o) => {
                     w.put_u8(KIND_OBJECT);
@@ -256,7 +259,9 @@ impl PropBag {
             let v = match r.u8("kind").map_err(corrupt)? {
                 KIND_RESTRICTION => {
                     let len = r.u32("len").map_err(corrupt)? as usize;
-                    PropValue::Restriction(r.bytes(len, "restriction").map_err(corrupt)?.to_vec())
+                    let mut sub = r.sub(len, "restriction").map_err(corrupt)?;
+                    let res = Restriction::decode_with(&mut sub, PropContext::ExtendedRule).map_err(corrupt)?;
+                    PropValue::Restriction(Box::new(res))
                 }
                 KIND_OBJECT => PropValue::Object(r.u32("object").map_err(corrupt)?),
                 _ => PropValue::decode_with(r, tag.prop_type(), PropContext::FastTransfer).map_err(corrupt)?,
@@ -345,4 +350,12 @@ impl MessageContent {
                 .map(|a| a.props.value_size() + a.embedded.as_ref().map_or(0, |m| m.size()))
                 .sum::<u64>()
     }
+}
+
+/// A restriction value in the store's blob: the extended-rule form
+/// ([MS-OXCDATA] 2.12, 32-bit counts), so no count can overflow.
+fn restriction_bytes(r: &Restriction) -> Result<Vec<u8>, mapi_wire::EncodeError> {
+    let mut w = Vec::new();
+    r.encode_with(&mut w, PropContext::ExtendedRule)?;
+    Ok(w)
 }
