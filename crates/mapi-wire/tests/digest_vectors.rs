@@ -7,7 +7,7 @@ use mapi_wire::nspi::{BindFlags, BindRequest, Stat};
 use mapi_wire::{Decode, Encode};
 
 fn hex(s: &str) -> Vec<u8> {
-    s.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect()
+    s.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap_or_else(|_| panic!("bad hex {b}"))).collect()
 }
 
 /// TV-15: [MS-OXCMAPIHTTP] 2.2.4.1.1 Connect request body.
