@@ -63,6 +63,17 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for $name {
+            /// The canonical name, or the hex value when unnamed.
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self.name() {
+                    Some(n) => s.collect_str(&format_args!(concat!("{:#0w$x} {}"), self.0, n, w = 2 + 2 * ::std::mem::size_of::<$ty>())),
+                    None => s.collect_str(&format_args!("{:#0w$x}", self.0, w = 2 + 2 * ::std::mem::size_of::<$ty>())),
+                }
+            }
+        }
+
         impl From<$ty> for $name {
             fn from(v: $ty) -> Self {
                 Self(v)
