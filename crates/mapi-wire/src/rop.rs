@@ -11,6 +11,49 @@ mod store;
 pub use body::{ResponseContext, RopRequestBody, RopResponseBody};
 pub use store::ReleaseRequest;
 
+// Modules of engineer "rop2" (properties, streams, notifications, ICS/FastTransfer,
+// special responses, permissions/rules).
+mod ics;
+mod misc;
+mod notify;
+mod special;
+mod stream;
+pub use ics::{
+    FastTransferDestinationConfigureRequest, FastTransferDestinationConfigureResponse,
+    FastTransferDestinationPutBufferRequest, FastTransferDestinationPutBufferResponse,
+    FastTransferSourceCopyFolderRequest, FastTransferSourceCopyFolderResponse, FastTransferSourceCopyMessagesRequest,
+    FastTransferSourceCopyMessagesResponse, FastTransferSourceCopyPropertiesRequest,
+    FastTransferSourceCopyPropertiesResponse, FastTransferSourceCopyToRequest, FastTransferSourceCopyToResponse,
+    FastTransferSourceGetBufferRequest, FastTransferSourceGetBufferResponse, GetLocalReplicaIdsRequest,
+    GetLocalReplicaIdsResponse, LocalReplicaIds, LongTermIdRange, MessageReadState,
+    SetLocalReplicaMidsetDeletedRequest, SetLocalReplicaMidsetDeletedResponse, SynchronizationGetTransferStateRequest,
+    SynchronizationGetTransferStateResponse, SynchronizationImportMessageMoveRequest,
+    SynchronizationImportMessageMoveResponse, SynchronizationImportReadStateChangesRequest,
+    SynchronizationImportReadStateChangesResponse, SynchronizationOpenCollectorRequest,
+    SynchronizationOpenCollectorResponse, SynchronizationType, SynchronizationUploadStateStreamBeginRequest,
+    SynchronizationUploadStateStreamBeginResponse, SynchronizationUploadStateStreamContinueRequest,
+    SynchronizationUploadStateStreamContinueResponse, SynchronizationUploadStateStreamEndRequest,
+    SynchronizationUploadStateStreamEndResponse, TellVersionRequest, TellVersionResponse, TransferStatus,
+};
+pub use misc::{
+    GetPermissionsTableRequest, GetPermissionsTableResponse, GetRulesTableRequest, GetRulesTableResponse,
+    UpdateDeferredActionMessagesRequest, UpdateDeferredActionMessagesResponse,
+};
+pub use notify::{
+    ChangedTags, MessageClass, NOTIFY_MESSAGE, NOTIFY_SEARCH, NOTIFY_TOTAL, NOTIFY_UNREAD, NewMailData,
+    NotificationData, NotificationType, NotifyResponse, RegisterNotificationRequest, RegisterNotificationResponse,
+    TableEventType, TableRowData,
+};
+pub use special::{BackoffResponse, BackoffRop, BufferTooSmallResponse, PendingResponse};
+pub use stream::{
+    BABE, CloneStreamRequest, CloneStreamResponse, CommitStreamRequest, CommitStreamResponse, CopyToStreamRequest,
+    CopyToStreamResponse, GetStreamSizeRequest, GetStreamSizeResponse, LockRegionStreamRequest,
+    LockRegionStreamResponse, OpenStreamRequest, OpenStreamResponse, ReadStreamRequest, ReadStreamResponse, SeekOrigin,
+    SeekStreamRequest, SeekStreamResponse, SetStreamSizeRequest, SetStreamSizeResponse, StreamOpenMode,
+    UnlockRegionStreamRequest, UnlockRegionStreamResponse, WriteAndCommitStreamRequest, WriteAndCommitStreamResponse,
+    WriteStreamExtendedRequest, WriteStreamExtendedResponse, WriteStreamRequest, WriteStreamResponse,
+};
+
 use crate::{
     codec::Reader,
     error::{DecodeError, EncodeError},

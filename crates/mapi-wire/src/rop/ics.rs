@@ -1,0 +1,963 @@
+//! [MS-OXCROPS] 2.2.12–2.2.13 FastTransfer and ICS ROPs ([MS-OXCFXICS] 2.2.3):
+//! download/upload contexts, GetBuffer/PutBuffer, synchronization
+//! configuration, state upload, importers and replica id helpers.
+
+use crate::{
+    codec::{Put, Reader, len_u32},
+    error::{DecodeError, EncodeError},
+    error_code::ErrorCode,
+    guid::Guid,
+    prop_tag::PropTag,
+    rop::{
+        ResponseContext, RopId, RopRequestBody, RopResponseBody,
+        misc::{
+            fixed_request, header_response, one_field_response, read_bin16, read_bin32, read_header, read_tags,
+            read_u64s, write_bin16, write_bin32, write_header, write_tags, write_u64s,
+        },
+        stream::BABE,
+    },
+};
+
+open_enum! {
+    /// TransferStatus of RopFastTransferSourceGetBuffer / DestinationPutBuffer
+    /// ([MS-OXCFXICS] 2.2.3.1.1.5.2).
+    pub struct TransferStatus(u16) {
+        ERROR = 0x0000, "Error";
+        PARTIAL = 0x0001, "Partial";
+        NO_ROOM = 0x0002, "NoRoom";
+        DONE = 0x0003, "Done";
+    }
+}
+
+open_enum! {
+    /// SynchronizationType of RopSynchronizationConfigure ([MS-OXCFXICS] 2.2.3.2.1.1.1).
+    pub struct SynchronizationType(u8) {
+        CONTENTS = 0x01, "Contents";
+        HIERARCHY = 0x02, "Hierarchy";
+    }
+}
+
+// ---------------------------------------------------------------------------
+// FastTransfer download contexts ([MS-OXCROPS] 2.2.12.5–2.2.12.8)
+// ---------------------------------------------------------------------------
+
+/// [MS-OXCROPS] 2.2.12.6.1 RopFastTransferSourceCopyMessages request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferSourceCopyMessagesRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the folder).
+    pub input_handle_index: u8,
+    /// OutputHandleIndex (the download context).
+    pub output_handle_index: u8,
+    /// MessageIdCount u16 + MessageIds.
+    pub message_ids: Vec<u64>,
+    /// CopyFlags ([MS-OXCFXICS] 2.2.3.1.1.3.1).
+    pub copy_flags: u8,
+    /// SendOptions ([MS-OXCFXICS] 2.2.3.1.1.1.1).
+    pub send_options: u8,
+}
+
+impl RopRequestBody for FastTransferSourceCopyMessagesRequest {
+    const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_MESSAGES;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            output_handle_index: r.u8("OutputHandleIndex")?,
+            message_ids: read_u64s(r, "MessageIds")?,
+            copy_flags: r.u8("CopyFlags")?,
+            send_options: r.u8("SendOptions")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.output_handle_index);
+        write_u64s(w, &self.message_ids, "MessageIds")?;
+        w.put_u8(self.copy_flags);
+        w.put_u8(self.send_options);
+        Ok(())
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.6.2 RopFastTransferSourceCopyMessages response.
+    pub struct FastTransferSourceCopyMessagesResponse = FAST_TRANSFER_SOURCE_COPY_MESSAGES, "OutputHandleIndex"
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.12.5.1 RopFastTransferSourceCopyFolder request.
+    pub struct FastTransferSourceCopyFolderRequest = FAST_TRANSFER_SOURCE_COPY_FOLDER {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (the folder).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// OutputHandleIndex (the download context).
+        output_handle_index: u8 = "OutputHandleIndex",
+        /// CopyFlags.
+        copy_flags: u8 = "CopyFlags",
+        /// SendOptions.
+        send_options: u8 = "SendOptions",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.5.2 RopFastTransferSourceCopyFolder response.
+    pub struct FastTransferSourceCopyFolderResponse = FAST_TRANSFER_SOURCE_COPY_FOLDER, "OutputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.12.7.1 RopFastTransferSourceCopyTo request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferSourceCopyToRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (folder, message or attachment).
+    pub input_handle_index: u8,
+    /// OutputHandleIndex (the download context).
+    pub output_handle_index: u8,
+    /// Level (0 = include sub-objects).
+    pub level: u8,
+    /// CopyFlags (32 bits here).
+    pub copy_flags: u32,
+    /// SendOptions.
+    pub send_options: u8,
+    /// PropertyTagCount u16 + PropertyTags (properties to exclude).
+    pub property_tags: Vec<PropTag>,
+}
+
+impl RopRequestBody for FastTransferSourceCopyToRequest {
+    const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_TO;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            output_handle_index: r.u8("OutputHandleIndex")?,
+            level: r.u8("Level")?,
+            copy_flags: r.u32("CopyFlags")?,
+            send_options: r.u8("SendOptions")?,
+            property_tags: read_tags(r, "PropertyTags")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.output_handle_index);
+        w.put_u8(self.level);
+        w.put_u32(self.copy_flags);
+        w.put_u8(self.send_options);
+        write_tags(w, &self.property_tags, "PropertyTags")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.7.2 RopFastTransferSourceCopyTo response.
+    pub struct FastTransferSourceCopyToResponse = FAST_TRANSFER_SOURCE_COPY_TO, "OutputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.12.8.1 RopFastTransferSourceCopyProperties request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferSourceCopyPropertiesRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex.
+    pub input_handle_index: u8,
+    /// OutputHandleIndex (the download context).
+    pub output_handle_index: u8,
+    /// Level.
+    pub level: u8,
+    /// CopyFlags (8 bits here).
+    pub copy_flags: u8,
+    /// SendOptions.
+    pub send_options: u8,
+    /// PropertyTagCount u16 + PropertyTags (properties to copy).
+    pub property_tags: Vec<PropTag>,
+}
+
+impl RopRequestBody for FastTransferSourceCopyPropertiesRequest {
+    const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_PROPERTIES;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            output_handle_index: r.u8("OutputHandleIndex")?,
+            level: r.u8("Level")?,
+            copy_flags: r.u8("CopyFlags")?,
+            send_options: r.u8("SendOptions")?,
+            property_tags: read_tags(r, "PropertyTags")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.output_handle_index);
+        w.put_u8(self.level);
+        w.put_u8(self.copy_flags);
+        w.put_u8(self.send_options);
+        write_tags(w, &self.property_tags, "PropertyTags")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.8.2 RopFastTransferSourceCopyProperties response.
+    pub struct FastTransferSourceCopyPropertiesResponse = FAST_TRANSFER_SOURCE_COPY_PROPERTIES, "OutputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.12.4.1 RopFastTransferSourceGetBuffer request. BufferSize
+/// 0xBABE ([`BABE`]) is followed by `MaximumBufferSize u16`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferSourceGetBufferRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the download context).
+    pub input_handle_index: u8,
+    /// BufferSize.
+    pub buffer_size: u16,
+    /// MaximumBufferSize, present exactly when `buffer_size` is 0xBABE.
+    pub maximum_buffer_size: Option<u16>,
+}
+
+impl RopRequestBody for FastTransferSourceGetBufferRequest {
+    const ID: RopId = RopId::FAST_TRANSFER_SOURCE_GET_BUFFER;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let buffer_size = r.u16("BufferSize")?;
+        let maximum_buffer_size = if buffer_size == BABE { Some(r.u16("MaximumBufferSize")?) } else { None };
+        Ok(Self { logon_id, input_handle_index, buffer_size, maximum_buffer_size })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        if (self.buffer_size == BABE) != self.maximum_buffer_size.is_some() {
+            return Err(EncodeError::NotRepresentable {
+                what: "RopFastTransferSourceGetBuffer MaximumBufferSize",
+                reason: "present exactly when BufferSize is 0xBABE",
+            });
+        }
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u16(self.buffer_size);
+        if let Some(m) = self.maximum_buffer_size {
+            w.put_u16(m);
+        }
+        Ok(())
+    }
+}
+
+/// [MS-OXCROPS] 2.2.12.4.2 RopFastTransferSourceGetBuffer response.
+///
+/// Following the digest (§3.2) and gromox (`rop_ext_push_rop_response`
+/// pushes the body for any ReturnValue), TransferStatus … TransferBufferSize
+/// are present on failure too; with ecServerBusy (0x480) no TransferBuffer
+/// follows the (zero) size, and `BackoffTime u32` ends the response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferSourceGetBufferResponse {
+    /// InputHandleIndex of the request.
+    pub handle_index: u8,
+    /// ReturnValue.
+    pub return_value: ErrorCode,
+    /// TransferStatus.
+    pub transfer_status: TransferStatus,
+    /// InProgressCount (progress steps done; bytes for gromox, B21).
+    pub in_progress_count: u16,
+    /// TotalStepCount.
+    pub total_step_count: u16,
+    /// Reserved (0).
+    pub reserved: u8,
+    /// TransferBufferSize u16 + TransferBuffer: the next piece of the FastTransfer stream.
+    pub transfer_buffer: Vec<u8>,
+    /// BackoffTime in ms, present exactly when ReturnValue is ecServerBusy.
+    pub backoff_time: Option<u32>,
+}
+
+impl RopResponseBody for FastTransferSourceGetBufferResponse {
+    const ID: RopId = RopId::FAST_TRANSFER_SOURCE_GET_BUFFER;
+    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r, "InputHandleIndex")?;
+        let transfer_status = TransferStatus(r.u16("TransferStatus")?);
+        let in_progress_count = r.u16("InProgressCount")?;
+        let total_step_count = r.u16("TotalStepCount")?;
+        let reserved = r.u8("Reserved")?;
+        let busy = return_value == ErrorCode::SERVER_BUSY;
+        let at = r.offset();
+        let size = r.u16("TransferBufferSize")? as usize;
+        let (transfer_buffer, backoff_time) = if busy {
+            if size != 0 {
+                return Err(DecodeError::Invalid {
+                    what: "TransferBufferSize",
+                    offset: at,
+                    reason: "ecServerBusy responses carry no TransferBuffer",
+                });
+            }
+            (Vec::new(), Some(r.u32("BackoffTime")?))
+        } else {
+            (r.bytes(size, "TransferBuffer")?.to_vec(), None)
+        };
+        Ok(Self {
+            handle_index,
+            return_value,
+            transfer_status,
+            in_progress_count,
+            total_step_count,
+            reserved,
+            transfer_buffer,
+            backoff_time,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let busy = self.return_value == ErrorCode::SERVER_BUSY;
+        if busy != self.backoff_time.is_some() || (busy && !self.transfer_buffer.is_empty()) {
+            return Err(EncodeError::NotRepresentable {
+                what: "RopFastTransferSourceGetBuffer",
+                reason: "BackoffTime (and no buffer) exactly when ReturnValue is ecServerBusy",
+            });
+        }
+        write_header(w, self.handle_index, self.return_value);
+        w.put_u16(self.transfer_status.0);
+        w.put_u16(self.in_progress_count);
+        w.put_u16(self.total_step_count);
+        w.put_u8(self.reserved);
+        write_bin16(w, &self.transfer_buffer, "TransferBuffer")?;
+        if let Some(t) = self.backoff_time {
+            w.put_u32(t);
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// FastTransfer upload contexts ([MS-OXCROPS] 2.2.12.1–2.2.12.2)
+// ---------------------------------------------------------------------------
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.12.1.1 RopFastTransferDestinationConfigure request.
+    pub struct FastTransferDestinationConfigureRequest = FAST_TRANSFER_DESTINATION_CONFIGURE {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (the target object).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// OutputHandleIndex (the upload context).
+        output_handle_index: u8 = "OutputHandleIndex",
+        /// SourceOperation (0x01 CopyTo, 0x02 CopyProperties, 0x03 CopyMessages, 0x04 CopyFolder).
+        source_operation: u8 = "SourceOperation",
+        /// CopyFlags (0x01 Move).
+        copy_flags: u8 = "CopyFlags",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.1.2 RopFastTransferDestinationConfigure response.
+    pub struct FastTransferDestinationConfigureResponse = FAST_TRANSFER_DESTINATION_CONFIGURE, "OutputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.12.2.1 RopFastTransferDestinationPutBuffer request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferDestinationPutBufferRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the upload context).
+    pub input_handle_index: u8,
+    /// TransferDataSize u16 + TransferData.
+    pub transfer_data: Vec<u8>,
+}
+
+impl RopRequestBody for FastTransferDestinationPutBufferRequest {
+    const ID: RopId = RopId::FAST_TRANSFER_DESTINATION_PUT_BUFFER;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            transfer_data: read_bin16(r, "TransferData")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_bin16(w, &self.transfer_data, "TransferData")
+    }
+}
+
+/// [MS-OXCROPS] 2.2.12.2.2 RopFastTransferDestinationPutBuffer response: the
+/// status fields follow on success and on failure (gromox pushes them for any
+/// ReturnValue).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FastTransferDestinationPutBufferResponse {
+    /// InputHandleIndex of the request.
+    pub handle_index: u8,
+    /// ReturnValue.
+    pub return_value: ErrorCode,
+    /// TransferStatus (clients ignore it).
+    pub transfer_status: TransferStatus,
+    /// InProgressCount.
+    pub in_progress_count: u16,
+    /// TotalStepCount.
+    pub total_step_count: u16,
+    /// Reserved.
+    pub reserved: u8,
+    /// BufferUsedSize.
+    pub buffer_used_size: u16,
+}
+
+impl RopResponseBody for FastTransferDestinationPutBufferResponse {
+    const ID: RopId = RopId::FAST_TRANSFER_DESTINATION_PUT_BUFFER;
+    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r, "InputHandleIndex")?;
+        Ok(Self {
+            handle_index,
+            return_value,
+            transfer_status: TransferStatus(r.u16("TransferStatus")?),
+            in_progress_count: r.u16("InProgressCount")?,
+            total_step_count: r.u16("TotalStepCount")?,
+            reserved: r.u8("Reserved")?,
+            buffer_used_size: r.u16("BufferUsedSize")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        write_header(w, self.handle_index, self.return_value);
+        w.put_u16(self.transfer_status.0);
+        w.put_u16(self.in_progress_count);
+        w.put_u16(self.total_step_count);
+        w.put_u8(self.reserved);
+        w.put_u16(self.buffer_used_size);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ICS ([MS-OXCROPS] 2.2.13)
+// ---------------------------------------------------------------------------
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.13.7.1 RopSynchronizationOpenCollector request.
+    pub struct SynchronizationOpenCollectorRequest = SYNCHRONIZATION_OPEN_COLLECTOR {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (the folder).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// OutputHandleIndex (the collector).
+        output_handle_index: u8 = "OutputHandleIndex",
+        /// IsContentsCollector (1 contents, 0 hierarchy).
+        is_contents_collector: u8 = "IsContentsCollector",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.7.2 RopSynchronizationOpenCollector response.
+    pub struct SynchronizationOpenCollectorResponse = SYNCHRONIZATION_OPEN_COLLECTOR, "OutputHandleIndex"
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.13.8.1 RopSynchronizationGetTransferState request.
+    pub struct SynchronizationGetTransferStateRequest = SYNCHRONIZATION_GET_TRANSFER_STATE {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (sync context or collector).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// OutputHandleIndex (a download context streaming the state).
+        output_handle_index: u8 = "OutputHandleIndex",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.8.2 RopSynchronizationGetTransferState response.
+    pub struct SynchronizationGetTransferStateResponse = SYNCHRONIZATION_GET_TRANSFER_STATE, "OutputHandleIndex"
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.13.9.1 RopSynchronizationUploadStateStreamBegin request.
+    pub struct SynchronizationUploadStateStreamBeginRequest = SYNCHRONIZATION_UPLOAD_STATE_STREAM_BEGIN {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (sync context or collector).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// StateProperty (MetaTagIdsetGiven, MetaTagCnsetSeen, ...).
+        state_property: PropTag = "StateProperty",
+        /// TransferBufferSize: total bytes that the Continue ROPs will send.
+        transfer_buffer_size: u32 = "TransferBufferSize",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.9.2 RopSynchronizationUploadStateStreamBegin response.
+    pub struct SynchronizationUploadStateStreamBeginResponse = SYNCHRONIZATION_UPLOAD_STATE_STREAM_BEGIN, "InputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.13.10.1 RopSynchronizationUploadStateStreamContinue request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SynchronizationUploadStateStreamContinueRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex.
+    pub input_handle_index: u8,
+    /// StreamDataSize u32 + StreamData.
+    pub stream_data: Vec<u8>,
+}
+
+impl RopRequestBody for SynchronizationUploadStateStreamContinueRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_UPLOAD_STATE_STREAM_CONTINUE;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            stream_data: read_bin32(r, "StreamData")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_bin32(w, &self.stream_data, "StreamData")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.10.2 RopSynchronizationUploadStateStreamContinue response.
+    pub struct SynchronizationUploadStateStreamContinueResponse = SYNCHRONIZATION_UPLOAD_STATE_STREAM_CONTINUE, "InputHandleIndex"
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.13.11.1 RopSynchronizationUploadStateStreamEnd request.
+    pub struct SynchronizationUploadStateStreamEndRequest = SYNCHRONIZATION_UPLOAD_STATE_STREAM_END {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex.
+        input_handle_index: u8 = "InputHandleIndex",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.11.2 RopSynchronizationUploadStateStreamEnd response.
+    pub struct SynchronizationUploadStateStreamEndResponse = SYNCHRONIZATION_UPLOAD_STATE_STREAM_END, "InputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.13.6.1 RopSynchronizationImportMessageMove request: five
+/// u32-length-prefixed blobs (widths as gromox `g_bin_ex`; digest UNVERIFIED).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SynchronizationImportMessageMoveRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the collector).
+    pub input_handle_index: u8,
+    /// SourceFolderId (source key bytes).
+    pub source_folder_id: Vec<u8>,
+    /// SourceMessageId.
+    pub source_message_id: Vec<u8>,
+    /// PredecessorChangeList.
+    pub predecessor_change_list: Vec<u8>,
+    /// DestinationMessageId.
+    pub destination_message_id: Vec<u8>,
+    /// ChangeNumber.
+    pub change_number: Vec<u8>,
+}
+
+impl RopRequestBody for SynchronizationImportMessageMoveRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_MESSAGE_MOVE;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            source_folder_id: read_bin32(r, "SourceFolderId")?,
+            source_message_id: read_bin32(r, "SourceMessageId")?,
+            predecessor_change_list: read_bin32(r, "PredecessorChangeList")?,
+            destination_message_id: read_bin32(r, "DestinationMessageId")?,
+            change_number: read_bin32(r, "ChangeNumber")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_bin32(w, &self.source_folder_id, "SourceFolderId")?;
+        write_bin32(w, &self.source_message_id, "SourceMessageId")?;
+        write_bin32(w, &self.predecessor_change_list, "PredecessorChangeList")?;
+        write_bin32(w, &self.destination_message_id, "DestinationMessageId")?;
+        write_bin32(w, &self.change_number, "ChangeNumber")
+    }
+}
+
+one_field_response! {
+    /// [MS-OXCROPS] 2.2.13.6.2 RopSynchronizationImportMessageMove response.
+    pub struct SynchronizationImportMessageMoveResponse = SYNCHRONIZATION_IMPORT_MESSAGE_MOVE, "InputHandleIndex" {
+        /// MessageId of the moved message.
+        message_id: u64 = "MessageId"
+    }
+}
+
+/// One MessageReadState ([MS-OXCROPS] 2.2.13.3.1.1): `MessageIdSize u16,
+/// MessageId (source key bytes), MarkAsRead u8`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageReadState {
+    /// MessageId as source-key bytes.
+    pub message_id: Vec<u8>,
+    /// MarkAsRead (non-zero = read).
+    pub mark_as_read: u8,
+}
+
+/// [MS-OXCROPS] 2.2.13.3.1 RopSynchronizationImportReadStateChanges request:
+/// `MessageReadStatesSize u16` (bytes) then the states back to back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SynchronizationImportReadStateChangesRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the collector).
+    pub input_handle_index: u8,
+    /// MessageReadStates.
+    pub states: Vec<MessageReadState>,
+}
+
+impl RopRequestBody for SynchronizationImportReadStateChangesRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_READ_STATE_CHANGES;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let size = r.u16("MessageReadStatesSize")? as usize;
+        let mut s = r.sub(size, "MessageReadStates")?;
+        let mut states = Vec::new();
+        while !s.is_empty() {
+            let message_id = read_bin16(&mut s, "MessageId")?;
+            states.push(MessageReadState { message_id, mark_as_read: s.u8("MarkAsRead")? });
+        }
+        Ok(Self { logon_id, input_handle_index, states })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        let at = w.reserve_u16();
+        for s in &self.states {
+            write_bin16(w, &s.message_id, "MessageId")?;
+            w.put_u8(s.mark_as_read);
+        }
+        w.patch_len_u16(at, "MessageReadStatesSize")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.3.2 RopSynchronizationImportReadStateChanges response.
+    pub struct SynchronizationImportReadStateChangesResponse = SYNCHRONIZATION_IMPORT_READ_STATE_CHANGES, "InputHandleIndex"
+}
+
+/// A LongTermIdRange of RopSetLocalReplicaMidsetDeleted ([MS-OXCROPS] 2.2.13.12.1.1):
+/// two 24-byte LongTermIDs ([MS-OXCDATA] 2.2.1.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongTermIdRange {
+    /// MinLongTermId.
+    pub min: [u8; 24],
+    /// MaxLongTermId.
+    pub max: [u8; 24],
+}
+
+/// [MS-OXCROPS] 2.2.13.12.1 RopSetLocalReplicaMidsetDeleted request:
+/// `DataSize u16, LongTermIdRangeCount u32, LongTermIdRanges[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SetLocalReplicaMidsetDeletedRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the folder).
+    pub input_handle_index: u8,
+    /// LongTermIdRanges.
+    pub ranges: Vec<LongTermIdRange>,
+}
+
+impl RopRequestBody for SetLocalReplicaMidsetDeletedRequest {
+    const ID: RopId = RopId::SET_LOCAL_REPLICA_MIDSET_DELETED;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let size = r.u16("DataSize")? as usize;
+        let mut s = r.sub(size, "LongTermIdRanges")?;
+        let n = s.u32("LongTermIdRangeCount")? as usize;
+        let n = s.count(n, 48, "LongTermIdRanges")?;
+        let mut ranges = Vec::with_capacity(n);
+        for _ in 0..n {
+            ranges.push(LongTermIdRange { min: s.array("MinLongTermId")?, max: s.array("MaxLongTermId")? });
+        }
+        s.expect_end("LongTermIdRanges")?;
+        Ok(Self { logon_id, input_handle_index, ranges })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        let at = w.reserve_u16();
+        w.put_u32(len_u32(self.ranges.len(), "LongTermIdRangeCount")?);
+        for range in &self.ranges {
+            w.put_bytes(&range.min);
+            w.put_bytes(&range.max);
+        }
+        w.patch_len_u16(at, "DataSize")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.12.2 RopSetLocalReplicaMidsetDeleted response.
+    pub struct SetLocalReplicaMidsetDeletedResponse = SET_LOCAL_REPLICA_MIDSET_DELETED, "InputHandleIndex"
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.13.13.1 RopGetLocalReplicaIds request: reserves `id_count` ids.
+    pub struct GetLocalReplicaIdsRequest = GET_LOCAL_REPLICA_IDS {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (the logon).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// IdCount.
+        id_count: u32 = "IdCount",
+    }
+}
+
+/// The success body of RopGetLocalReplicaIds: the first reserved id as REPLGUID + GLOBCNT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LocalReplicaIds {
+    /// ReplGuid.
+    pub repl_guid: Guid,
+    /// GlobalCount: the first of the reserved 6-byte big-endian counters.
+    pub global_count: [u8; 6],
+}
+
+/// [MS-OXCROPS] 2.2.13.13.2 RopGetLocalReplicaIds response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GetLocalReplicaIdsResponse {
+    /// InputHandleIndex of the request.
+    pub handle_index: u8,
+    /// ReturnValue.
+    pub return_value: ErrorCode,
+    /// ReplGuid and GlobalCount on success.
+    pub success: Option<LocalReplicaIds>,
+}
+
+impl RopResponseBody for GetLocalReplicaIdsResponse {
+    const ID: RopId = RopId::GET_LOCAL_REPLICA_IDS;
+    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r, "InputHandleIndex")?;
+        let success = if return_value.is_success() {
+            Some(LocalReplicaIds { repl_guid: Guid(r.array("ReplGuid")?), global_count: r.array("GlobalCount")? })
+        } else {
+            None
+        };
+        Ok(Self { handle_index, return_value, success })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        super::misc::check_success(self.return_value, &self.success, "RopGetLocalReplicaIds")?;
+        write_header(w, self.handle_index, self.return_value);
+        if let Some(s) = &self.success {
+            w.put_bytes(&s.repl_guid.0);
+            w.put_bytes(&s.global_count);
+        }
+        Ok(())
+    }
+}
+
+fixed_request! {
+    /// [MS-OXCROPS] 2.2.12.9.1 RopTellVersion request: the client's version (three u16).
+    pub struct TellVersionRequest = TELL_VERSION {
+        /// LogonId.
+        logon_id: u8 = "LogonId",
+        /// InputHandleIndex (a FastTransfer context).
+        input_handle_index: u8 = "InputHandleIndex",
+        /// Version.
+        version: [u16; 3] = "Version",
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.12.9.2 RopTellVersion response.
+    pub struct TellVersionResponse = TELL_VERSION, "InputHandleIndex"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rop::misc::tests::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn capture_046_upload_state_and_get_buffer() {
+        let begins = capture_requests("046", 0x75);
+        if begins.is_empty() {
+            return;
+        }
+        let tags: Vec<PropTag> = begins
+            .iter()
+            .map(|b| request_known_answer::<SynchronizationUploadStateStreamBeginRequest>(b))
+            .map(|v| {
+                assert_eq!(v.transfer_buffer_size, 0);
+                v.state_property
+            })
+            .collect();
+        // IdsetGiven 0x40170003, CnsetSeen 0x67960102, CnsetSeenFAI 0x67DA0102, CnsetRead 0x67D20102.
+        assert_eq!(tags, [PropTag(0x4017_0003), PropTag(0x6796_0102), PropTag(0x67DA_0102), PropTag(0x67D2_0102)]);
+        for b in capture_requests("046", 0x76) {
+            let v: SynchronizationUploadStateStreamContinueRequest = request_known_answer(&b);
+            assert!(v.stream_data.is_empty());
+        }
+        for b in capture_requests("046", 0x77) {
+            request_known_answer::<SynchronizationUploadStateStreamEndRequest>(&b);
+        }
+        let gb: FastTransferSourceGetBufferRequest = request_known_answer(&capture_requests("046", 0x4E)[0]);
+        assert_eq!((gb.buffer_size, gb.maximum_buffer_size), (BABE, Some(0x7F00)));
+
+        let ctx = ResponseContext::default();
+        for id in [0x70, 0x75, 0x76, 0x77] {
+            for (b, _) in capture_responses("046", id) {
+                let (hi, rv) = (b[1], u32::from_le_bytes([b[2], b[3], b[4], b[5]]));
+                assert_eq!((b.len(), hi, rv), (6, 2, 0));
+            }
+        }
+        let (b, j) = &capture_responses("046", 0x4E)[0];
+        let v: FastTransferSourceGetBufferResponse = response_known_answer(b, &ctx);
+        assert_eq!(v.transfer_status, TransferStatus::DONE);
+        assert_eq!(v.transfer_buffer.len(), 26695);
+        assert_eq!(v.in_progress_count, 0x3F89);
+        assert_eq!(v.backoff_time, None);
+        // The buffer is the whole FastTransfer stream of 046 (one GetBuffer).
+        if let Some(stream) = capture("046-ics-contents-inbox-initial.fxstream.bin") {
+            assert_eq!(v.transfer_buffer, stream);
+        }
+        assert!(j["rop"].as_str().unwrap().contains("GetBuffer"));
+    }
+
+    #[test]
+    fn capture_047_get_transfer_state() {
+        let reqs = capture_requests("047", 0x82);
+        if reqs.is_empty() {
+            return;
+        }
+        let v: SynchronizationGetTransferStateRequest = request_known_answer(&reqs[0]);
+        assert_eq!((v.input_handle_index, v.output_handle_index), (2, 3));
+        let ctx = ResponseContext::default();
+        let r: SynchronizationGetTransferStateResponse =
+            response_known_answer(&capture_responses("047", 0x82)[0].0, &ctx);
+        assert_eq!(r.handle_index, 3);
+        let gb: FastTransferSourceGetBufferResponse = response_known_answer(&capture_responses("047", 0x4E)[0].0, &ctx);
+        assert_eq!(gb.transfer_status, TransferStatus::DONE);
+        // B18: the state block starts with IncrSyncStateBegin 0x403A0003.
+        assert_eq!(&gb.transfer_buffer[..4], &[0x03, 0x00, 0x3A, 0x40]);
+        if let Some(stream) = capture("047-ics-gettransferstate.fxstream.bin") {
+            assert_eq!(gb.transfer_buffer, stream);
+        }
+    }
+
+    #[test]
+    fn capture_048_chained_get_buffers_rebuild_the_stream() {
+        let reqs = capture_requests("048", 0x4E);
+        if reqs.is_empty() {
+            return;
+        }
+        let gb: FastTransferSourceGetBufferRequest = request_known_answer(&reqs[0]);
+        assert_eq!((gb.buffer_size, gb.maximum_buffer_size), (0x800, None));
+        let ctx = ResponseContext::default();
+        let responses = capture_responses("048", 0x4E);
+        assert_eq!(responses.len(), 6, "B6: six RPC_HEADER_EXTs, each repeating GetBuffer");
+        let mut stream = Vec::new();
+        for (i, (b, _)) in responses.iter().enumerate() {
+            let v: FastTransferSourceGetBufferResponse = response_known_answer(b, &ctx);
+            assert_eq!(v.total_step_count, 7073, "B21");
+            let last = i == responses.len() - 1;
+            assert_eq!(v.transfer_status, if last { TransferStatus::DONE } else { TransferStatus::PARTIAL });
+            stream.extend_from_slice(&v.transfer_buffer);
+        }
+        if let Some(fx) = capture("048-ics-hierarchy-ipmsubtree.fxstream.bin") {
+            assert_eq!(stream, fx);
+        }
+    }
+
+    #[test]
+    fn capture_050_upload_state_continue_with_data() {
+        let conts = capture_requests("050", 0x76);
+        if conts.is_empty() {
+            return;
+        }
+        let first: SynchronizationUploadStateStreamContinueRequest = request_known_answer(&conts[0]);
+        assert_eq!(first.stream_data.len(), 0x1D);
+        let begin: SynchronizationUploadStateStreamBeginRequest =
+            request_known_answer(&capture_requests("050", 0x75)[0]);
+        assert_eq!(begin.transfer_buffer_size, 0x1D);
+        for b in &conts[1..] {
+            let v: SynchronizationUploadStateStreamContinueRequest = request_known_answer(b);
+            assert_eq!(v.stream_data.len(), 0x1E);
+        }
+        let (b, _) = &capture_responses("050", 0x4E)[0];
+        let v: FastTransferSourceGetBufferResponse = response_known_answer(b, &ResponseContext::default());
+        assert_eq!(v.transfer_buffer.len(), 0x12E4);
+    }
+
+    #[test]
+    fn get_buffer_server_busy_carries_backoff_time() {
+        let b = [0x4E, 0x02, 0x80, 0x04, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0xE8, 0x03, 0, 0];
+        let v: FastTransferSourceGetBufferResponse = response_known_answer(&b, &ResponseContext::default());
+        assert_eq!(v.backoff_time, Some(1000));
+        assert!(v.transfer_buffer.is_empty());
+    }
+
+    #[test]
+    fn read_state_changes_use_a_byte_size() {
+        let b = [0x80, 0, 1, 7, 0, 4, 0, 1, 2, 3, 4, 1];
+        let v: SynchronizationImportReadStateChangesRequest = request_known_answer(&b);
+        assert_eq!(v.states, [MessageReadState { message_id: vec![1, 2, 3, 4], mark_as_read: 1 }]);
+    }
+
+    proptest! {
+        #[test]
+        fn ics_requests_round_trip(b in proptest::collection::vec(any::<u8>(), 0..128)) {
+            request_bytes_round_trip::<FastTransferSourceCopyMessagesRequest>(&b);
+            request_bytes_round_trip::<FastTransferSourceCopyFolderRequest>(&b);
+            request_bytes_round_trip::<FastTransferSourceCopyToRequest>(&b);
+            request_bytes_round_trip::<FastTransferSourceCopyPropertiesRequest>(&b);
+            request_bytes_round_trip::<FastTransferSourceGetBufferRequest>(&b);
+            request_bytes_round_trip::<FastTransferDestinationConfigureRequest>(&b);
+            request_bytes_round_trip::<FastTransferDestinationPutBufferRequest>(&b);
+            request_bytes_round_trip::<SynchronizationOpenCollectorRequest>(&b);
+            request_bytes_round_trip::<SynchronizationGetTransferStateRequest>(&b);
+            request_bytes_round_trip::<SynchronizationUploadStateStreamBeginRequest>(&b);
+            request_bytes_round_trip::<SynchronizationUploadStateStreamContinueRequest>(&b);
+            request_bytes_round_trip::<SynchronizationUploadStateStreamEndRequest>(&b);
+            request_bytes_round_trip::<SynchronizationImportMessageMoveRequest>(&b);
+            request_bytes_round_trip::<SynchronizationImportReadStateChangesRequest>(&b);
+            request_bytes_round_trip::<SetLocalReplicaMidsetDeletedRequest>(&b);
+            request_bytes_round_trip::<GetLocalReplicaIdsRequest>(&b);
+            request_bytes_round_trip::<TellVersionRequest>(&b);
+        }
+
+        #[test]
+        fn ics_responses_round_trip(b in response_bytes()) {
+            response_bytes_round_trip::<FastTransferSourceCopyMessagesResponse>(&b);
+            response_bytes_round_trip::<FastTransferSourceCopyFolderResponse>(&b);
+            response_bytes_round_trip::<FastTransferSourceCopyToResponse>(&b);
+            response_bytes_round_trip::<FastTransferSourceCopyPropertiesResponse>(&b);
+            response_bytes_round_trip::<FastTransferSourceGetBufferResponse>(&b);
+            response_bytes_round_trip::<FastTransferDestinationConfigureResponse>(&b);
+            response_bytes_round_trip::<FastTransferDestinationPutBufferResponse>(&b);
+            response_bytes_round_trip::<SynchronizationOpenCollectorResponse>(&b);
+            response_bytes_round_trip::<SynchronizationGetTransferStateResponse>(&b);
+            response_bytes_round_trip::<SynchronizationUploadStateStreamBeginResponse>(&b);
+            response_bytes_round_trip::<SynchronizationUploadStateStreamContinueResponse>(&b);
+            response_bytes_round_trip::<SynchronizationUploadStateStreamEndResponse>(&b);
+            response_bytes_round_trip::<SynchronizationImportMessageMoveResponse>(&b);
+            response_bytes_round_trip::<SynchronizationImportReadStateChangesResponse>(&b);
+            response_bytes_round_trip::<SetLocalReplicaMidsetDeletedResponse>(&b);
+            response_bytes_round_trip::<GetLocalReplicaIdsResponse>(&b);
+            response_bytes_round_trip::<TellVersionResponse>(&b);
+        }
+
+        #[test]
+        fn midset_ranges_round_trip(ranges in proptest::collection::vec((any::<[u8; 24]>(), any::<[u8; 24]>()), 0..4)) {
+            let v = SetLocalReplicaMidsetDeletedRequest {
+                logon_id: 0,
+                input_handle_index: 1,
+                ranges: ranges.into_iter().map(|(min, max)| LongTermIdRange { min, max }).collect(),
+            };
+            request_round_trip(&v);
+        }
+
+        #[test]
+        fn get_buffer_values_round_trip(
+            status in any::<u16>(), busy in any::<bool>(), buf in proptest::collection::vec(any::<u8>(), 0..64),
+            t in any::<u32>(), rv in any::<u32>(),
+        ) {
+            let return_value = if busy { ErrorCode::SERVER_BUSY } else if rv == 0x480 { ErrorCode(0) } else { ErrorCode(rv) };
+            let v = FastTransferSourceGetBufferResponse {
+                handle_index: 2, return_value, transfer_status: TransferStatus(status),
+                in_progress_count: 1, total_step_count: 2, reserved: 0,
+                transfer_buffer: if busy { Vec::new() } else { buf },
+                backoff_time: busy.then_some(t),
+            };
+            response_round_trip(&v, &ResponseContext::default());
+        }
+    }
+}
