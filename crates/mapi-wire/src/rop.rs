@@ -16,6 +16,7 @@ pub use store::ReleaseRequest;
 mod ics;
 mod misc;
 mod notify;
+mod property;
 mod special;
 mod stream;
 pub use ics::{
@@ -43,6 +44,15 @@ pub use notify::{
     ChangedTags, MessageClass, NOTIFY_MESSAGE, NOTIFY_SEARCH, NOTIFY_TOTAL, NOTIFY_UNREAD, NewMailData,
     NotificationData, NotificationType, NotifyResponse, RegisterNotificationRequest, RegisterNotificationResponse,
     TableEventType, TableRowData,
+};
+pub use property::{
+    CopyPropertiesRequest, CopyPropertiesResponse, CopyToRequest, CopyToResponse, DeletePropertiesNoReplicateRequest,
+    DeletePropertiesNoReplicateResponse, DeletePropertiesRequest, DeletePropertiesResponse,
+    GetNamesFromPropertyIdsRequest, GetNamesFromPropertyIdsResponse, GetPropertiesAllRequest, GetPropertiesAllResponse,
+    GetPropertiesListRequest, GetPropertiesListResponse, GetPropertiesSpecificRequest, GetPropertiesSpecificResponse,
+    GetPropertyIdsFromNamesRequest, GetPropertyIdsFromNamesResponse, Progress, ProgressRequest, ProgressResponse,
+    QueryNamedPropertiesRequest, QueryNamedPropertiesResponse, SetPropertiesNoReplicateRequest,
+    SetPropertiesNoReplicateResponse, SetPropertiesRequest, SetPropertiesResponse,
 };
 pub use special::{BackoffResponse, BackoffRop, BufferTooSmallResponse, PendingResponse};
 pub use stream::{

@@ -131,7 +131,6 @@ pub(crate) fn write_tags(w: &mut Vec<u8>, tags: &[PropTag], what: &'static str) 
 }
 
 /// Reads a `u16` count followed by that many 16-bit values (property ids, versions).
-#[allow(dead_code)]
 pub(crate) fn read_u16s(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<u16>, DecodeError> {
     let n = r.u16(what)? as usize;
     let n = r.count(n, 2, what)?;
@@ -139,7 +138,6 @@ pub(crate) fn read_u16s(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<u1
 }
 
 /// Writes a `u16` count and the values.
-#[allow(dead_code)]
 pub(crate) fn write_u16s(w: &mut Vec<u8>, v: &[u16], what: &'static str) -> Result<(), EncodeError> {
     w.put_u16(len_u16(v.len(), what)?);
     for x in v {
