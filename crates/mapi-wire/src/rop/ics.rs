@@ -8,12 +8,14 @@ use crate::{
     error_code::ErrorCode,
     guid::Guid,
     prop_tag::PropTag,
+    prop_value::TaggedValue,
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody,
         misc::{
             fixed_request, header_response, one_field_response, read_bin16, read_bin32, read_header, read_tags,
             read_u64s, write_bin16, write_bin32, write_header, write_tags, write_u64s,
         },
+        property::{read_values, write_values},
         stream::BABE,
     },
 };
@@ -425,6 +427,190 @@ impl RopResponseBody for FastTransferDestinationPutBufferResponse {
 // ---------------------------------------------------------------------------
 // ICS ([MS-OXCROPS] 2.2.13)
 // ---------------------------------------------------------------------------
+
+/// [MS-OXCROPS] 2.2.13.1.1 RopSynchronizationConfigure request.
+///
+/// The restriction is kept as its raw bytes (`RestrictionDataSize u16` +
+/// RestrictionData, a ROP-context restriction of [MS-OXCDATA] 2.12; empty =
+/// none) until the `restriction` module is available to type it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SynchronizationConfigureRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the folder).
+    pub input_handle_index: u8,
+    /// OutputHandleIndex (the synchronization context).
+    pub output_handle_index: u8,
+    /// SynchronizationType.
+    pub synchronization_type: SynchronizationType,
+    /// SendOptions ([MS-OXCFXICS] 2.2.3.1.1.1.1; 0x01 Unicode).
+    pub send_options: u8,
+    /// SynchronizationFlags ([MS-OXCFXICS] 2.2.3.2.1.1.1).
+    pub synchronization_flags: u16,
+    /// RestrictionData (empty when RestrictionDataSize is 0).
+    pub restriction_data: Vec<u8>,
+    /// SynchronizationExtraFlags (0x01 Eid, 0x02 MessageSize, 0x04 Cn, 0x08 OrderByDeliveryTime).
+    pub synchronization_extra_flags: u32,
+    /// PropertyTagCount u16 + PropertyTags (properties to exclude, or include with OnlySpecifiedProperties).
+    pub property_tags: Vec<PropTag>,
+}
+
+impl RopRequestBody for SynchronizationConfigureRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_CONFIGURE;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            output_handle_index: r.u8("OutputHandleIndex")?,
+            synchronization_type: SynchronizationType(r.u8("SynchronizationType")?),
+            send_options: r.u8("SendOptions")?,
+            synchronization_flags: r.u16("SynchronizationFlags")?,
+            restriction_data: read_bin16(r, "RestrictionData")?,
+            synchronization_extra_flags: r.u32("SynchronizationExtraFlags")?,
+            property_tags: read_tags(r, "PropertyTags")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.output_handle_index);
+        w.put_u8(self.synchronization_type.0);
+        w.put_u8(self.send_options);
+        w.put_u16(self.synchronization_flags);
+        write_bin16(w, &self.restriction_data, "RestrictionData")?;
+        w.put_u32(self.synchronization_extra_flags);
+        write_tags(w, &self.property_tags, "PropertyTags")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.1.2 RopSynchronizationConfigure response.
+    pub struct SynchronizationConfigureResponse = SYNCHRONIZATION_CONFIGURE, "OutputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.13.2.1 RopSynchronizationImportMessageChange request. The
+/// values are exactly PidTagSourceKey, PidTagLastModificationTime,
+/// PidTagChangeKey and PidTagPredecessorChangeList ([MS-OXCFXICS] 2.2.3.2.4.2.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SynchronizationImportMessageChangeRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the collector).
+    pub input_handle_index: u8,
+    /// OutputHandleIndex (the message to fill in).
+    pub output_handle_index: u8,
+    /// ImportFlag (0x10 Associated, 0x40 FailOnConflict).
+    pub import_flag: u8,
+    /// PropertyValueCount u16 + PropertyValues.
+    pub values: Vec<TaggedValue>,
+}
+
+impl RopRequestBody for SynchronizationImportMessageChangeRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_MESSAGE_CHANGE;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            output_handle_index: r.u8("OutputHandleIndex")?,
+            import_flag: r.u8("ImportFlag")?,
+            values: read_values(r)?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.output_handle_index);
+        w.put_u8(self.import_flag);
+        write_values(w, &self.values)
+    }
+}
+
+one_field_response! {
+    /// [MS-OXCROPS] 2.2.13.2.2 RopSynchronizationImportMessageChange response.
+    pub struct SynchronizationImportMessageChangeResponse = SYNCHRONIZATION_IMPORT_MESSAGE_CHANGE, "OutputHandleIndex" {
+        /// MessageId of the imported message.
+        message_id: u64 = "MessageId"
+    }
+}
+
+/// [MS-OXCROPS] 2.2.13.4.1 RopSynchronizationImportHierarchyChange request:
+/// `HierarchyValueCount u16, HierarchyValues, PropertyValueCount u16, PropertyValues`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SynchronizationImportHierarchyChangeRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the collector).
+    pub input_handle_index: u8,
+    /// HierarchyValues: ParentSourceKey, SourceKey, LastModificationTime,
+    /// ChangeKey, PredecessorChangeList, DisplayName ([MS-OXCFXICS] 2.2.3.2.4.3.1).
+    pub hierarchy_values: Vec<TaggedValue>,
+    /// PropertyValues: the other folder properties.
+    pub property_values: Vec<TaggedValue>,
+}
+
+impl RopRequestBody for SynchronizationImportHierarchyChangeRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_HIERARCHY_CHANGE;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            hierarchy_values: read_values(r)?,
+            property_values: read_values(r)?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_values(w, &self.hierarchy_values)?;
+        write_values(w, &self.property_values)
+    }
+}
+
+one_field_response! {
+    /// [MS-OXCROPS] 2.2.13.4.2 RopSynchronizationImportHierarchyChange response.
+    pub struct SynchronizationImportHierarchyChangeResponse = SYNCHRONIZATION_IMPORT_HIERARCHY_CHANGE, "InputHandleIndex" {
+        /// FolderId of the imported folder.
+        folder_id: u64 = "FolderId"
+    }
+}
+
+/// [MS-OXCROPS] 2.2.13.5.1 RopSynchronizationImportDeletes request: one
+/// PtypMultipleBinary value listing the source keys to delete (which tag the
+/// server expects is open, digest §3.5.9; gromox checks only the type).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SynchronizationImportDeletesRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the collector).
+    pub input_handle_index: u8,
+    /// ImportDeleteFlags (0x01 Hierarchy, 0x02 HardDelete).
+    pub import_delete_flags: u8,
+    /// PropertyValueCount u16 + PropertyValues.
+    pub values: Vec<TaggedValue>,
+}
+
+impl RopRequestBody for SynchronizationImportDeletesRequest {
+    const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_DELETES;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            import_delete_flags: r.u8("ImportDeleteFlags")?,
+            values: read_values(r)?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.import_delete_flags);
+        write_values(w, &self.values)
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.13.5.2 RopSynchronizationImportDeletes response.
+    pub struct SynchronizationImportDeletesResponse = SYNCHRONIZATION_IMPORT_DELETES, "InputHandleIndex"
+}
 
 fixed_request! {
     /// [MS-OXCROPS] 2.2.13.7.1 RopSynchronizationOpenCollector request.
@@ -878,6 +1064,48 @@ mod tests {
     }
 
     #[test]
+    fn captures_046_048_050_synchronization_configure() {
+        let reqs = capture_requests("046", 0x70);
+        if reqs.is_empty() {
+            return;
+        }
+        let c: SynchronizationConfigureRequest = request_known_answer(&reqs[0]);
+        assert_eq!(c.synchronization_type, SynchronizationType::CONTENTS);
+        assert_eq!((c.send_options, c.synchronization_flags, c.synchronization_extra_flags), (1, 0x0139, 7));
+        assert!(c.restriction_data.is_empty() && c.property_tags.is_empty());
+        let h: SynchronizationConfigureRequest = request_known_answer(&capture_requests("048", 0x70)[0]);
+        assert_eq!(h.synchronization_type, SynchronizationType::HIERARCHY);
+        assert_eq!((h.synchronization_flags, h.synchronization_extra_flags), (0x0101, 5));
+        let i: SynchronizationConfigureRequest = request_known_answer(&capture_requests("050", 0x70)[0]);
+        assert_eq!(i, c);
+        let r: SynchronizationConfigureResponse =
+            response_known_answer(&capture_responses("046", 0x70)[0].0, &ResponseContext::default());
+        assert_eq!((r.handle_index, r.return_value), (2, ErrorCode::SUCCESS));
+    }
+
+    #[test]
+    fn import_message_change_carries_the_four_change_properties() {
+        use crate::prop_value::{FileTime, PropValue};
+        let v = SynchronizationImportMessageChangeRequest {
+            logon_id: 0,
+            input_handle_index: 1,
+            output_handle_index: 2,
+            import_flag: 0x40,
+            values: vec![
+                TaggedValue { tag: PropTag(0x65E0_0102), value: PropValue::Binary(vec![1; 22]) },
+                TaggedValue { tag: PropTag(0x3008_0040), value: PropValue::Time(FileTime(0x01DC_0000_0000_0000)) },
+                TaggedValue { tag: PropTag(0x65E2_0102), value: PropValue::Binary(vec![2; 22]) },
+                TaggedValue { tag: PropTag(0x65E3_0102), value: PropValue::Binary(vec![3; 23]) },
+            ],
+        };
+        let mut w = vec![0x72];
+        v.encode_body(&mut w).unwrap();
+        assert_eq!(&w[..7], &[0x72, 0, 1, 2, 0x40, 4, 0]);
+        let back: SynchronizationImportMessageChangeRequest = request_known_answer(&w);
+        assert_eq!(back, v);
+    }
+
+    #[test]
     fn get_buffer_server_busy_carries_backoff_time() {
         let b = [0x4E, 0x02, 0x80, 0x04, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0xE8, 0x03, 0, 0];
         let v: FastTransferSourceGetBufferResponse = response_known_answer(&b, &ResponseContext::default());
@@ -912,6 +1140,27 @@ mod tests {
             request_bytes_round_trip::<SetLocalReplicaMidsetDeletedRequest>(&b);
             request_bytes_round_trip::<GetLocalReplicaIdsRequest>(&b);
             request_bytes_round_trip::<TellVersionRequest>(&b);
+            request_bytes_round_trip::<SynchronizationConfigureRequest>(&b);
+            let _ = SynchronizationImportMessageChangeRequest::decode_body(&mut Reader::new(&b));
+            let _ = SynchronizationImportHierarchyChangeRequest::decode_body(&mut Reader::new(&b));
+            let _ = SynchronizationImportDeletesRequest::decode_body(&mut Reader::new(&b));
+        }
+
+        #[test]
+        fn ics_value_requests_round_trip(
+            a in proptest::collection::vec(crate::rop::property::tests::arb_tagged(), 0..4),
+            b in proptest::collection::vec(crate::rop::property::tests::arb_tagged(), 0..4),
+            flag in any::<u8>(),
+        ) {
+            request_round_trip(&SynchronizationImportMessageChangeRequest {
+                logon_id: 0, input_handle_index: 1, output_handle_index: 2, import_flag: flag, values: a.clone(),
+            });
+            request_round_trip(&SynchronizationImportHierarchyChangeRequest {
+                logon_id: 0, input_handle_index: 1, hierarchy_values: a.clone(), property_values: b,
+            });
+            request_round_trip(&SynchronizationImportDeletesRequest {
+                logon_id: 0, input_handle_index: 1, import_delete_flags: flag, values: a,
+            });
         }
 
         #[test]
@@ -933,6 +1182,10 @@ mod tests {
             response_bytes_round_trip::<SetLocalReplicaMidsetDeletedResponse>(&b);
             response_bytes_round_trip::<GetLocalReplicaIdsResponse>(&b);
             response_bytes_round_trip::<TellVersionResponse>(&b);
+            response_bytes_round_trip::<SynchronizationConfigureResponse>(&b);
+            response_bytes_round_trip::<SynchronizationImportMessageChangeResponse>(&b);
+            response_bytes_round_trip::<SynchronizationImportHierarchyChangeResponse>(&b);
+            response_bytes_round_trip::<SynchronizationImportDeletesResponse>(&b);
         }
 
         #[test]

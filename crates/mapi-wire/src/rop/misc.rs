@@ -9,6 +9,7 @@ use crate::{
     error_code::ErrorCode,
     guid::Guid,
     prop_tag::PropTag,
+    prop_value::TaggedValue,
 };
 
 // ---------------------------------------------------------------------------
@@ -340,6 +341,110 @@ header_response! {
     pub struct GetRulesTableResponse = GET_RULES_TABLE, "OutputHandleIndex"
 }
 
+/// One row of RopModifyPermissions (PermissionData) or RopModifyRules
+/// (RuleData): `Flags u8, PropertyValueCount u16, PropertyValues`
+/// ([MS-OXCROPS] 2.2.10.1.1, 2.2.11.1.1; [MS-OXCPERM] 2.2.4, [MS-OXORULE] 2.2.1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyRow {
+    /// PermissionDataFlags (0x01 AddRow, 0x02 ModifyRow, 0x04 RemoveRow) or RuleDataFlags.
+    pub flags: u8,
+    /// PropertyValues (PidTagMemberId, PidTagEntryId, PidTagMemberRights; or the rule's properties).
+    pub values: Vec<TaggedValue>,
+}
+
+fn read_rows(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<ModifyRow>, DecodeError> {
+    let n = r.u16(what)? as usize;
+    let n = r.count(n, 3, what)?;
+    let mut rows = Vec::with_capacity(n);
+    for _ in 0..n {
+        rows.push(ModifyRow { flags: r.u8("Flags")?, values: super::property::read_values(r)? });
+    }
+    Ok(rows)
+}
+
+fn write_rows(w: &mut Vec<u8>, rows: &[ModifyRow], what: &'static str) -> Result<(), EncodeError> {
+    w.put_u16(len_u16(rows.len(), what)?);
+    for row in rows {
+        w.put_u8(row.flags);
+        super::property::write_values(w, &row.values)?;
+    }
+    Ok(())
+}
+
+/// [MS-OXCROPS] 2.2.10.1.1 RopModifyPermissions request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyPermissionsRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the folder).
+    pub input_handle_index: u8,
+    /// ModifyFlags (0x01 ReplaceRows, 0x02 IncludeFreeBusy).
+    pub modify_flags: u8,
+    /// ModifyCount u16 + PermissionsData.
+    pub rows: Vec<ModifyRow>,
+}
+
+impl super::RopRequestBody for ModifyPermissionsRequest {
+    const ID: super::RopId = super::RopId::MODIFY_PERMISSIONS;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            modify_flags: r.u8("ModifyFlags")?,
+            rows: read_rows(r, "ModifyCount")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.modify_flags);
+        write_rows(w, &self.rows, "ModifyCount")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.10.1.2 RopModifyPermissions response.
+    pub struct ModifyPermissionsResponse = MODIFY_PERMISSIONS, "InputHandleIndex"
+}
+
+/// [MS-OXCROPS] 2.2.11.1.1 RopModifyRules request. Rule conditions
+/// (PtypRestriction) and actions (PtypRuleAction) decode as far as the
+/// `prop_value` module supports those types.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyRulesRequest {
+    /// LogonId.
+    pub logon_id: u8,
+    /// InputHandleIndex (the folder).
+    pub input_handle_index: u8,
+    /// ModifyRulesFlags (0x01 ReplaceRules).
+    pub modify_rules_flags: u8,
+    /// RulesCount u16 + RulesData.
+    pub rules: Vec<ModifyRow>,
+}
+
+impl super::RopRequestBody for ModifyRulesRequest {
+    const ID: super::RopId = super::RopId::MODIFY_RULES;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            modify_rules_flags: r.u8("ModifyRulesFlags")?,
+            rules: read_rows(r, "RulesCount")?,
+        })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        w.put_u8(self.modify_rules_flags);
+        write_rows(w, &self.rules, "RulesCount")
+    }
+}
+
+header_response! {
+    /// [MS-OXCROPS] 2.2.11.1.2 RopModifyRules response.
+    pub struct ModifyRulesResponse = MODIFY_RULES, "InputHandleIndex"
+}
+
 /// [MS-OXCROPS] 2.2.11.3 RopUpdateDeferredActionMessages request: re-points
 /// deferred action messages from a server entry id to a client entry id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -599,6 +704,21 @@ pub(crate) mod tests {
             request_bytes_round_trip::<GetPermissionsTableRequest>(&b);
             request_bytes_round_trip::<GetRulesTableRequest>(&b);
             request_bytes_round_trip::<UpdateDeferredActionMessagesRequest>(&b);
+            let _ = ModifyPermissionsRequest::decode_body(&mut Reader::new(&b));
+            let _ = ModifyRulesRequest::decode_body(&mut Reader::new(&b));
+        }
+
+        #[test]
+        fn modify_rows_round_trip(
+            rows in proptest::collection::vec(
+                (any::<u8>(), proptest::collection::vec(crate::rop::property::tests::arb_tagged(), 0..3)),
+                0..3,
+            ),
+            flags in any::<u8>(),
+        ) {
+            let rows: Vec<ModifyRow> = rows.into_iter().map(|(flags, values)| ModifyRow { flags, values }).collect();
+            request_round_trip(&ModifyPermissionsRequest { logon_id: 0, input_handle_index: 1, modify_flags: flags, rows: rows.clone() });
+            request_round_trip(&ModifyRulesRequest { logon_id: 0, input_handle_index: 1, modify_rules_flags: flags, rules: rows });
         }
 
         #[test]
@@ -606,7 +726,32 @@ pub(crate) mod tests {
             response_bytes_round_trip::<GetPermissionsTableResponse>(&b);
             response_bytes_round_trip::<GetRulesTableResponse>(&b);
             response_bytes_round_trip::<UpdateDeferredActionMessagesResponse>(&b);
+            response_bytes_round_trip::<ModifyPermissionsResponse>(&b);
+            response_bytes_round_trip::<ModifyRulesResponse>(&b);
         }
+    }
+
+    #[test]
+    fn modify_permissions_layout() {
+        use crate::prop_value::PropValue;
+        // [MS-OXCPERM] 2.2.4: add a member (EntryId) with rights 0x0000047B.
+        let v = ModifyPermissionsRequest {
+            logon_id: 0,
+            input_handle_index: 1,
+            modify_flags: 0,
+            rows: vec![ModifyRow {
+                flags: 0x01,
+                values: vec![
+                    TaggedValue { tag: PropTag(0x0FFF_0102), value: PropValue::Binary(vec![0xAA, 0xBB]) },
+                    TaggedValue { tag: PropTag(0x6673_0003), value: PropValue::I32(0x47B) },
+                ],
+            }],
+        };
+        let mut w = vec![0x40];
+        v.encode_body(&mut w).unwrap();
+        assert_eq!(hex::encode(&w), "4000010001000102000201ff0f0200aabb030073667b040000");
+        let back: ModifyPermissionsRequest = request_known_answer(&w);
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::{
     codec::{Put, Reader, len_u16},
     error::{DecodeError, EncodeError},
     prop_tag::PropTag,
+    prop_value::{PropContext, PropertyRow},
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody,
         misc::{header_response, read_bin16, write_bin16},
@@ -162,15 +163,46 @@ pub struct NewMailData {
 }
 
 /// TableRowData of a TableRowAdded/TableRowModified event: a PropertyRow in the
-/// table's columns, kept as bytes (decode it with the columns of the last
-/// RopSetColumns on that table).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableRowData(pub Vec<u8>);
+/// columns of the last RopSetColumns on that table ([MS-OXCNOTIF] 2.2.1.4.1.2).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableRowData {
+    /// The row's bytes, when the table's columns were not known (or did not fit the row).
+    Raw(Vec<u8>),
+    /// The row decoded in `columns` (from `ResponseContext::columns`).
+    Row {
+        /// The table's columns.
+        columns: Vec<PropTag>,
+        /// The row.
+        row: PropertyRow,
+    },
+}
+
+impl TableRowData {
+    fn decode(bytes: Vec<u8>, columns: Option<&[PropTag]>) -> Self {
+        let Some(columns) = columns else { return Self::Raw(bytes) };
+        let mut r = Reader::new(&bytes);
+        match PropertyRow::decode_with(&mut r, columns, PropContext::Rop) {
+            Ok(row) if r.is_empty() => Self::Row { columns: columns.to_vec(), row },
+            _ => Self::Raw(bytes),
+        }
+    }
+
+    fn encode(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        match self {
+            Self::Raw(b) => write_bin16(w, b, "TableRowData"),
+            Self::Row { columns, row } => {
+                let at = w.reserve_u16();
+                row.encode_with(w, columns, PropContext::Rop)?;
+                w.patch_len_u16(at, "TableRowDataSize")
+            }
+        }
+    }
+}
 
 /// [MS-OXCNOTIF] 2.2.1.4.1.2 NotificationData. Which fields are present
 /// follows from `flags` (and `table_event`); the decoder sets exactly those,
 /// the encoder writes the present ones in wire order (as gromox does).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NotificationData {
     /// NotificationFlags: a [`NotificationType`] bit plus T/U/S/M ([`NOTIFY_TOTAL`] ...).
     pub flags: u16,
@@ -222,8 +254,10 @@ impl NotificationData {
         self.flags & t.0 != 0
     }
 
-    /// Reads NotificationData ([MS-OXCNOTIF] 2.2.1.4.1.2; field order as MAPIInspector and gromox).
-    pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    /// Reads NotificationData ([MS-OXCNOTIF] 2.2.1.4.1.2; field order as
+    /// MAPIInspector and gromox). `columns` are the table's columns for the
+    /// TableRowData of row events (kept raw when None or when they do not fit).
+    pub fn decode(r: &mut Reader<'_>, columns: Option<&[PropTag]>) -> Result<Self, DecodeError> {
         let flags = r.u16("NotificationFlags")?;
         let mut d = Self { flags, ..Self::default() };
         let m = flags & NOTIFY_MESSAGE != 0;
@@ -252,7 +286,7 @@ impl NotificationData {
                     d.insert_after_row_id = Some(r.u64("InsertAfterTableRowID")?);
                     d.insert_after_instance = Some(r.u32("InsertAfterTableRowInstance")?);
                 }
-                d.table_row_data = Some(TableRowData(read_bin16(r, "TableRowData")?));
+                d.table_row_data = Some(TableRowData::decode(read_bin16(r, "TableRowData")?, columns));
             }
         }
         if !table && !d.has(NotificationType::EXTENDED) {
@@ -321,7 +355,7 @@ impl NotificationData {
             w.put_u32(v);
         }
         if let Some(row) = &self.table_row_data {
-            write_bin16(w, &row.0, "TableRowData")?;
+            row.encode(w)?;
         }
         let ids = [
             self.folder_id,
@@ -371,7 +405,7 @@ impl NotificationData {
 /// [MS-OXCROPS] 2.2.14.2 RopNotify (response only): `NotificationHandle u32,
 /// LogonId u8, NotificationData`. NotificationHandle is the server handle
 /// value of the notification object or table, not a slot index (B17).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NotifyResponse {
     /// NotificationHandle.
     pub notification_handle: u32,
@@ -383,11 +417,11 @@ pub struct NotifyResponse {
 
 impl RopResponseBody for NotifyResponse {
     const ID: RopId = RopId::NOTIFY;
-    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+    fn decode_body(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             notification_handle: r.u32("NotificationHandle")?,
             logon_id: r.u8("LogonId")?,
-            data: NotificationData::decode(r)?,
+            data: NotificationData::decode(r, ctx.columns)?,
         })
     }
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -400,6 +434,7 @@ impl RopResponseBody for NotifyResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prop_value::PropValue;
     use crate::rop::misc::tests::*;
     use proptest::prelude::*;
 
@@ -485,9 +520,19 @@ mod tests {
         assert_eq!(table.data.table_event, Some(TableEventType::TABLE_ROW_ADDED));
         assert_eq!(table.data.table_row_instance, Some(0));
         assert_eq!(table.data.insert_after_row_id, Some(0x0400_0300_0000_0001));
-        let row = table.data.table_row_data.unwrap();
-        assert_eq!(row.0.len(), 65);
+        let Some(TableRowData::Raw(raw)) = &table.data.table_row_data else { panic!("raw row without columns") };
+        assert_eq!(raw.len(), 65);
         assert_eq!(table.data.folder_id, None);
+        // With the table's columns (041: Mid, Subject, MessageFlags) the row decodes.
+        let columns = [PropTag(0x674A_0014), PropTag(0x0037_001F), PropTag(0x0E07_0003)];
+        let ctx = ResponseContext { columns: Some(&columns), ..ResponseContext::default() };
+        let table: NotifyResponse = response_known_answer(&list[3].0, &ctx);
+        let Some(TableRowData::Row { row: PropertyRow::Standard(values), .. }) = &table.data.table_row_data else {
+            panic!("decoded row expected")
+        };
+        assert_eq!(values[0], PropValue::I64(0x0900_0300_0000_0001));
+        assert_eq!(values[1], PropValue::String("Notification trigger mail".into()));
+        assert_eq!(values[2], PropValue::I32(2));
     }
 
     #[test]

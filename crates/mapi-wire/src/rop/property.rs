@@ -827,4 +827,4 @@ impl RopResponseBody for QueryNamedPropertiesResponse {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
