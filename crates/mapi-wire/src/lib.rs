@@ -26,6 +26,8 @@ pub mod emsmdb;
 pub mod entry_id;
 pub mod error;
 pub mod error_code;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod fx;
 pub mod guid;
 pub mod http;
