@@ -5,11 +5,27 @@
 //! implementing [`RopRequestBody`] / [`RopResponseBody`]; the enums [`RopRequest`] and
 //! [`RopResponse`] dispatch on [`RopId`].
 
+#[macro_use]
+mod wire;
+mod attachment;
 mod body;
+mod buffer;
+mod folder;
+mod message;
 mod store;
+mod table;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 
+pub use attachment::*;
 pub use body::{ResponseContext, RopRequestBody, RopResponseBody};
-pub use store::ReleaseRequest;
+pub use buffer::*;
+pub use folder::*;
+pub use message::*;
+pub use store::*;
+pub use table::*;
 
 // Modules of engineer "rop2" (properties, streams, notifications, ICS/FastTransfer,
 // special responses, permissions/rules).
@@ -230,37 +246,280 @@ impl RopId {
     }
 }
 
-/// One ROP request of a ROP list ([MS-OXCROPS] 2.2.1).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum RopRequest {
-    /// [MS-OXCROPS] 2.2.15.3 RopRelease
-    Release(ReleaseRequest),
+/// Declares [`RopRequest`] and [`RopResponse`] with one variant per ROP and
+/// their dispatch on [`RopId`]. `both` lists ROPs with a request and a
+/// response (same variant name in both enums), `request_only` ROPs the server
+/// never answers, `response_only` the self-contained responses.
+macro_rules! rop_enums {
+    (
+        both { $( $(#[$bmeta:meta])* $both:ident($breq:ty, $bresp:ty), )* }
+        request_only { $( $(#[$qmeta:meta])* $qonly:ident($qty:ty), )* }
+        response_only { $( $(#[$smeta:meta])* $sonly:ident($sty:ty), )* }
+    ) => {
+        /// One ROP request of a ROP list ([MS-OXCROPS] 2.2.1); the variant names the ROP.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum RopRequest {
+            $( $(#[$bmeta])* $both($breq), )*
+            $( $(#[$qmeta])* $qonly($qty), )*
+        }
+
+        /// One ROP response of a ROP list ([MS-OXCROPS] 2.2.1); the variant names the ROP.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum RopResponse {
+            $( $(#[$bmeta])* $both($bresp), )*
+            $( $(#[$smeta])* $sonly($sty), )*
+        }
+
+        impl RopRequest {
+            /// The RopId of this request.
+            pub fn id(&self) -> RopId {
+                match self {
+                    $( Self::$both(_) => <$breq as RopRequestBody>::ID, )*
+                    $( Self::$qonly(_) => <$qty as RopRequestBody>::ID, )*
+                }
+            }
+
+            /// The OutputHandleIndex of a ROP that creates an object.
+            pub fn output_handle_index(&self) -> Option<u8> {
+                match self {
+                    $( Self::$both(b) => b.output_handle_index(), )*
+                    $( Self::$qonly(b) => b.output_handle_index(), )*
+                }
+            }
+
+            /// Reads one request, RopId included ([MS-OXCROPS] 2.2.1). A reserved
+            /// or response-only RopId gives [`DecodeError::Unsupported`] (a server
+            /// answers the whole Execute with ecRpcFormat 0x4B6).
+            pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                let at = r.offset();
+                let id = RopId(r.u8("RopId")?);
+                $( if id == <$breq as RopRequestBody>::ID {
+                    return Ok(Self::$both(<$breq as RopRequestBody>::decode_body(r)?));
+                } )*
+                $( if id == <$qty as RopRequestBody>::ID {
+                    return Ok(Self::$qonly(<$qty as RopRequestBody>::decode_body(r)?));
+                } )*
+                Err(DecodeError::Unsupported { what: "RopId", offset: at, value: id.0.into() })
+            }
+
+            /// Writes one request, RopId included.
+            pub fn encode(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+                w.push(self.id().0);
+                match self {
+                    $( Self::$both(b) => b.encode_body(w), )*
+                    $( Self::$qonly(b) => b.encode_body(w), )*
+                }
+            }
+        }
+
+        impl RopResponse {
+            /// The ROP this response belongs to (RopGetMessageStatus for its response,
+            /// although that carries RopId 0x20 on the wire; see [`RopResponse::wire_id`]).
+            pub fn id(&self) -> RopId {
+                match self {
+                    $( Self::$both(_) => <$bresp as RopResponseBody>::ID, )*
+                    $( Self::$sonly(_) => <$sty as RopResponseBody>::ID, )*
+                }
+            }
+
+            /// The RopId written on the wire.
+            pub fn wire_id(&self) -> RopId {
+                wire_response_id(self.id())
+            }
+
+            /// Reads one response, RopId included. With `ctx.request` the response
+            /// must answer that request (RopNotify, RopPending, RopBackoff and
+            /// RopBufferTooSmall excepted); without it the RopId decides (0x20 is
+            /// then read as RopSetMessageStatus).
+            pub fn decode(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+                let at = r.offset();
+                let id = RopId(r.u8("RopId")?);
+                if let Some(req) = ctx.request.filter(|_| !id.is_response_only()) {
+                    if id != wire_response_id(req.id()) {
+                        return Err(DecodeError::Invalid {
+                            what: "RopId",
+                            offset: at,
+                            reason: "response RopId does not match its request",
+                        });
+                    }
+                    return match req {
+                        $( RopRequest::$both(_) => Ok(Self::$both(<$bresp as RopResponseBody>::decode_body(r, ctx)?)), )*
+                        #[allow(unreachable_patterns)]
+                        _ => Err(DecodeError::Invalid { what: "RopId", offset: at, reason: "this ROP has no response" }),
+                    };
+                }
+                $( if id == wire_response_id(<$bresp as RopResponseBody>::ID) {
+                    return Ok(Self::$both(<$bresp as RopResponseBody>::decode_body(r, ctx)?));
+                } )*
+                $( if id == <$sty as RopResponseBody>::ID {
+                    return Ok(Self::$sonly(<$sty as RopResponseBody>::decode_body(r, ctx)?));
+                } )*
+                Err(DecodeError::Unsupported { what: "RopId", offset: at, value: id.0.into() })
+            }
+
+            /// Writes one response, RopId included.
+            pub fn encode(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+                w.push(self.wire_id().0);
+                match self {
+                    $( Self::$both(b) => b.encode_body(w), )*
+                    $( Self::$sonly(b) => b.encode_body(w), )*
+                }
+            }
+        }
+    };
 }
 
-impl RopRequest {
-    /// The RopId of this request.
-    pub fn id(&self) -> RopId {
-        match self {
-            Self::Release(_) => RopId::RELEASE,
-        }
-    }
+/// The RopId a response carries on the wire: the request's, except RopGetMessageStatus
+/// which is answered with 0x20 ([MS-OXCROPS] 2.2.6.9.2).
+fn wire_response_id(id: RopId) -> RopId {
+    if id == RopId::GET_MESSAGE_STATUS { RopId::SET_MESSAGE_STATUS } else { id }
+}
 
-    /// Reads one request, RopId included ([MS-OXCROPS] 2.2.1).
-    pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let at = r.offset();
-        let id = RopId(r.u8("RopId")?);
-        match id {
-            RopId::RELEASE => Ok(Self::Release(ReleaseRequest::decode_body(r)?)),
-            _ => Err(DecodeError::Unsupported { what: "RopId", offset: at, value: id.0.into() }),
-        }
+rop_enums! {
+    both {
+        /// [MS-OXCROPS] 2.2.3.1 RopLogon
+        Logon(LogonRequest, LogonResponse),
+        /// [MS-OXCROPS] 2.2.3.2 RopGetReceiveFolder
+        GetReceiveFolder(GetReceiveFolderRequest, GetReceiveFolderResponse),
+        /// [MS-OXCROPS] 2.2.3.3 RopSetReceiveFolder
+        SetReceiveFolder(SetReceiveFolderRequest, SetReceiveFolderResponse),
+        /// [MS-OXCROPS] 2.2.3.5 RopGetStoreState
+        GetStoreState(GetStoreStateRequest, GetStoreStateResponse),
+        /// [MS-OXCROPS] 2.2.3.6 RopGetOwningServers
+        GetOwningServers(GetOwningServersRequest, GetOwningServersResponse),
+        /// [MS-OXCROPS] 2.2.3.7 RopPublicFolderIsGhosted
+        PublicFolderIsGhosted(PublicFolderIsGhostedRequest, PublicFolderIsGhostedResponse),
+        /// [MS-OXCROPS] 2.2.3.8 RopLongTermIdFromId
+        LongTermIdFromId(LongTermIdFromIdRequest, LongTermIdFromIdResponse),
+        /// [MS-OXCROPS] 2.2.3.9 RopIdFromLongTermId
+        IdFromLongTermId(IdFromLongTermIdRequest, IdFromLongTermIdResponse),
+        /// [MS-OXCROPS] 2.2.3.10 RopGetPerUserLongTermIds
+        GetPerUserLongTermIds(GetPerUserLongTermIdsRequest, GetPerUserLongTermIdsResponse),
+        /// [MS-OXCROPS] 2.2.3.11 RopGetPerUserGuid
+        GetPerUserGuid(GetPerUserGuidRequest, GetPerUserGuidResponse),
+        /// [MS-OXCROPS] 2.2.3.12 RopReadPerUserInformation
+        ReadPerUserInformation(ReadPerUserInformationRequest, ReadPerUserInformationResponse),
+        /// [MS-OXCROPS] 2.2.3.13 RopWritePerUserInformation
+        WritePerUserInformation(WritePerUserInformationRequest, WritePerUserInformationResponse),
+        /// [MS-OXCROPS] 2.2.4.1 RopOpenFolder
+        OpenFolder(OpenFolderRequest, OpenFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.2 RopCreateFolder
+        CreateFolder(CreateFolderRequest, CreateFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.3 RopDeleteFolder
+        DeleteFolder(DeleteFolderRequest, DeleteFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.4 RopSetSearchCriteria
+        SetSearchCriteria(SetSearchCriteriaRequest, SetSearchCriteriaResponse),
+        /// [MS-OXCROPS] 2.2.4.5 RopGetSearchCriteria
+        GetSearchCriteria(GetSearchCriteriaRequest, GetSearchCriteriaResponse),
+        /// [MS-OXCROPS] 2.2.4.6 RopMoveCopyMessages
+        MoveCopyMessages(MoveCopyMessagesRequest, MoveCopyMessagesResponse),
+        /// [MS-OXCROPS] 2.2.4.7 RopMoveFolder
+        MoveFolder(MoveFolderRequest, MoveFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.8 RopCopyFolder
+        CopyFolder(CopyFolderRequest, CopyFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.9 RopEmptyFolder
+        EmptyFolder(EmptyFolderRequest, EmptyFolderResponse),
+        /// [MS-OXCROPS] 2.2.4.10 RopHardDeleteMessagesAndSubfolders
+        HardDeleteMessagesAndSubfolders(HardDeleteMessagesAndSubfoldersRequest, HardDeleteMessagesAndSubfoldersResponse),
+        /// [MS-OXCROPS] 2.2.4.11 RopDeleteMessages
+        DeleteMessages(DeleteMessagesRequest, DeleteMessagesResponse),
+        /// [MS-OXCROPS] 2.2.4.12 RopHardDeleteMessages
+        HardDeleteMessages(HardDeleteMessagesRequest, HardDeleteMessagesResponse),
+        /// [MS-OXCROPS] 2.2.4.13 RopGetHierarchyTable
+        GetHierarchyTable(GetHierarchyTableRequest, GetHierarchyTableResponse),
+        /// [MS-OXCROPS] 2.2.4.14 RopGetContentsTable
+        GetContentsTable(GetContentsTableRequest, GetContentsTableResponse),
+        /// [MS-OXCROPS] 2.2.5.1 RopSetColumns
+        SetColumns(SetColumnsRequest, SetColumnsResponse),
+        /// [MS-OXCROPS] 2.2.5.3 RopRestrict
+        Restrict(RestrictRequest, RestrictResponse),
+        /// [MS-OXCROPS] 2.2.5.5 RopAbort
+        Abort(AbortRequest, AbortResponse),
+        /// [MS-OXCROPS] 2.2.5.6 RopGetStatus
+        GetStatus(GetStatusRequest, GetStatusResponse),
+        /// [MS-OXCROPS] 2.2.5.7 RopQueryPosition
+        QueryPosition(QueryPositionRequest, QueryPositionResponse),
+        /// [MS-OXCROPS] 2.2.5.8 RopSeekRow
+        SeekRow(SeekRowRequest, SeekRowResponse),
+        /// [MS-OXCROPS] 2.2.5.9 RopSeekRowBookmark
+        SeekRowBookmark(SeekRowBookmarkRequest, SeekRowBookmarkResponse),
+        /// [MS-OXCROPS] 2.2.5.10 RopSeekRowFractional
+        SeekRowFractional(SeekRowFractionalRequest, SeekRowFractionalResponse),
+        /// [MS-OXCROPS] 2.2.5.11 RopCreateBookmark
+        CreateBookmark(CreateBookmarkRequest, CreateBookmarkResponse),
+        /// [MS-OXCROPS] 2.2.5.12 RopQueryColumnsAll
+        QueryColumnsAll(QueryColumnsAllRequest, QueryColumnsAllResponse),
+        /// [MS-OXCROPS] 2.2.5.14 RopFreeBookmark
+        FreeBookmark(FreeBookmarkRequest, FreeBookmarkResponse),
+        /// [MS-OXCROPS] 2.2.5.15 RopResetTable
+        ResetTable(ResetTableRequest, ResetTableResponse),
+        /// [MS-OXCROPS] 2.2.5.17 RopCollapseRow
+        CollapseRow(CollapseRowRequest, CollapseRowResponse),
+        /// [MS-OXCROPS] 2.2.5.18 RopGetCollapseState
+        GetCollapseState(GetCollapseStateRequest, GetCollapseStateResponse),
+        /// [MS-OXCROPS] 2.2.5.19 RopSetCollapseState
+        SetCollapseState(SetCollapseStateRequest, SetCollapseStateResponse),
+        /// [MS-OXCROPS] 2.2.6.1 RopOpenMessage
+        OpenMessage(OpenMessageRequest, OpenMessageResponse),
+        /// [MS-OXCROPS] 2.2.6.2 RopCreateMessage
+        CreateMessage(CreateMessageRequest, CreateMessageResponse),
+        /// [MS-OXCROPS] 2.2.6.3 RopSaveChangesMessage
+        SaveChangesMessage(SaveChangesMessageRequest, SaveChangesMessageResponse),
+        /// [MS-OXCROPS] 2.2.6.4 RopRemoveAllRecipients
+        RemoveAllRecipients(RemoveAllRecipientsRequest, RemoveAllRecipientsResponse),
+        /// [MS-OXCROPS] 2.2.6.5 RopModifyRecipients
+        ModifyRecipients(ModifyRecipientsRequest, ModifyRecipientsResponse),
+        /// [MS-OXCROPS] 2.2.6.6 RopReadRecipients
+        ReadRecipients(ReadRecipientsRequest, ReadRecipientsResponse),
+        /// [MS-OXCROPS] 2.2.6.7 RopReloadCachedInformation
+        ReloadCachedInformation(ReloadCachedInformationRequest, ReloadCachedInformationResponse),
+        /// [MS-OXCROPS] 2.2.6.8 RopSetMessageStatus
+        SetMessageStatus(SetMessageStatusRequest, SetMessageStatusResponse),
+        /// [MS-OXCROPS] 2.2.6.9 RopGetMessageStatus
+        GetMessageStatus(GetMessageStatusRequest, GetMessageStatusResponse),
+        /// [MS-OXCROPS] 2.2.6.10 RopSetReadFlags
+        SetReadFlags(SetReadFlagsRequest, SetReadFlagsResponse),
+        /// [MS-OXCROPS] 2.2.6.11 RopSetMessageReadFlag
+        SetMessageReadFlag(SetMessageReadFlagRequest, SetMessageReadFlagResponse),
+        /// [MS-OXCROPS] 2.2.6.12 RopOpenAttachment
+        OpenAttachment(OpenAttachmentRequest, OpenAttachmentResponse),
+        /// [MS-OXCROPS] 2.2.6.13 RopCreateAttachment
+        CreateAttachment(CreateAttachmentRequest, CreateAttachmentResponse),
+        /// [MS-OXCROPS] 2.2.6.14 RopDeleteAttachment
+        DeleteAttachment(DeleteAttachmentRequest, DeleteAttachmentResponse),
+        /// [MS-OXCROPS] 2.2.6.15 RopSaveChangesAttachment
+        SaveChangesAttachment(SaveChangesAttachmentRequest, SaveChangesAttachmentResponse),
+        /// [MS-OXCROPS] 2.2.6.16 RopOpenEmbeddedMessage
+        OpenEmbeddedMessage(OpenEmbeddedMessageRequest, OpenEmbeddedMessageResponse),
+        /// [MS-OXCROPS] 2.2.6.17 RopGetAttachmentTable
+        GetAttachmentTable(GetAttachmentTableRequest, GetAttachmentTableResponse),
+        /// [MS-OXCROPS] 2.2.6.18 RopGetValidAttachments
+        GetValidAttachments(GetValidAttachmentsRequest, GetValidAttachmentsResponse),
+        /// [MS-OXCROPS] 2.2.7.1 RopSubmitMessage
+        SubmitMessage(SubmitMessageRequest, SubmitMessageResponse),
+        /// [MS-OXCROPS] 2.2.7.2 RopAbortSubmit
+        AbortSubmit(AbortSubmitRequest, AbortSubmitResponse),
+        /// [MS-OXCROPS] 2.2.7.3 RopGetAddressTypes
+        GetAddressTypes(GetAddressTypesRequest, GetAddressTypesResponse),
+        /// [MS-OXCROPS] 2.2.7.4 RopSetSpooler
+        SetSpooler(SetSpoolerRequest, SetSpoolerResponse),
+        /// [MS-OXCROPS] 2.2.7.5 RopSpoolerLockMessage
+        SpoolerLockMessage(SpoolerLockMessageRequest, SpoolerLockMessageResponse),
+        /// [MS-OXCROPS] 2.2.7.7 RopTransportNewMail
+        TransportNewMail(TransportNewMailRequest, TransportNewMailResponse),
+        /// [MS-OXCROPS] 2.2.7.8 RopGetTransportFolder
+        GetTransportFolder(GetTransportFolderRequest, GetTransportFolderResponse),
+        /// [MS-OXCROPS] 2.2.7.9 RopOptionsData
+        OptionsData(OptionsDataRequest, OptionsDataResponse),
     }
-
-    /// Writes one request, RopId included.
-    pub fn encode(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        w.push(self.id().0);
-        match self {
-            Self::Release(b) => b.encode_body(w),
-        }
+    request_only {
+        /// [MS-OXCROPS] 2.2.15.3 RopRelease
+        Release(ReleaseRequest),
+    }
+    response_only {
+        /// [MS-OXCROPS] 2.2.15.1 RopBufferTooSmall
+        BufferTooSmall(BufferTooSmallResponse),
     }
 }

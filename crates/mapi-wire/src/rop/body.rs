@@ -16,6 +16,11 @@ pub trait RopRequestBody: Sized {
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
     /// Writes the request from LogonId on.
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError>;
+    /// The OutputHandleIndex when the ROP creates an object (the response decoder uses it to
+    /// forget what it knew about the slot, e.g. table columns). Override it in ROPs with one.
+    fn output_handle_index(&self) -> Option<u8> {
+        None
+    }
 }
 
 /// A ROP response ([MS-OXCROPS] 2.2.1). `decode_body` starts at the byte AFTER RopId (the handle index), reads
