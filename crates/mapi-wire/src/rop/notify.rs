@@ -79,6 +79,9 @@ pub struct RegisterNotificationRequest {
 
 impl RopRequestBody for RegisterNotificationRequest {
     const ID: RopId = RopId::REGISTER_NOTIFICATION;
+    fn output_handle_index(&self) -> Option<u8> {
+        Some(self.output_handle_index)
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;

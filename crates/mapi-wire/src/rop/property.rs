@@ -131,9 +131,10 @@ impl RopResponseBody for GetPropertiesSpecificResponse {
 
 /// The PropertyTags of a RopGetPropertiesSpecific request in the context.
 fn request_columns<'a>(ctx: &ResponseContext<'a>) -> Option<&'a [PropTag]> {
-    // Filled in once RopRequest has the GetPropertiesSpecific variant.
-    let _ = ctx.request?;
-    None
+    match ctx.request? {
+        super::RopRequest::GetPropertiesSpecific(q) => Some(&q.property_tags),
+        _ => None,
+    }
 }
 
 fixed_request! {

@@ -1,6 +1,6 @@
-//! [MS-OXCROPS] 2.2.14.3 RopPending and 2.2.15.1–2.2.15.2 RopBufferTooSmall
-//! and RopBackoff: the responses that answer no particular request
-//! ([MS-OXCROPS] 3.1.5.1, 3.2.4).
+//! [MS-OXCROPS] 2.2.14.3 RopPending and 2.2.15.2 RopBackoff: responses that
+//! answer no particular request ([MS-OXCROPS] 3.1.5.1, 3.2.4). RopBufferTooSmall
+//! (2.2.15.1) lives with the ROP buffers (`rop::buffer`).
 
 use crate::{
     codec::{Put, Reader, len_u16},
@@ -23,33 +23,6 @@ impl RopResponseBody for PendingResponse {
     }
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
         w.put_u16(self.session_index);
-        Ok(())
-    }
-}
-
-/// [MS-OXCROPS] 2.2.15.1 RopBufferTooSmall: the output did not fit; the
-/// client re-sends `request_buffers` (the unexecuted tail of its RopsList,
-/// verbatim) with room for at least `size_needed` bytes ([MS-OXCROPS] 3.1.5.1.2).
-///
-/// It is always the last ROP: the decoder takes every remaining byte of the
-/// reader, so the caller must hand it a reader that ends where the RopsList
-/// ends (gromox never sends it, corrections A14).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct BufferTooSmallResponse {
-    /// SizeNeeded.
-    pub size_needed: u16,
-    /// RequestBuffers: the ROP requests that were not executed.
-    pub request_buffers: Vec<u8>,
-}
-
-impl RopResponseBody for BufferTooSmallResponse {
-    const ID: RopId = RopId::BUFFER_TOO_SMALL;
-    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { size_needed: r.u16("SizeNeeded")?, request_buffers: r.rest().to_vec() })
-    }
-    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        w.put_u16(self.size_needed);
-        w.put_bytes(&self.request_buffers);
         Ok(())
     }
 }
@@ -145,19 +118,10 @@ mod tests {
         assert_eq!(v.additional_data, [0xAB, 0xCD]);
     }
 
-    #[test]
-    fn buffer_too_small_keeps_the_unexecuted_requests() {
-        let b = [0xFF, 0x00, 0x01, 0x15, 0x00, 0x04, 0x00, 0x01, 0x32, 0x00];
-        let v: BufferTooSmallResponse = response_known_answer(&b, &ResponseContext::default());
-        assert_eq!(v.size_needed, 0x100);
-        assert_eq!(v.request_buffers, [0x15, 0x00, 0x04, 0x00, 0x01, 0x32, 0x00]);
-    }
-
     proptest! {
         #[test]
         fn special_responses_round_trip(b in proptest::collection::vec(any::<u8>(), 0..64)) {
             response_bytes_round_trip::<PendingResponse>(&b);
-            response_bytes_round_trip::<BufferTooSmallResponse>(&b);
             response_bytes_round_trip::<BackoffResponse>(&b);
         }
 

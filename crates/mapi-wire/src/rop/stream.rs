@@ -57,7 +57,7 @@ pub const BABE: u16 = 0xBABE;
 
 fixed_request! {
     /// [MS-OXCROPS] 2.2.9.1.1 RopOpenStream request.
-    pub struct OpenStreamRequest = OPEN_STREAM {
+    pub struct OpenStreamRequest = OPEN_STREAM => output_handle_index {
         /// LogonId.
         logon_id: u8 = "LogonId",
         /// InputHandleIndex (message, attachment or folder).
@@ -433,7 +433,7 @@ header_response! {
 
 fixed_request! {
     /// [MS-OXCROPS] 2.2.9.13.1 RopCloneStream request.
-    pub struct CloneStreamRequest = CLONE_STREAM {
+    pub struct CloneStreamRequest = CLONE_STREAM => output_handle_index {
         /// LogonId.
         logon_id: u8 = "LogonId",
         /// InputHandleIndex (the stream).

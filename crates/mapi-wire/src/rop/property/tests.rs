@@ -31,6 +31,15 @@ fn capture_015_get_properties_specific_flagged_row() {
     assert_eq!(values[6], FlaggedValue::Error(ErrorCode::NOT_FOUND));
     assert_eq!(values[3], FlaggedValue::Error(ErrorCode::NOT_FOUND));
     assert_eq!(values[4], FlaggedValue::Value(PropValue::I32(65001)));
+    // Through the dispatcher the tags come from the paired request.
+    let request = crate::rop::RopRequest::GetPropertiesSpecific(req.clone());
+    let ctx = ResponseContext { request: Some(&request), ..ResponseContext::default() };
+    let Ok(crate::rop::RopResponse::GetPropertiesSpecific(d)) =
+        crate::rop::RopResponse::decode(&mut Reader::new(b), &ctx)
+    else {
+        panic!("dispatch")
+    };
+    assert_eq!(d, v);
     // Without the request's tags the response cannot be decoded.
     let mut r = Reader::new(&b[1..]);
     assert!(GetPropertiesSpecificResponse::decode_body(&mut r, &ResponseContext::default()).is_err());
