@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::rop::misc::tests::*;
+use crate::rop::stream::BABE;
 use proptest::prelude::*;
 
 #[test]
@@ -122,7 +123,7 @@ fn captures_046_048_050_synchronization_configure() {
     let c: SynchronizationConfigureRequest = request_known_answer(&reqs[0]);
     assert_eq!(c.synchronization_type, SynchronizationType::CONTENTS);
     assert_eq!((c.send_options, c.synchronization_flags, c.synchronization_extra_flags), (1, 0x0139, 7));
-    assert!(c.restriction_data.is_empty() && c.property_tags.is_empty());
+    assert!(c.restriction.is_none() && c.property_tags.is_empty());
     let h: SynchronizationConfigureRequest = request_known_answer(&capture_requests("048", 0x70)[0]);
     assert_eq!(h.synchronization_type, SynchronizationType::HIERARCHY);
     assert_eq!((h.synchronization_flags, h.synchronization_extra_flags), (0x0101, 5));
@@ -131,6 +132,22 @@ fn captures_046_048_050_synchronization_configure() {
     let r: SynchronizationConfigureResponse =
         response_known_answer(&capture_responses("046", 0x70)[0].0, &ResponseContext::default());
     assert_eq!((r.handle_index, r.return_value), (2, ErrorCode::SUCCESS));
+}
+
+#[test]
+fn synchronization_configure_with_restriction_tv10() {
+    // Digest TV-10: PidTagMessageClass == "IPM.Note" as RestrictionData (28 bytes).
+    let res = hex::decode("04041f001a001f001a00490050004d002e004e006f0074006500 0000".replace(' ', "")).unwrap();
+    let mut b = hex::decode("70000102010139011c00").unwrap();
+    b.extend(&res);
+    b.extend(hex::decode("0700000001001f003700").unwrap());
+    let v: SynchronizationConfigureRequest = request_known_answer(&b);
+    assert!(matches!(v.restriction, Some(Restriction::Property { .. })), "{v:?}");
+    assert_eq!(v.property_tags, [PropTag(0x0037_001F)]);
+    // A restriction that does not fill RestrictionDataSize is refused.
+    let mut bad = b.clone();
+    bad[8] = 0x1D;
+    assert!(SynchronizationConfigureRequest::decode_body(&mut Reader::new(&bad[1..])).is_err());
 }
 
 #[test]
@@ -190,7 +207,7 @@ proptest! {
         request_bytes_round_trip::<SetLocalReplicaMidsetDeletedRequest>(&b);
         request_bytes_round_trip::<GetLocalReplicaIdsRequest>(&b);
         request_bytes_round_trip::<TellVersionRequest>(&b);
-        request_bytes_round_trip::<SynchronizationConfigureRequest>(&b);
+        let _ = SynchronizationConfigureRequest::decode_body(&mut Reader::new(&b));
         let _ = SynchronizationImportMessageChangeRequest::decode_body(&mut Reader::new(&b));
         let _ = SynchronizationImportHierarchyChangeRequest::decode_body(&mut Reader::new(&b));
         let _ = SynchronizationImportDeletesRequest::decode_body(&mut Reader::new(&b));
