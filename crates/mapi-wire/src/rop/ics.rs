@@ -3,10 +3,11 @@
 //! FastTransfer ROPs of 2.2.12 are in the `fast_transfer` submodule.
 
 use crate::{
-    codec::{Put, Reader, len_u32},
+    codec::{Decode, Encode, Put, Reader, len_u32},
     error::{DecodeError, EncodeError},
     error_code::ErrorCode,
     guid::Guid,
+    ids::{GlobalCounter, LongTermId},
     prop_tag::PropTag,
     prop_value::TaggedValue,
     restriction::Restriction,
@@ -433,9 +434,9 @@ header_response! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LongTermIdRange {
     /// MinLongTermId.
-    pub min: [u8; 24],
+    pub min: LongTermId,
     /// MaxLongTermId.
-    pub max: [u8; 24],
+    pub max: LongTermId,
 }
 
 /// [MS-OXCROPS] 2.2.13.12.1 RopSetLocalReplicaMidsetDeleted request:
@@ -461,7 +462,7 @@ impl RopRequestBody for SetLocalReplicaMidsetDeletedRequest {
         let n = s.count(n, 48, "LongTermIdRanges")?;
         let mut ranges = Vec::with_capacity(n);
         for _ in 0..n {
-            ranges.push(LongTermIdRange { min: s.array("MinLongTermId")?, max: s.array("MaxLongTermId")? });
+            ranges.push(LongTermIdRange { min: LongTermId::decode(&mut s)?, max: LongTermId::decode(&mut s)? });
         }
         s.expect_end("LongTermIdRanges")?;
         Ok(Self { logon_id, input_handle_index, ranges })
@@ -472,8 +473,8 @@ impl RopRequestBody for SetLocalReplicaMidsetDeletedRequest {
         let at = w.reserve_u16();
         w.put_u32(len_u32(self.ranges.len(), "LongTermIdRangeCount")?);
         for range in &self.ranges {
-            w.put_bytes(&range.min);
-            w.put_bytes(&range.max);
+            range.min.encode(w)?;
+            range.max.encode(w)?;
         }
         w.patch_len_u16(at, "DataSize")
     }
@@ -501,8 +502,8 @@ fixed_request! {
 pub struct LocalReplicaIds {
     /// ReplGuid.
     pub repl_guid: Guid,
-    /// GlobalCount: the first of the reserved 6-byte big-endian counters.
-    pub global_count: [u8; 6],
+    /// GlobalCount: the first of the reserved counters.
+    pub global_count: GlobalCounter,
 }
 
 /// [MS-OXCROPS] 2.2.13.13.2 RopGetLocalReplicaIds response.
@@ -521,7 +522,10 @@ impl RopResponseBody for GetLocalReplicaIdsResponse {
     fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
         let (handle_index, return_value) = read_header(r, "InputHandleIndex")?;
         let success = if return_value.is_success() {
-            Some(LocalReplicaIds { repl_guid: Guid(r.array("ReplGuid")?), global_count: r.array("GlobalCount")? })
+            Some(LocalReplicaIds {
+                repl_guid: Guid(r.array("ReplGuid")?),
+                global_count: GlobalCounter(r.array("GlobalCount")?),
+            })
         } else {
             None
         };
@@ -532,7 +536,7 @@ impl RopResponseBody for GetLocalReplicaIdsResponse {
         write_header(w, self.handle_index, self.return_value);
         if let Some(s) = &self.success {
             w.put_bytes(&s.repl_guid.0);
-            w.put_bytes(&s.global_count);
+            w.put_bytes(&s.global_count.0);
         }
         Ok(())
     }

@@ -595,6 +595,36 @@ mod tests {
         }
 
         #[test]
+        fn table_row_added_with_decoded_row_round_trips(
+            values in proptest::collection::vec(crate::rop::property::tests::arb_value(), 0..5),
+            ids in any::<[u64; 4]>(), instance in any::<u32>(),
+        ) {
+            let columns: Vec<PropTag> =
+                values.iter().enumerate().map(|(i, v)| PropTag::new(0x6000 + i as u16, v.prop_type())).collect();
+            let v = NotifyResponse {
+                notification_handle: 0x35,
+                logon_id: 0,
+                data: NotificationData {
+                    flags: NotificationType::TABLE_MODIFIED.0 | NOTIFY_MESSAGE,
+                    table_event: Some(TableEventType::TABLE_ROW_ADDED),
+                    table_row_folder_id: Some(ids[0]),
+                    table_row_message_id: Some(ids[1]),
+                    table_row_instance: Some(instance),
+                    insert_after_folder_id: Some(ids[2]),
+                    insert_after_row_id: Some(ids[3]),
+                    insert_after_instance: Some(0),
+                    table_row_data: Some(TableRowData::Row {
+                        columns: columns.clone(),
+                        row: PropertyRow::Standard(values),
+                    }),
+                    ..NotificationData::default()
+                },
+            };
+            let ctx = ResponseContext { columns: Some(&columns), ..ResponseContext::default() };
+            response_round_trip(&v, &ctx);
+        }
+
+        #[test]
         fn register_notification_round_trips(b in proptest::collection::vec(any::<u8>(), 0..32)) {
             request_bytes_round_trip::<RegisterNotificationRequest>(&b);
             response_bytes_round_trip::<RegisterNotificationResponse>(&b);

@@ -1,6 +1,7 @@
 //! Known answers (captures 046–050) and round trips for the FastTransfer and ICS ROPs.
 
 use super::*;
+use crate::codec::Decode;
 use crate::rop::misc::tests::*;
 use crate::rop::stream::BABE;
 use proptest::prelude::*;
@@ -260,7 +261,13 @@ proptest! {
         let v = SetLocalReplicaMidsetDeletedRequest {
             logon_id: 0,
             input_handle_index: 1,
-            ranges: ranges.into_iter().map(|(min, max)| LongTermIdRange { min, max }).collect(),
+            ranges: ranges
+            .into_iter()
+            .map(|(min, max)| LongTermIdRange {
+                min: LongTermId::decode_exact(&min).unwrap(),
+                max: LongTermId::decode_exact(&max).unwrap(),
+            })
+            .collect(),
         };
         request_round_trip(&v);
     }
