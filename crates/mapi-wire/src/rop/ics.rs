@@ -497,7 +497,7 @@ fixed_request! {
     }
 }
 
-/// The success body of RopGetLocalReplicaIds: the first reserved id as REPLGUID + GLOBCNT.
+/// The success body of [MS-OXCROPS] 2.2.13.13.2 RopGetLocalReplicaIds: the first reserved id as REPLGUID + GLOBCNT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LocalReplicaIds {
     /// ReplGuid.

@@ -46,11 +46,11 @@ open_enum! {
 
 /// NotificationFlags bit T: TotalMessageCount follows ([MS-OXCNOTIF] 2.2.1.4.1.2).
 pub const NOTIFY_TOTAL: u16 = 0x1000;
-/// NotificationFlags bit U: UnreadMessageCount follows.
+/// NotificationFlags bit U: UnreadMessageCount follows ([MS-OXCNOTIF] 2.2.1.4.1.2).
 pub const NOTIFY_UNREAD: u16 = 0x2000;
-/// NotificationFlags bit S: the object is a search folder.
+/// NotificationFlags bit S: the object is a search folder ([MS-OXCNOTIF] 2.2.1.4.1.2).
 pub const NOTIFY_SEARCH: u16 = 0x4000;
-/// NotificationFlags bit M: the object is a message (MessageId fields follow).
+/// NotificationFlags bit M: the object is a message, MessageId fields follow ([MS-OXCNOTIF] 2.2.1.4.1.2).
 pub const NOTIFY_MESSAGE: u16 = 0x8000;
 
 /// [MS-OXCROPS] 2.2.14.1.1 RopRegisterNotification request.
@@ -127,7 +127,8 @@ header_response! {
 }
 
 /// The property tags of an ObjectCreated/ObjectModified notification
-/// (`TagCount u16, Tags`); count 0xFFFF means "all/unknown" and carries no tags.
+/// (`TagCount u16, Tags`, [MS-OXCNOTIF] 2.2.1.4.1.2); count 0xFFFF means
+/// "all/unknown" and carries no tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangedTags {
     /// TagCount 0xFFFF.
@@ -136,8 +137,9 @@ pub enum ChangedTags {
     List(Vec<PropTag>),
 }
 
-/// The message class of a NewMail notification: UnicodeFlag 1 = UTF-16,
-/// 0 = 8-bit in the logon's code page (gromox sends 0, corrections A23).
+/// The message class of a NewMail notification ([MS-OXCNOTIF] 2.2.1.4.1.2):
+/// UnicodeFlag 1 = UTF-16, 0 = 8-bit in the logon's code page (gromox sends 0,
+/// corrections A23).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageClass {
     /// UnicodeFlag 1.
@@ -156,7 +158,7 @@ impl MessageClass {
     }
 }
 
-/// The NewMail part of NotificationData.
+/// The NewMail part of NotificationData ([MS-OXCNOTIF] 2.2.1.4.1.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMailData {
     /// MessageFlags of the new message.

@@ -535,7 +535,7 @@ fixed_request! {
     }
 }
 
-/// The success body of RopProgress.
+/// The success body of [MS-OXCROPS] 2.2.8.13.2 RopProgress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
     /// LogonId.

@@ -360,3 +360,55 @@ fn update_deferred_action_messages_layout() {
     assert_eq!(v.client_entry_id, [0xCC]);
     assert!(UpdateDeferredActionMessagesRequest::decode_body(&mut Reader::new(&[0, 0, 5, 0, 1])).is_err());
 }
+
+/// Every RopId of the rop2 groups.
+const ROP2_IDS: &[u8] = &[
+    0x07, 0x08, 0x09, 0x0A, 0x0B, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F, 0x39, 0x3A, 0x3B, 0x3E, 0x3F, 0x40, 0x41,
+    0x4B, 0x4C, 0x4D, 0x4E, 0x50, 0x53, 0x54, 0x55, 0x56, 0x57, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F, 0x67, 0x69, 0x6E, 0x70,
+    0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7E, 0x7F, 0x80, 0x82, 0x86, 0x90, 0x93, 0xA3, 0xF9,
+];
+
+#[test]
+fn every_rop2_id_dispatches() {
+    use crate::rop::{RopRequest, RopResponse};
+    for &id in ROP2_IDS {
+        let rid = crate::rop::RopId(id);
+        let mut b = vec![id];
+        b.extend([0u8; 64]);
+        let req = RopRequest::decode(&mut Reader::new(&b));
+        if rid.is_response_only() {
+            assert!(req.is_err(), "{rid:?} is response-only");
+        } else {
+            match req {
+                Ok(q) => assert_eq!(q.id(), rid),
+                // Size-prefixed bodies (SetProperties, SetLocalReplicaMidsetDeleted...) refuse size 0.
+                Err(e) => assert!(!matches!(e, DecodeError::Unsupported { what: "RopId", .. }), "{rid:?}: {e}"),
+            }
+        }
+        // A failure response (ReturnValue 0x80004005) decodes without a request for every
+        // response except GetPropertiesSpecific (which needs its request's tags).
+        let mut resp = vec![id, 0, 0x05, 0x40, 0x00, 0x80];
+        resp.extend([0u8; 64]);
+        let r = RopResponse::decode(&mut Reader::new(&resp), &ResponseContext::default());
+        if id != 0x07 {
+            assert_eq!(r.unwrap_or_else(|e| panic!("{rid:?}: {e}")).id(), rid);
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn rop2_dispatch_never_panics(i in 0..ROP2_IDS.len(), tail in proptest::collection::vec(any::<u8>(), 0..96)) {
+        use crate::rop::{RopRequest, RopResponse};
+        let mut b = vec![ROP2_IDS[i]];
+        b.extend(tail);
+        if let Ok(req) = RopRequest::decode(&mut Reader::new(&b)) {
+            let mut w = Vec::new();
+            let _ = req.encode(&mut w);
+        }
+        if let Ok(resp) = RopResponse::decode(&mut Reader::new(&b), &ResponseContext::default()) {
+            let mut w = Vec::new();
+            let _ = resp.encode(&mut w);
+        }
+    }
+}
