@@ -4,6 +4,7 @@ use crate::{
     ErrorCode,
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
+    ids::{FolderId, MessageId},
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody, ServerList,
         wire::{read_string, write_string},
@@ -67,7 +68,7 @@ rop_request! {
         /// OutputHandleIndex (the new folder object).
         pub output_handle_index: u8,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// OpenModeFlags.
         pub open_mode_flags: FolderOpenModeFlags,
     }
@@ -155,7 +156,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.4.2.2 RopCreateFolder success fields.
     pub struct CreateFolderSuccess {
         /// FolderId of the new (or existing) folder.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// IsExistingFolder, with HasRules/IsGhosted when an existing folder was opened.
         pub existing: Option<OpenFolderSuccess>,
     }
@@ -176,7 +177,7 @@ rop_request! {
         /// DeleteFolderFlags.
         pub flags: DeleteFolderFlags,
         /// FolderId of the folder to delete.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
     }
 }
 
@@ -198,7 +199,7 @@ rop_request! {
         /// RestrictionData (RestrictionDataSize u16 + a ROP-context restriction, [MS-OXCDATA] 2.12); empty = keep.
         pub restriction_data: Vec<u8>,
         /// FolderIds to search (count u16).
-        pub folder_ids: Vec<u64>,
+        pub folder_ids: Vec<FolderId>,
         /// SearchFlags.
         pub search_flags: u32,
     }
@@ -233,7 +234,7 @@ rop_struct! {
         /// LogonId.
         pub logon_id: u8,
         /// FolderIds (count u16).
-        pub folder_ids: Vec<u64>,
+        pub folder_ids: Vec<FolderId>,
         /// SearchFlags.
         pub search_flags: u32,
     }
@@ -254,7 +255,7 @@ rop_request! {
         /// DestHandleIndex (destination folder).
         pub dest_handle_index: u8,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
         /// WantAsynchronous.
         pub want_asynchronous: bool,
         /// WantCopy (false = move).
@@ -321,7 +322,7 @@ pub struct MoveCopyFolderRequest<const ID: u8> {
     /// UseUnicode: NewFolderName is UTF-16 (else 8-bit).
     pub use_unicode: bool,
     /// FolderId of the folder to move or copy.
-    pub folder_id: u64,
+    pub folder_id: FolderId,
     /// NewFolderName.
     pub new_folder_name: String,
 }
@@ -340,7 +341,7 @@ impl<const ID: u8> RopRequestBody for MoveCopyFolderRequest<ID> {
         let want_asynchronous = r.u8("WantAsynchronous")? != 0;
         let want_recursive = if ID == RopId::COPY_FOLDER.0 { r.u8("WantRecursive")? != 0 } else { false };
         let use_unicode = r.u8("UseUnicode")? != 0;
-        let folder_id = r.u64("FolderId")?;
+        let folder_id = FolderId(r.u64("FolderId")?);
         let new_folder_name = read_string(r, use_unicode, "NewFolderName")?;
         Ok(Self {
             logon_id,
@@ -367,7 +368,7 @@ impl<const ID: u8> RopRequestBody for MoveCopyFolderRequest<ID> {
             });
         }
         w.put_u8(u8::from(self.use_unicode));
-        w.put_u64(self.folder_id);
+        w.put_u64(self.folder_id.0);
         write_string(w, &self.new_folder_name, self.use_unicode, "NewFolderName")
     }
 }
@@ -428,7 +429,7 @@ rop_request! {
         /// NotifyNonRead: send non-read receipts.
         pub notify_non_read: bool,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 
@@ -452,7 +453,7 @@ rop_request! {
         /// NotifyNonRead.
         pub notify_non_read: bool,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 

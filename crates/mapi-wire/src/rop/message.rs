@@ -4,6 +4,7 @@ use crate::{
     ErrorCode, PropTag,
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
+    ids::{FolderId, LongTermId, MessageId},
     rop::{
         ResponseContext, RopId, RopRequest, RopRequestBody, RopResponseBody,
         wire::{Wire, latin1_to_string, put_latin1z},
@@ -217,11 +218,11 @@ rop_request! {
         /// CodePageId (0x0FFF = the logon's code page).
         pub code_page_id: u16,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// OpenModeFlags.
         pub open_mode_flags: MessageOpenModeFlags,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -242,7 +243,7 @@ rop_request! {
         /// CodePageId.
         pub code_page_id: u16,
         /// FolderId of the folder the message is created in.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// AssociatedFlag: create an FAI message.
         pub associated: bool,
     }
@@ -252,7 +253,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.6.2.2 RopCreateMessage success fields.
     pub struct CreateMessageSuccess {
         /// HasMessageId, with the MessageId when present.
-        pub message_id: Option<u64>,
+        pub message_id: Option<MessageId>,
     }
 }
 
@@ -281,7 +282,7 @@ rop_struct! {
         /// InputHandleIndex (echoed).
         pub input_handle_index: u8,
         /// MessageId of the saved message.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -435,7 +436,7 @@ rop_request! {
         /// InputHandleIndex (the folder).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// MessageStatusFlags.
         pub message_status_flags: u32,
         /// MessageStatusMask: the bits to change.
@@ -464,7 +465,7 @@ rop_request! {
         /// InputHandleIndex (the folder).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -508,7 +509,7 @@ rop_request! {
         /// ReadFlags.
         pub read_flags: ReadFlags,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 
@@ -536,7 +537,7 @@ pub struct SetMessageReadFlagRequest {
     /// ReadFlags.
     pub read_flags: ReadFlags,
     /// ClientData (public folders only).
-    pub client_data: Option<[u8; 24]>,
+    pub client_data: Option<LongTermId>,
 }
 
 impl RopRequestBody for SetMessageReadFlagRequest {
@@ -556,7 +557,7 @@ impl RopRequestBody for SetMessageReadFlagRequest {
         w.put_u8(self.input_handle_index);
         w.put_u8(self.read_flags.0);
         if let Some(c) = &self.client_data {
-            w.put_bytes(c);
+            c.write(w)?;
         }
         Ok(())
     }
@@ -566,7 +567,7 @@ impl SetMessageReadFlagRequest {
     /// Decodes the request of a public-folder logon (with ClientData).
     pub fn decode_public(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let mut v = Self::decode_body(r)?;
-        v.client_data = Some(r.array("ClientData")?);
+        v.client_data = Some(LongTermId::read(r, "ClientData")?);
         Ok(v)
     }
 }
@@ -583,7 +584,7 @@ pub struct SetMessageReadFlagResponse {
     pub read_status_changed: Option<bool>,
     /// LogonId and ClientData: only when ReadStatusChanged on a public-folder logon (the decoder
     /// reads them when the paired request carried ClientData).
-    pub public_client: Option<(u8, [u8; 24])>,
+    pub public_client: Option<(u8, LongTermId)>,
 }
 
 impl RopResponseBody for SetMessageReadFlagResponse {
@@ -598,7 +599,7 @@ impl RopResponseBody for SetMessageReadFlagResponse {
             read_status_changed = Some(changed);
             let public = matches!(ctx.request, Some(RopRequest::SetMessageReadFlag(q)) if q.client_data.is_some());
             if changed && public {
-                public_client = Some((r.u8("LogonId")?, r.array("ClientData")?));
+                public_client = Some((r.u8("LogonId")?, LongTermId::read(r, "ClientData")?));
             }
         }
         Ok(Self { handle_index, return_value, read_status_changed, public_client })
@@ -610,7 +611,7 @@ impl RopResponseBody for SetMessageReadFlagResponse {
             w.put_u8(u8::from(changed));
             if let Some((logon_id, data)) = &self.public_client {
                 w.put_u8(*logon_id);
-                w.put_bytes(data);
+                data.write(w)?;
             }
         }
         Ok(())
@@ -639,7 +640,7 @@ rop_struct! {
         /// Reserved (0).
         pub reserved: u8,
         /// MessageId of the embedded message.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// The message fields (as RopOpenMessage).
         pub info: MessageInfo,
     }
@@ -675,9 +676,9 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -755,7 +756,7 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// LockState (0 lock, 1 unlock, 2 finished).
         pub lock_state: u8,
     }
@@ -784,9 +785,9 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// MessageClass.
         pub message_class: String,
         /// MessageFlags.
@@ -813,7 +814,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.7.8.2 RopGetTransportFolder success fields.
     pub struct GetTransportFolderSuccess {
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
     }
 }
 

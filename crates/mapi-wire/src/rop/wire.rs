@@ -403,3 +403,18 @@ macro_rules! wire_newtype {
         }
     )*};
 }
+
+wire_newtype! {
+    crate::ids::FolderId => u64;
+    crate::ids::MessageId => u64;
+}
+
+impl Wire for crate::ids::LongTermId {
+    const MIN_SIZE: usize = Self::SIZE;
+    fn read(r: &mut Reader<'_>, _what: &'static str) -> Result<Self, DecodeError> {
+        <Self as crate::codec::Decode>::decode(r)
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        crate::codec::Encode::encode(self, w)
+    }
+}

@@ -4,15 +4,24 @@ use proptest::{collection::vec, prelude::*};
 
 use crate::{
     ErrorCode, Guid,
+    ids::{FolderId, GlobalCounter, LongTermId},
     rop::{
         testkit::{self, Arb},
         *,
     },
 };
 
-impl<const N: usize> Arb for [u64; N] {
+impl<const N: usize> Arb for [FolderId; N] {
     fn arb() -> BoxedStrategy<Self> {
-        vec(any::<u64>(), N).prop_map(|v| <[u64; N]>::try_from(v).unwrap_or([0; N])).boxed()
+        vec(any::<u64>(), N).prop_map(|v| <[u64; N]>::try_from(v).unwrap_or([0; N]).map(FolderId)).boxed()
+    }
+}
+
+impl Arb for LongTermId {
+    fn arb() -> BoxedStrategy<Self> {
+        (any::<[u8; 16]>(), any::<[u8; 6]>(), any::<u16>())
+            .prop_map(|(g, c, pad)| Self { guid: Guid(g), counter: GlobalCounter(c), pad })
+            .boxed()
     }
 }
 
@@ -87,7 +96,7 @@ impl Arb for WritePerUserInformationRequest {
         (
             any::<u8>(),
             any::<u8>(),
-            any::<[u8; 24]>(),
+            LongTermId::arb(),
             any::<bool>(),
             any::<u32>(),
             vec(any::<u8>(), 0..20),
@@ -144,7 +153,7 @@ impl<const ID: u8> Arb for MoveCopyFolderRequest<ID> {
                 want_asynchronous: b[0],
                 want_recursive: b[1] && ID == RopId::COPY_FOLDER.0,
                 use_unicode: b[2],
-                folder_id,
+                folder_id: FolderId(folder_id),
                 new_folder_name: if b[2] { n16 } else { n8 },
             })
             .boxed()

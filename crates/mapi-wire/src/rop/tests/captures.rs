@@ -6,6 +6,7 @@ use crate::{
     Decode, Encode, ErrorCode, Guid, PropTag,
     codec::Reader,
     error::DecodeError,
+    ids::{FolderId, MessageId},
     rop::{testkit::*, *},
 };
 
@@ -166,7 +167,7 @@ fn capture_005_logon_private() {
     let resp = LogonResponse::decode_body(&mut r, &ResponseContext::default()).expect("logon");
     assert!(r.is_empty());
     let Some(LogonResponseBody::Private(s)) = resp.body else { panic!("{resp:?}") };
-    let fid = |counter: u64| 1u64 | (counter << 56);
+    let fid = |counter: u64| FolderId::new(1, counter);
     // Root, DeferredAction, SpoolerQueue, IPM subtree, Inbox, Outbox, Sent, Deleted, CommonViews,
     // Schedule, Search, Views, Shortcuts (corrections B8).
     assert_eq!(s.folder_ids, [1, 2, 3, 9, 0xd, 0xc, 0xa, 0xb, 7, 8, 5, 6, 4].map(fid));
@@ -189,20 +190,20 @@ fn capture_007_store_rops() {
     assert_eq!(q.message_class, "IPM");
     let _: GetStoreStateRequest = request_known_answer(&rops[5]);
     let q: LongTermIdFromIdRequest = request_known_answer(&rops[6]);
-    assert_eq!(q.object_id, 0x0D00_0000_0000_0001);
+    assert_eq!(q.object_id, FolderId::new(1, 0xd).0);
     let _: ReleaseRequest = request_known_answer(&rops[7]);
     let resp = capture_response_rops(&json);
     let ctx = ResponseContext::default();
     let r: GetReceiveFolderResponse = response_known_answer(resp[4].as_deref().expect("bytes"), &ctx);
     let s = r.success.expect("success");
-    assert_eq!((s.folder_id, s.explicit_message_class.as_str()), (0x0D00_0000_0000_0001, "IPM"));
+    assert_eq!((s.folder_id, s.explicit_message_class.as_str()), (FolderId::new(1, 0xd), "IPM"));
     let r: GetStoreStateResponse = response_known_answer(resp[5].as_deref().expect("bytes"), &ctx);
     assert_eq!(r.return_value, ErrorCode(0x8004_0FFF), "ecNotImplemented (corrections B9)");
     assert!(r.success.is_none());
     let r: LongTermIdFromIdResponse = response_known_answer(resp[6].as_deref().expect("bytes"), &ctx);
     let ltid = r.success.expect("success").long_term_id;
     // {00000001-18a5-6f7b-bcdc-ea1ed03c5657}, counter 0x0d, pad (corrections A15).
-    assert_eq!(hex::encode(ltid), "01000000a5187b6fbcdcea1ed03c565700000000000d0000");
+    assert_eq!(hex::encode(ltid.to_bytes().expect("encode")), "01000000a5187b6fbcdcea1ed03c565700000000000d0000");
     let r: OpenFolderResponse = response_known_answer(resp[0].as_deref().expect("bytes"), &ctx);
     assert_eq!(r.success, Some(OpenFolderSuccess { has_rules: false, ghost: None }));
 }
@@ -212,7 +213,10 @@ fn capture_014_open_message_recipients() {
     let Some(json) = capture_json("014") else { return };
     let rops = capture_request_rops(&json);
     let q: OpenMessageRequest = request_known_answer(&rops[0]);
-    assert_eq!((q.code_page_id, q.folder_id, q.message_id), (0x0FFF, 0x0D00_0000_0000_0001, 0x0000_0300_0000_0001));
+    assert_eq!(
+        (q.code_page_id, q.folder_id, q.message_id),
+        (0x0FFF, FolderId::new(1, 0xd), MessageId::new(1, 0x30000))
+    );
     let payload = &capture_response_payloads("014", &json)[0];
     let mut r = Reader::new(&payload[2..]);
     let resp = RopResponse::decode(&mut r, &ResponseContext::default()).expect("open message");
@@ -248,7 +252,7 @@ fn capture_031_create_modify_save() {
     let Some(json) = capture_json("031") else { return };
     let rops = capture_request_rops(&json);
     let q: CreateMessageRequest = request_known_answer(&rops[0]);
-    assert_eq!((q.folder_id, q.associated, q.output_handle_index), (0x0E00_0000_0000_0001, false, 1));
+    assert_eq!((q.folder_id, q.associated, q.output_handle_index), (FolderId::new(1, 0xe), false, 1));
     let q: ModifyRecipientsRequest = request_known_answer(&rops[2]);
     // gromox accepts [SmtpAddress, DisplayType] with the name in the RecipientRow (corrections A16).
     assert_eq!(q.recipient_columns, [PropTag(0x39FE_001F), PropTag(0x3900_0003)]);
@@ -258,7 +262,7 @@ fn capture_031_create_modify_save() {
     let resp = capture_response_rops(&json);
     let ctx = ResponseContext::default();
     let r: CreateMessageResponse = response_known_answer(resp[0].as_deref().expect("bytes"), &ctx);
-    let mid = 0x0800_0400_0000_0001;
+    let mid = MessageId::new(1, 0x40008);
     assert_eq!(r.success, Some(CreateMessageSuccess { message_id: Some(mid) }));
     let r: ModifyRecipientsResponse = response_known_answer(resp[2].as_deref().expect("bytes"), &ctx);
     assert_eq!(r.return_value, ErrorCode::SUCCESS);
@@ -317,7 +321,7 @@ fn capture_036_move_copy_messages() {
     let Some((_, req, resp)) = load("036") else { return };
     let RopRequest::MoveCopyMessages(q) = &req.rops[2] else { panic!() };
     assert_eq!((q.source_handle_index, q.dest_handle_index, q.want_copy), (1, 2, true));
-    assert_eq!(q.message_ids, [0x0300_0300_0000_0001]);
+    assert_eq!(q.message_ids, [MessageId::new(1, 0x30003)]);
     let RopResponse::MoveCopyMessages(r) = &resp[0].rops[2] else { panic!() };
     assert_eq!((r.handle_index, r.dest_handle_index, r.partial_completion), (1, None, false));
     assert_eq!(resp[0].handles, [0, 0x2A, 0x2B]);
