@@ -280,6 +280,9 @@ fn input_slot(req: &RopRequest) -> Option<u8> {
     #[allow(unreachable_patterns)]
     match req {
         RopRequest::SetColumns(q) => Some(q.input_handle_index),
+        RopRequest::QueryRows(q) => Some(q.input_handle_index),
+        RopRequest::FindRow(q) => Some(q.input_handle_index),
+        RopRequest::ExpandRow(q) => Some(q.input_handle_index),
         RopRequest::ReadRecipients(q) => Some(q.input_handle_index),
         RopRequest::ReloadCachedInformation(q) => Some(q.input_handle_index),
         _ => None,

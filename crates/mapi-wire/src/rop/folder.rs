@@ -5,6 +5,7 @@ use crate::{
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
     ids::{FolderId, MessageId},
+    restriction::Restriction,
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody, ServerList,
         wire::{read_string, write_string},
@@ -57,6 +58,8 @@ wire_newtype! {
     TableFlags => u8;
     FolderType => u8;
 }
+
+rop_flags!(DeleteFolderFlags, TableFlags);
 
 rop_request! {
     /// [MS-OXCROPS] 2.2.4.1.1 RopOpenFolder request.
@@ -196,8 +199,8 @@ rop_request! {
         pub logon_id: u8,
         /// InputHandleIndex (the search folder).
         pub input_handle_index: u8,
-        /// RestrictionData (RestrictionDataSize u16 + a ROP-context restriction, [MS-OXCDATA] 2.12); empty = keep.
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData ([MS-OXCDATA] 2.12); None (size 0) keeps the current one.
+        pub restriction: Option<Restriction>,
         /// FolderIds to search (count u16).
         pub folder_ids: Vec<FolderId>,
         /// SearchFlags.
@@ -229,8 +232,8 @@ rop_request! {
 rop_struct! {
     /// [MS-OXCROPS] 2.2.4.5.2 RopGetSearchCriteria success fields.
     pub struct GetSearchCriteriaSuccess {
-        /// RestrictionData (size u16 + ROP-context restriction bytes).
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData; None when not included.
+        pub restriction: Option<Restriction>,
         /// LogonId.
         pub logon_id: u8,
         /// FolderIds (count u16).

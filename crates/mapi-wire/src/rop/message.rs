@@ -60,6 +60,8 @@ wire_newtype! {
     RecipientType => u8;
 }
 
+rop_flags!(SaveFlags, ReadFlags);
+
 /// [MS-OXCDATA] 2.11.x TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
 /// `StringType u8` then the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -775,6 +777,50 @@ rop_request! {
         /// InputHandleIndex (the message).
         pub input_handle_index: u8,
     }
+}
+
+/// [MS-OXCROPS] 2.2.7.6.2 RopTransportSend success fields:
+/// `NoPropertiesReturned u8, [PropertyValueCount u16, PropertyValues TaggedPropertyValue[]]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransportSendSuccess {
+    /// The message's properties; None when NoPropertiesReturned is set.
+    pub properties: Option<Vec<crate::prop_value::TaggedValue>>,
+}
+
+impl Wire for TransportSendSuccess {
+    fn read(r: &mut Reader<'_>, what: &'static str) -> Result<Self, DecodeError> {
+        if r.u8(what)? != 0 {
+            return Ok(Self { properties: None });
+        }
+        let values = crate::prop_value::decode_tagged_list(
+            r,
+            crate::prop_value::CountWidth::U16,
+            crate::prop_value::PropContext::Rop,
+        )?;
+        Ok(Self { properties: Some(values) })
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        match &self.properties {
+            None => {
+                w.put_u8(1);
+                Ok(())
+            }
+            Some(values) => {
+                w.put_u8(0);
+                crate::prop_value::encode_tagged_list(
+                    w,
+                    values,
+                    crate::prop_value::CountWidth::U16,
+                    crate::prop_value::PropContext::Rop,
+                )
+            }
+        }
+    }
+}
+
+rop_response! {
+    /// [MS-OXCROPS] 2.2.7.6.2 RopTransportSend response.
+    pub struct TransportSendResponse = TRANSPORT_SEND, success TransportSendSuccess;
 }
 
 rop_request! {

@@ -51,6 +51,8 @@ wire_newtype! {
     LogonOpenFlags => u32;
 }
 
+rop_flags!(LogonFlags, LogonOpenFlags);
+
 impl LogonFlags {
     /// True when the Private bit (mailbox logon) is set.
     pub fn is_private(self) -> bool {
@@ -335,6 +337,46 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
     }
+}
+
+/// [MS-OXCROPS] 2.2.3.4.2 the columns of every RopGetReceiveFolderTable row: PidTagFolderId,
+/// PidTagMessageClass (PtypString8) and PidTagLastModificationTime (as gromox writes them).
+pub const RECEIVE_FOLDER_TABLE_COLUMNS: [crate::PropTag; 3] =
+    [crate::PropTag(0x6748_0014), crate::PropTag(0x001A_001E), crate::PropTag(0x3008_0040)];
+
+/// [MS-OXCROPS] 2.2.3.4.2 RopGetReceiveFolderTable success fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetReceiveFolderTableSuccess {
+    /// Rows (RowCount u32) in [`RECEIVE_FOLDER_TABLE_COLUMNS`].
+    pub rows: Vec<crate::prop_value::PropertyRow>,
+}
+
+impl Wire for GetReceiveFolderTableSuccess {
+    fn read(r: &mut Reader<'_>, what: &'static str) -> Result<Self, DecodeError> {
+        let n = r.u32(what)? as usize;
+        let n = r.count(n, 1, what)?;
+        let mut rows = Vec::with_capacity(n);
+        for _ in 0..n {
+            rows.push(crate::prop_value::PropertyRow::decode_with(
+                r,
+                &RECEIVE_FOLDER_TABLE_COLUMNS,
+                crate::prop_value::PropContext::Rop,
+            )?);
+        }
+        Ok(Self { rows })
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u32(crate::codec::len_u32(self.rows.len(), "RowCount")?);
+        for row in &self.rows {
+            row.encode_with(w, &RECEIVE_FOLDER_TABLE_COLUMNS, crate::prop_value::PropContext::Rop)?;
+        }
+        Ok(())
+    }
+}
+
+rop_response! {
+    /// [MS-OXCROPS] 2.2.3.4.2 RopGetReceiveFolderTable response.
+    pub struct GetReceiveFolderTableResponse = GET_RECEIVE_FOLDER_TABLE, success GetReceiveFolderTableSuccess;
 }
 
 rop_request! {
