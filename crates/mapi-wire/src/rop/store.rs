@@ -632,6 +632,19 @@ pub struct WritePerUserInformationRequest {
     pub repl_guid: Option<Guid>,
 }
 
+impl WritePerUserInformationRequest {
+    /// Decodes the request of a public-folder logon (never a ReplGuid).
+    pub fn decode_public(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let folder_id = LongTermId::read(r, "FolderId")?;
+        let has_finished = r.u8("HasFinished")? != 0;
+        let data_offset = r.u32("DataOffset")?;
+        let data = Vec::<u8>::read(r, "Data")?;
+        Ok(Self { logon_id, input_handle_index, folder_id, has_finished, data_offset, data, repl_guid: None })
+    }
+}
+
 impl RopRequestBody for WritePerUserInformationRequest {
     const ID: RopId = RopId::WRITE_PER_USER_INFORMATION;
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
