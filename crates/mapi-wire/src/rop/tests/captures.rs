@@ -528,3 +528,54 @@ fn capture_010_columns_from_an_earlier_execute() {
     assert!(RopResponseBuffer::decode_with(&bytes, &ExecuteContext::new(&q).with_known(&map)).is_ok());
     let _ = json;
 }
+
+/// Every request ROP and every (uncut) response ROP of this group in every capture decodes on
+/// its own (response paired with its request, table columns from the capture's RopSetColumns)
+/// and re-encodes to the captured bytes, also in captures that mix in ROPs of other groups.
+#[test]
+fn capture_every_rop_of_the_groups() {
+    let mut requests_checked = 0;
+    let mut responses_checked = 0;
+    for num in CAPTURES {
+        let Some(json) = capture_json(num) else { return };
+        let mut requests = Vec::new();
+        for bytes in capture_request_rops(&json) {
+            let id = bytes[0];
+            if ROP2_IDS.contains(&id) || id == 0 {
+                requests.push(None);
+                continue;
+            }
+            let mut r = Reader::new(&bytes);
+            let rop = RopRequest::decode(&mut r).unwrap_or_else(|e| panic!("{num}: request {id:#x}: {e}"));
+            assert!(r.is_empty(), "{num}: request {id:#x} trailing bytes");
+            let mut w = Vec::new();
+            rop.encode(&mut w).expect("encode");
+            assert_eq!(w, bytes, "{num}: request {rop:?}");
+            requests_checked += 1;
+            requests.push(Some(rop));
+        }
+        let columns: Vec<PropTag> = requests
+            .iter()
+            .flatten()
+            .find_map(|q| if let RopRequest::SetColumns(c) = q { Some(c.columns.clone()) } else { None })
+            .unwrap_or_default();
+        let answered: Vec<_> = requests
+            .iter()
+            .zip(capture_request_rops(&json))
+            .filter(|(_, b)| b[0] != RopId::RELEASE.0)
+            .map(|(q, _)| q.clone())
+            .collect();
+        for (bytes, req) in capture_response_rops(&json).into_iter().zip(answered) {
+            let (Some(bytes), Some(req)) = (bytes, req) else { continue };
+            let ctx = ResponseContext { request: Some(&req), columns: Some(&columns), recipient_columns: None };
+            let mut r = Reader::new(&bytes);
+            let rop = RopResponse::decode(&mut r, &ctx).unwrap_or_else(|e| panic!("{num}: response to {req:?}: {e}"));
+            assert!(r.is_empty(), "{num}: response {rop:?} trailing bytes");
+            let mut w = Vec::new();
+            rop.encode(&mut w).expect("encode");
+            assert_eq!(w, bytes, "{num}: response {rop:?}");
+            responses_checked += 1;
+        }
+    }
+    assert!(requests_checked > 150 && responses_checked > 100, "{requests_checked} / {responses_checked}");
+}
