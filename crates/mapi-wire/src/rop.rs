@@ -18,6 +18,7 @@ mod table;
 mod testkit;
 #[cfg(test)]
 mod tests;
+mod transport;
 
 pub use attachment::*;
 pub use body::{ResponseContext, RopRequestBody, RopResponseBody};
@@ -26,6 +27,7 @@ pub use folder::*;
 pub use message::*;
 pub use store::*;
 pub use table::*;
+pub use transport::*;
 
 // Modules of engineer "rop2" (properties, streams, notifications, ICS/FastTransfer,
 // special responses, permissions/rules).
@@ -385,6 +387,8 @@ rop_enums! {
         GetReceiveFolder(GetReceiveFolderRequest, GetReceiveFolderResponse),
         /// [MS-OXCROPS] 2.2.3.3 RopSetReceiveFolder
         SetReceiveFolder(SetReceiveFolderRequest, SetReceiveFolderResponse),
+        /// [MS-OXCROPS] 2.2.3.4 RopGetReceiveFolderTable
+        GetReceiveFolderTable(GetReceiveFolderTableRequest, GetReceiveFolderTableResponse),
         /// [MS-OXCROPS] 2.2.3.5 RopGetStoreState
         GetStoreState(GetStoreStateRequest, GetStoreStateResponse),
         /// [MS-OXCROPS] 2.2.3.6 RopGetOwningServers
@@ -433,8 +437,12 @@ rop_enums! {
         GetContentsTable(GetContentsTableRequest, GetContentsTableResponse),
         /// [MS-OXCROPS] 2.2.5.1 RopSetColumns
         SetColumns(SetColumnsRequest, SetColumnsResponse),
+        /// [MS-OXCROPS] 2.2.5.2 RopSortTable
+        SortTable(SortTableRequest, SortTableResponse),
         /// [MS-OXCROPS] 2.2.5.3 RopRestrict
         Restrict(RestrictRequest, RestrictResponse),
+        /// [MS-OXCROPS] 2.2.5.4 RopQueryRows
+        QueryRows(QueryRowsRequest, QueryRowsResponse),
         /// [MS-OXCROPS] 2.2.5.5 RopAbort
         Abort(AbortRequest, AbortResponse),
         /// [MS-OXCROPS] 2.2.5.6 RopGetStatus
@@ -451,10 +459,14 @@ rop_enums! {
         CreateBookmark(CreateBookmarkRequest, CreateBookmarkResponse),
         /// [MS-OXCROPS] 2.2.5.12 RopQueryColumnsAll
         QueryColumnsAll(QueryColumnsAllRequest, QueryColumnsAllResponse),
+        /// [MS-OXCROPS] 2.2.5.13 RopFindRow
+        FindRow(FindRowRequest, FindRowResponse),
         /// [MS-OXCROPS] 2.2.5.14 RopFreeBookmark
         FreeBookmark(FreeBookmarkRequest, FreeBookmarkResponse),
         /// [MS-OXCROPS] 2.2.5.15 RopResetTable
         ResetTable(ResetTableRequest, ResetTableResponse),
+        /// [MS-OXCROPS] 2.2.5.16 RopExpandRow
+        ExpandRow(ExpandRowRequest, ExpandRowResponse),
         /// [MS-OXCROPS] 2.2.5.17 RopCollapseRow
         CollapseRow(CollapseRowRequest, CollapseRowResponse),
         /// [MS-OXCROPS] 2.2.5.18 RopGetCollapseState
@@ -507,6 +519,8 @@ rop_enums! {
         SetSpooler(SetSpoolerRequest, SetSpoolerResponse),
         /// [MS-OXCROPS] 2.2.7.5 RopSpoolerLockMessage
         SpoolerLockMessage(SpoolerLockMessageRequest, SpoolerLockMessageResponse),
+        /// [MS-OXCROPS] 2.2.7.6 RopTransportSend
+        TransportSend(TransportSendRequest, TransportSendResponse),
         /// [MS-OXCROPS] 2.2.7.7 RopTransportNewMail
         TransportNewMail(TransportNewMailRequest, TransportNewMailResponse),
         /// [MS-OXCROPS] 2.2.7.8 RopGetTransportFolder

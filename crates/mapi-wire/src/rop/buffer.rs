@@ -84,6 +84,47 @@ impl<'a> Decode<'a> for RopRequestBuffer {
     }
 }
 
+impl RopRequestBuffer {
+    /// Decodes a request buffer in which the logons in `public_logons` (and any RopLogon in
+    /// the buffer without the Private flag) are public-folder logons: their
+    /// RopSetMessageReadFlag carries ClientData ([MS-OXCROPS] 2.2.6.11.1) and their
+    /// RopWritePerUserInformation no ReplGuid (2.2.3.13.1). [`Decode::decode`] assumes private
+    /// logons throughout.
+    pub fn decode_with_public_logons(bytes: &[u8], public_logons: &[u8]) -> Result<Self, DecodeError> {
+        let mut public = [false; 256];
+        for id in public_logons {
+            public[usize::from(*id)] = true;
+        }
+        let mut r = Reader::new(bytes);
+        let (mut list, handles) = split_buffer(&mut r)?;
+        let mut rops = Vec::new();
+        while !list.is_empty() {
+            let mut peek = list.clone();
+            let id = RopId(peek.u8("RopId")?);
+            let logon = usize::from(peek.u8("LogonId")?);
+            let rop = match id {
+                RopId::SET_MESSAGE_READ_FLAG if public[logon] => {
+                    list.u8("RopId")?;
+                    RopRequest::SetMessageReadFlag(crate::rop::SetMessageReadFlagRequest::decode_public(&mut list)?)
+                }
+                RopId::WRITE_PER_USER_INFORMATION if public[logon] => {
+                    list.u8("RopId")?;
+                    RopRequest::WritePerUserInformation(crate::rop::WritePerUserInformationRequest::decode_public(
+                        &mut list,
+                    )?)
+                }
+                _ => RopRequest::decode(&mut list)?,
+            };
+            if let RopRequest::Logon(l) = &rop {
+                public[usize::from(l.logon_id)] = !l.logon_flags.is_private();
+            }
+            rops.push(rop);
+        }
+        r.expect_end("ServerObjectHandleTable")?;
+        Ok(Self { rops, handles })
+    }
+}
+
 impl Encode for RopRequestBuffer {
     fn encode(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
         write_buffer(w, &self.handles, |w| {
@@ -280,6 +321,9 @@ fn input_slot(req: &RopRequest) -> Option<u8> {
     #[allow(unreachable_patterns)]
     match req {
         RopRequest::SetColumns(q) => Some(q.input_handle_index),
+        RopRequest::QueryRows(q) => Some(q.input_handle_index),
+        RopRequest::FindRow(q) => Some(q.input_handle_index),
+        RopRequest::ExpandRow(q) => Some(q.input_handle_index),
         RopRequest::ReadRecipients(q) => Some(q.input_handle_index),
         RopRequest::ReloadCachedInformation(q) => Some(q.input_handle_index),
         _ => None,

@@ -4,6 +4,8 @@ use crate::{
     ErrorCode,
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
+    ids::{FolderId, MessageId},
+    restriction::Restriction,
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody, ServerList,
         wire::{read_string, write_string},
@@ -57,6 +59,8 @@ wire_newtype! {
     FolderType => u8;
 }
 
+rop_flags!(DeleteFolderFlags, TableFlags);
+
 rop_request! {
     /// [MS-OXCROPS] 2.2.4.1.1 RopOpenFolder request.
     pub struct OpenFolderRequest = OPEN_FOLDER {
@@ -67,7 +71,7 @@ rop_request! {
         /// OutputHandleIndex (the new folder object).
         pub output_handle_index: u8,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// OpenModeFlags.
         pub open_mode_flags: FolderOpenModeFlags,
     }
@@ -155,7 +159,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.4.2.2 RopCreateFolder success fields.
     pub struct CreateFolderSuccess {
         /// FolderId of the new (or existing) folder.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// IsExistingFolder, with HasRules/IsGhosted when an existing folder was opened.
         pub existing: Option<OpenFolderSuccess>,
     }
@@ -176,7 +180,7 @@ rop_request! {
         /// DeleteFolderFlags.
         pub flags: DeleteFolderFlags,
         /// FolderId of the folder to delete.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
     }
 }
 
@@ -195,10 +199,10 @@ rop_request! {
         pub logon_id: u8,
         /// InputHandleIndex (the search folder).
         pub input_handle_index: u8,
-        /// RestrictionData (RestrictionDataSize u16 + a ROP-context restriction, [MS-OXCDATA] 2.12); empty = keep.
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData ([MS-OXCDATA] 2.12); None (size 0) keeps the current one.
+        pub restriction: Option<Restriction>,
         /// FolderIds to search (count u16).
-        pub folder_ids: Vec<u64>,
+        pub folder_ids: Vec<FolderId>,
         /// SearchFlags.
         pub search_flags: u32,
     }
@@ -228,12 +232,12 @@ rop_request! {
 rop_struct! {
     /// [MS-OXCROPS] 2.2.4.5.2 RopGetSearchCriteria success fields.
     pub struct GetSearchCriteriaSuccess {
-        /// RestrictionData (size u16 + ROP-context restriction bytes).
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData; None when not included.
+        pub restriction: Option<Restriction>,
         /// LogonId.
         pub logon_id: u8,
         /// FolderIds (count u16).
-        pub folder_ids: Vec<u64>,
+        pub folder_ids: Vec<FolderId>,
         /// SearchFlags.
         pub search_flags: u32,
     }
@@ -254,7 +258,7 @@ rop_request! {
         /// DestHandleIndex (destination folder).
         pub dest_handle_index: u8,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
         /// WantAsynchronous.
         pub want_asynchronous: bool,
         /// WantCopy (false = move).
@@ -321,7 +325,7 @@ pub struct MoveCopyFolderRequest<const ID: u8> {
     /// UseUnicode: NewFolderName is UTF-16 (else 8-bit).
     pub use_unicode: bool,
     /// FolderId of the folder to move or copy.
-    pub folder_id: u64,
+    pub folder_id: FolderId,
     /// NewFolderName.
     pub new_folder_name: String,
 }
@@ -340,7 +344,7 @@ impl<const ID: u8> RopRequestBody for MoveCopyFolderRequest<ID> {
         let want_asynchronous = r.u8("WantAsynchronous")? != 0;
         let want_recursive = if ID == RopId::COPY_FOLDER.0 { r.u8("WantRecursive")? != 0 } else { false };
         let use_unicode = r.u8("UseUnicode")? != 0;
-        let folder_id = r.u64("FolderId")?;
+        let folder_id = FolderId(r.u64("FolderId")?);
         let new_folder_name = read_string(r, use_unicode, "NewFolderName")?;
         Ok(Self {
             logon_id,
@@ -367,7 +371,7 @@ impl<const ID: u8> RopRequestBody for MoveCopyFolderRequest<ID> {
             });
         }
         w.put_u8(u8::from(self.use_unicode));
-        w.put_u64(self.folder_id);
+        w.put_u64(self.folder_id.0);
         write_string(w, &self.new_folder_name, self.use_unicode, "NewFolderName")
     }
 }
@@ -428,7 +432,7 @@ rop_request! {
         /// NotifyNonRead: send non-read receipts.
         pub notify_non_read: bool,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 
@@ -452,7 +456,7 @@ rop_request! {
         /// NotifyNonRead.
         pub notify_non_read: bool,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 

@@ -1,9 +1,11 @@
-//! [MS-OXCROPS] 2.2.6 message ROPs and 2.2.7 transport ROPs ([MS-OXCMSG] 2.2.3).
+//! [MS-OXCROPS] 2.2.6 message ROPs ([MS-OXCMSG] 2.2.3).
 
 use crate::{
     ErrorCode, PropTag,
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
+    ids::{FolderId, LongTermId, MessageId},
+    recipient::RecipientRow,
     rop::{
         ResponseContext, RopId, RopRequest, RopRequestBody, RopResponseBody,
         wire::{Wire, latin1_to_string, put_latin1z},
@@ -58,6 +60,8 @@ wire_newtype! {
     ReadFlags => u8;
     RecipientType => u8;
 }
+
+rop_flags!(SaveFlags, ReadFlags);
 
 /// [MS-OXCDATA] 2.11.x TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
 /// `StringType u8` then the string.
@@ -130,6 +134,29 @@ impl Wire for TypedString {
 /// decode it with the recipient columns of the message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecipientRowBytes(pub Vec<u8>);
+
+impl RecipientRowBytes {
+    /// Parses the RecipientRow ([MS-OXCDATA] 2.8.3) with the message's recipient columns;
+    /// None for an empty row (RopModifyRecipients: delete the recipient).
+    pub fn parse(&self, columns: &[PropTag]) -> Result<Option<RecipientRow>, DecodeError> {
+        if self.0.is_empty() {
+            return Ok(None);
+        }
+        let mut r = Reader::new(&self.0);
+        let row = RecipientRow::decode_with(&mut r, columns)?;
+        r.expect_end("RecipientRow")?;
+        Ok(Some(row))
+    }
+
+    /// Encodes `row` in `columns` (None gives the empty row that deletes a recipient).
+    pub fn from_row(row: Option<&RecipientRow>, columns: &[PropTag]) -> Result<Self, EncodeError> {
+        let mut w = Vec::new();
+        if let Some(row) = row {
+            row.encode_with(&mut w, columns)?;
+        }
+        Ok(Self(w))
+    }
+}
 
 impl Wire for RecipientRowBytes {
     const MIN_SIZE: usize = 2;
@@ -205,6 +232,19 @@ rop_struct! {
     }
 }
 
+impl MessageInfo {
+    /// The recipients of the returned rows, parsed with `recipient_columns`.
+    pub fn recipients(&self) -> Result<Vec<(RecipientType, RecipientRow)>, DecodeError> {
+        let mut out = Vec::with_capacity(self.rows.0.len());
+        for row in &self.rows.0 {
+            if let Some(parsed) = row.row.parse(&self.recipient_columns)? {
+                out.push((row.recipient_type, parsed));
+            }
+        }
+        Ok(out)
+    }
+}
+
 rop_request! {
     /// [MS-OXCROPS] 2.2.6.1.1 RopOpenMessage request.
     pub struct OpenMessageRequest = OPEN_MESSAGE {
@@ -217,11 +257,11 @@ rop_request! {
         /// CodePageId (0x0FFF = the logon's code page).
         pub code_page_id: u16,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// OpenModeFlags.
         pub open_mode_flags: MessageOpenModeFlags,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -242,7 +282,7 @@ rop_request! {
         /// CodePageId.
         pub code_page_id: u16,
         /// FolderId of the folder the message is created in.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// AssociatedFlag: create an FAI message.
         pub associated: bool,
     }
@@ -252,7 +292,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.6.2.2 RopCreateMessage success fields.
     pub struct CreateMessageSuccess {
         /// HasMessageId, with the MessageId when present.
-        pub message_id: Option<u64>,
+        pub message_id: Option<MessageId>,
     }
 }
 
@@ -281,7 +321,7 @@ rop_struct! {
         /// InputHandleIndex (echoed).
         pub input_handle_index: u8,
         /// MessageId of the saved message.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -331,6 +371,35 @@ rop_request! {
         pub recipient_columns: Vec<PropTag>,
         /// RecipientRows (count u16).
         pub rows: Vec<ModifyRecipientRow>,
+    }
+}
+
+impl ModifyRecipientsRequest {
+    /// Builds the request from parsed rows: (RowId, RecipientType, row or None to delete).
+    pub fn from_rows(
+        logon_id: u8,
+        input_handle_index: u8,
+        recipient_columns: Vec<PropTag>,
+        rows: &[(u32, RecipientType, Option<RecipientRow>)],
+    ) -> Result<Self, EncodeError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for (row_id, recipient_type, row) in rows {
+            out.push(ModifyRecipientRow {
+                row_id: *row_id,
+                recipient_type: *recipient_type,
+                row: RecipientRowBytes::from_row(row.as_ref(), &recipient_columns)?,
+            });
+        }
+        Ok(Self { logon_id, input_handle_index, recipient_columns, rows: out })
+    }
+
+    /// The rows parsed with `recipient_columns`: (RowId, RecipientType, row or None = delete).
+    pub fn recipients(&self) -> Result<Vec<(u32, RecipientType, Option<RecipientRow>)>, DecodeError> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        for row in &self.rows {
+            out.push((row.row_id, row.recipient_type, row.row.parse(&self.recipient_columns)?));
+        }
+        Ok(out)
     }
 }
 
@@ -435,7 +504,7 @@ rop_request! {
         /// InputHandleIndex (the folder).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// MessageStatusFlags.
         pub message_status_flags: u32,
         /// MessageStatusMask: the bits to change.
@@ -464,7 +533,7 @@ rop_request! {
         /// InputHandleIndex (the folder).
         pub input_handle_index: u8,
         /// MessageId.
-        pub message_id: u64,
+        pub message_id: MessageId,
     }
 }
 
@@ -508,7 +577,7 @@ rop_request! {
         /// ReadFlags.
         pub read_flags: ReadFlags,
         /// MessageIds (count u16).
-        pub message_ids: Vec<u64>,
+        pub message_ids: Vec<MessageId>,
     }
 }
 
@@ -536,7 +605,7 @@ pub struct SetMessageReadFlagRequest {
     /// ReadFlags.
     pub read_flags: ReadFlags,
     /// ClientData (public folders only).
-    pub client_data: Option<[u8; 24]>,
+    pub client_data: Option<LongTermId>,
 }
 
 impl RopRequestBody for SetMessageReadFlagRequest {
@@ -556,7 +625,7 @@ impl RopRequestBody for SetMessageReadFlagRequest {
         w.put_u8(self.input_handle_index);
         w.put_u8(self.read_flags.0);
         if let Some(c) = &self.client_data {
-            w.put_bytes(c);
+            c.write(w)?;
         }
         Ok(())
     }
@@ -566,7 +635,7 @@ impl SetMessageReadFlagRequest {
     /// Decodes the request of a public-folder logon (with ClientData).
     pub fn decode_public(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let mut v = Self::decode_body(r)?;
-        v.client_data = Some(r.array("ClientData")?);
+        v.client_data = Some(LongTermId::read(r, "ClientData")?);
         Ok(v)
     }
 }
@@ -583,7 +652,7 @@ pub struct SetMessageReadFlagResponse {
     pub read_status_changed: Option<bool>,
     /// LogonId and ClientData: only when ReadStatusChanged on a public-folder logon (the decoder
     /// reads them when the paired request carried ClientData).
-    pub public_client: Option<(u8, [u8; 24])>,
+    pub public_client: Option<(u8, LongTermId)>,
 }
 
 impl RopResponseBody for SetMessageReadFlagResponse {
@@ -598,7 +667,7 @@ impl RopResponseBody for SetMessageReadFlagResponse {
             read_status_changed = Some(changed);
             let public = matches!(ctx.request, Some(RopRequest::SetMessageReadFlag(q)) if q.client_data.is_some());
             if changed && public {
-                public_client = Some((r.u8("LogonId")?, r.array("ClientData")?));
+                public_client = Some((r.u8("LogonId")?, LongTermId::read(r, "ClientData")?));
             }
         }
         Ok(Self { handle_index, return_value, read_status_changed, public_client })
@@ -610,7 +679,7 @@ impl RopResponseBody for SetMessageReadFlagResponse {
             w.put_u8(u8::from(changed));
             if let Some((logon_id, data)) = &self.public_client {
                 w.put_u8(*logon_id);
-                w.put_bytes(data);
+                data.write(w)?;
             }
         }
         Ok(())
@@ -639,7 +708,7 @@ rop_struct! {
         /// Reserved (0).
         pub reserved: u8,
         /// MessageId of the embedded message.
-        pub message_id: u64,
+        pub message_id: MessageId,
         /// The message fields (as RopOpenMessage).
         pub info: MessageInfo,
     }
@@ -648,231 +717,4 @@ rop_struct! {
 rop_response! {
     /// [MS-OXCROPS] 2.2.6.16.2 RopOpenEmbeddedMessage response; `handle_index` is the OutputHandleIndex.
     pub struct OpenEmbeddedMessageResponse = OPEN_EMBEDDED_MESSAGE, success OpenEmbeddedMessageSuccess;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.1.1 RopSubmitMessage request.
-    pub struct SubmitMessageRequest = SUBMIT_MESSAGE {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the saved message).
-        pub input_handle_index: u8,
-        /// SubmitFlags (0 None, 1 PreProcess, 2 NeedsSpooler).
-        pub submit_flags: u8,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.1.2 RopSubmitMessage response (header only).
-    pub struct SubmitMessageResponse = SUBMIT_MESSAGE;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.2.1 RopAbortSubmit request.
-    pub struct AbortSubmitRequest = ABORT_SUBMIT {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-        /// FolderId.
-        pub folder_id: u64,
-        /// MessageId.
-        pub message_id: u64,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.2.2 RopAbortSubmit response (header only).
-    pub struct AbortSubmitResponse = ABORT_SUBMIT;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.3.1 RopGetAddressTypes request.
-    pub struct GetAddressTypesRequest = GET_ADDRESS_TYPES {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-    }
-}
-
-/// [MS-OXCROPS] 2.2.7.3.2 RopGetAddressTypes success fields:
-/// `AddressTypeCount u16, AddressTypeSize u16, AddressTypes ASCIIZ[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GetAddressTypesSuccess {
-    /// AddressTypes ("SMTP", "EX", ...).
-    pub address_types: Vec<String>,
-}
-
-impl Wire for GetAddressTypesSuccess {
-    fn read(r: &mut Reader<'_>, what: &'static str) -> Result<Self, DecodeError> {
-        let count = usize::from(r.u16("AddressTypeCount")?);
-        let size = usize::from(r.u16("AddressTypeSize")?);
-        let mut sub = r.sub(size, what)?;
-        let n = sub.count(count, 1, "AddressTypes")?;
-        let mut address_types = Vec::with_capacity(n);
-        for _ in 0..n {
-            address_types.push(String::read(&mut sub, "AddressTypes")?);
-        }
-        sub.expect_end("AddressTypes")?;
-        Ok(Self { address_types })
-    }
-    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        w.put_u16(crate::codec::len_u16(self.address_types.len(), "AddressTypeCount")?);
-        let at = w.reserve_u16();
-        for s in &self.address_types {
-            s.write(w)?;
-        }
-        w.patch_len_u16(at, "AddressTypeSize")
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.3.2 RopGetAddressTypes response.
-    pub struct GetAddressTypesResponse = GET_ADDRESS_TYPES, success GetAddressTypesSuccess;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.4.1 RopSetSpooler request.
-    pub struct SetSpoolerRequest = SET_SPOOLER {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.4.2 RopSetSpooler response (header only).
-    pub struct SetSpoolerResponse = SET_SPOOLER;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.5.1 RopSpoolerLockMessage request.
-    pub struct SpoolerLockMessageRequest = SPOOLER_LOCK_MESSAGE {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-        /// MessageId.
-        pub message_id: u64,
-        /// LockState (0 lock, 1 unlock, 2 finished).
-        pub lock_state: u8,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.5.2 RopSpoolerLockMessage response (header only).
-    pub struct SpoolerLockMessageResponse = SPOOLER_LOCK_MESSAGE;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.6.1 RopTransportSend request.
-    pub struct TransportSendRequest = TRANSPORT_SEND {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the message).
-        pub input_handle_index: u8,
-    }
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.7.1 RopTransportNewMail request.
-    pub struct TransportNewMailRequest = TRANSPORT_NEW_MAIL {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-        /// MessageId.
-        pub message_id: u64,
-        /// FolderId.
-        pub folder_id: u64,
-        /// MessageClass.
-        pub message_class: String,
-        /// MessageFlags.
-        pub message_flags: u32,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.7.2 RopTransportNewMail response (header only).
-    pub struct TransportNewMailResponse = TRANSPORT_NEW_MAIL;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.8.1 RopGetTransportFolder request.
-    pub struct GetTransportFolderRequest = GET_TRANSPORT_FOLDER {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-    }
-}
-
-rop_struct! {
-    /// [MS-OXCROPS] 2.2.7.8.2 RopGetTransportFolder success fields.
-    pub struct GetTransportFolderSuccess {
-        /// FolderId.
-        pub folder_id: u64,
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.8.2 RopGetTransportFolder response.
-    pub struct GetTransportFolderResponse = GET_TRANSPORT_FOLDER, success GetTransportFolderSuccess;
-}
-
-rop_request! {
-    /// [MS-OXCROPS] 2.2.7.9.1 RopOptionsData request.
-    pub struct OptionsDataRequest = OPTIONS_DATA {
-        /// LogonId.
-        pub logon_id: u8,
-        /// InputHandleIndex (the logon).
-        pub input_handle_index: u8,
-        /// AddressType.
-        pub address_type: String,
-        /// WantWin32.
-        pub want_win32: bool,
-    }
-}
-
-/// [MS-OXCROPS] 2.2.7.9.2 RopOptionsData success fields.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OptionsDataSuccess {
-    /// Reserved (1).
-    pub reserved: u8,
-    /// OptionsInfo (size u16 + bytes).
-    pub options_info: Vec<u8>,
-    /// HelpFile (size u16 + bytes).
-    pub help_file: Vec<u8>,
-    /// HelpFileName: present exactly when HelpFile is not empty.
-    pub help_file_name: Option<String>,
-}
-
-impl Wire for OptionsDataSuccess {
-    fn read(r: &mut Reader<'_>, _what: &'static str) -> Result<Self, DecodeError> {
-        let reserved = r.u8("Reserved")?;
-        let options_info = Vec::<u8>::read(r, "OptionsInfo")?;
-        let help_file = Vec::<u8>::read(r, "HelpFile")?;
-        let help_file_name = if help_file.is_empty() { None } else { Some(String::read(r, "HelpFileName")?) };
-        Ok(Self { reserved, options_info, help_file, help_file_name })
-    }
-    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        w.put_u8(self.reserved);
-        self.options_info.write(w)?;
-        self.help_file.write(w)?;
-        match (&self.help_file_name, self.help_file.is_empty()) {
-            (Some(name), false) => name.write(w),
-            (None, true) => Ok(()),
-            _ => Err(EncodeError::NotRepresentable {
-                what: "HelpFileName",
-                reason: "present exactly when HelpFile is not empty",
-            }),
-        }
-    }
-}
-
-rop_response! {
-    /// [MS-OXCROPS] 2.2.7.9.2 RopOptionsData response.
-    pub struct OptionsDataResponse = OPTIONS_DATA, success OptionsDataSuccess;
 }

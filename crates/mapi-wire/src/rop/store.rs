@@ -4,6 +4,7 @@ use crate::{
     ErrorCode, Guid,
     codec::{Put, Reader},
     error::{DecodeError, EncodeError},
+    ids::{FolderId, LongTermId},
     rop::{
         ResponseContext, RopId, RopRequestBody, RopResponseBody,
         wire::{Wire, latin1_to_string, put_latin1z},
@@ -49,6 +50,8 @@ wire_newtype! {
     LogonFlags => u8;
     LogonOpenFlags => u32;
 }
+
+rop_flags!(LogonFlags, LogonOpenFlags);
 
 impl LogonFlags {
     /// True when the Private bit (mailbox logon) is set.
@@ -148,7 +151,7 @@ rop_struct! {
         pub logon_flags: LogonFlags,
         /// FolderIds: Root, DeferredAction, SpoolerQueue, IPM subtree, Inbox, Outbox, Sent Items,
         /// Deleted Items, Common Views, Schedule, Search, Views, Shortcuts ([MS-OXCSTOR] 2.2.1.1.3).
-        pub folder_ids: [u64; 13],
+        pub folder_ids: [FolderId; 13],
         /// ResponseFlags (0x01 Reserved, 0x02 OwnerRight, 0x04 SendAsRight, 0x10 OOF).
         pub response_flags: u8,
         /// MailboxGuid.
@@ -172,7 +175,7 @@ rop_struct! {
         /// LogonFlags (Private clear).
         pub logon_flags: LogonFlags,
         /// FolderIds (13 public-folder ids, [MS-OXCSTOR] 2.2.1.1.4).
-        pub folder_ids: [u64; 13],
+        pub folder_ids: [FolderId; 13],
         /// ReplId.
         pub repl_id: u16,
         /// ReplGuid.
@@ -182,18 +185,18 @@ rop_struct! {
     }
 }
 
-impl<const N: usize> Wire for [u64; N] {
+impl<const N: usize> Wire for [FolderId; N] {
     const MIN_SIZE: usize = 8 * N;
     fn read(r: &mut Reader<'_>, what: &'static str) -> Result<Self, DecodeError> {
-        let mut out = [0u64; N];
+        let mut out = [FolderId(0); N];
         for v in &mut out {
-            *v = r.u64(what)?;
+            *v = FolderId(r.u64(what)?);
         }
         Ok(out)
     }
     fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
         for v in self {
-            w.put_u64(*v);
+            w.put_u64(v.0);
         }
         Ok(())
     }
@@ -296,7 +299,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.3.2.2 RopGetReceiveFolder success fields.
     pub struct GetReceiveFolderSuccess {
         /// FolderId of the receive folder.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// ExplicitMessageClass: the message class the folder is configured for.
         pub explicit_message_class: String,
     }
@@ -315,7 +318,7 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// FolderId (0 removes the setting).
-        pub folder_id: u64,
+        pub folder_id: FolderId,
         /// MessageClass.
         pub message_class: String,
     }
@@ -334,6 +337,46 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
     }
+}
+
+/// [MS-OXCROPS] 2.2.3.4.2 the columns of every RopGetReceiveFolderTable row: PidTagFolderId,
+/// PidTagMessageClass (PtypString8) and PidTagLastModificationTime (as gromox writes them).
+pub const RECEIVE_FOLDER_TABLE_COLUMNS: [crate::PropTag; 3] =
+    [crate::PropTag(0x6748_0014), crate::PropTag(0x001A_001E), crate::PropTag(0x3008_0040)];
+
+/// [MS-OXCROPS] 2.2.3.4.2 RopGetReceiveFolderTable success fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetReceiveFolderTableSuccess {
+    /// Rows (RowCount u32) in [`RECEIVE_FOLDER_TABLE_COLUMNS`].
+    pub rows: Vec<crate::prop_value::PropertyRow>,
+}
+
+impl Wire for GetReceiveFolderTableSuccess {
+    fn read(r: &mut Reader<'_>, what: &'static str) -> Result<Self, DecodeError> {
+        let n = r.u32(what)? as usize;
+        let n = r.count(n, 1, what)?;
+        let mut rows = Vec::with_capacity(n);
+        for _ in 0..n {
+            rows.push(crate::prop_value::PropertyRow::decode_with(
+                r,
+                &RECEIVE_FOLDER_TABLE_COLUMNS,
+                crate::prop_value::PropContext::Rop,
+            )?);
+        }
+        Ok(Self { rows })
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u32(crate::codec::len_u32(self.rows.len(), "RowCount")?);
+        for row in &self.rows {
+            row.encode_with(w, &RECEIVE_FOLDER_TABLE_COLUMNS, crate::prop_value::PropContext::Rop)?;
+        }
+        Ok(())
+    }
+}
+
+rop_response! {
+    /// [MS-OXCROPS] 2.2.3.4.2 RopGetReceiveFolderTable response.
+    pub struct GetReceiveFolderTableResponse = GET_RECEIVE_FOLDER_TABLE, success GetReceiveFolderTableSuccess;
 }
 
 rop_request! {
@@ -367,7 +410,7 @@ rop_request! {
         /// InputHandleIndex (the public-folder logon).
         pub input_handle_index: u8,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
     }
 }
 
@@ -416,7 +459,7 @@ rop_request! {
         /// InputHandleIndex.
         pub input_handle_index: u8,
         /// FolderId.
-        pub folder_id: u64,
+        pub folder_id: FolderId,
     }
 }
 
@@ -449,7 +492,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.3.8.2 RopLongTermIdFromId success fields.
     pub struct LongTermIdFromIdSuccess {
         /// LongTermId ([MS-OXCDATA] 2.2.1.3.1: DatabaseGuid, GlobalCounter, Pad).
-        pub long_term_id: [u8; 24],
+        pub long_term_id: LongTermId,
     }
 }
 
@@ -466,7 +509,7 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// LongTermId (24 bytes).
-        pub long_term_id: [u8; 24],
+        pub long_term_id: LongTermId,
     }
 }
 
@@ -499,7 +542,7 @@ rop_struct! {
     /// [MS-OXCROPS] 2.2.3.10.2 RopGetPerUserLongTermIds success fields.
     pub struct GetPerUserLongTermIdsSuccess {
         /// LongTermIds (count u16).
-        pub long_term_ids: Vec<[u8; 24]>,
+        pub long_term_ids: Vec<LongTermId>,
     }
 }
 
@@ -516,7 +559,7 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// LongTermId of the public folder.
-        pub long_term_id: [u8; 24],
+        pub long_term_id: LongTermId,
     }
 }
 
@@ -541,7 +584,7 @@ rop_request! {
         /// InputHandleIndex (the logon).
         pub input_handle_index: u8,
         /// FolderId as a LongTermId.
-        pub folder_id: [u8; 24],
+        pub folder_id: LongTermId,
         /// Reserved (0).
         pub reserved: u8,
         /// DataOffset.
@@ -578,7 +621,7 @@ pub struct WritePerUserInformationRequest {
     /// InputHandleIndex (the logon).
     pub input_handle_index: u8,
     /// FolderId as a LongTermId.
-    pub folder_id: [u8; 24],
+    pub folder_id: LongTermId,
     /// HasFinished.
     pub has_finished: bool,
     /// DataOffset.
@@ -589,12 +632,25 @@ pub struct WritePerUserInformationRequest {
     pub repl_guid: Option<Guid>,
 }
 
+impl WritePerUserInformationRequest {
+    /// Decodes the request of a public-folder logon (never a ReplGuid).
+    pub fn decode_public(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let folder_id = LongTermId::read(r, "FolderId")?;
+        let has_finished = r.u8("HasFinished")? != 0;
+        let data_offset = r.u32("DataOffset")?;
+        let data = Vec::<u8>::read(r, "Data")?;
+        Ok(Self { logon_id, input_handle_index, folder_id, has_finished, data_offset, data, repl_guid: None })
+    }
+}
+
 impl RopRequestBody for WritePerUserInformationRequest {
     const ID: RopId = RopId::WRITE_PER_USER_INFORMATION;
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
-        let folder_id = r.array("FolderId")?;
+        let folder_id = LongTermId::read(r, "FolderId")?;
         let has_finished = r.u8("HasFinished")? != 0;
         let data_offset = r.u32("DataOffset")?;
         let data = Vec::<u8>::read(r, "Data")?;
@@ -604,7 +660,7 @@ impl RopRequestBody for WritePerUserInformationRequest {
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
         w.put_u8(self.logon_id);
         w.put_u8(self.input_handle_index);
-        w.put_bytes(&self.folder_id);
+        self.folder_id.write(w)?;
         w.put_u8(u8::from(self.has_finished));
         w.put_u32(self.data_offset);
         self.data.write(w)?;

@@ -1,6 +1,14 @@
 //! [MS-OXCROPS] 2.2.5 table ROPs ([MS-OXCTABL] 2.2.2).
 
-use crate::PropTag;
+use crate::{
+    ErrorCode, PropTag,
+    codec::{Put, Reader},
+    error::{DecodeError, EncodeError},
+    prop_value::{PropContext, PropertyRow},
+    restriction::Restriction,
+    rop::{ResponseContext, RopId, RopResponseBody},
+    sort::SortOrderSet,
+};
 
 open_enum! {
     /// [MS-OXCTABL] 2.2.2.1.3 TableStatus.
@@ -77,6 +85,25 @@ rop_response! {
 }
 
 rop_request! {
+    /// [MS-OXCROPS] 2.2.5.2.1 RopSortTable request.
+    pub struct SortTableRequest = SORT_TABLE {
+        /// LogonId.
+        pub logon_id: u8,
+        /// InputHandleIndex (the table).
+        pub input_handle_index: u8,
+        /// SortTableFlags.
+        pub flags: AsyncFlags,
+        /// SortOrderCount, CategorizedCount, ExpandedCount, SortOrders.
+        pub sort_order_set: SortOrderSet,
+    }
+}
+
+rop_response! {
+    /// [MS-OXCROPS] 2.2.5.2.2 RopSortTable response.
+    pub struct SortTableResponse = SORT_TABLE, success TableStatusSuccess;
+}
+
+rop_request! {
     /// [MS-OXCROPS] 2.2.5.3.1 RopRestrict request.
     pub struct RestrictRequest = RESTRICT {
         /// LogonId.
@@ -85,8 +112,8 @@ rop_request! {
         pub input_handle_index: u8,
         /// RestrictFlags.
         pub flags: AsyncFlags,
-        /// RestrictionData (size u16 + ROP-context restriction, [MS-OXCDATA] 2.12); empty removes the restriction.
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData ([MS-OXCDATA] 2.12); None (size 0) removes the restriction.
+        pub restriction: Option<Restriction>,
     }
 }
 
@@ -304,8 +331,8 @@ rop_request! {
         pub input_handle_index: u8,
         /// FindRowFlags (0 forward, 1 backward).
         pub flags: u8,
-        /// RestrictionData (size u16 + ROP-context restriction bytes).
-        pub restriction_data: Vec<u8>,
+        /// RestrictionDataSize u16 + RestrictionData: the row to find.
+        pub restriction: Option<Restriction>,
         /// Origin (CUSTOM = start at `bookmark`).
         pub origin: BookmarkOrigin,
         /// Bookmark (size u16 + bytes).
@@ -426,4 +453,190 @@ rop_request! {
 rop_response! {
     /// [MS-OXCROPS] 2.2.5.19.2 RopSetCollapseState response.
     pub struct SetCollapseStateResponse = SET_COLLAPSE_STATE, success BookmarkSuccess;
+}
+
+/// The columns a row-returning response needs, or the error saying they are unknown.
+fn row_columns<'c>(ctx: &ResponseContext<'c>, offset: usize) -> Result<&'c [PropTag], DecodeError> {
+    ctx.columns.ok_or(DecodeError::Invalid {
+        what: "RowData",
+        offset,
+        reason: "table columns unknown (no RopSetColumns on this table in the context)",
+    })
+}
+
+/// Reads `n` PropertyRows in `columns`.
+fn read_rows(r: &mut Reader<'_>, n: usize, columns: &[PropTag]) -> Result<Vec<PropertyRow>, DecodeError> {
+    let n = r.count(n, 1, "RowData")?;
+    let mut rows = Vec::with_capacity(n);
+    for _ in 0..n {
+        rows.push(PropertyRow::decode_with(r, columns, PropContext::Rop)?);
+    }
+    Ok(rows)
+}
+
+/// Writes PropertyRows in `columns`.
+fn write_rows(w: &mut Vec<u8>, rows: &[PropertyRow], columns: &[PropTag]) -> Result<(), EncodeError> {
+    for row in rows {
+        row.encode_with(w, columns, PropContext::Rop)?;
+    }
+    Ok(())
+}
+
+/// Reads HandleIndex and ReturnValue.
+fn read_header(r: &mut Reader<'_>) -> Result<(u8, ErrorCode), DecodeError> {
+    Ok((r.u8("HandleIndex")?, ErrorCode(r.u32("ReturnValue")?)))
+}
+
+/// [MS-OXCROPS] 2.2.5.4.2 RopQueryRows success fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryRowsSuccess {
+    /// Origin: where the cursor is now (END when every row was read, corrections B11).
+    pub origin: BookmarkOrigin,
+    /// RowData (RowCount u16 rows; fewer than asked is not the end of the table).
+    pub rows: Vec<PropertyRow>,
+    /// The table's columns (not on the wire; from [`ResponseContext::columns`]), needed to
+    /// read and write the rows.
+    pub columns: Vec<PropTag>,
+}
+
+/// [MS-OXCROPS] 2.2.5.4.2 RopQueryRows response. Decoding rows needs the table's columns
+/// in [`ResponseContext::columns`] (the dispatcher supplies them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryRowsResponse {
+    /// InputHandleIndex.
+    pub handle_index: u8,
+    /// ReturnValue (gromox: 0x47D when MaxRopOut is too small, corrections A14).
+    pub return_value: ErrorCode,
+    /// The success fields, present exactly when `return_value` is 0.
+    pub success: Option<QueryRowsSuccess>,
+}
+
+impl RopResponseBody for QueryRowsResponse {
+    const ID: RopId = RopId::QUERY_ROWS;
+    fn decode_body(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r)?;
+        let mut success = None;
+        if return_value == ErrorCode::SUCCESS {
+            let origin = BookmarkOrigin(r.u8("Origin")?);
+            let at = r.offset();
+            let n = usize::from(r.u16("RowCount")?);
+            let columns = if n == 0 { ctx.columns.unwrap_or_default() } else { row_columns(ctx, at)? };
+            let rows = read_rows(r, n, columns)?;
+            success = Some(QueryRowsSuccess { origin, rows, columns: columns.to_vec() });
+        }
+        Ok(Self { handle_index, return_value, success })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.handle_index);
+        w.put_u32(self.return_value.0);
+        if let Some(s) = &self.success {
+            w.put_u8(s.origin.0);
+            w.put_u16(crate::codec::len_u16(s.rows.len(), "RowCount")?);
+            write_rows(w, &s.rows, &s.columns)?;
+        }
+        Ok(())
+    }
+}
+
+/// [MS-OXCROPS] 2.2.5.13.2 RopFindRow success fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindRowSuccess {
+    /// RowNoLongerVisible.
+    pub row_no_longer_visible: bool,
+    /// HasRowData, with the row found.
+    pub row: Option<PropertyRow>,
+    /// The table's columns (not on the wire; from [`ResponseContext::columns`]).
+    pub columns: Vec<PropTag>,
+}
+
+/// [MS-OXCROPS] 2.2.5.13.2 RopFindRow response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindRowResponse {
+    /// InputHandleIndex.
+    pub handle_index: u8,
+    /// ReturnValue.
+    pub return_value: ErrorCode,
+    /// The success fields, present exactly when `return_value` is 0.
+    pub success: Option<FindRowSuccess>,
+}
+
+impl RopResponseBody for FindRowResponse {
+    const ID: RopId = RopId::FIND_ROW;
+    fn decode_body(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r)?;
+        let mut success = None;
+        if return_value == ErrorCode::SUCCESS {
+            let row_no_longer_visible = r.u8("RowNoLongerVisible")? != 0;
+            let at = r.offset();
+            let has_row = r.u8("HasRowData")? != 0;
+            let columns = if has_row { row_columns(ctx, at)? } else { ctx.columns.unwrap_or_default() };
+            let row = if has_row { Some(PropertyRow::decode_with(r, columns, PropContext::Rop)?) } else { None };
+            success = Some(FindRowSuccess { row_no_longer_visible, row, columns: columns.to_vec() });
+        }
+        Ok(Self { handle_index, return_value, success })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.handle_index);
+        w.put_u32(self.return_value.0);
+        if let Some(s) = &self.success {
+            w.put_u8(u8::from(s.row_no_longer_visible));
+            match &s.row {
+                Some(row) => {
+                    w.put_u8(1);
+                    row.encode_with(w, &s.columns, PropContext::Rop)?;
+                }
+                None => w.put_u8(0),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [MS-OXCROPS] 2.2.5.16.2 RopExpandRow success fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpandRowSuccess {
+    /// ExpandedRowCount: rows now visible under the category.
+    pub expanded_row_count: u32,
+    /// RowData (RowCount u16 rows).
+    pub rows: Vec<PropertyRow>,
+    /// The table's columns (not on the wire; from [`ResponseContext::columns`]).
+    pub columns: Vec<PropTag>,
+}
+
+/// [MS-OXCROPS] 2.2.5.16.2 RopExpandRow response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpandRowResponse {
+    /// InputHandleIndex.
+    pub handle_index: u8,
+    /// ReturnValue.
+    pub return_value: ErrorCode,
+    /// The success fields, present exactly when `return_value` is 0.
+    pub success: Option<ExpandRowSuccess>,
+}
+
+impl RopResponseBody for ExpandRowResponse {
+    const ID: RopId = RopId::EXPAND_ROW;
+    fn decode_body(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+        let (handle_index, return_value) = read_header(r)?;
+        let mut success = None;
+        if return_value == ErrorCode::SUCCESS {
+            let expanded_row_count = r.u32("ExpandedRowCount")?;
+            let at = r.offset();
+            let n = usize::from(r.u16("RowCount")?);
+            let columns = if n == 0 { ctx.columns.unwrap_or_default() } else { row_columns(ctx, at)? };
+            let rows = read_rows(r, n, columns)?;
+            success = Some(ExpandRowSuccess { expanded_row_count, rows, columns: columns.to_vec() });
+        }
+        Ok(Self { handle_index, return_value, success })
+    }
+    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        w.put_u8(self.handle_index);
+        w.put_u32(self.return_value.0);
+        if let Some(s) = &self.success {
+            w.put_u32(s.expanded_row_count);
+            w.put_u16(crate::codec::len_u16(s.rows.len(), "RowCount")?);
+            write_rows(w, &s.rows, &s.columns)?;
+        }
+        Ok(())
+    }
 }

@@ -381,6 +381,25 @@ macro_rules! rop_response {
     };
 }
 
+/// Bit operations for `open_enum!` newtypes that are flag sets.
+macro_rules! rop_flags {
+    ($($name:ty),* $(,)?) => {$(
+        impl $name {
+            /// True when every bit of `other` is set in `self`.
+            pub fn contains(self, other: Self) -> bool {
+                self.0 & other.0 == other.0
+            }
+        }
+
+        impl ::std::ops::BitOr for $name {
+            type Output = Self;
+            fn bitor(self, rhs: Self) -> Self {
+                Self(self.0 | rhs.0)
+            }
+        }
+    )*};
+}
+
 /// Implements [`Wire`] for an `open_enum!` newtype over an integer.
 macro_rules! wire_newtype {
     ($($name:ty => $inner:ty;)*) => {$(
@@ -402,4 +421,41 @@ macro_rules! wire_newtype {
             }
         }
     )*};
+}
+
+wire_newtype! {
+    crate::ids::FolderId => u64;
+    crate::ids::MessageId => u64;
+}
+
+impl Wire for crate::ids::LongTermId {
+    const MIN_SIZE: usize = Self::SIZE;
+    fn read(r: &mut Reader<'_>, _what: &'static str) -> Result<Self, DecodeError> {
+        <Self as crate::codec::Decode>::decode(r)
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        crate::codec::Encode::encode(self, w)
+    }
+}
+
+/// `RestrictionDataSize u16` + a ROP-context restriction ([MS-OXCDATA] 2.12); size 0 = none.
+impl Wire for Option<crate::restriction::Restriction> {
+    const MIN_SIZE: usize = 2;
+    fn read(r: &mut Reader<'_>, _what: &'static str) -> Result<Self, DecodeError> {
+        crate::restriction::Restriction::decode_sized(r)
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        crate::restriction::Restriction::encode_sized(self.as_ref(), w)
+    }
+}
+
+/// [MS-OXCDATA] 2.13.2 SortOrderSet.
+impl Wire for crate::sort::SortOrderSet {
+    const MIN_SIZE: usize = 6;
+    fn read(r: &mut Reader<'_>, _what: &'static str) -> Result<Self, DecodeError> {
+        <Self as crate::codec::Decode>::decode(r)
+    }
+    fn write(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
+        crate::codec::Encode::encode(self, w)
+    }
 }

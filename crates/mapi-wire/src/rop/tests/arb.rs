@@ -3,16 +3,28 @@
 use proptest::{collection::vec, prelude::*};
 
 use crate::{
-    ErrorCode, Guid,
+    ErrorCode, Guid, PropTag, PropType,
+    ids::{FolderId, GlobalCounter, LongTermId},
+    prop_value::{FileTime, FlaggedValue, PropValue, PropertyRow, TaggedValue},
+    restriction::{BitmapRelOp, FuzzyLevel, RelOp, Restriction},
     rop::{
         testkit::{self, Arb},
         *,
     },
+    sort::{SortDirection, SortOrder, SortOrderSet},
 };
 
-impl<const N: usize> Arb for [u64; N] {
+impl<const N: usize> Arb for [FolderId; N] {
     fn arb() -> BoxedStrategy<Self> {
-        vec(any::<u64>(), N).prop_map(|v| <[u64; N]>::try_from(v).unwrap_or([0; N])).boxed()
+        vec(any::<u64>(), N).prop_map(|v| <[u64; N]>::try_from(v).unwrap_or([0; N]).map(FolderId)).boxed()
+    }
+}
+
+impl Arb for LongTermId {
+    fn arb() -> BoxedStrategy<Self> {
+        (any::<[u8; 16]>(), any::<[u8; 6]>(), any::<u16>())
+            .prop_map(|(g, c, pad)| Self { guid: Guid(g), counter: GlobalCounter(c), pad })
+            .boxed()
     }
 }
 
@@ -87,7 +99,7 @@ impl Arb for WritePerUserInformationRequest {
         (
             any::<u8>(),
             any::<u8>(),
-            any::<[u8; 24]>(),
+            LongTermId::arb(),
             any::<bool>(),
             any::<u32>(),
             vec(any::<u8>(), 0..20),
@@ -144,7 +156,7 @@ impl<const ID: u8> Arb for MoveCopyFolderRequest<ID> {
                 want_asynchronous: b[0],
                 want_recursive: b[1] && ID == RopId::COPY_FOLDER.0,
                 use_unicode: b[2],
-                folder_id,
+                folder_id: FolderId(folder_id),
                 new_folder_name: if b[2] { n16 } else { n8 },
             })
             .boxed()
@@ -253,6 +265,157 @@ impl Arb for BufferTooSmallResponse {
     fn arb() -> BoxedStrategy<Self> {
         (any::<u16>(), vec(any::<u8>(), 0..30))
             .prop_map(|(size_needed, request_buffers)| Self { size_needed, request_buffers })
+            .boxed()
+    }
+}
+
+/// A column type and a strategy for its values (no floats, so rows compare equal).
+fn arb_column_value(ty: u16) -> BoxedStrategy<PropValue> {
+    match ty {
+        0x0003 => any::<i32>().prop_map(PropValue::I32).boxed(),
+        0x0014 => any::<i64>().prop_map(PropValue::I64).boxed(),
+        0x000B => any::<bool>().prop_map(PropValue::Bool).boxed(),
+        0x001E => vec(1u8..=255, 0..8).prop_map(PropValue::String8).boxed(),
+        0x001F => unicode().prop_map(PropValue::String).boxed(),
+        0x0040 => any::<u64>().prop_map(|t| PropValue::Time(FileTime(t))).boxed(),
+        _ => vec(any::<u8>(), 0..8).prop_map(PropValue::Binary).boxed(),
+    }
+}
+
+const COLUMN_TYPES: [u16; 7] = [0x0003, 0x0014, 0x000B, 0x001E, 0x001F, 0x0040, 0x0102];
+
+/// A row in `columns`, standard or flagged.
+pub(crate) fn arb_row(columns: &[PropTag]) -> BoxedStrategy<PropertyRow> {
+    let values: Vec<_> = columns.iter().map(|c| arb_column_value(c.prop_type().0)).collect();
+    let flagged: Vec<_> = columns
+        .iter()
+        .map(|c| {
+            prop_oneof![
+                arb_column_value(c.prop_type().0).prop_map(FlaggedValue::Value),
+                Just(FlaggedValue::Missing),
+                any::<u32>().prop_map(|e| FlaggedValue::Error(ErrorCode(e))),
+            ]
+            .boxed()
+        })
+        .collect();
+    prop_oneof![values.prop_map(PropertyRow::Standard), flagged.prop_map(PropertyRow::Flagged)].boxed()
+}
+
+/// Columns of the supported types.
+pub(crate) fn arb_columns() -> BoxedStrategy<Vec<PropTag>> {
+    vec((0usize..COLUMN_TYPES.len(), 1u16..0x7FFF), 0..5)
+        .prop_map(|cols| cols.into_iter().map(|(t, id)| PropTag::new(id, PropType(COLUMN_TYPES[t]))).collect())
+        .boxed()
+}
+
+/// Columns and up to `max` rows in them.
+pub(crate) fn arb_rows(max: usize) -> BoxedStrategy<(Vec<PropTag>, Vec<PropertyRow>)> {
+    arb_columns().prop_flat_map(move |cols| (Just(cols.clone()), vec(arb_row(&cols), 0..=max))).boxed()
+}
+
+fn arb_tagged() -> BoxedStrategy<TaggedValue> {
+    (0usize..COLUMN_TYPES.len(), 1u16..0x7FFF)
+        .prop_flat_map(|(t, id)| {
+            let tag = PropTag::new(id, PropType(COLUMN_TYPES[t]));
+            arb_column_value(COLUMN_TYPES[t]).prop_map(move |value| TaggedValue { tag, value })
+        })
+        .boxed()
+}
+
+impl Arb for Restriction {
+    fn arb() -> BoxedStrategy<Self> {
+        let leaf = prop_oneof![
+            any::<u32>().prop_map(|t| Self::Exist { tag: PropTag(t) }),
+            (0u8..7, arb_tagged()).prop_map(|(op, value)| Self::Property { op: RelOp(op), tag: value.tag, value }),
+            (any::<[u16; 2]>(), arb_tagged()).prop_map(|(f, value)| Self::Content {
+                fuzzy: FuzzyLevel { low: f[0], high: f[1] },
+                tag: value.tag,
+                value
+            }),
+            (0u8..2, any::<u32>(), any::<u32>()).prop_map(|(op, t, mask)| Self::Bitmask {
+                op: BitmapRelOp(op),
+                tag: PropTag(t),
+                mask
+            }),
+            (0u8..7, any::<u32>(), any::<u32>()).prop_map(|(op, t, size)| Self::Size {
+                op: RelOp(op),
+                tag: PropTag(t),
+                size
+            }),
+        ];
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..3).prop_map(Self::And),
+                vec(inner.clone(), 0..3).prop_map(Self::Or),
+                inner.prop_map(|r| Self::Not(Box::new(r))),
+            ]
+        })
+        .boxed()
+    }
+}
+
+impl Arb for SortOrderSet {
+    fn arb() -> BoxedStrategy<Self> {
+        vec((any::<u32>(), prop_oneof![Just(0u8), Just(1), Just(4)]), 0..5)
+            .prop_flat_map(|orders| {
+                let n = orders.len() as u16;
+                (Just(orders), 0..=n)
+                    .prop_flat_map(|(orders, categorized)| (Just(orders), Just(categorized), 0..=categorized))
+            })
+            .prop_map(|(orders, categorized, expanded)| Self {
+                categorized,
+                expanded,
+                orders: orders
+                    .into_iter()
+                    .map(|(t, o)| SortOrder { tag: PropTag(t), order: SortDirection(o) })
+                    .collect(),
+            })
+            .boxed()
+    }
+}
+
+impl Arb for GetReceiveFolderTableSuccess {
+    fn arb() -> BoxedStrategy<Self> {
+        vec(arb_row(&RECEIVE_FOLDER_TABLE_COLUMNS), 0..3).prop_map(|rows| Self { rows }).boxed()
+    }
+}
+
+impl Arb for TransportSendSuccess {
+    fn arb() -> BoxedStrategy<Self> {
+        proptest::option::of(vec(arb_tagged(), 0..4)).prop_map(|properties| Self { properties }).boxed()
+    }
+}
+
+impl Arb for QueryRowsResponse {
+    fn arb() -> BoxedStrategy<Self> {
+        let success = (any::<u8>(), arb_rows(3))
+            .prop_map(|(o, (columns, rows))| QueryRowsSuccess { origin: BookmarkOrigin(o), rows, columns })
+            .boxed();
+        testkit::response_strategy(success)
+            .prop_map(|(handle_index, return_value, success)| Self { handle_index, return_value, success })
+            .boxed()
+    }
+}
+
+impl Arb for FindRowResponse {
+    fn arb() -> BoxedStrategy<Self> {
+        let success = (any::<bool>(), arb_columns())
+            .prop_flat_map(|(v, columns)| (Just(v), proptest::option::of(arb_row(&columns)), Just(columns)))
+            .prop_map(|(row_no_longer_visible, row, columns)| FindRowSuccess { row_no_longer_visible, row, columns })
+            .boxed();
+        testkit::response_strategy(success)
+            .prop_map(|(handle_index, return_value, success)| Self { handle_index, return_value, success })
+            .boxed()
+    }
+}
+
+impl Arb for ExpandRowResponse {
+    fn arb() -> BoxedStrategy<Self> {
+        let success = (any::<u32>(), arb_rows(3))
+            .prop_map(|(expanded_row_count, (columns, rows))| ExpandRowSuccess { expanded_row_count, rows, columns })
+            .boxed();
+        testkit::response_strategy(success)
+            .prop_map(|(handle_index, return_value, success)| Self { handle_index, return_value, success })
             .boxed()
     }
 }
