@@ -584,10 +584,7 @@ rop_request! {
 rop_response! {
     /// [MS-OXCROPS] 2.2.6.10.2 RopSetReadFlags response: PartialCompletion also on failure
     /// (unverified; gromox answers an unknown MID with success, corrections B14).
-    pub struct SetReadFlagsResponse = SET_READ_FLAGS, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct SetReadFlagsResponse = SET_READ_FLAGS, partial_completion;
 }
 
 /// [MS-OXCROPS] 2.2.6.11.1 RopSetMessageReadFlag request (ResponseHandleIndex first).

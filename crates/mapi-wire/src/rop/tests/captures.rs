@@ -305,7 +305,7 @@ fn capture_034_055_set_read_flags() {
         let r: SetReadFlagsResponse =
             response_known_answer(resp[1].as_deref().expect("bytes"), &ResponseContext::default());
         // 055: unknown MID → success, PartialCompletion 0 (corrections B14).
-        assert_eq!((r.return_value, r.partial_completion), (ErrorCode::SUCCESS, false), "{num}");
+        assert_eq!((r.return_value, r.partial_completion), (ErrorCode::SUCCESS, Some(false)), "{num}");
     }
 }
 
@@ -334,7 +334,7 @@ fn capture_036_move_copy_messages() {
 fn capture_038_039_delete_messages() {
     let Some((_, req, resp)) = load("038") else { return };
     assert!(matches!(&req.rops[1], RopRequest::DeleteMessages(q) if !q.message_ids.is_empty()));
-    assert!(matches!(&resp[0].rops[1], RopResponse::DeleteMessages(r) if !r.partial_completion));
+    assert!(matches!(&resp[0].rops[1], RopResponse::DeleteMessages(r) if r.partial_completion == Some(false)));
     let Some((_, req, resp)) = load("039") else { return };
     assert!(matches!(&req.rops[1], RopRequest::HardDeleteMessages(q) if q.message_ids.len() == 1));
     assert!(matches!(&resp[0].rops[1], RopResponse::HardDeleteMessages(r) if r.return_value == ErrorCode::SUCCESS));

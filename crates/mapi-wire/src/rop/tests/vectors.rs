@@ -294,3 +294,52 @@ fn capture_recipients_parse_and_rebuild() {
             .expect("rebuild");
     assert_eq!(rebuilt, q, "byte-identical rebuild of the gromox-accepted row (corrections A16)");
 }
+
+/// PartialCompletion after a failure: [MS-OXCROPS] sends it, gromox sends only the header for
+/// some ROPs (RopSetReadFlags, corrections B14; cf. A12). Both forms decode, alone and followed
+/// by another response.
+#[test]
+fn partial_completion_on_failure_both_forms() {
+    let ctx = ResponseContext::default();
+    // Spec form: header + PartialCompletion.
+    let r: SetReadFlagsResponse = response_known_answer(&unhex("66 01 05 00 07 80 01"), &ctx);
+    assert_eq!(r.partial_completion, Some(true));
+    // gromox form: header only, last in the list.
+    let r: SetReadFlagsResponse = response_known_answer(&unhex("66 01 05 00 07 80"), &ctx);
+    assert_eq!(r.partial_completion, None);
+    // gromox form followed by another response (next byte is a RopId, never 0x00/0x01).
+    let req = RopRequestBuffer {
+        rops: vec![
+            RopRequest::SetReadFlags(SetReadFlagsRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                want_asynchronous: false,
+                read_flags: ReadFlags::DEFAULT,
+                message_ids: vec![MessageId::new(1, 9)],
+            }),
+            RopRequest::EmptyFolder(EmptyFolderRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                want_asynchronous: false,
+                want_delete_associated: true,
+            }),
+        ],
+        handles: vec![0],
+    };
+    for (list, first, second) in [
+        ("66 00 05 00 07 80 58 00 05 00 07 80 00", None, Some(false)),
+        ("66 00 05 00 07 80 00 58 00 05 00 07 80", Some(false), None),
+        ("66 00 00 00 00 00 01 58 00 00 00 00 00 00", Some(true), Some(false)),
+    ] {
+        let mut payload = payload_of(list);
+        payload.truncate(payload.len() - 4);
+        let buf = RopResponseBuffer::decode_with(&payload, &ExecuteContext::new(&req)).expect(list);
+        let [RopResponse::SetReadFlags(a), RopResponse::EmptyFolder(b)] = buf.rops.as_slice() else {
+            panic!("{buf:?}")
+        };
+        assert_eq!((a.partial_completion, b.partial_completion), (first, second), "{list}");
+        assert_eq!(buf.to_bytes().expect("encode"), payload, "{list}");
+    }
+    // Success always carries it.
+    assert!(SetReadFlagsResponse::decode_body(&mut Reader::new(&unhex("01 00 00 00 00")), &ctx).is_err());
+}
