@@ -343,3 +343,29 @@ fn partial_completion_on_failure_both_forms() {
     // Success always carries it.
     assert!(SetReadFlagsResponse::decode_body(&mut Reader::new(&unhex("01 00 00 00 00")), &ctx).is_err());
 }
+
+/// The Logon layout follows the request: a public logon whose response LogonFlags happen to
+/// carry the Private bit is still read as the public form.
+#[test]
+fn logon_layout_follows_the_request() {
+    let mut hex = String::from("FE 00 00 00 00 00 01");
+    for n in 1..=13 {
+        hex += &format!(" 01 00 00 00 00 00 00 {n:02x}");
+    }
+    hex += " 02 00";
+    hex += &" AB".repeat(32);
+    let bytes = unhex(&hex);
+    let req = RopRequest::Logon(LogonRequest {
+        logon_id: 0,
+        output_handle_index: 0,
+        logon_flags: LogonFlags(0),
+        open_flags: LogonOpenFlags::PUBLIC,
+        store_state: 0,
+        essdn: None,
+    });
+    let ctx = ResponseContext { request: Some(&req), ..Default::default() };
+    let r: LogonResponse = response_known_answer(&bytes, &ctx);
+    assert!(matches!(r.body, Some(LogonResponseBody::Public(_))));
+    // Without the request the Private bit of the response decides (and the bytes are too short).
+    assert!(LogonResponse::decode_body(&mut Reader::new(&bytes[1..]), &ResponseContext::default()).is_err());
+}
