@@ -579,3 +579,34 @@ fn capture_every_rop_of_the_groups() {
     }
     assert!(requests_checked > 150 && responses_checked > 100, "{requests_checked} / {responses_checked}");
 }
+
+/// Mutated and truncated capture payloads never make the decoders panic.
+#[test]
+fn capture_mutations_never_panic() {
+    use proptest::prelude::*;
+    let mut cases = Vec::new();
+    for num in ["005", "008", "010", "013", "020", "031", "036", "060"] {
+        let Some(json) = capture_json(num) else { return };
+        let req_bytes = capture_request_payload(&json);
+        let Ok(req) = RopRequestBuffer::decode_exact(&req_bytes) else { continue };
+        for resp in capture_response_payloads(num, &json) {
+            cases.push((req_bytes.clone(), req.clone(), resp));
+        }
+    }
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config::with_cases(512));
+    let strategy = (0..cases.len(), any::<usize>(), any::<u8>(), any::<usize>(), any::<bool>());
+    runner
+        .run(&strategy, |(case, at, byte, cut, on_request)| {
+            let (req_bytes, req, resp) = &cases[case];
+            let mut data = if on_request { req_bytes.clone() } else { resp.clone() };
+            let i = at % data.len();
+            data[i] = byte;
+            data.truncate(data.len() - cut % 4);
+            let _ = RopRequestBuffer::decode_exact(&data);
+            let _ = RopRequestBuffer::decode_with_public_logons(&data, &[0]);
+            let _ = RopResponseBuffer::decode_with(&data, &ExecuteContext::new(req));
+            let _ = RopResponseBuffer::decode_standalone(&data);
+            Ok(())
+        })
+        .expect("no panic");
+}
