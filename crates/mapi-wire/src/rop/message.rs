@@ -63,7 +63,7 @@ wire_newtype! {
 
 rop_flags!(SaveFlags, ReadFlags);
 
-/// [MS-OXCDATA] 2.11.x TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
+/// [MS-OXCDATA] 2.11.7 TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
 /// `StringType u8` then the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypedString {

@@ -18,6 +18,9 @@ const CAPTURES: &[&str] = &[
     "005", "007", "008", "009", "010", "011", "012", "013", "014", "015", "016", "017", "018", "019", "020", "021",
     "022", "030", "031", "032", "033", "034", "035", "036", "037", "038", "039", "040", "041", "051", "052", "053",
     "054", "055", "056", "057", "058", "059", "060", "086", "087", "088", "118", "119", "120", "121",
+    // Also holding only ROPs of these groups: RopRelease-only, GetReceiveFolder before/after the
+    // cookie errors, RopLogon after reconnects, XOR/compressed requests.
+    "045", "061", "070", "074", "078", "082", "083", "084", "085", "122",
 ];
 
 /// RopIds implemented by the "rop2" engineer (properties, streams, notifications, ICS, ...):
