@@ -99,3 +99,29 @@ pub fn idset(data: &[u8]) {
         assert_eq!(IdSet::decode(&again, form).as_ref(), Ok(&set));
     }
 }
+
+/// [MS-OXCMAPIHTTP] 2.2.7 response framing: the first byte picks a chunk size;
+/// feeding the body in those chunks must give the same outcome (events with
+/// body chunks joined) as feeding it whole.
+pub fn response_framer(data: &[u8]) {
+    use crate::http::{FrameEvent, ResponseFramer};
+    fn run<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Result<(Vec<String>, Vec<u8>), ()> {
+        let mut framer = ResponseFramer::new();
+        let (mut events, mut body) = (Vec::new(), Vec::new());
+        for chunk in chunks {
+            for event in framer.push(chunk).map_err(|_| ())? {
+                match event {
+                    FrameEvent::BodyChunk(b) | FrameEvent::NonMapiBody(b) => body.extend_from_slice(&b),
+                    other => events.push(format!("{other:?}")),
+                }
+            }
+        }
+        framer.finish().map_err(|_| ())?;
+        Ok((events, body))
+    }
+    let Some((&step, stream)) = data.split_first() else { return };
+    let step = usize::from(step).max(1);
+    let whole = run(std::iter::once(stream));
+    let chunked = run(stream.chunks(step));
+    assert_eq!(whole, chunked);
+}

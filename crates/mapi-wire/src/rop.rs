@@ -4,6 +4,73 @@
 //! handle table ([MS-OXCROPS] 2.2.1). Each ROP is a struct pair `XxxRequest` / `XxxResponse`
 //! implementing [`RopRequestBody`] / [`RopResponseBody`]; the enums [`RopRequest`] and
 //! [`RopResponse`] dispatch on [`RopId`].
+//!
+//! Responses carry no per-ROP length and some need data from elsewhere (the table's columns,
+//! the request's tags), so an output buffer is decoded against its request:
+//! [`RopResponseBuffer::decode_with`] pairs every response with its request (RopRelease has
+//! none; RopNotify, RopPending, RopBackoff and RopBufferTooSmall stand alone), gives row-returning
+//! ROPs the columns of the last RopSetColumns on their table in the same Execute, and otherwise
+//! asks [`ExecuteContext::known`] (e.g. a [`ColumnMemory`] fed with every finished Execute)
+//! by server handle value.
+//!
+//! ```
+//! use mapi_wire::rop::*;
+//! use mapi_wire::{Decode, Encode, ErrorCode, PropTag};
+//!
+//! // OpenFolder(Inbox) -> GetContentsTable -> SetColumns([Subject]) -> QueryRows(10).
+//! let request = RopRequestBuffer {
+//!     rops: vec![
+//!         RopRequest::OpenFolder(OpenFolderRequest {
+//!             logon_id: 0,
+//!             input_handle_index: 0,
+//!             output_handle_index: 1,
+//!             folder_id: mapi_wire::ids::FolderId::new(1, 0xd),
+//!             open_mode_flags: FolderOpenModeFlags::NONE,
+//!         }),
+//!         RopRequest::GetContentsTable(GetContentsTableRequest {
+//!             logon_id: 0,
+//!             input_handle_index: 1,
+//!             output_handle_index: 2,
+//!             table_flags: TableFlags::USE_UNICODE,
+//!         }),
+//!         RopRequest::SetColumns(SetColumnsRequest {
+//!             logon_id: 0,
+//!             input_handle_index: 2,
+//!             flags: AsyncFlags::SYNC,
+//!             columns: vec![PropTag(0x0037_001F)],
+//!         }),
+//!         RopRequest::QueryRows(QueryRowsRequest {
+//!             logon_id: 0,
+//!             input_handle_index: 2,
+//!             flags: QueryRowsFlags::ADVANCE,
+//!             forward_read: true,
+//!             row_count: 10,
+//!         }),
+//!     ],
+//!     handles: vec![0x0000_0001, 0xFFFF_FFFF, 0xFFFF_FFFF],
+//! };
+//! let bytes = request.to_bytes()?; // the payload inside RPC_HEADER_EXT
+//! assert_eq!(RopRequestBuffer::decode_exact(&bytes)?, request);
+//!
+//! // The server's answer: OpenFolder, GetContentsTable (1 row), SetColumns, QueryRows ("Hi").
+//! let payload = [
+//!     0x2b, 0x00, // RopSize
+//!     0x02, 0x01, 0, 0, 0, 0, 0x00, 0x00, // RopOpenFolder
+//!     0x05, 0x02, 0, 0, 0, 0, 1, 0, 0, 0, // RopGetContentsTable, RowCount 1
+//!     0x12, 0x02, 0, 0, 0, 0, 0x00, // RopSetColumns, TBLSTAT_COMPLETE
+//!     0x15, 0x02, 0, 0, 0, 0, 0x02, 1, 0, 0x00, b'H', 0, b'i', 0, 0, 0, // RopQueryRows
+//!     1, 0, 0, 0, 0x2a, 0, 0, 0, 0x2b, 0, 0, 0, // handle table
+//! ];
+//! let mut memory = ColumnMemory::default();
+//! let response = RopResponseBuffer::decode_with(&payload, &ExecuteContext::new(&request).with_known(&memory))?;
+//! let RopResponse::QueryRows(rows) = &response.rops[3] else { unreachable!() };
+//! assert_eq!(rows.return_value, ErrorCode::SUCCESS);
+//! assert_eq!(rows.success.as_ref().map(|s| s.rows.len()), Some(1));
+//! // Remember the table's columns for later Executes that read handle 0x2b.
+//! memory.learn(&request, &response);
+//! assert_eq!(memory.columns[&0x2b], [PropTag(0x0037_001F)]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #[macro_use]
 mod wire;

@@ -11,6 +11,7 @@ const TARGETS: &[(&str, &[Entry])] = &[
     ("fx_reader", &[mapi_wire::fuzzing::fx_reader]),
     ("restriction", &[mapi_wire::fuzzing::restriction]),
     ("idset", &[mapi_wire::fuzzing::idset]),
+    ("response_framer", &[mapi_wire::fuzzing::response_framer]),
 ];
 
 #[test]

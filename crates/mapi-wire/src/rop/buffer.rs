@@ -164,7 +164,8 @@ impl KnownColumns for HashMap<u32, Vec<PropTag>> {
     }
 }
 
-/// Columns learnt from completed Executes, keyed by server handle value; feed each
+/// [MS-OXCROPS] 2.2.5.1 / 2.2.6.1.2 table and recipient columns learnt from completed
+/// Executes, keyed by server handle value; feed each
 /// Execute to [`ColumnMemory::learn`] and pass it as [`ExecuteContext::known`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnMemory {

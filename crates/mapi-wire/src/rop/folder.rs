@@ -186,10 +186,7 @@ rop_request! {
 
 rop_response! {
     /// [MS-OXCROPS] 2.2.4.3.2 RopDeleteFolder response: PartialCompletion also on failure.
-    pub struct DeleteFolderResponse = DELETE_FOLDER, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct DeleteFolderResponse = DELETE_FOLDER, partial_completion;
 }
 
 rop_request! {
@@ -392,10 +389,7 @@ rop_request! {
 
 rop_response! {
     /// [MS-OXCROPS] 2.2.4.9.2 RopEmptyFolder response: PartialCompletion also on failure.
-    pub struct EmptyFolderResponse = EMPTY_FOLDER, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct EmptyFolderResponse = EMPTY_FOLDER, partial_completion;
 }
 
 rop_request! {
@@ -414,10 +408,7 @@ rop_request! {
 
 rop_response! {
     /// [MS-OXCROPS] 2.2.4.10.2 RopHardDeleteMessagesAndSubfolders response: PartialCompletion also on failure.
-    pub struct HardDeleteMessagesAndSubfoldersResponse = HARD_DELETE_MESSAGES_AND_SUBFOLDERS, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct HardDeleteMessagesAndSubfoldersResponse = HARD_DELETE_MESSAGES_AND_SUBFOLDERS, partial_completion;
 }
 
 rop_request! {
@@ -438,10 +429,7 @@ rop_request! {
 
 rop_response! {
     /// [MS-OXCROPS] 2.2.4.11.2 RopDeleteMessages response: PartialCompletion also on failure.
-    pub struct DeleteMessagesResponse = DELETE_MESSAGES, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct DeleteMessagesResponse = DELETE_MESSAGES, partial_completion;
 }
 
 rop_request! {
@@ -462,10 +450,7 @@ rop_request! {
 
 rop_response! {
     /// [MS-OXCROPS] 2.2.4.12.2 RopHardDeleteMessages response: PartialCompletion also on failure.
-    pub struct HardDeleteMessagesResponse = HARD_DELETE_MESSAGES, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct HardDeleteMessagesResponse = HARD_DELETE_MESSAGES, partial_completion;
 }
 
 rop_request! {

@@ -63,7 +63,7 @@ wire_newtype! {
 
 rop_flags!(SaveFlags, ReadFlags);
 
-/// [MS-OXCDATA] 2.11.x TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
+/// [MS-OXCDATA] 2.11.7 TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
 /// `StringType u8` then the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypedString {
@@ -584,10 +584,7 @@ rop_request! {
 rop_response! {
     /// [MS-OXCROPS] 2.2.6.10.2 RopSetReadFlags response: PartialCompletion also on failure
     /// (unverified; gromox answers an unknown MID with success, corrections B14).
-    pub struct SetReadFlagsResponse = SET_READ_FLAGS, always {
-        /// PartialCompletion.
-        pub partial_completion: bool,
-    }
+    pub struct SetReadFlagsResponse = SET_READ_FLAGS, partial_completion;
 }
 
 /// [MS-OXCROPS] 2.2.6.11.1 RopSetMessageReadFlag request (ResponseHandleIndex first).

@@ -205,9 +205,10 @@ impl<const N: usize> Wire for [FolderId; N] {
 /// The body of a RopLogon response after ReturnValue ([MS-OXCROPS] 2.2.3.1.2–2.2.3.1.4).
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogonResponseBody {
-    /// Success on a private mailbox (LogonFlags has Private).
+    /// Success on a private mailbox (the request's LogonFlags had Private; without the request
+    /// the response's LogonFlags decide).
     Private(LogonPrivateSuccess),
-    /// Success on public folders (LogonFlags without Private).
+    /// Success on public folders (no Private flag).
     Public(LogonPublicSuccess),
     /// ecWrongServer 0x478: the mailbox lives on another server.
     Redirect {
@@ -231,11 +232,16 @@ pub struct LogonResponse {
 
 impl RopResponseBody for LogonResponse {
     const ID: RopId = RopId::LOGON;
-    fn decode_body(r: &mut Reader<'_>, _ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
+    fn decode_body(r: &mut Reader<'_>, ctx: &ResponseContext<'_>) -> Result<Self, DecodeError> {
         let handle_index = r.u8("OutputHandleIndex")?;
         let return_value = ErrorCode(r.u32("ReturnValue")?);
         let body = if return_value == ErrorCode::SUCCESS {
-            if LogonFlags(r.peek_u8("LogonFlags")?).is_private() {
+            // The private/public layout follows the request's Private flag (the response echoes it).
+            let private = match ctx.request {
+                Some(crate::rop::RopRequest::Logon(q)) => q.logon_flags.is_private(),
+                _ => LogonFlags(r.peek_u8("LogonFlags")?).is_private(),
+            };
+            if private {
                 Some(LogonResponseBody::Private(Wire::read(r, "RopLogon")?))
             } else {
                 Some(LogonResponseBody::Public(Wire::read(r, "RopLogon")?))

@@ -75,6 +75,15 @@ pub(crate) fn response_strategy<S: Debug + Clone + 'static>(
     .boxed()
 }
 
+/// (handle index, return value, PartialCompletion): present on success, optional on failure.
+pub(crate) fn partial_completion_strategy() -> BoxedStrategy<(u8, ErrorCode, Option<bool>)> {
+    prop_oneof![
+        (any::<u8>(), any::<bool>()).prop_map(|(h, b)| (h, ErrorCode::SUCCESS, Some(b))),
+        (any::<u8>(), 1u32.., proptest::option::of(any::<bool>())).prop_map(|(h, rv, b)| (h, ErrorCode(rv), b)),
+    ]
+    .boxed()
+}
+
 /// Encodes a request body, decodes it back and checks identity and that every byte was used.
 pub(crate) fn request_round_trip<T: RopRequestBody + PartialEq + Debug>(v: &T) -> Vec<u8> {
     let mut w = Vec::new();

@@ -186,6 +186,30 @@ pub(crate) fn write_string(w: &mut Vec<u8>, s: &str, unicode: bool, what: &'stat
     }
 }
 
+/// Reads the PartialCompletion of a response with ReturnValue `rv`: always on success; after a
+/// failure only when the next byte is 0x00 or 0x01 (no response starts with those RopIds).
+pub(crate) fn read_partial_completion(r: &mut Reader<'_>, rv: ErrorCode) -> Result<Option<bool>, DecodeError> {
+    if rv == ErrorCode::SUCCESS || matches!(r.peek_u8("PartialCompletion"), Ok(0 | 1)) {
+        Ok(Some(r.u8("PartialCompletion")? != 0))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Writes PartialCompletion when present; success requires it.
+pub(crate) fn write_partial_completion(w: &mut Vec<u8>, rv: ErrorCode, pc: Option<bool>) -> Result<(), EncodeError> {
+    match pc {
+        Some(b) => {
+            w.put_u8(u8::from(b));
+            Ok(())
+        }
+        None if rv != ErrorCode::SUCCESS => Ok(()),
+        None => {
+            Err(EncodeError::NotRepresentable { what: "PartialCompletion", reason: "required when ReturnValue is 0" })
+        }
+    }
+}
+
 /// Declares a struct whose fields are all [`Wire`] values read in order.
 macro_rules! rop_struct {
     (
@@ -353,17 +377,23 @@ macro_rules! rop_response {
     };
     (
         $(#[$meta:meta])*
-        pub struct $name:ident = $id:ident, always { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )* }
+        pub struct $name:ident = $id:ident, partial_completion;
     ) => {
-        rop_struct! {
-            $(#[$meta])*
-            pub struct $name {
-                /// The handle index the ROP names (InputHandleIndex or OutputHandleIndex).
-                pub handle_index: u8,
-                /// ReturnValue.
-                pub return_value: $crate::ErrorCode,
-                $( $(#[$fmeta])* pub $field: $ty, )*
-            }
+        $(#[$meta])*
+        ///
+        /// PartialCompletion follows ReturnValue on success and, per [MS-OXCROPS], also on
+        /// failure; gromox answers some failures with the header only (e.g. RopSetReadFlags,
+        /// corrections B14/A12). The decoder accepts both: after a failure it reads
+        /// PartialCompletion only when the next byte is 0x00 or 0x01, which no following
+        /// response can start with (RopId 0x00 is reserved, 0x01 RopRelease has no response).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            /// InputHandleIndex.
+            pub handle_index: u8,
+            /// ReturnValue.
+            pub return_value: $crate::ErrorCode,
+            /// PartialCompletion: always present on success; None for a header-only failure.
+            pub partial_completion: Option<bool>,
         }
 
         impl $crate::rop::RopResponseBody for $name {
@@ -372,10 +402,30 @@ macro_rules! rop_response {
                 r: &mut $crate::codec::Reader<'_>,
                 _ctx: &$crate::rop::ResponseContext<'_>,
             ) -> Result<Self, $crate::error::DecodeError> {
-                <Self as $crate::rop::wire::Wire>::read(r, stringify!($name))
+                let handle_index = r.u8("HandleIndex")?;
+                let return_value = $crate::ErrorCode(r.u32("ReturnValue")?);
+                let partial_completion = $crate::rop::wire::read_partial_completion(r, return_value)?;
+                Ok(Self { handle_index, return_value, partial_completion })
             }
             fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
-                $crate::rop::wire::Wire::write(self, w)
+                use $crate::codec::Put;
+                w.put_u8(self.handle_index);
+                w.put_u32(self.return_value.0);
+                $crate::rop::wire::write_partial_completion(w, self.return_value, self.partial_completion)
+            }
+        }
+
+        #[cfg(test)]
+        impl $crate::rop::testkit::Arb for $name {
+            fn arb() -> ::proptest::strategy::BoxedStrategy<Self> {
+                use ::proptest::strategy::Strategy;
+                $crate::rop::testkit::partial_completion_strategy()
+                    .prop_map(|(handle_index, return_value, partial_completion)| Self {
+                        handle_index,
+                        return_value,
+                        partial_completion,
+                    })
+                    .boxed()
             }
         }
     };

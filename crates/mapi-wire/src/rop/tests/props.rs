@@ -47,7 +47,6 @@ macro_rules! round_trips {
 }
 
 round_trips! {
-    logon: Logon(LogonRequest, LogonResponse);
     get_receive_folder: GetReceiveFolder(GetReceiveFolderRequest, GetReceiveFolderResponse);
     set_receive_folder: SetReceiveFolder(SetReceiveFolderRequest, SetReceiveFolderResponse);
     get_receive_folder_table: GetReceiveFolderTable(GetReceiveFolderTableRequest, GetReceiveFolderTableResponse);
@@ -154,6 +153,21 @@ row_round_trips! {
 }
 
 proptest! {
+    /// RopLogon: the private/public response layout follows the request's Private flag.
+    #[test]
+    fn logon(mut req in LogonRequest::arb(), resp in LogonResponse::arb()) {
+        request_round_trip(&req);
+        response_round_trip(&resp, &ResponseContext::default());
+        match &resp.body {
+            Some(LogonResponseBody::Private(_)) => req.logon_flags.0 |= 1,
+            Some(LogonResponseBody::Public(_)) => req.logon_flags.0 &= !1,
+            _ => {}
+        }
+        let req = RopRequest::Logon(req);
+        dispatch_request(req.clone());
+        dispatch_response(RopResponse::Logon(resp), &req);
+    }
+
     #[test]
     fn release_round_trip(req in ReleaseRequest::arb()) {
         request_round_trip(&req);

@@ -294,3 +294,78 @@ fn capture_recipients_parse_and_rebuild() {
             .expect("rebuild");
     assert_eq!(rebuilt, q, "byte-identical rebuild of the gromox-accepted row (corrections A16)");
 }
+
+/// PartialCompletion after a failure: [MS-OXCROPS] sends it, gromox sends only the header for
+/// some ROPs (RopSetReadFlags, corrections B14; cf. A12). Both forms decode, alone and followed
+/// by another response.
+#[test]
+fn partial_completion_on_failure_both_forms() {
+    let ctx = ResponseContext::default();
+    // Spec form: header + PartialCompletion.
+    let r: SetReadFlagsResponse = response_known_answer(&unhex("66 01 05 00 07 80 01"), &ctx);
+    assert_eq!(r.partial_completion, Some(true));
+    // gromox form: header only, last in the list.
+    let r: SetReadFlagsResponse = response_known_answer(&unhex("66 01 05 00 07 80"), &ctx);
+    assert_eq!(r.partial_completion, None);
+    // gromox form followed by another response (next byte is a RopId, never 0x00/0x01).
+    let req = RopRequestBuffer {
+        rops: vec![
+            RopRequest::SetReadFlags(SetReadFlagsRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                want_asynchronous: false,
+                read_flags: ReadFlags::DEFAULT,
+                message_ids: vec![MessageId::new(1, 9)],
+            }),
+            RopRequest::EmptyFolder(EmptyFolderRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                want_asynchronous: false,
+                want_delete_associated: true,
+            }),
+        ],
+        handles: vec![0],
+    };
+    for (list, first, second) in [
+        ("66 00 05 00 07 80 58 00 05 00 07 80 00", None, Some(false)),
+        ("66 00 05 00 07 80 00 58 00 05 00 07 80", Some(false), None),
+        ("66 00 00 00 00 00 01 58 00 00 00 00 00 00", Some(true), Some(false)),
+    ] {
+        let mut payload = payload_of(list);
+        payload.truncate(payload.len() - 4);
+        let buf = RopResponseBuffer::decode_with(&payload, &ExecuteContext::new(&req)).expect(list);
+        let [RopResponse::SetReadFlags(a), RopResponse::EmptyFolder(b)] = buf.rops.as_slice() else {
+            panic!("{buf:?}")
+        };
+        assert_eq!((a.partial_completion, b.partial_completion), (first, second), "{list}");
+        assert_eq!(buf.to_bytes().expect("encode"), payload, "{list}");
+    }
+    // Success always carries it.
+    assert!(SetReadFlagsResponse::decode_body(&mut Reader::new(&unhex("01 00 00 00 00")), &ctx).is_err());
+}
+
+/// The Logon layout follows the request: a public logon whose response LogonFlags happen to
+/// carry the Private bit is still read as the public form.
+#[test]
+fn logon_layout_follows_the_request() {
+    let mut hex = String::from("FE 00 00 00 00 00 01");
+    for n in 1..=13 {
+        hex += &format!(" 01 00 00 00 00 00 00 {n:02x}");
+    }
+    hex += " 02 00";
+    hex += &" AB".repeat(32);
+    let bytes = unhex(&hex);
+    let req = RopRequest::Logon(LogonRequest {
+        logon_id: 0,
+        output_handle_index: 0,
+        logon_flags: LogonFlags(0),
+        open_flags: LogonOpenFlags::PUBLIC,
+        store_state: 0,
+        essdn: None,
+    });
+    let ctx = ResponseContext { request: Some(&req), ..Default::default() };
+    let r: LogonResponse = response_known_answer(&bytes, &ctx);
+    assert!(matches!(r.body, Some(LogonResponseBody::Public(_))));
+    // Without the request the Private bit of the response decides (and the bytes are too short).
+    assert!(LogonResponse::decode_body(&mut Reader::new(&bytes[1..]), &ResponseContext::default()).is_err());
+}
