@@ -1,0 +1,502 @@
+//! Message header fields from properties ([MS-OXCMAIL] 2.2.3 "Mapping
+//! Message Object Properties to MIME Headers") merged with the original
+//! header block (PidTagTransportMessageHeaders, [MS-OXCMAIL] 2.2.3.2.28).
+
+use std::borrow::Cow;
+
+use mapi_wire::PropTag;
+use mapi_wire::entry_id::EntryId;
+use mapi_wire::prop_value::{FileTime, PropValue};
+use mapi_wire::tags::{PS_INTERNET_HEADERS, PidName};
+
+use super::RenderOptions;
+use super::encode::{display_name, encoded_words, push_folded, unstructured};
+use crate::bag::{NamedId, PropKey, PropertyBag};
+use crate::message::{Message, RecipientType};
+
+/// One header field ready to write: its name and its encoded value
+/// (unfolded; folding happens when it is written).
+pub(super) struct Field {
+    pub(super) name: &'static str,
+    pub(super) value: Vec<u8>,
+}
+
+/// Headers never copied from the original block: the ones the MIME
+/// structure defines and Bcc ([MS-OXCMAIL] 2.2.3.2.11: Bcc is not sent).
+const NEVER_COPIED: &[&str] = &[
+    "bcc",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "content-id",
+    "content-description",
+    "content-location",
+    "content-base",
+    "content-length",
+    "x-ms-tnef-correlator",
+    "x-ms-has-attach",
+];
+
+/// Writes the envelope header fields of `msg` to `out`: original transport
+/// headers we do not derive, then the derived ones, then
+/// PS_INTERNET_HEADERS named properties not written yet. Does not write
+/// MIME-Version or Content-* fields.
+pub(super) fn write_envelope(msg: &Message, opts: &RenderOptions<'_>, out: &mut Vec<u8>) {
+    let derived = derive(msg, opts);
+    let transport = msg.props.string(PropTag::TRANSPORT_MESSAGE_HEADERS);
+    let mut written: Vec<Cow<'_, str>> = derived.iter().map(|f| Cow::Borrowed(f.name)).collect();
+    if let Some(block) = transport.as_deref() {
+        for (name, raw) in transport_fields(block) {
+            let lower = name.to_ascii_lowercase();
+            if NEVER_COPIED.contains(&lower.as_str())
+                || is_reserved(&lower)
+                || derived.iter().any(|f| f.name.eq_ignore_ascii_case(name))
+            {
+                continue;
+            }
+            out.extend_from_slice(raw.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            written.push(Cow::Owned(lower));
+        }
+    }
+    for f in &derived {
+        write_field(f.name, &f.value, out);
+    }
+    // [MS-OXCMAIL] 2.1.3.4: PS_INTERNET_HEADERS named properties as headers.
+    for (key, value) in msg.props.iter() {
+        let PropKey::Named(named) = key else { continue };
+        if named.set != PS_INTERNET_HEADERS {
+            continue;
+        }
+        let NamedId::Name(name) = &named.id else { continue };
+        let text = match value {
+            PropValue::String(s) => Cow::Borrowed(s.as_str()),
+            PropValue::String8(b) => crate::bag::decode_string8(b),
+            _ => continue,
+        };
+        let valid_name = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if !valid_name
+            || is_reserved(name)
+            || NEVER_COPIED.contains(&name.as_str())
+            || written.iter().any(|w| w.eq_ignore_ascii_case(name))
+            || named.is(&PidName::CONTENT_TYPE)
+        {
+            continue;
+        }
+        let mut v = Vec::new();
+        unstructured(&text, &mut v);
+        let title = title_case(name);
+        write_field(&title, &v, out);
+    }
+}
+
+/// Writes `Name: value` folded, CRLF-terminated.
+pub(super) fn write_field(name: &str, value: &[u8], out: &mut Vec<u8>) {
+    let mut line = Vec::with_capacity(name.len() + 2 + value.len());
+    line.extend_from_slice(name.as_bytes());
+    line.extend_from_slice(b": ");
+    line.extend_from_slice(value);
+    push_folded(&line, out);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// [MS-OXCMAIL] 2.2.3.2.28, 2.1.3.4: reserved Exchange-internal prefixes.
+fn is_reserved(lower: &str) -> bool {
+    let l = lower.to_ascii_lowercase();
+    l.starts_with("x-ms-exchange-organization-")
+        || l.starts_with("x-ms-exchange-forest-")
+        || l.starts_with("x-microsoft-exchange-organization")
+        || l.starts_with("x-microsoft-exchange-forest")
+}
+
+/// `x-mailer` → `X-Mailer`.
+fn title_case(name: &str) -> String {
+    let mut up = true;
+    name.chars()
+        .map(|c| {
+            let r = if up { c.to_ascii_uppercase() } else { c };
+            up = c == '-';
+            r
+        })
+        .collect()
+}
+
+/// Splits a header block into fields: (name, raw field text with its
+/// original folding, CRLF line ends). Stops at the first empty line; lines
+/// without a colon are dropped.
+pub(super) fn transport_fields(block: &str) -> Vec<(&str, String)> {
+    let mut fields: Vec<(&str, String)> = Vec::new();
+    for line in block.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, raw)) = fields.last_mut() {
+                raw.push_str("\r\n");
+                raw.push_str(line);
+            }
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else { continue };
+        let name = name.trim_end();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            continue;
+        }
+        fields.push((name, line.to_owned()));
+    }
+    fields
+}
+
+/// The header fields derived from properties, in output order.
+fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
+    let p = &msg.props;
+    let mut f = Vec::new();
+    let mut push = |name: &'static str, value: Vec<u8>| f.push(Field { name, value });
+
+    // [MS-OXCMAIL] 2.2.3.2.1 From: the represented sender.
+    let from = address_of(p, SENT_REPRESENTING, opts).or_else(|| address_of(p, SENDER, opts));
+    if let Some(from) = &from {
+        push("From", from.clone());
+    }
+    // [MS-OXCMAIL] 2.2.3.2.2 Sender: the actual sender when it differs.
+    if let Some(sender) = address_of(p, SENDER, opts)
+        && from.as_ref().is_some_and(|f| !addr_eq(f, &sender))
+    {
+        push("Sender", sender);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.3 Reply-To: PidTagReplyRecipientEntries.
+    if let Some(v) = reply_to(p) {
+        push("Reply-To", v);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.4-6 To/Cc from the recipient table; never Bcc.
+    // Delivery reports keep their report recipients in the table, not the
+    // addressees, so their To/Cc come from the original headers.
+    let report_recipients = msg.class_is("REPORT") && !is_mdn(msg);
+    if !report_recipients {
+        for (name, ty) in [("To", RecipientType::TO), ("Cc", RecipientType::CC)] {
+            let list: Vec<Vec<u8>> = msg.recipients_of(ty).filter_map(|r| recipient_address(&r.props, opts)).collect();
+            if !list.is_empty() {
+                push(name, list.join(&b", "[..]));
+            }
+        }
+    }
+    // [MS-OXCMAIL] 2.2.3.2.7 Subject.
+    let subject = p.string(PropTag::SUBJECT).or_else(|| {
+        let prefix = p.string(PropTag::SUBJECT_PREFIX).unwrap_or_default();
+        let normalized = p.string(PropTag::NORMALIZED_SUBJECT)?;
+        Some(Cow::Owned(format!("{prefix}{normalized}")))
+    });
+    if let Some(s) = subject {
+        let mut v = Vec::new();
+        unstructured(&s, &mut v);
+        push("Subject", v);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.8 Date: submit time, else delivery time.
+    let date = [PropTag::CLIENT_SUBMIT_TIME, PropTag::MESSAGE_DELIVERY_TIME, PropTag::CREATION_TIME]
+        .into_iter()
+        .find_map(|t| p.time(t));
+    if let Some(t) = date {
+        push("Date", rfc5322_date(t).into_bytes());
+    }
+    // [MS-OXCMAIL] 2.2.3.2.9 Message-ID.
+    if let Some(id) = p.non_empty_string(PropTag::INTERNET_MESSAGE_ID) {
+        push("Message-ID", msg_id(&id));
+    } else if !opts.identity.is_empty() && p.string(PropTag::TRANSPORT_MESSAGE_HEADERS).is_none() {
+        let h = super::encode::fnv1a(0x004d_4944, opts.identity);
+        push(
+            "Message-ID",
+            format!("<{h:016x}.{:016x}@mapibridge.invalid>", super::encode::fnv1a(h, b"mid")).into_bytes(),
+        );
+    }
+    // [MS-OXCMAIL] 2.2.3.2.10 In-Reply-To, References.
+    if let Some(v) = p.non_empty_string(PropTag::IN_REPLY_TO_ID) {
+        push("In-Reply-To", clean(&v).into_bytes());
+    }
+    if let Some(v) = p.non_empty_string(PropTag::INTERNET_REFERENCES) {
+        let refs: Vec<&str> = v.split_whitespace().collect();
+        push("References", clean(&refs.join(" ")).into_bytes());
+    }
+    // [MS-OXCMAIL] 2.2.3.2.12 Thread-Topic, Thread-Index.
+    if let Some(v) = p.non_empty_string(PropTag::CONVERSATION_TOPIC) {
+        let mut b = Vec::new();
+        unstructured(&v, &mut b);
+        push("Thread-Topic", b);
+    }
+    if let Some(v) = p.binary(PropTag::CONVERSATION_INDEX).filter(|v| !v.is_empty()) {
+        let mut b = Vec::new();
+        super::encode::base64_raw(v, &mut b);
+        push("Thread-Index", b);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.13-15 Importance / X-Priority, Priority, Sensitivity.
+    match p.i32(PropTag::IMPORTANCE) {
+        Some(0) => {
+            push("Importance", b"low".to_vec());
+            push("X-Priority", b"5".to_vec());
+        }
+        Some(2) => {
+            push("Importance", b"high".to_vec());
+            push("X-Priority", b"1".to_vec());
+        }
+        _ => {}
+    }
+    match p.i32(PropTag::PRIORITY) {
+        Some(1) => push("Priority", b"urgent".to_vec()),
+        Some(-1) => push("Priority", b"non-urgent".to_vec()),
+        _ => {}
+    }
+    let sensitivity: &[u8] = match p.i32(PropTag::SENSITIVITY) {
+        Some(1) => b"Personal",
+        Some(2) => b"Private",
+        Some(3) => b"Company-Confidential",
+        _ => b"",
+    };
+    if !sensitivity.is_empty() {
+        push("Sensitivity", sensitivity.to_vec());
+    }
+    // [MS-OXCMAIL] 2.2.3.2.16 Disposition-Notification-To (read receipt) and
+    // Return-Receipt-To (delivery receipt).
+    let receipt_to = || address_of(p, READ_RECEIPT, opts).or_else(|| from.clone());
+    if p.bool(PropTag::READ_RECEIPT_REQUESTED) == Some(true)
+        && let Some(a) = receipt_to()
+    {
+        push("Disposition-Notification-To", a);
+    }
+    if p.bool(PropTag::ORIGINATOR_DELIVERY_REPORT_REQUESTED) == Some(true)
+        && let Some(a) = from.clone()
+    {
+        push("Return-Receipt-To", a);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.17 Keywords from the categories.
+    if let Some(k) = p.named_strings(&PidName::KEYWORDS).filter(|k| !k.is_empty()) {
+        let mut b = Vec::new();
+        for (i, word) in k.iter().enumerate() {
+            if i > 0 {
+                b.extend_from_slice(b", ");
+            }
+            unstructured(word, &mut b);
+        }
+        push("Keywords", b);
+    }
+    // List-* ([MS-OXCMAIL] 2.2.3.2.x, PidTagListHelp/Subscribe/Unsubscribe).
+    for (name, tag) in [
+        ("List-Help", PropTag::LIST_HELP),
+        ("List-Subscribe", PropTag::LIST_SUBSCRIBE),
+        ("List-Unsubscribe", PropTag::LIST_UNSUBSCRIBE),
+    ] {
+        if let Some(v) = p.non_empty_string(tag) {
+            push(name, clean(&v).into_bytes());
+        }
+    }
+    f
+}
+
+/// Property tags naming one address: (name, smtp, email, address type).
+type AddrTags = (PropTag, PropTag, PropTag, PropTag);
+
+const SENT_REPRESENTING: AddrTags = (
+    PropTag::SENT_REPRESENTING_NAME,
+    PropTag::SENT_REPRESENTING_SMTP_ADDRESS,
+    PropTag::SENT_REPRESENTING_EMAIL_ADDRESS,
+    PropTag::SENT_REPRESENTING_ADDRESS_TYPE,
+);
+const SENDER: AddrTags =
+    (PropTag::SENDER_NAME, PropTag::SENDER_SMTP_ADDRESS, PropTag::SENDER_EMAIL_ADDRESS, PropTag::SENDER_ADDRESS_TYPE);
+const READ_RECEIPT: AddrTags = (
+    PropTag::READ_RECEIPT_NAME,
+    PropTag::READ_RECEIPT_SMTP_ADDRESS,
+    PropTag::READ_RECEIPT_EMAIL_ADDRESS,
+    PropTag::READ_RECEIPT_ADDRESS_TYPE,
+);
+const RECIPIENT: AddrTags =
+    (PropTag::DISPLAY_NAME, PropTag::SMTP_ADDRESS, PropTag::EMAIL_ADDRESS, PropTag::ADDRESS_TYPE);
+
+fn is_mdn(msg: &Message) -> bool {
+    let class = msg.class().to_ascii_uppercase();
+    class.ends_with(".IPNRN") || class.ends_with(".IPNNRN")
+}
+
+/// `Name <addr>` for a recipient row (display name falls back to
+/// PidTagRecipientDisplayName).
+fn recipient_address(p: &PropertyBag, opts: &RenderOptions<'_>) -> Option<Vec<u8>> {
+    address_of(p, RECIPIENT, opts).or_else(|| {
+        let name = p.non_empty_string(PropTag::RECIPIENT_DISPLAY_NAME)?;
+        let addr = p.non_empty_string(PropTag::SMTP_ADDRESS)?;
+        Some(mailbox(Some(&name), &addr))
+    })
+}
+
+/// The SMTP address of a property group ([MS-OXCMAIL] 2.2.3.2.1): the SMTP
+/// address property, else the e-mail address if its type is SMTP (or it
+/// looks like one), else an IMCEA encapsulation of the native address.
+fn address_of(p: &PropertyBag, (name, smtp, email, ty): AddrTags, opts: &RenderOptions<'_>) -> Option<Vec<u8>> {
+    let display = p.non_empty_string(name);
+    let addr = smtp_address(p, smtp, email, ty, opts)?;
+    Some(mailbox(display.as_deref(), &addr))
+}
+
+fn smtp_address(
+    p: &PropertyBag,
+    smtp: PropTag,
+    email: PropTag,
+    ty: PropTag,
+    opts: &RenderOptions<'_>,
+) -> Option<String> {
+    if let Some(a) = p.non_empty_string(smtp).filter(|a| plausible_smtp(a)) {
+        return Some(a.trim().to_owned());
+    }
+    let email = p.non_empty_string(email)?;
+    let ty = p.string(ty).unwrap_or_default();
+    if (ty.eq_ignore_ascii_case("SMTP") || ty.is_empty()) && plausible_smtp(&email) {
+        return Some(email.trim().to_owned());
+    }
+    Some(imcea(if ty.is_empty() { "EX" } else { &ty }, &email, opts.imcea_domain))
+}
+
+fn plausible_smtp(a: &str) -> bool {
+    let a = a.trim();
+    a.contains('@') && !a.bytes().any(|b| b.is_ascii_whitespace() || b"<>\",;()[]\\".contains(&b) || b < 0x20)
+}
+
+/// [MS-OXCMAIL] 2.1.3.1.3: `IMCEA<type>-<encoded address>@<domain>`;
+/// characters outside atext become `+XX`, `/` becomes `_`.
+fn imcea(ty: &str, addr: &str, domain: &str) -> String {
+    let mut s = String::from("IMCEA");
+    s.extend(ty.chars().filter(char::is_ascii_alphanumeric));
+    s.push('-');
+    for b in addr.trim().bytes() {
+        match b {
+            b'/' => s.push('_'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'=' => s.push(char::from(b)),
+            _ => s.push_str(&format!("+{b:02X}")),
+        }
+    }
+    s.push('@');
+    s.push_str(domain);
+    s
+}
+
+/// `display-name <addr>` or `<addr>`-less plain form when there is no name.
+fn mailbox(name: Option<&str>, addr: &str) -> Vec<u8> {
+    let mut v = Vec::new();
+    match name.map(str::trim).filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(addr)) {
+        Some(n) => {
+            display_name(n, &mut v);
+            v.extend_from_slice(b" <");
+            v.extend_from_slice(addr.as_bytes());
+            v.push(b'>');
+        }
+        None => v.extend_from_slice(addr.as_bytes()),
+    }
+    v
+}
+
+/// Compares two rendered mailboxes by their address part.
+fn addr_eq(a: &[u8], b: &[u8]) -> bool {
+    fn spec(x: &[u8]) -> &[u8] {
+        match (x.iter().rposition(|&c| c == b'<'), x.last()) {
+            (Some(i), Some(b'>')) => x.get(i + 1..x.len() - 1).unwrap_or(x),
+            _ => x,
+        }
+    }
+    spec(a).eq_ignore_ascii_case(spec(b))
+}
+
+/// Reply-To from PidTagReplyRecipientEntries, a FlatEntryList of one-off
+/// entry ids ([MS-OXCDATA] 2.3.3, 2.2.5.1; [MS-OXOMSG] 2.2.1.44).
+fn reply_to(p: &PropertyBag) -> Option<Vec<u8>> {
+    let list = p.binary(PropTag::REPLY_RECIPIENT_ENTRIES)?;
+    let count = u32::from_le_bytes(list.get(0..4)?.try_into().ok()?);
+    let mut rest = list.get(8..)?;
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for _ in 0..count.min(1000) {
+        let size = u32::from_le_bytes(rest.get(0..4)?.try_into().ok()?) as usize;
+        let entry = rest.get(4..4 + size)?;
+        if let Ok(EntryId::OneOff(o)) = EntryId::parse(entry)
+            && plausible_smtp(&o.email_address)
+        {
+            out.push(mailbox(Some(&o.display_name), o.email_address.trim()));
+        }
+        let padded = (4 + size).div_ceil(4) * 4;
+        rest = rest.get(padded.min(rest.len())..)?;
+    }
+    (!out.is_empty()).then(|| out.join(&b", "[..]))
+}
+
+/// A msg-id in angle brackets.
+fn msg_id(id: &str) -> Vec<u8> {
+    let id = clean(id.trim());
+    if id.starts_with('<') { id.into_bytes() } else { format!("<{id}>").into_bytes() }
+}
+
+/// Removes CR/LF (a property must not inject header lines).
+fn clean(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// RFC 5322 §3.3 date-time in UTC: `Thu, 19 Nov 2026 09:05:00 +0000`.
+pub(super) fn rfc5322_date(t: FileTime) -> String {
+    let secs = t.unix_seconds();
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let wd = WD.get(days.rem_euclid(7) as usize).copied().unwrap_or("Thu");
+    let mon = MON.get((m as usize).wrapping_sub(1)).copied().unwrap_or("Jan");
+    format!("{wd}, {d} {mon} {y:04} {:02}:{:02}:{:02} +0000", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// Days since 1970-01-01 → (year, month 1-12, day) (proleptic Gregorian,
+/// H. Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Encodes a header value as RFC 2047 words regardless of content (used for
+/// Content-Description).
+pub(super) fn encoded(text: &str) -> Vec<u8> {
+    let mut v = Vec::new();
+    if text.is_ascii() && !text.contains("=?") {
+        unstructured(text, &mut v);
+    } else {
+        encoded_words(text, &mut v);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc5322() {
+        // 2026-11-19T09:05:00Z
+        let t = FileTime::from_unix_seconds(1_795_079_100).unwrap();
+        assert_eq!(rfc5322_date(t), "Thu, 19 Nov 2026 09:05:00 +0000");
+        assert_eq!(rfc5322_date(FileTime::from_unix_seconds(0).unwrap()), "Thu, 1 Jan 1970 00:00:00 +0000");
+        assert_eq!(rfc5322_date(FileTime(0)), "Mon, 1 Jan 1601 00:00:00 +0000");
+    }
+
+    #[test]
+    fn transport_fields_keep_folding() {
+        let f = transport_fields("Received: from a\r\n\tby b\r\nSubject: x\r\n\r\nBody: no\r\n");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0], ("Received", "Received: from a\r\n\tby b".to_owned()));
+    }
+
+    #[test]
+    fn imcea_encapsulates_x500() {
+        assert_eq!(imcea("EX", "/o=Org/cn=Bob Smith", "invalid"), "IMCEAEX-_o=Org_cn=Bob+20Smith@invalid");
+    }
+}
