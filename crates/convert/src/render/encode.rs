@@ -194,10 +194,10 @@ pub(crate) fn display_name(name: &str, out: &mut Vec<u8>) {
 /// A MIME parameter (RFC 2045 §5.1) `; name=value`: a token as is, a quoted
 /// string for printable ASCII, RFC 2231 `name*=utf-8''%XX` (split into
 /// `name*0*`, `name*1*`… continuations for long values) for anything else.
-/// Appended with a leading `;` and folding (`;\r\n\t`).
+/// Appended with a leading `; ` (the field is folded when written).
 pub(crate) fn parameter(name: &str, value: &str, out: &mut Vec<u8>) {
     let value = value.replace(['\r', '\n'], " ");
-    out.extend_from_slice(b";\r\n\t");
+    out.extend_from_slice(b"; ");
     if header_safe(&value) && value.len() <= 60 {
         out.extend_from_slice(name.as_bytes());
         out.push(b'=');
@@ -233,7 +233,7 @@ pub(crate) fn parameter(name: &str, value: &str, out: &mut Vec<u8>) {
     let single = sections.len() <= 1;
     for (i, section) in sections.iter().enumerate() {
         if i > 0 {
-            out.extend_from_slice(b";\r\n\t");
+            out.extend_from_slice(b"; ");
         }
         out.extend_from_slice(name.as_bytes());
         if !single {
@@ -357,10 +357,10 @@ mod tests {
     fn rfc2231_parameter_for_non_ascii() {
         let mut v = Vec::new();
         parameter("filename", "Prüfbericht.pdf", &mut v);
-        assert_eq!(v, b";\r\n\tfilename*=utf-8''Pr%C3%BCfbericht.pdf");
+        assert_eq!(v, b"; filename*=utf-8''Pr%C3%BCfbericht.pdf");
         let mut v = Vec::new();
         parameter("name", "a b.txt", &mut v);
-        assert_eq!(v, b";\r\n\tname=\"a b.txt\"");
+        assert_eq!(v, b"; name=\"a b.txt\"");
     }
 
     #[test]

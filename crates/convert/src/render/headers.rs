@@ -176,7 +176,13 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
     let report_recipients = msg.class_is("REPORT") && !is_mdn(msg);
     if !report_recipients {
         for (name, ty) in [("To", RecipientType::TO), ("Cc", RecipientType::CC)] {
-            let list: Vec<Vec<u8>> = msg.recipients_of(ty).filter_map(|r| recipient_address(&r.props, opts)).collect();
+            // [MS-OXOCAL] 2.2.4.10.1: the organizer's own row (recipOrganizer
+            // 0x2 in PidTagRecipientFlags) is not an addressee.
+            let list: Vec<Vec<u8>> = msg
+                .recipients_of(ty)
+                .filter(|r| r.props.i32(PropTag::RECIPIENT_FLAGS).unwrap_or(0) & 0x2 == 0)
+                .filter_map(|r| recipient_address(&r.props, opts))
+                .collect();
             if !list.is_empty() {
                 push(name, list.join(&b", "[..]));
             }

@@ -172,6 +172,12 @@ fn text_leaf(ct: Vec<u8>, data: Cow<'_, [u8]>) -> Part<'_> {
     if is_7bit_safe(&data) {
         head.extend_from_slice(b"Content-Transfer-Encoding: 7bit\r\n");
         Part { head, body: Body::Leaf { data, ends_crlf: false } }
+    } else if data.iter().filter(|&&c| c >= 0x80).count() * 3 > data.len() {
+        // Mostly non-ASCII (CJK, Cyrillic): base64 is the smaller encoding.
+        head.extend_from_slice(b"Content-Transfer-Encoding: base64\r\n");
+        let mut enc = Vec::new();
+        base64_lines(&data, &mut enc);
+        Part { head, body: Body::Leaf { ends_crlf: false, data: Cow::Owned(enc) } }
     } else {
         head.extend_from_slice(b"Content-Transfer-Encoding: quoted-printable\r\n");
         let mut enc = Vec::new();
@@ -223,7 +229,14 @@ fn attachment_part<'a>(
             head.extend_from_slice(b"Content-Type: message/rfc822\r\n");
             let cte: &[u8] = if inner.iter().any(|&c| c >= 0x80) { b"8bit" } else { b"7bit" };
             write_field("Content-Transfer-Encoding", cte, &mut head);
-            disposition(&mut head, false, filename.as_deref());
+            // A file name, else the display name (usually the subject) + ".eml".
+            let name = a
+                .props
+                .non_empty_string(PropTag::ATTACH_LONG_FILENAME)
+                .or_else(|| a.props.non_empty_string(PropTag::ATTACH_FILENAME))
+                .map(Cow::into_owned)
+                .or_else(|| a.props.non_empty_string(PropTag::DISPLAY_NAME).map(|d| format!("{}.eml", d.trim())));
+            disposition(&mut head, false, name.as_deref());
             return Ok(Part { head, body: Body::Leaf { data: Cow::Owned(inner), ends_crlf: false } });
         }
         let note = format!("(embedded message not rendered: nested deeper than {} levels)\r\n", opts.max_depth);
@@ -468,7 +481,7 @@ fn write_part(part: &Part<'_>, b: &mut Boundaries<'_>, out: &mut Vec<u8>) {
             for (k, v) in params {
                 parameter(k, v, &mut ct);
             }
-            ct.extend_from_slice(b";\r\n\tboundary=\"");
+            ct.extend_from_slice(b"; boundary=\"");
             ct.extend_from_slice(boundary.as_bytes());
             ct.push(b'"');
             out.extend_from_slice(&part.head);
