@@ -2,7 +2,7 @@
 //! property bags, and what it renders parses back (mail-parser) to the same
 //! subject, body and attachment bytes.
 
-use convert::fuzzing::{fuzz_to_mime, message_from_bytes};
+use convert::fuzzing::{fuzz_rtf, fuzz_to_mime, message_from_bytes};
 use convert::{Attachment, Message, RenderOptions, to_mime};
 use mail_parser::{MessageParser, MimeHeaders};
 use mapi_wire::PropTag;
@@ -10,7 +10,10 @@ use mapi_wire::prop_value::PropValue;
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn never_panics_on_arbitrary_bags(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -18,6 +21,18 @@ proptest! {
         let msg = message_from_bytes(&data);
         let out = to_mime(&msg, &RenderOptions::default()).unwrap();
         prop_assert!(MessageParser::default().parse(&out).is_some());
+    }
+
+    #[test]
+    fn rtf_never_panics(data in proptest::collection::vec(any::<u8>(), 0..2048), rtf in "[{}\\\\a-z0-9' *-]{0,400}") {
+        fuzz_rtf(&data);
+        fuzz_rtf(rtf.as_bytes());
+        let mut framed = vec![0u8; 16];
+        framed[4..8].copy_from_slice(&(data.len() as u32 * 20).to_le_bytes());
+        framed[8..12].copy_from_slice(b"LZFu");
+        framed.extend_from_slice(&data);
+        let out = convert::rtf::decompress(&framed).unwrap();
+        prop_assert!(out.len() <= data.len() * 17);
     }
 
     #[test]

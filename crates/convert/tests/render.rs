@@ -199,3 +199,24 @@ fn output_limit_is_enforced() {
     let err = to_mime(&m, &RenderOptions { max_output: 1000, ..Default::default() }).unwrap_err();
     assert_eq!(err, convert::ConvertError::TooLarge { limit: 1000 });
 }
+
+#[test]
+fn auto_response_suppress_and_content_language() {
+    let mut m = base();
+    m.props.insert(PropTag::AUTO_RESPONSE_SUPPRESS, PropValue::I32(0x30)).unwrap();
+    m.props.insert(PropTag::MESSAGE_LOCALE_ID, PropValue::I32(0x0407)).unwrap();
+    let out = render(&m);
+    assert!(out.contains("X-Auto-Response-Suppress: OOF, AutoReply\r\n"));
+    assert!(out.contains("Content-Language: de-DE\r\n"));
+    // A received message keeps its own Content-Language (or none).
+    m.props.insert(PropTag::TRANSPORT_MESSAGE_HEADERS, s("Received: x\r\n\r\n")).unwrap();
+    assert!(!render(&m).contains("Content-Language"));
+}
+
+#[test]
+fn lone_cr_in_transport_headers_cannot_inject() {
+    let mut m = base();
+    m.props.insert(PropTag::TRANSPORT_MESSAGE_HEADERS, s("X-Note: a\rBcc: evil@example.org\r\n\r\n")).unwrap();
+    let out = render(&m);
+    assert!(out.contains("X-Note: a Bcc: evil@example.org\r\n"));
+}

@@ -51,7 +51,7 @@ pub(super) fn write_envelope(msg: &Message, opts: &RenderOptions<'_>, out: &mut 
             let lower = name.to_ascii_lowercase();
             if NEVER_COPIED.contains(&lower.as_str())
                 || is_reserved(&lower)
-                || derived.iter().any(|f| f.name.eq_ignore_ascii_case(name))
+                || derived.iter().any(|f| f.name.eq_ignore_ascii_case(&name))
             {
                 continue;
             }
@@ -125,10 +125,18 @@ fn title_case(name: &str) -> String {
 /// Splits a header block into fields: (name, raw field text with its
 /// original folding, CRLF line ends). Stops at the first empty line; lines
 /// without a colon are dropped.
-pub(super) fn transport_fields(block: &str) -> Vec<(&str, String)> {
-    let mut fields: Vec<(&str, String)> = Vec::new();
+pub(super) fn transport_fields(block: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
     for line in block.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        // A lone CR is a line break to some parsers: never let it through.
+        let owned;
+        let line = if line.contains(['\r', '\0']) {
+            owned = line.replace(['\r', '\0'], " ");
+            owned.as_str()
+        } else {
+            line
+        };
         if line.is_empty() {
             break;
         }
@@ -144,7 +152,7 @@ pub(super) fn transport_fields(block: &str) -> Vec<(&str, String)> {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
             continue;
         }
-        fields.push((name, line.to_owned()));
+        fields.push((name.to_owned(), line.to_owned()));
     }
     fields
 }
@@ -284,6 +292,32 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
             unstructured(word, &mut b);
         }
         push("Keywords", b);
+    }
+    // [MS-OXCMAIL] 2.2.3.2.x X-Auto-Response-Suppress from
+    // PidTagAutoResponseSuppress ([MS-OXOMSG] 2.2.1.77 bits).
+    if let Some(bits) = p.i32(PropTag::AUTO_RESPONSE_SUPPRESS).filter(|b| *b != 0) {
+        let value = if bits == -1 {
+            "All".to_owned()
+        } else {
+            const NAMES: [&str; 6] = ["DR", "NDR", "RN", "NRN", "OOF", "AutoReply"];
+            NAMES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, n)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !value.is_empty() {
+            push("X-Auto-Response-Suppress", value.into_bytes());
+        }
+    }
+    // [MS-OXCMAIL] 2.2.3.2.x Content-Language from PidTagMessageLocaleId, for
+    // messages composed in MAPI (a received message keeps its own header).
+    if p.string(PropTag::TRANSPORT_MESSAGE_HEADERS).is_none()
+        && let Some(tag) = p.i32(PropTag::MESSAGE_LOCALE_ID).and_then(language_tag)
+    {
+        push("Content-Language", tag.as_bytes().to_vec());
     }
     // List-* ([MS-OXCMAIL] 2.2.3.2.x, PidTagListHelp/Subscribe/Unsubscribe).
     for (name, tag) in [
@@ -430,6 +464,58 @@ fn reply_to(p: &PropertyBag) -> Option<Vec<u8>> {
     (!out.is_empty()).then(|| out.join(&b", "[..]))
 }
 
+/// BCP 47 tag of a Windows LCID ([MS-LCID] 2.2), for the common ones.
+fn language_tag(lcid: i32) -> Option<&'static str> {
+    Some(match lcid {
+        0x0401 => "ar-SA",
+        0x0402 => "bg-BG",
+        0x0403 => "ca-ES",
+        0x0404 => "zh-TW",
+        0x0405 => "cs-CZ",
+        0x0406 => "da-DK",
+        0x0407 => "de-DE",
+        0x0408 => "el-GR",
+        0x0409 => "en-US",
+        0x040B => "fi-FI",
+        0x040C => "fr-FR",
+        0x040D => "he-IL",
+        0x040E => "hu-HU",
+        0x0410 => "it-IT",
+        0x0411 => "ja-JP",
+        0x0412 => "ko-KR",
+        0x0413 => "nl-NL",
+        0x0414 => "nb-NO",
+        0x0415 => "pl-PL",
+        0x0416 => "pt-BR",
+        0x0418 => "ro-RO",
+        0x0419 => "ru-RU",
+        0x041A => "hr-HR",
+        0x041B => "sk-SK",
+        0x041D => "sv-SE",
+        0x041E => "th-TH",
+        0x041F => "tr-TR",
+        0x0422 => "uk-UA",
+        0x0424 => "sl-SI",
+        0x0425 => "et-EE",
+        0x0426 => "lv-LV",
+        0x0427 => "lt-LT",
+        0x042A => "vi-VN",
+        0x0804 => "zh-CN",
+        0x0807 => "de-CH",
+        0x0809 => "en-GB",
+        0x080C => "fr-BE",
+        0x0813 => "nl-BE",
+        0x0816 => "pt-PT",
+        0x0C07 => "de-AT",
+        0x0C09 => "en-AU",
+        0x0C0A => "es-ES",
+        0x0C0C => "fr-CA",
+        0x1009 => "en-CA",
+        0x100C => "fr-CH",
+        _ => return None,
+    })
+}
+
 /// A msg-id in angle brackets.
 fn msg_id(id: &str) -> Vec<u8> {
     let id = clean(id.trim());
@@ -498,7 +584,7 @@ mod tests {
     fn transport_fields_keep_folding() {
         let f = transport_fields("Received: from a\r\n\tby b\r\nSubject: x\r\n\r\nBody: no\r\n");
         assert_eq!(f.len(), 2);
-        assert_eq!(f[0], ("Received", "Received: from a\r\n\tby b".to_owned()));
+        assert_eq!(f[0], ("Received".to_owned(), "Received: from a\r\n\tby b".to_owned()));
     }
 
     #[test]
