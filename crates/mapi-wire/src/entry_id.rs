@@ -12,7 +12,7 @@
 use crate::codec::{Decode, Encode, Put, Reader, utf16le_to_string};
 use crate::error::{DecodeError, EncodeError};
 use crate::guid::Guid;
-use crate::ids::{Gid, LongTermId};
+use crate::ids::{FolderId, Gid, LongTermId, MessageId};
 
 /// The store-wrapping provider UID `38A1BB10-05E5-101A-A1BB-08002B2A56C2`
 /// (MUIDStoreWrap, [MS-OXCDATA] 2.2.4.3).
@@ -173,6 +173,12 @@ impl FolderEntryId {
             folder: folder.to_long_term_id(),
         }
     }
+
+    /// The Folder ID in a session where the entry ID's database GUID maps to
+    /// `replid` (learn the mapping with RopLongTermIdFromId, corrections A15).
+    pub fn folder_id(&self, replid: u16) -> FolderId {
+        FolderId::from_parts(replid, self.folder.counter)
+    }
 }
 
 impl<'a> Decode<'a> for FolderEntryId {
@@ -225,6 +231,18 @@ impl MessageEntryId {
             folder: folder.to_long_term_id(),
             message: message.to_long_term_id(),
         }
+    }
+
+    /// The parent Folder ID for a session where the folder's database GUID
+    /// maps to `replid`.
+    pub fn folder_id(&self, replid: u16) -> FolderId {
+        FolderId::from_parts(replid, self.folder.counter)
+    }
+
+    /// The Message ID for a session where the message's database GUID maps
+    /// to `replid`.
+    pub fn message_id(&self, replid: u16) -> MessageId {
+        MessageId::from_parts(replid, self.message.counter)
     }
 }
 

@@ -49,6 +49,8 @@ fn tv12_folder_and_message_entry_ids() {
         hex("00000000 11111111222233334444555555555555 0700 AAAAAAAABBBBCCCCDDDDEEEEEEEEEEEE 000000000123 0000 \
          AAAAAAAABBBBCCCCDDDDEEEEEEEEEEEE 000000000456 0000");
     assert_eq!(me.to_bytes().unwrap(), want);
+    assert_eq!(me.folder_id(1), FolderId::new(1, 0x123));
+    assert_eq!(me.message_id(1), MessageId::new(1, 0x456));
     assert_eq!(EntryId::parse(&want).unwrap(), EntryId::Message(me));
 }
 
@@ -106,6 +108,8 @@ fn capture_007_special_folder_entry_ids() {
     let drafts = hex(responses(&v)[1]["RowData"]["values"][5]["value"].as_str().unwrap());
     let fe = FolderEntryId::decode_exact(&drafts).unwrap();
     assert_eq!(fe.folder.counter.value(), 0x0e);
+    // Drafts' FID in this session (README folder table: 0x0E00000000000001).
+    assert_eq!(fe.folder_id(1), FolderId(0x0E00_0000_0000_0001));
 }
 
 #[test]
