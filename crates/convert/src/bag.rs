@@ -50,7 +50,7 @@ pub enum NamedId {
     Lid(u32),
     /// `MNID_STRING`: a name, e.g. `"Keywords"`. Names in
     /// PS_INTERNET_HEADERS are stored lower-cased (they are header names and
-    /// compare case-insensitively, [MS-OXCMAIL] 2.1.3.2.2).
+    /// compare case-insensitively).
     Name(String),
 }
 

@@ -1,5 +1,4 @@
-//! MAPI → MIME ([MS-OXCMAIL] 2.2 "Mapping Message Object Properties to
-//! MIME"): [`to_mime`] renders a [`Message`] as an RFC 5322 / MIME message.
+//! MAPI → MIME ([MS-OXCMAIL] 2.1.3, MIME generation): [`to_mime`] renders a [`Message`] as an RFC 5322 / MIME message.
 //!
 //! # Structure
 //!
@@ -27,11 +26,12 @@
 //! PidTagTransportMessageHeaders fill the rest (trace fields such as
 //! `Received`, `Return-Path`, `DKIM-Signature`, `List-*`, `X-*`), in their
 //! original order and form, before the derived ones. Never copied from the
-//! original: any header we derive, `Bcc`, `Content-*`, `MIME-Version`, and
+//! original: any header we derive, `Bcc` (written only from the recipient
+//! table and only with [`RenderOptions::include_bcc`]), `Content-*`, `MIME-Version`, and
 //! `X-MS-Exchange-Organization-*` / `X-MS-Exchange-Forest-*`
 //! ([MS-OXCMAIL] 2.2.3.2.28). Named properties in PS_INTERNET_HEADERS become
 //! headers unless a header of that name is already written
-//! ([MS-OXCMAIL] 2.1.3.4).
+//! ([MS-OXCMAIL] 2.1.3.2).
 //!
 //! # Determinism
 //!
@@ -63,8 +63,14 @@ pub struct RenderOptions<'a> {
     /// `message/rfc822` (default 8).
     pub max_depth: usize,
     /// Domain for IMCEA-encapsulated addresses of non-SMTP senders and
-    /// recipients ([MS-OXCMAIL] 2.1.3.1.3), default `invalid`.
+    /// recipients, default `invalid`.
     pub imcea_domain: &'a str,
+    /// Write a `Bcc` header from the Bcc recipients. Off by default (Bcc
+    /// must not reach other recipients). [MS-OXCMAIL] 2.1.3.1.1.2 says MIME
+    /// writers SHOULD include Bcc when serving IMAP/POP3, so the mailbox
+    /// layer turns it on for the user's own copies (Drafts, Sent Items),
+    /// where a client re-opening a draft would otherwise lose its Bcc.
+    pub include_bcc: bool,
     /// Upper bound of the output size; larger messages fail with
     /// [`ConvertError::TooLarge`] (default 256 MiB).
     pub max_output: usize,
@@ -75,7 +81,14 @@ pub struct RenderOptions<'a> {
 
 impl Default for RenderOptions<'_> {
     fn default() -> Self {
-        Self { identity: &[], max_depth: 8, imcea_domain: "invalid", max_output: 256 << 20, calendar: None }
+        Self {
+            identity: &[],
+            max_depth: 8,
+            imcea_domain: "invalid",
+            include_bcc: false,
+            max_output: 256 << 20,
+            calendar: None,
+        }
     }
 }
 
@@ -85,15 +98,17 @@ impl std::fmt::Debug for RenderOptions<'_> {
             .field("identity", &self.identity)
             .field("max_depth", &self.max_depth)
             .field("imcea_domain", &self.imcea_domain)
+            .field("include_bcc", &self.include_bcc)
             .field("max_output", &self.max_output)
             .field("calendar", &self.calendar.is_some())
             .finish()
     }
 }
 
-/// A `text/calendar` body part for a meeting message ([MS-OXCMAIL] 2.2.3.3
-/// and [MS-OXCICAL] 2.1: a meeting request, response or cancellation is
-/// sent as `multipart/alternative` with a `text/calendar; method=…` part).
+/// A `text/calendar` body part for a meeting message ([MS-OXCMAIL] 2.1.3.3:
+/// a calendar item or meeting message is a `multipart/alternative` of
+/// text/plain, text/html and, third, `text/calendar` generated per
+/// [MS-OXCICAL]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarBody {
     /// The iTIP method (`REQUEST`, `REPLY`, `CANCEL`, `PUBLISH`…).
@@ -112,7 +127,7 @@ pub trait CalendarPart {
     fn calendar_part(&self, msg: &Message) -> Result<Option<CalendarBody>, ConvertError>;
 }
 
-/// Renders a message as MIME ([MS-OXCMAIL] 2.2). Deterministic: see the
+/// Renders a message as MIME ([MS-OXCMAIL] 2.1.3). Deterministic: see the
 /// [module docs](self). Lenient: absent or odd properties are skipped, never
 /// an error; errors only for [`ConvertError::TooLarge`] and a failing
 /// [`CalendarPart`].

@@ -137,6 +137,11 @@ fn sender_importance_receipts_and_recipients() {
     assert_eq!((to.name().unwrap(), to.address().unwrap()), ("Dave, Oracle", "dave@example.test"));
     assert_eq!(p.cc().unwrap().first().unwrap().name().unwrap(), "Jürgen");
     assert!(p.bcc().is_none() && !out.contains("h@example.com"));
+    // The user's own copy (Drafts / Sent Items) may carry Bcc ([MS-OXCMAIL] 2.1.3.1.1.2).
+    let own = to_mime(&m, &RenderOptions { include_bcc: true, ..Default::default() }).unwrap();
+    let own =
+        MessageParser::default().parse(&own[..]).unwrap().bcc().unwrap().first().unwrap().address().unwrap().to_owned();
+    assert_eq!(own, "h@example.com");
     assert!(out.contains("Importance: low\r\nX-Priority: 5\r\n"));
     assert!(out.contains("Sensitivity: Private\r\n"));
     assert!(out.contains("Disposition-Notification-To: Erin Example <erin@example.org>\r\n"));

@@ -1,4 +1,4 @@
-//! Which body forms a message renders ([MS-OXCMAIL] 2.2.3.3 body,
+//! Which body forms a message renders ([MS-OXCMAIL] 2.1.3.3 body,
 //! [MS-OXBBODY] best body): PidTagBody as text/plain, PidTagHtml as
 //! text/html in the PidTagInternetCodepage charset, and, when there is no
 //! HTML, the HTML or text de-encapsulated from PidTagRtfCompressed

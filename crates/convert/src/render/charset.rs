@@ -1,5 +1,5 @@
-//! Windows code pages ↔ MIME charsets ([MS-OXCMAIL] 2.1.3.3.1
-//! PidTagInternetCodepage; [MS-UCODEREF] code page identifiers).
+//! Windows code pages ↔ MIME charsets ([MS-OXCMAIL] 2.1.3.3.4 text
+//! content types and charset, PidTagInternetCodepage; [MS-UCODEREF] code page identifiers).
 
 use encoding_rs::Encoding;
 

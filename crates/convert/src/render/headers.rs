@@ -1,5 +1,5 @@
-//! Message header fields from properties ([MS-OXCMAIL] 2.2.3 "Mapping
-//! Message Object Properties to MIME Headers") merged with the original
+//! Message header fields from properties ([MS-OXCMAIL] 2.1.3 MIME
+//! generation: 2.1.3.1 addresses, 2.1.3.2 envelope elements) merged with the original
 //! header block (PidTagTransportMessageHeaders, [MS-OXCMAIL] 2.2.3.2.28).
 
 use std::borrow::Cow;
@@ -22,7 +22,8 @@ pub(super) struct Field {
 }
 
 /// Headers never copied from the original block: the ones the MIME
-/// structure defines and Bcc ([MS-OXCMAIL] 2.2.3.2.11: Bcc is not sent).
+/// structure defines, and Bcc (see [`super::RenderOptions::include_bcc`],
+/// [MS-OXCMAIL] 2.1.3.1.1.2 Bcc Recipients).
 const NEVER_COPIED: &[&str] = &[
     "bcc",
     "mime-version",
@@ -63,7 +64,8 @@ pub(super) fn write_envelope(msg: &Message, opts: &RenderOptions<'_>, out: &mut 
     for f in &derived {
         write_field(f.name, &f.value, out);
     }
-    // [MS-OXCMAIL] 2.1.3.4: PS_INTERNET_HEADERS named properties as headers.
+    // [MS-OXCMAIL] 2.1.3.2: PS_INTERNET_HEADERS named properties as headers,
+    // unless another property already maps to that header.
     for (key, value) in msg.props.iter() {
         let PropKey::Named(named) = key else { continue };
         if named.set != PS_INTERNET_HEADERS {
@@ -101,7 +103,7 @@ pub(super) fn write_field(name: &str, value: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// [MS-OXCMAIL] 2.2.3.2.28, 2.1.3.4: reserved Exchange-internal prefixes.
+/// [MS-OXCMAIL] 2.2.3.2.28, 2.1.3.2: reserved Exchange-internal prefixes.
 fn is_reserved(lower: &str) -> bool {
     let l = lower.to_ascii_lowercase();
     l.starts_with("x-ms-exchange-organization-")
@@ -163,27 +165,30 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
     let mut f = Vec::new();
     let mut push = |name: &'static str, value: Vec<u8>| f.push(Field { name, value });
 
-    // [MS-OXCMAIL] 2.2.3.2.1 From: the represented sender.
+    // [MS-OXCMAIL] 2.1.3.1.3 From: the PidTagSentRepresenting group.
     let from = address_of(p, SENT_REPRESENTING, opts).or_else(|| address_of(p, SENDER, opts));
     if let Some(from) = &from {
         push("From", from.clone());
     }
-    // [MS-OXCMAIL] 2.2.3.2.2 Sender: the actual sender when it differs.
+    // [MS-OXCMAIL] 2.1.3.1.4 Sender: the PidTagSender group, unless it is
+    // the same user as From.
     if let Some(sender) = address_of(p, SENDER, opts)
         && from.as_ref().is_some_and(|f| !addr_eq(f, &sender))
     {
         push("Sender", sender);
     }
-    // [MS-OXCMAIL] 2.2.3.2.3 Reply-To: PidTagReplyRecipientEntries.
+    // Reply-To: PidTagReplyRecipientEntries ([MS-OXOMSG] 2.2.1.44).
     if let Some(v) = reply_to(p) {
         push("Reply-To", v);
     }
-    // [MS-OXCMAIL] 2.2.3.2.4-6 To/Cc from the recipient table; never Bcc.
+    // [MS-OXCMAIL] 2.1.3.1.1 To/Cc (and Bcc if asked, 2.1.3.1.1.2) from
+    // the recipient table.
     // Delivery reports keep their report recipients in the table, not the
     // addressees, so their To/Cc come from the original headers.
     let report_recipients = msg.class_is("REPORT") && !is_mdn(msg);
     if !report_recipients {
-        for (name, ty) in [("To", RecipientType::TO), ("Cc", RecipientType::CC)] {
+        let bcc = opts.include_bcc.then_some(("Bcc", RecipientType::BCC));
+        for (name, ty) in [("To", RecipientType::TO), ("Cc", RecipientType::CC)].into_iter().chain(bcc) {
             // [MS-OXOCAL] 2.2.4.10.1: the organizer's own row (recipOrganizer
             // 0x2 in PidTagRecipientFlags) is not an addressee.
             let list: Vec<Vec<u8>> = msg
@@ -196,7 +201,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
             }
         }
     }
-    // [MS-OXCMAIL] 2.2.3.2.7 Subject.
+    // [MS-OXCMAIL] 2.1.3.2 envelope: Subject.
     let subject = p.string(PropTag::SUBJECT).or_else(|| {
         let prefix = p.string(PropTag::SUBJECT_PREFIX).unwrap_or_default();
         let normalized = p.string(PropTag::NORMALIZED_SUBJECT)?;
@@ -207,14 +212,14 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
         unstructured(&s, &mut v);
         push("Subject", v);
     }
-    // [MS-OXCMAIL] 2.2.3.2.8 Date: submit time, else delivery time.
+    // Date: submit time, else delivery time, else creation time.
     let date = [PropTag::CLIENT_SUBMIT_TIME, PropTag::MESSAGE_DELIVERY_TIME, PropTag::CREATION_TIME]
         .into_iter()
         .find_map(|t| p.time(t));
     if let Some(t) = date {
         push("Date", rfc5322_date(t).into_bytes());
     }
-    // [MS-OXCMAIL] 2.2.3.2.9 Message-ID.
+    // Message-ID: PidTagInternetMessageId.
     if let Some(id) = p.non_empty_string(PropTag::INTERNET_MESSAGE_ID) {
         push("Message-ID", msg_id(&id));
     } else if !opts.identity.is_empty() && p.string(PropTag::TRANSPORT_MESSAGE_HEADERS).is_none() {
@@ -224,7 +229,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
             format!("<{h:016x}.{:016x}@mapibridge.invalid>", super::encode::fnv1a(h, b"mid")).into_bytes(),
         );
     }
-    // [MS-OXCMAIL] 2.2.3.2.10 In-Reply-To, References.
+    // In-Reply-To, References: PidTagInReplyToId, PidTagInternetReferences.
     if let Some(v) = p.non_empty_string(PropTag::IN_REPLY_TO_ID) {
         push("In-Reply-To", clean(&v).into_bytes());
     }
@@ -232,7 +237,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
         let refs: Vec<&str> = v.split_whitespace().collect();
         push("References", clean(&refs.join(" ")).into_bytes());
     }
-    // [MS-OXCMAIL] 2.2.3.2.12 Thread-Topic, Thread-Index.
+    // Thread-Topic, Thread-Index: PidTagConversationTopic/-Index.
     if let Some(v) = p.non_empty_string(PropTag::CONVERSATION_TOPIC) {
         let mut b = Vec::new();
         unstructured(&v, &mut b);
@@ -243,7 +248,8 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
         super::encode::base64_raw(v, &mut b);
         push("Thread-Index", b);
     }
-    // [MS-OXCMAIL] 2.2.3.2.13-15 Importance / X-Priority, Priority, Sensitivity.
+    // [MS-OXCMAIL] 2.2.3.2.5 Importance (and X-Priority); Priority from
+    // PidTagPriority; Sensitivity (RFC 2156 values).
     match p.i32(PropTag::IMPORTANCE) {
         Some(0) => {
             push("Importance", b"low".to_vec());
@@ -269,7 +275,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
     if !sensitivity.is_empty() {
         push("Sensitivity", sensitivity.to_vec());
     }
-    // [MS-OXCMAIL] 2.2.3.2.16 Disposition-Notification-To (read receipt) and
+    // Disposition-Notification-To (read receipt, RFC 8098) and
     // Return-Receipt-To (delivery receipt).
     let receipt_to = || address_of(p, READ_RECEIPT, opts).or_else(|| from.clone());
     if p.bool(PropTag::READ_RECEIPT_REQUESTED) == Some(true)
@@ -282,7 +288,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
     {
         push("Return-Receipt-To", a);
     }
-    // [MS-OXCMAIL] 2.2.3.2.17 Keywords from the categories.
+    // Keywords from the categories (PidNameKeywords).
     if let Some(k) = p.named_strings(&PidName::KEYWORDS).filter(|k| !k.is_empty()) {
         let mut b = Vec::new();
         for (i, word) in k.iter().enumerate() {
@@ -293,7 +299,7 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
         }
         push("Keywords", b);
     }
-    // [MS-OXCMAIL] 2.2.3.2.x X-Auto-Response-Suppress from
+    // X-Auto-Response-Suppress from
     // PidTagAutoResponseSuppress ([MS-OXOMSG] 2.2.1.77 bits).
     if let Some(bits) = p.i32(PropTag::AUTO_RESPONSE_SUPPRESS).filter(|b| *b != 0) {
         let value = if bits == -1 {
@@ -312,14 +318,14 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
             push("X-Auto-Response-Suppress", value.into_bytes());
         }
     }
-    // [MS-OXCMAIL] 2.2.3.2.x Content-Language from PidTagMessageLocaleId, for
+    // Content-Language from PidTagMessageLocaleId, for
     // messages composed in MAPI (a received message keeps its own header).
     if p.string(PropTag::TRANSPORT_MESSAGE_HEADERS).is_none()
         && let Some(tag) = p.i32(PropTag::MESSAGE_LOCALE_ID).and_then(language_tag)
     {
         push("Content-Language", tag.as_bytes().to_vec());
     }
-    // List-* ([MS-OXCMAIL] 2.2.3.2.x, PidTagListHelp/Subscribe/Unsubscribe).
+    // List-* from PidTagListHelp/Subscribe/Unsubscribe.
     for (name, tag) in [
         ("List-Help", PropTag::LIST_HELP),
         ("List-Subscribe", PropTag::LIST_SUBSCRIBE),
@@ -367,7 +373,8 @@ fn recipient_address(p: &PropertyBag, opts: &RenderOptions<'_>) -> Option<Vec<u8
     })
 }
 
-/// The SMTP address of a property group ([MS-OXCMAIL] 2.2.3.2.1): the SMTP
+/// The SMTP address of a property group ([MS-OXCMAIL] 2.1.3.1.1 order
+/// of preference): the SMTP
 /// address property, else the e-mail address if its type is SMTP (or it
 /// looks like one), else an IMCEA encapsulation of the native address.
 fn address_of(p: &PropertyBag, (name, smtp, email, ty): AddrTags, opts: &RenderOptions<'_>) -> Option<Vec<u8>> {
@@ -399,7 +406,8 @@ fn plausible_smtp(a: &str) -> bool {
     a.contains('@') && !a.bytes().any(|b| b.is_ascii_whitespace() || b"<>\",;()[]\\".contains(&b) || b < 0x20)
 }
 
-/// [MS-OXCMAIL] 2.1.3.1.3: `IMCEA<type>-<encoded address>@<domain>`;
+/// IMCEA encapsulation of a non-SMTP address ([MS-OXCMAIL] address
+/// encapsulation): `IMCEA<type>-<encoded address>@<domain>`;
 /// characters outside atext become `+XX`, `/` becomes `_`.
 fn imcea(ty: &str, addr: &str, domain: &str) -> String {
     let mut s = String::from("IMCEA");

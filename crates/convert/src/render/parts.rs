@@ -1,6 +1,6 @@
 //! The MIME structure of a message: body alternatives, inline (related)
 //! parts, attachments, embedded messages, S/MIME and reports
-//! ([MS-OXCMAIL] 2.2.3.3 body and attachments, [MS-OXOSMIME], RFC 6522),
+//! ([MS-OXCMAIL] 2.1.3.3 message body and the attachment rules of 2.1.3, [MS-OXOSMIME], RFC 6522),
 //! and its serialisation.
 
 use std::borrow::Cow;
@@ -189,7 +189,7 @@ fn text_leaf(ct: Vec<u8>, data: Cow<'_, [u8]>) -> Part<'_> {
 /// True if the attachment belongs in multipart/related: it has a
 /// Content-ID or Content-Location, there is an HTML body, and it is marked
 /// as referenced (PidTagAttachFlags ATT_MHTML_REF, PidTagAttachmentHidden)
-/// or the HTML refers to its cid ([MS-OXCMAIL] 2.2.3.3.6, 2.1.3.3.4).
+/// or the HTML refers to its cid ([MS-OXCMAIL] 2.1.3 inline attachments in multipart/related).
 fn is_inline(a: &Attachment, html: Option<&str>) -> bool {
     let Some(html) = html else { return false };
     if a.method() == AttachMethod::EMBEDDED_MESSAGE {
@@ -210,7 +210,7 @@ fn is_inline(a: &Attachment, html: Option<&str>) -> bool {
 }
 
 /// One attachment as a MIME part: a base64 leaf, or message/rfc822 for an
-/// embedded message ([MS-OXCMAIL] 2.2.3.3.5, 2.2.3.3.6).
+/// embedded message ([MS-OXCMAIL] 2.1.3 attachments and embedded messages).
 fn attachment_part<'a>(
     a: &'a Attachment,
     inline: bool,
@@ -370,7 +370,7 @@ fn smime_attachment<'a>(msg: &'a Message, mime: &str) -> Option<&'a Attachment> 
         .or_else(|| (msg.attachments.len() == 1).then(|| msg.attachments.first()).flatten())
 }
 
-/// RFC 6522 report part for `REPORT.*` classes ([MS-OXCMAIL] 2.2.3.4):
+/// RFC 6522 report part for `REPORT.*` classes ([MS-OXCMAIL] 2.1.3, report messages):
 /// `message/delivery-status` (RFC 3464) from the recipient rows' report
 /// properties, or `message/disposition-notification` (RFC 8098). Best
 /// effort: fields MAPI does not keep are omitted.
