@@ -225,3 +225,23 @@ fn lone_cr_in_transport_headers_cannot_inject() {
     let out = render(&m);
     assert!(out.contains("X-Note: a Bcc: evil@example.org\r\n"));
 }
+
+#[test]
+fn html_without_codepage_uses_its_meta_charset() {
+    let mut m = base();
+    m.props.insert(PropTag::HTML, PropValue::Binary(b"<meta charset=\"ISO-8859-1\"><p>caf\xe9</p>".to_vec())).unwrap();
+    let out = render(&m);
+    assert!(out.contains("charset=windows-1252"), "encoding_rs maps ISO-8859-1 to windows-1252");
+    let p = MessageParser::default().parse(out.as_bytes()).unwrap();
+    assert!(p.body_html(0).unwrap().contains("café"));
+}
+
+#[test]
+fn string8_body_uses_internet_codepage() {
+    let mut m = base();
+    m.props.insert(PropTag::BODY, PropValue::String8(b"\xd2\xd5\xd3".to_vec())).unwrap();
+    m.props.insert(PropTag::INTERNET_CODEPAGE, PropValue::I32(20866)).unwrap();
+    let out = render(&m);
+    let p = MessageParser::default().parse(out.as_bytes()).unwrap();
+    assert_eq!(p.body_text(0).unwrap(), "рус");
+}

@@ -24,7 +24,7 @@ pub(super) struct Bodies<'a> {
 /// Selects the bodies of `msg`.
 pub(super) fn bodies(msg: &Message) -> Bodies<'_> {
     let p = &msg.props;
-    let mut text = p.string(PropTag::BODY);
+    let mut text = text_body(msg);
     let mut html = html_body(msg);
     if html.is_none()
         && let Some(rtf) = p.binary(PropTag::RTF_COMPRESSED).and_then(rtf::body_from_compressed)
@@ -61,11 +61,41 @@ fn html_body(msg: &Message) -> Option<(Cow<'_, [u8]>, &'static str)> {
                     (Cow::Owned(e.decode_without_bom_handling(b).0.into_owned().into_bytes()), "utf-8")
                 }
                 (Some(l), _) => (Cow::Borrowed(b.as_slice()), l),
-                (None, _) if std::str::from_utf8(b).is_ok() => (Cow::Borrowed(b.as_slice()), "utf-8"),
-                (None, _) => (Cow::Borrowed(b.as_slice()), "windows-1252"),
+                (None, _) => match sniff_meta_charset(b) {
+                    Some(label) => (Cow::Borrowed(b.as_slice()), label),
+                    None if std::str::from_utf8(b).is_ok() => (Cow::Borrowed(b.as_slice()), "utf-8"),
+                    None => (Cow::Borrowed(b.as_slice()), "windows-1252"),
+                },
             });
         }
         _ => {}
     }
     None
+}
+
+/// PidTagBody; a PtypString8 value is decoded with PidTagInternetCodepage
+/// (else UTF-8/Windows-1252, [`crate::PropertyBag::string`]).
+fn text_body(msg: &Message) -> Option<Cow<'_, str>> {
+    let p = &msg.props;
+    if let Some(PropValue::String8(b)) = p.get(PropTag::BODY)
+        && let Some(enc) =
+            p.i32(PropTag::INTERNET_CODEPAGE).and_then(|c| u32::try_from(c).ok()).and_then(encoding_for_codepage)
+    {
+        return Some(enc.decode_without_bom_handling(b).0);
+    }
+    p.string(PropTag::BODY)
+}
+
+/// The charset an HTML document declares in a `<meta>` within its first
+/// 2 KiB (`charset=…`), if `encoding_rs` knows it and it is ASCII-compatible
+/// (HTML Living Standard "prescan", simplified).
+fn sniff_meta_charset(html: &[u8]) -> Option<&'static str> {
+    let head = html.get(..html.len().min(2048))?;
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
+    let rest = lower.get(at..)?;
+    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let end = rest.iter().position(|c| !(c.is_ascii_alphanumeric() || b"-_.:".contains(c))).unwrap_or(rest.len());
+    let enc = encoding_rs::Encoding::for_label(rest.get(..end)?)?;
+    enc.is_ascii_compatible().then(|| enc.name())
 }

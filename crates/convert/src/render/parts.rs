@@ -227,7 +227,16 @@ fn attachment_part<'a>(
             let child_salt = fnv1a(salt, &(index as u64 + 1).to_le_bytes());
             render_salted(embedded, opts, depth + 1, child_salt, &mut inner)?;
             head.extend_from_slice(b"Content-Type: message/rfc822\r\n");
-            let cte: &[u8] = if inner.iter().any(|&c| c >= 0x80) { b"8bit" } else { b"7bit" };
+            // RFC 2046 §5.2.1: identity encodings only; "binary" if lines are
+            // too long for 8bit (RFC 2045 §2.8) or NUL occurs.
+            let long_line = inner.split(|&c| c == b'\n').any(|l| l.len() > 998);
+            let cte: &[u8] = if long_line || inner.contains(&0) {
+                b"binary"
+            } else if inner.iter().any(|&c| c >= 0x80) {
+                b"8bit"
+            } else {
+                b"7bit"
+            };
             write_field("Content-Transfer-Encoding", cte, &mut head);
             // A file name, else the display name (usually the subject) + ".eml".
             let name = a
