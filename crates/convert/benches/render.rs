@@ -1,6 +1,7 @@
 //! Rendering throughput: 1,000 typical messages (~50 KB each: HTML body,
 //! text body, one ~30 KB attachment, a few recipients and transport
-//! headers) MAPI → MIME. Reports MB/s of rendered output.
+//! headers) MAPI → MIME, and one message with a 25 MB attachment. Reports
+//! MB/s of rendered output.
 //!
 //! `cargo bench -p convert --bench render`
 
@@ -89,6 +90,20 @@ fn bench(c: &mut Criterion) {
                 black_box(to_mime(black_box(m), &RenderOptions { identity: id, ..Default::default() }).unwrap());
             }
         });
+    });
+    g.finish();
+
+    // One message with a 25 MB attachment (the largest corpus item).
+    let mut big = typical(7);
+    if let Some(a) = big.attachments.first_mut() {
+        a.props.insert(PropTag::ATTACH_DATA_BINARY, PropValue::Binary(noise(7, 25 << 20))).unwrap();
+    }
+    let size = to_mime(&big, &RenderOptions::default()).unwrap().len();
+    let mut g = c.benchmark_group("to_mime_large");
+    g.throughput(Throughput::Bytes(size as u64));
+    g.sample_size(10);
+    g.bench_function("25 MB attachment", |b| {
+        b.iter(|| black_box(to_mime(black_box(&big), &RenderOptions::default()).unwrap()));
     });
     g.finish();
 }

@@ -40,6 +40,22 @@
 //! base64 or quoted-printable text, and 7bit parts are only used for text
 //! without `=_`, so a boundary never collides with content.
 
+//!
+//! # Limitations
+//!
+//! * Native RTF bodies (not `\fromhtml1`/`\fromtext`) without PidTagHtml
+//!   render as text/plain only (formatting dropped); [MS-OXCMAIL] 2.1.3.3
+//!   would also have an HTML alternative generated from the RTF. Exchange
+//!   returns PidTagHtml converted from RTF when asked, so the mailbox layer
+//!   normally has it.
+//! * RTF `\'hh` bytes are decoded with `\ansicpg` only (per-font
+//!   `\fcharset` is ignored).
+//! * Report parts carry only the fields MAPI keeps (RFC 3464 per-recipient
+//!   fields from the recipient rows' report properties; RFC 8098 fields from
+//!   PidTagReportText and the references).
+//! * OLE (`afStorage`) and by-reference attachments have no data in the bag
+//!   and render as empty parts with their name and type.
+
 mod body;
 pub(crate) mod charset;
 mod encode;
