@@ -97,12 +97,18 @@ fn structure<'a>(
     let (inline, regular): (Vec<&Attachment>, Vec<&Attachment>) =
         msg.attachments.iter().partition(|a| is_inline(a, html_text.as_deref()));
 
+    drop(html_text);
+
     let mut alternatives = Vec::new();
     if let Some(t) = text {
-        alternatives.push(text_part("text/plain", t.as_bytes(), "utf-8"));
+        let bytes = match t {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        };
+        alternatives.push(text_part_owned("text/plain", bytes, "utf-8"));
     }
-    if let Some((h, charset)) = &html {
-        alternatives.push(text_part_owned("text/html", h.clone(), charset));
+    if let Some((h, charset)) = html {
+        alternatives.push(text_part_owned("text/html", h, charset));
     }
     if let Some(CalendarBody { method, ics }) = calendar {
         let mut ct = b"text/calendar".to_vec();
@@ -129,24 +135,23 @@ fn structure<'a>(
     if regular.is_empty() && report.is_none() {
         return Ok(main);
     }
+    // RFC 6522: multipart/report = human-readable part, machine-readable
+    // part, then the returned content; otherwise multipart/mixed.
     let mut children = vec![main];
-    let is_report = report.is_some();
-    if let Some((kind, p)) = report {
-        children.push(p);
-        for (i, a) in regular.iter().enumerate() {
-            children.push(attachment_part(a, false, opts, depth, salt, i + inline.len())?);
-        }
-        let mut part = multi("report", children);
-        if let Body::Multi { params, .. } = &mut part.body {
-            params.push(("report-type", kind.to_owned()));
-        }
-        debug_assert!(is_report);
-        return Ok(part);
-    }
+    let report_type = report.map(|(kind, part)| {
+        children.push(part);
+        kind
+    });
     for (i, a) in regular.iter().enumerate() {
         children.push(attachment_part(a, false, opts, depth, salt, i + inline.len())?);
     }
-    Ok(multi("mixed", children))
+    Ok(match report_type {
+        Some(kind) => Part {
+            head: Vec::new(),
+            body: Body::Multi { subtype: "report", params: vec![("report-type", kind.to_owned())], parts: children },
+        },
+        None => multi("mixed", children),
+    })
 }
 
 fn multi<'a>(subtype: &'static str, parts: Vec<Part<'a>>) -> Part<'a> {
