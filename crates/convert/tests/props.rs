@@ -64,6 +64,8 @@ proptest! {
         }
         let a = parsed.attachments().last().unwrap();
         prop_assert_eq!(a.contents(), &data[..]);
-        prop_assert_eq!(a.attachment_name().map(str::trim), Some(name.trim()));
+        // A whitespace-only name counts as no name.
+        let expected = Some(name.trim()).filter(|n| !n.is_empty());
+        prop_assert_eq!(a.attachment_name().map(str::trim), expected);
     }
 }
