@@ -29,7 +29,9 @@
 //! original: any header we derive, `Bcc` (written only from the recipient
 //! table and only with [`RenderOptions::include_bcc`]), `Content-*`, `MIME-Version`, and
 //! `X-MS-Exchange-Organization-*` / `X-MS-Exchange-Forest-*`
-//! ([MS-OXCMAIL] 2.2.3.2.28). Named properties in PS_INTERNET_HEADERS become
+//! ([MS-OXCMAIL] 2.2.3.2.28). The original `Date` text is kept when it is
+//! the same instant as the derived one (the sender's zone survives).
+//! Named properties in PS_INTERNET_HEADERS become
 //! headers unless a header of that name is already written
 //! ([MS-OXCMAIL] 2.1.3.2).
 //!

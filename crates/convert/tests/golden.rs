@@ -3,7 +3,9 @@
 //! insta snapshots of the rendered bytes.
 //!
 //! Documented normalizations (differences that are not losses of ours):
-//! * Date is rendered in UTC (`+0000`); compared as an instant.
+//! * Date: the original header text when it is the same instant as
+//!   PidTagClientSubmitTime (so the sender's zone survives), else UTC;
+//!   compared as an instant.
 //! * gromox stores a generated PidTagHtml for text-only mail (README M2) and
 //!   a generated PidTagBody for HTML-only mail; the extra alternative is
 //!   rendered because it is in the bag. Only the source's own body forms are

@@ -44,22 +44,21 @@ const NEVER_COPIED: &[&str] = &[
 /// PS_INTERNET_HEADERS named properties not written yet. Does not write
 /// MIME-Version or Content-* fields.
 pub(super) fn write_envelope(msg: &Message, opts: &RenderOptions<'_>, out: &mut Vec<u8>) {
-    let derived = derive(msg, opts);
     let transport = msg.props.string(PropTag::TRANSPORT_MESSAGE_HEADERS);
+    let fields = transport.as_deref().map(transport_fields).unwrap_or_default();
+    let derived = derive(msg, opts, &fields);
     let mut written: Vec<Cow<'_, str>> = derived.iter().map(|f| Cow::Borrowed(f.name)).collect();
-    if let Some(block) = transport.as_deref() {
-        for (name, raw) in transport_fields(block) {
-            let lower = name.to_ascii_lowercase();
-            if NEVER_COPIED.contains(&lower.as_str())
-                || is_reserved(&lower)
-                || derived.iter().any(|f| f.name.eq_ignore_ascii_case(&name))
-            {
-                continue;
-            }
-            out.extend_from_slice(raw.as_bytes());
-            out.extend_from_slice(b"\r\n");
-            written.push(Cow::Owned(lower));
+    for (name, raw) in fields {
+        let lower = name.to_ascii_lowercase();
+        if NEVER_COPIED.contains(&lower.as_str())
+            || is_reserved(&lower)
+            || derived.iter().any(|f| f.name.eq_ignore_ascii_case(&name))
+        {
+            continue;
         }
+        out.extend_from_slice(raw.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        written.push(Cow::Owned(lower));
     }
     for f in &derived {
         write_field(f.name, &f.value, out);
@@ -160,7 +159,7 @@ pub(super) fn transport_fields(block: &str) -> Vec<(String, String)> {
 }
 
 /// The header fields derived from properties, in output order.
-fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
+fn derive(msg: &Message, opts: &RenderOptions<'_>, transport: &[(String, String)]) -> Vec<Field> {
     let p = &msg.props;
     let mut f = Vec::new();
     let mut push = |name: &'static str, value: Vec<u8>| f.push(Field { name, value });
@@ -217,7 +216,15 @@ fn derive(msg: &Message, opts: &RenderOptions<'_>) -> Vec<Field> {
         .into_iter()
         .find_map(|t| p.time(t));
     if let Some(t) = date {
-        push("Date", rfc5322_date(t).into_bytes());
+        // The original Date text (with the sender's zone) when it is the
+        // same instant; else the time in UTC.
+        let original = transport
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("Date"))
+            .and_then(|(_, raw)| raw.split_once(':'))
+            .map(|(_, v)| v.replace("\r\n", "").trim().to_owned())
+            .filter(|v| parse_rfc5322_date(v) == Some(t.unix_seconds()) && v.is_ascii());
+        push("Date", original.unwrap_or_else(|| rfc5322_date(t)).into_bytes());
     }
     // Message-ID: PidTagInternetMessageId.
     if let Some(id) = p.non_empty_string(PropTag::INTERNET_MESSAGE_ID) {
@@ -548,6 +555,58 @@ pub(super) fn rfc5322_date(t: FileTime) -> String {
     format!("{wd}, {d} {mon} {y:04} {:02}:{:02}:{:02} +0000", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
+/// Parses an RFC 5322 §3.3 date-time (and the obsolete forms of §4.3:
+/// 2-digit years, named zones) to Unix seconds.
+pub(super) fn parse_rfc5322_date(v: &str) -> Option<i64> {
+    let v = v.split('(').next()?; // drop a trailing comment
+    let v = v.split_once(',').map_or(v, |(_, rest)| rest);
+    let mut it = v.split_whitespace();
+    let day: i64 = it.next()?.parse().ok()?;
+    let mon = it.next()?.to_ascii_lowercase();
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let month = MONTHS.iter().position(|m| mon.starts_with(m))? as i64 + 1;
+    let year_s = it.next()?;
+    let mut year: i64 = year_s.parse().ok()?;
+    if year_s.len() == 2 {
+        year += if year < 50 { 2000 } else { 1900 };
+    } else if year_s.len() == 3 {
+        year += 1900;
+    }
+    let mut hms = it.next()?.split(':');
+    let h: i64 = hms.next()?.parse().ok()?;
+    let mi: i64 = hms.next()?.parse().ok()?;
+    let se: i64 = hms.next().map_or(Some(0), |s| s.parse().ok())?;
+    let zone = it.next().unwrap_or("-0000");
+    let offset_min: i64 = match zone.as_bytes() {
+        [sign @ (b'+' | b'-'), ..] if zone.len() == 5 => {
+            let n: i64 = zone.get(1..)?.parse().ok()?;
+            let m = n / 100 * 60 + n % 100;
+            if *sign == b'-' { -m } else { m }
+        }
+        _ => match zone.to_ascii_uppercase().as_str() {
+            "UT" | "GMT" | "Z" => 0,
+            "EDT" => -4 * 60,
+            "EST" | "CDT" => -5 * 60,
+            "CST" | "MDT" => -6 * 60,
+            "MST" | "PDT" => -7 * 60,
+            "PST" => -8 * 60,
+            _ => 0,
+        },
+    };
+    if !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    // days_from_civil (H. Hinnant).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60)
+}
+
 /// Days since 1970-01-01 → (year, month 1-12, day) (proleptic Gregorian,
 /// H. Hinnant's `civil_from_days`).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -586,6 +645,16 @@ mod tests {
         assert_eq!(rfc5322_date(t), "Thu, 19 Nov 2026 09:05:00 +0000");
         assert_eq!(rfc5322_date(FileTime::from_unix_seconds(0).unwrap()), "Thu, 1 Jan 1970 00:00:00 +0000");
         assert_eq!(rfc5322_date(FileTime(0)), "Mon, 1 Jan 1601 00:00:00 +0000");
+    }
+
+    #[test]
+    fn parses_rfc5322_dates() {
+        assert_eq!(parse_rfc5322_date("Thu, 19 Nov 2026 10:05:00 +0100"), Some(1_795_079_100));
+        assert_eq!(parse_rfc5322_date("19 Nov 2026 09:05 GMT"), Some(1_795_079_100));
+        assert_eq!(parse_rfc5322_date("Thu, 19 Nov 26 04:05:00 EST (comment)"), Some(1_795_079_100));
+        assert_eq!(parse_rfc5322_date("garbage"), None);
+        let t = FileTime::from_unix_seconds(1_795_079_100).unwrap();
+        assert_eq!(parse_rfc5322_date(&rfc5322_date(t)), Some(t.unix_seconds()));
     }
 
     #[test]
