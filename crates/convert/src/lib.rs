@@ -28,8 +28,10 @@
 
 pub mod bag;
 mod error;
+pub mod from_mime;
 pub mod message;
 
 pub use bag::{BagError, NamedId, NamedKey, PropKey, PropertyBag, ToPropKey};
 pub use error::ConvertError;
+pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
