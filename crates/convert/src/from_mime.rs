@@ -107,6 +107,9 @@ pub enum WarningKind {
     /// A part could not be decoded (bad base64, broken MIME structure) and
     /// was kept as an attachment with its raw bytes.
     UndecodablePart,
+    /// The MIME structure around a part was broken (e.g. a missing end
+    /// boundary) but the part's content decoded and was used.
+    BrokenStructure,
     /// A text part had bytes invalid in its charset (replaced by U+FFFD in
     /// the Unicode properties; the attachment or PidTagHtml keeps the bytes).
     CharsetErrors,

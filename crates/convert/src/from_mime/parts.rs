@@ -154,7 +154,7 @@ impl<'o> Converter<'o> {
                 Ok(())
             }
             PartType::Message(nested) => {
-                let att = self.embedded(mp, part, nested, path, depth)?;
+                let att = self.embedded(mp, part, &ct, nested, path, depth)?;
                 b.msg.attachments.push(att);
                 Ok(())
             }
@@ -207,9 +207,18 @@ impl<'o> Converter<'o> {
     ) -> Result<(), ConvertError> {
         let raw_body = raw_body(mp, part);
         if part.is_encoding_problem && !raw_body.is_empty() {
-            self.warn(path, WarningKind::UndecodablePart, format!("{} part kept with its raw bytes", ct.mime_tag()));
-            b.msg.attachments.push(self.raw_part_attachment(mp, part, ct));
-            return Ok(());
+            // A broken structure (missing end boundary…) may still hold a
+            // decodable body; only undecodable content stays raw.
+            if !transfer_decodable(declared_encoding(part), raw_body) {
+                self.warn(
+                    path,
+                    WarningKind::UndecodablePart,
+                    format!("{} part kept with its raw bytes", ct.mime_tag()),
+                );
+                b.msg.attachments.push(self.raw_part_attachment(mp, part, ct));
+                return Ok(());
+            }
+            self.warn(path, WarningKind::BrokenStructure, format!("{} part recovered from broken MIME", ct.mime_tag()));
         }
         let disposition = disposition(part);
         let named = filename(part).is_some();
@@ -242,7 +251,6 @@ impl<'o> Converter<'o> {
         let p = &mut a.props;
         common_attachment_props(p, part, ct);
         insert(p, PropTag::ATTACH_METHOD, PropValue::I32(AttachMethod::BY_VALUE.0));
-        insert(p, PropTag::ATTACH_SIZE, PropValue::I32(i32::try_from(data.len()).unwrap_or(i32::MAX)));
         if ct.ty == "text"
             && let Some(cs) = param(part, HeaderName::ContentType, "charset")
         {
@@ -272,26 +280,29 @@ impl<'o> Converter<'o> {
         &mut self,
         mp: &MpMessage<'_>,
         part: &MessagePart<'_>,
+        ct: &ContentType,
         nested: &MpMessage<'_>,
         path: &str,
         depth: usize,
     ) -> Result<Attachment, ConvertError> {
-        let ct = content_type(part, None);
         if depth + 1 > self.opts.max_depth {
             self.warn(path, WarningKind::DepthLimit, format!("message/rfc822 nesting > {}", self.opts.max_depth));
             let mut a = raw_attachment(&decoded_bytes(mp, part), &ct.mime_tag(), filename(part).as_deref());
-            common_attachment_props(&mut a.props, part, &ct);
+            common_attachment_props(&mut a.props, part, ct);
             return Ok(a);
         }
         let inner = self.convert_message(nested, depth + 1, path)?;
         let mut a = Attachment::default();
         let p = &mut a.props;
-        common_attachment_props(p, part, &ct);
+        common_attachment_props(p, part, ct);
         insert(p, PropTag::ATTACH_METHOD, PropValue::I32(AttachMethod::EMBEDDED_MESSAGE.0));
-        insert(p, PropTag::ATTACH_SIZE, PropValue::I32(i32::try_from(raw_body(mp, part).len()).unwrap_or(i32::MAX)));
-        if !p.contains(PropTag::DISPLAY_NAME) {
-            let subject = inner.props.string(PropTag::SUBJECT).map(|s| s.into_owned()).unwrap_or_default();
-            insert(p, PropTag::DISPLAY_NAME, PropValue::String(subject));
+        // The display name of an embedded message is its subject (as
+        // Outlook and gromox show it); a file name stays in
+        // PidTagAttachLongFilename.
+        if let Some(subject) = inner.props.non_empty_string(PropTag::SUBJECT) {
+            insert(p, PropTag::DISPLAY_NAME, PropValue::String(subject.into_owned()));
+        } else if !p.contains(PropTag::DISPLAY_NAME) {
+            insert(p, PropTag::DISPLAY_NAME, PropValue::String(String::new()));
         }
         a.embedded = Some(Box::new(inner));
         Ok(a)
@@ -337,7 +348,6 @@ impl<'o> Converter<'o> {
             insert(p, t, PropValue::String("SMIME.p7m".into()));
         }
         insert(p, PropTag::ATTACH_EXTENSION, PropValue::String(".p7m".into()));
-        insert(p, PropTag::ATTACH_SIZE, PropValue::I32(i32::try_from(blob.len()).unwrap_or(i32::MAX)));
         insert(p, PropTag::ATTACH_DATA_BINARY, PropValue::Binary(blob));
         b.msg.attachments.push(a);
         Ok(())
@@ -381,6 +391,11 @@ impl<'o> Converter<'o> {
             }
         }
         b.body.apply(&mut b.msg.props);
+        // [MS-OXCMSG] 2.2.1.x PidLidSmartNoAttach: no attachment the user
+        // would see (all are inline parts rendered in the HTML body).
+        if !b.msg.attachments.is_empty() && b.msg.attachments.iter().all(Attachment::hidden) {
+            insert(&mut b.msg.props, mapi_wire::tags::PidLid::SMART_NO_ATTACH, PropValue::Bool(true));
+        }
         if !b.msg.props.contains(PropTag::MESSAGE_CLASS) {
             insert(&mut b.msg.props, PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into()));
         }
@@ -420,7 +435,6 @@ fn raw_attachment(data: &[u8], mime_tag: &str, name: Option<&str>) -> Attachment
         insert(p, PropTag::ATTACH_LONG_FILENAME, PropValue::String(n.to_owned()));
         insert(p, PropTag::DISPLAY_NAME, PropValue::String(n.to_owned()));
     }
-    insert(p, PropTag::ATTACH_SIZE, PropValue::I32(i32::try_from(data.len()).unwrap_or(i32::MAX)));
     insert(p, PropTag::ATTACH_DATA_BINARY, PropValue::Binary(data.to_vec()));
     a
 }
@@ -519,16 +533,38 @@ pub(crate) fn raw_body<'a>(mp: &'a MpMessage<'_>, part: &MessagePart<'_>) -> &'a
 /// The decoded bytes of a part: transfer encoding removed, charset kept.
 pub(crate) fn decoded_bytes<'a>(mp: &'a MpMessage<'_>, part: &'a MessagePart<'_>) -> Cow<'a, [u8]> {
     match &part.body {
-        PartType::Binary(b) | PartType::InlineBinary(b) => Cow::Borrowed(b.as_ref()),
+        PartType::Binary(b) | PartType::InlineBinary(b) if !part.is_encoding_problem => Cow::Borrowed(b.as_ref()),
         _ => {
             let raw = raw_body(mp, part);
-            let decoded = match part.encoding {
+            let decoded = match declared_encoding(part) {
                 Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw),
                 Encoding::QuotedPrintable => mail_parser::decoders::quoted_printable::quoted_printable_decode(raw),
                 Encoding::None => None,
             };
             decoded.map_or(Cow::Borrowed(raw), Cow::Owned)
         }
+    }
+}
+
+/// The Content-Transfer-Encoding as declared (mail-parser reports
+/// `Encoding::None` for parts it could not decode).
+fn declared_encoding(part: &MessagePart<'_>) -> Encoding {
+    if part.encoding != Encoding::None {
+        return part.encoding;
+    }
+    match header_text(part, HeaderName::ContentTransferEncoding).map(|s| s.to_ascii_lowercase()).as_deref() {
+        Some("base64") => Encoding::Base64,
+        Some("quoted-printable") => Encoding::QuotedPrintable,
+        _ => Encoding::None,
+    }
+}
+
+/// True if the raw body decodes in its transfer encoding (quoted-printable
+/// and identity always do).
+fn transfer_decodable(encoding: Encoding, raw: &[u8]) -> bool {
+    match encoding {
+        Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw).is_some(),
+        Encoding::QuotedPrintable | Encoding::None => true,
     }
 }
 
