@@ -14,7 +14,7 @@
 //!   text/plain → PidTagBody, text/html → PidTagHtml + PidTagInternetCodepage,
 //!   multipart/related inline parts → hidden attachments, message/rfc822 →
 //!   embedded messages, S/MIME per [MS-OXOSMIME] 2.1.3, reports (DSN/MDN) per
-//!   [MS-OXCMAIL] 2.2.3.3.6 / [MS-OXOMSG] 2.2.2.
+//!   [MS-OXCMAIL] 2.2.3.3 / [MS-OXOMSG] (report classes).
 //!
 //! Nothing is dropped silently: a part that cannot be decoded becomes an
 //! attachment holding its raw bytes, and every lossy step is reported in

@@ -1,7 +1,7 @@
 //! Addresses → MAPI address properties: recipient rows ([MS-OXCMAIL]
-//! 2.2.3.2.3 To/Cc/Bcc), the originator groups PidTagSentRepresenting* /
-//! PidTagSender* ([MS-OXCMAIL] 2.2.3.2.1–2.2.3.2.2, property groups
-//! [MS-OXCMAIL] 2.6.4/2.6.5) and Reply-To ([MS-OXCMAIL] 2.2.3.2.4,
+//! 2.2.3.2 To/Cc/Bcc), the originator groups PidTagSentRepresenting* /
+//! PidTagSender* ([MS-OXCMAIL] 2.2.3.2 From/Sender, property groups
+//! [MS-OXCMAIL] 2.6.4/2.6.5) and Reply-To ([MS-OXCMAIL] 2.2.3.2 Reply-To,
 //! PidTagReplyRecipientEntries as a [MS-OXCDATA] 2.3.3 FlatEntryList).
 
 use mapi_wire::entry_id::OneOffEntryId;
@@ -53,7 +53,7 @@ pub(crate) fn one_off(m: &Mailbox) -> Vec<u8> {
 }
 
 /// The search key of an address: `SMTP:` + upper-cased address + NUL
-/// ([MS-OXCPRPT] 2.2.1.9 PidTagSearchKey; the form Exchange and gromox use).
+/// ([MS-OXPROPS] PidTagSearchKey; the form Exchange and gromox use).
 pub(crate) fn search_key(m: &Mailbox) -> Vec<u8> {
     let mut k = b"SMTP:".to_vec();
     k.extend_from_slice(m.address.to_uppercase().as_bytes());
@@ -61,7 +61,7 @@ pub(crate) fn search_key(m: &Mailbox) -> Vec<u8> {
     k
 }
 
-/// A recipient row ([MS-OXCMAIL] 2.2.3.2.3, [MS-OXOMSG] 2.2.3).
+/// A recipient row ([MS-OXCMAIL] 2.2.3.2 To/Cc/Bcc, [MS-OXOMSG] recipient properties).
 pub(crate) fn recipient(m: &Mailbox, ty: RecipientType) -> Recipient {
     let mut p = PropertyBag::new();
     insert(&mut p, PropTag::RECIPIENT_TYPE, PropValue::I32(ty.0 as i32));
@@ -74,15 +74,15 @@ pub(crate) fn recipient(m: &Mailbox, ty: RecipientType) -> Recipient {
     insert(&mut p, PropTag::ENTRY_ID, PropValue::Binary(one_off(m)));
     insert(&mut p, PropTag::RECIPIENT_ENTRY_ID, PropValue::Binary(one_off(m)));
     insert(&mut p, PropTag::SEARCH_KEY, PropValue::Binary(search_key(m)));
-    // DT_MAILUSER ([MS-OXCDATA] 2.2.3.1 / [MS-OXOABK] 2.2.3.11), MAPI_MAILUSER.
+    // DT_MAILUSER ([MS-OXOABK] PidTagDisplayType), MAPI_MAILUSER.
     insert(&mut p, PropTag::DISPLAY_TYPE, PropValue::I32(0));
     insert(&mut p, PropTag::OBJECT_TYPE, PropValue::I32(6));
-    // recipSendable ([MS-OXOMSG] 2.2.3.2 PidTagRecipientFlags).
+    // recipSendable ([MS-OXOMSG] PidTagRecipientFlags).
     insert(&mut p, PropTag::RECIPIENT_FLAGS, PropValue::I32(1));
     Recipient { props: p }
 }
 
-/// The tags of one address property group ([MS-OXCMAIL] 2.6).
+/// The tags of one address property group ([MS-OXCMAIL] 2.6 property groups).
 pub(crate) struct Group {
     pub(crate) name: PropTag,
     pub(crate) email: PropTag,

@@ -1,6 +1,6 @@
-//! Message bodies ([MS-OXCMAIL] 2.2.3.3.1): text/plain → PidTagBody
+//! Message bodies ([MS-OXCMAIL] 2.2.3.3 body parts): text/plain → PidTagBody
 //! (Unicode), text/html → PidTagHtml (bytes in the part's charset) with
-//! PidTagInternetCodepage, PidTagNativeBody ([MS-OXCMSG] 2.2.1.49.?).
+//! PidTagInternetCodepage, PidTagNativeBody ([MS-OXCMSG] PidTagNativeBody).
 
 use mail_parser::{HeaderName, MessagePart, PartType};
 use mapi_wire::PropTag;
@@ -51,7 +51,7 @@ impl BodyState {
         if let Some(cp) = cp {
             insert(props, PropTag::INTERNET_CODEPAGE, PropValue::I32(cp as i32));
         }
-        // [MS-OXCMSG] 2.2.1.49.?: 1 plain, 3 HTML, 4 clear-signed.
+        // [MS-OXCMSG] PidTagNativeBody: 1 plain, 3 HTML, 4 clear-signed.
         let native = if self.native_clear_signed && self.has_body() {
             Some(4)
         } else if self.html.is_some() {

@@ -1,5 +1,5 @@
 //! MIME charsets ↔ Windows code pages (PidTagInternetCodepage,
-//! [MS-OXCMAIL] 2.2.3.3.1; code page numbers from [MS-UCODEREF] / Windows)
+//! [MS-OXCMAIL] 2.2.3.3; code page numbers from [MS-UCODEREF] / Windows)
 //! and decoding with encoding_rs.
 
 use encoding_rs::Encoding;

@@ -117,7 +117,7 @@ impl Converter<'_> {
         path: &str,
     ) {
         let props = &mut msg.props;
-        // [MS-OXCMAIL] 2.2.3.2.x: the header block verbatim.
+        // [MS-OXCMAIL] 2.2.3.2 PidTagTransportMessageHeaders: the header block verbatim.
         if !block.is_empty() {
             insert(
                 props,
@@ -151,7 +151,7 @@ impl Converter<'_> {
                         "cc" => msg.recipients.extend(list.iter().map(|m| address::recipient(m, RecipientType::CC))),
                         "bcc" => msg.recipients.extend(list.iter().map(|m| address::recipient(m, RecipientType::BCC))),
                         "disposition-notification-to" => {
-                            // [MS-OXCMAIL] 2.2.3.2.6 read receipt request.
+                            // [MS-OXCMAIL] 2.2.3.2 Disposition-Notification-To: read receipt request.
                             if let Some(m) = list.first() {
                                 insert(props, PropTag::READ_RECEIPT_REQUESTED, PropValue::Bool(true));
                                 address::set_group(props, &address::READ_RECEIPT, m);
@@ -178,7 +178,7 @@ impl Converter<'_> {
                 "message-id" => insert(props, PropTag::INTERNET_MESSAGE_ID, PropValue::String(raw_value)),
                 "in-reply-to" => insert(props, PropTag::IN_REPLY_TO_ID, PropValue::String(raw_value)),
                 "references" => insert(props, PropTag::INTERNET_REFERENCES, PropValue::String(raw_value)),
-                // [MS-OXCMAIL] 2.2.3.2.10: Importance wins over X-Priority,
+                // [MS-OXCMAIL] 2.2.3.2 Importance/Priority: Importance wins over X-Priority,
                 // X-MSMail-Priority and Priority.
                 "importance" | "x-priority" | "x-msmail-priority" | "priority" => {
                     let rank = match name.as_str() {
@@ -220,7 +220,7 @@ impl Converter<'_> {
                         None => self.warn(path, WarningKind::BadHeader, format!("{}: {raw_value:?}", h.name())),
                     }
                 }
-                // [MS-OXCMAIL] 2.2.3.2.11.
+                // [MS-OXCMAIL] 2.2.3.2 Sensitivity.
                 "sensitivity" => {
                     let s = match raw_value.to_ascii_lowercase().as_str() {
                         "personal" => 1,
@@ -275,7 +275,7 @@ impl Converter<'_> {
         if let Some(f) = &from {
             address::set_group(props, &address::SENT_REPRESENTING, f);
         }
-        // [MS-OXCMAIL] 2.2.3.2.2: without Sender, the sender is the From.
+        // [MS-OXCMAIL] 2.2.3.2 Sender: without Sender, the sender is the From.
         if let Some(s) = sender.as_ref().or(from.as_ref()) {
             address::set_group(props, &address::SENDER, s);
         }
@@ -288,7 +288,7 @@ impl Converter<'_> {
         if !props.contains(PropTag::SENSITIVITY) {
             insert(props, PropTag::SENSITIVITY, PropValue::I32(0));
         }
-        // [MS-OXOMSG] 2.2.1.5: the topic defaults to the normalized subject.
+        // [MS-OXOMSG] PidTagConversationTopic: the topic defaults to the normalized subject.
         let topic = topic.or_else(|| props.string(PropTag::NORMALIZED_SUBJECT).map(|s| s.into_owned()));
         if let Some(t) = topic {
             insert(props, PropTag::CONVERSATION_TOPIC, PropValue::String(t));
@@ -310,7 +310,7 @@ fn promotable(lower: &str, mode: HeaderPromotion) -> bool {
 }
 
 /// PidTagAutoResponseSuppress bits from X-Auto-Response-Suppress
-/// ([MS-OXCMAIL] 2.2.3.2.14, [MS-OXOMSG] 2.2.1.77).
+/// ([MS-OXCMAIL] 2.2.3.2, [MS-OXOMSG] PidTagAutoResponseSuppress).
 fn auto_response_suppress(v: &str) -> i32 {
     v.split(',').fold(0i32, |acc, w| {
         acc | match w.trim().to_ascii_lowercase().as_str() {

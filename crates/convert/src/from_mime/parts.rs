@@ -244,7 +244,7 @@ impl<'o> Converter<'o> {
     }
 
     /// A by-value attachment from a decodable leaf part ([MS-OXCMAIL]
-    /// 2.2.3.3.3 / 2.2.3.3.4).
+    /// 2.2.3.3 attachments).
     pub(crate) fn attachment(&mut self, mp: &MpMessage<'_>, part: &MessagePart<'_>, ct: &ContentType) -> Attachment {
         let data = decoded_bytes(mp, part).into_owned();
         let mut a = Attachment::default();
@@ -275,7 +275,7 @@ impl<'o> Converter<'o> {
     }
 
     /// A message/rfc822 part as an embedded message ([MS-OXCMAIL]
-    /// 2.2.3.3.5), or as raw bytes beyond the depth limit.
+    /// 2.2.3.3 message/rfc822), or as raw bytes beyond the depth limit.
     fn embedded(
         &mut self,
         mp: &MpMessage<'_>,
@@ -391,7 +391,7 @@ impl<'o> Converter<'o> {
             }
         }
         b.body.apply(&mut b.msg.props);
-        // [MS-OXCMSG] 2.2.1.x PidLidSmartNoAttach: no attachment the user
+        // [MS-OXCMSG] PidLidSmartNoAttach: no attachment the user
         // would see (all are inline parts rendered in the HTML body).
         if !b.msg.attachments.is_empty() && b.msg.attachments.iter().all(Attachment::hidden) {
             insert(&mut b.msg.props, mapi_wire::tags::PidLid::SMART_NO_ATTACH, PropValue::Bool(true));
@@ -568,7 +568,7 @@ fn transfer_decodable(encoding: Encoding, raw: &[u8]) -> bool {
     }
 }
 
-/// An 8.3 file name for PidTagAttachFilename ([MS-OXCMSG] 2.2.2.11).
+/// An 8.3 file name for PidTagAttachFilename ([MS-OXCMSG] PidTagAttachFilename).
 fn short_name(long: &str) -> String {
     let (stem, ext) = match long.rfind('.') {
         Some(d) if d > 0 => (&long[..d], &long[d + 1..]),

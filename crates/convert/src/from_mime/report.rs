@@ -1,5 +1,5 @@
-//! multipart/report → report messages ([MS-OXCMAIL] 2.2.3.3.6 / 2.2.3.3.7;
-//! classes per [MS-OXOMSG] 2.2.2.x): delivery status notifications
+//! multipart/report → report messages ([MS-OXCMAIL] 2.2.3.3 reports;
+//! classes per [MS-OXOMSG] report messages): delivery status notifications
 //! (RFC 3464) become `REPORT.IPM.Note.NDR` / `.DR` / `.Delayed` with one
 //! recipient row per reported recipient, disposition notifications
 //! (RFC 8098) become `REPORT.IPM.Note.IPNRN` / `.IPNNRN`.
@@ -61,7 +61,7 @@ impl Converter<'_> {
     }
 
     /// RFC 3464: class from the actions, one recipient row per
-    /// per-recipient block ([MS-OXCMAIL] 2.2.3.3.6).
+    /// per-recipient block ([MS-OXCMAIL] 2.2.3.3 delivery status).
     fn delivery_status(&mut self, b: &mut Build, blocks: &[Block]) {
         let per_message = blocks.first();
         if let Some(mta) = per_message.and_then(|m| field(m, "reporting-mta")) {
@@ -112,7 +112,7 @@ impl Converter<'_> {
         };
         insert(&mut b.msg.props, PropTag::MESSAGE_CLASS, PropValue::String(class.into()));
         if !rows.is_empty() {
-            // [MS-OXOMSG] 2.2.2: a report's recipient table lists the
+            // [MS-OXOMSG] reports: a report's recipient table lists the
             // recipients reported on; the report's own To stays in
             // PidTagTransportMessageHeaders.
             b.msg.recipients = rows;
