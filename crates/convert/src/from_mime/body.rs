@@ -78,7 +78,10 @@ impl Converter<'_> {
         path: &str,
     ) {
         let bytes = decoded_bytes(mp, part);
-        let label = param(part, HeaderName::ContentType, "charset");
+        let mut label = param(part, HeaderName::ContentType, "charset");
+        if label.is_none() && ct.is("text", "html") {
+            label = meta_charset(&bytes);
+        }
         let mut dec = charset::decode(&bytes, label.as_deref());
         if !dec.known {
             self.warn(path, WarningKind::UnknownCharset, format!("charset {:?}", label.as_deref().unwrap_or("")));
@@ -104,5 +107,50 @@ impl Converter<'_> {
         } else {
             b.body.plain = Some((dec.text, dec.codepage));
         }
+    }
+}
+
+/// The charset an HTML document declares in a `<meta>` element within its
+/// first 1024 bytes (HTML Living Standard 13.2.3.2 prescan, simplified):
+/// used when the Content-Type has no charset.
+fn meta_charset(html: &[u8]) -> Option<String> {
+    let head = html.get(..html.len().min(1024))?;
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"<meta").map(|i| i + from) {
+        let end = find(&lower[i..], b">").map_or(lower.len(), |e| i + e);
+        let tag = &lower[i..end];
+        if let Some(c) = find(tag, b"charset=") {
+            let v: String = tag[c + 8..]
+                .iter()
+                .skip_while(|b| **b == b'"' || **b == b'\'' || **b == b' ')
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+                .map(|b| char::from(*b))
+                .collect();
+            if !v.is_empty() {
+                return Some(v);
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_charsets() {
+        assert_eq!(meta_charset(b"<html><head><META charset=\"ISO-8859-1\">").as_deref(), Some("iso-8859-1"));
+        assert_eq!(
+            meta_charset(b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>").as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(meta_charset(b"<meta name=x><p>charset=no</p>"), None);
     }
 }

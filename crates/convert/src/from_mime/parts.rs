@@ -420,6 +420,18 @@ fn common_attachment_props(p: &mut PropertyBag, part: &MessagePart<'_>, ct: &Con
     if let Some(loc) = header_text(part, HeaderName::ContentLocation) {
         insert(p, PropTag::ATTACH_CONTENT_LOCATION, PropValue::String(loc));
     }
+    // RFC 2183 §2.4/2.5 creation-date / modification-date parameters.
+    for (param_name, tag) in
+        [("creation-date", PropTag::CREATION_TIME), ("modification-date", PropTag::LAST_MODIFICATION_TIME)]
+    {
+        let t = param(part, HeaderName::ContentDisposition, param_name)
+            .and_then(|v| mail_parser::DateTime::parse_rfc822(v.trim()))
+            .filter(mail_parser::DateTime::is_valid)
+            .and_then(|d| mapi_wire::prop_value::FileTime::from_unix_seconds(d.to_timestamp()));
+        if let Some(t) = t {
+            insert(p, tag, PropValue::Time(t));
+        }
+    }
     if let Some(base) = header_raw_named(part, "content-base") {
         insert(p, PropTag::ATTACH_CONTENT_BASE, PropValue::String(base));
     }

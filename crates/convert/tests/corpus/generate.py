@@ -1228,6 +1228,18 @@ After the picture.
 --m50--
 """
 
+M["51-html-meta-charset-unlabeled"] = crlf(b"""From: Legacy CMS <cms@example.ru>
+To: dave@example.net
+Subject: Unlabeled HTML
+Date: Mon, 23 Nov 2026 09:00:00 +0300
+Message-ID: <meta-51@example.ru>
+MIME-Version: 1.0
+Content-Type: text/html
+Content-Transfer-Encoding: 8bit
+
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head><body>\xcf\xf0\xe8\xe2\xe5\xf2</body></html>
+""")
+
 for name, body in M.items():
     data = crlf(body) if isinstance(body, str) else body
     with open(name + ".eml", "wb") as f:
