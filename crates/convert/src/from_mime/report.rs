@@ -4,8 +4,9 @@
 //! recipient row per reported recipient, disposition notifications
 //! (RFC 8098) become `REPORT.IPM.Note.IPNRN` / `.IPNNRN`.
 //!
-//! The machine-readable part is also kept as an attachment, byte for byte,
-//! so nothing of the report is lost.
+//! The machine-readable part is also kept as a hidden attachment, byte for
+//! byte, so nothing of the report is lost (the properties hold only the
+//! fields MAPI has).
 
 use mail_parser::{MessagePart, PartType};
 use mapi_wire::PropTag;
@@ -13,7 +14,7 @@ use mapi_wire::prop_value::{FileTime, PropValue};
 
 use super::address::{self, Mailbox};
 use super::insert;
-use super::parts::{Build, Converter, MpMessage, child_path, content_type, decoded_bytes, param};
+use super::parts::{Build, Converter, MpMessage, child_path, content_type, decoded_bytes};
 use crate::error::ConvertError;
 use crate::message::RecipientType;
 
@@ -34,28 +35,35 @@ impl Converter<'_> {
         let PartType::Multipart(children) = &root.body else {
             return self.walk(mp, b, 0, path, true, 0, depth, None);
         };
-        let report_type =
-            param(root, mail_parser::HeaderName::ContentType, "report-type").map(|s| s.to_ascii_lowercase());
         let root_ct = content_type(root, None);
         for (i, c) in children.iter().enumerate() {
             let p = child_path(path, i);
             let Some(part) = mp.parts.get(*c as usize) else { continue };
             let ct = content_type(part, Some(&root_ct));
-            if ct.is("message", "delivery-status") || ct.is("message", "global-delivery-status") {
+            let machine = if ct.is("message", "delivery-status") || ct.is("message", "global-delivery-status") {
                 let blocks = blocks(&decoded_bytes(mp, part));
                 self.delivery_status(b, &blocks);
+                true
             } else if ct.is("message", "disposition-notification")
                 || ct.is("message", "global-disposition-notification")
             {
                 let blocks = blocks(&decoded_bytes(mp, part));
                 disposition(b, &blocks);
+                true
+            } else {
+                false
+            };
+            if machine {
+                // Kept byte for byte (fields the properties do not hold:
+                // Original-Recipient, Arrival-Date, X-… fields, Reporting-UA)
+                // as a hidden attachment: a MIME writer can emit it instead
+                // of regenerating the part from the properties.
+                let mut a = self.attachment(mp, part, &ct);
+                insert(&mut a.props, PropTag::ATTACHMENT_HIDDEN, PropValue::Bool(true));
+                b.msg.attachments.push(a);
+                continue;
             }
-            let ok = i == 0;
-            self.walk(mp, b, *c, &p, ok, 1, depth, Some(&root_ct))?;
-        }
-        if !b.msg.props.contains(PropTag::MESSAGE_CLASS) {
-            // A report without a readable machine part: a normal note.
-            let _ = report_type;
+            self.walk(mp, b, *c, &p, i == 0, 1, depth, Some(&root_ct))?;
         }
         Ok(())
     }
