@@ -341,3 +341,28 @@ fn recipients(m: &Message) -> Vec<(u32, String, String)> {
         })
         .collect()
 }
+
+/// multipart/signed survives at the MIME level: the rendered message holds
+/// the original signed entity (both parts, the boundary lines) byte for
+/// byte, so the signature still verifies.
+#[test]
+fn clear_signed_mime_is_rendered_byte_exact() {
+    let cases = [
+        std::fs::read(from_mime_util::corpus_dir().join("18-smime-multipart-signed.eml")).expect("corpus"),
+        from_mime_util::fixture("gromox/mime-07-smime-signed.eml"),
+    ];
+    for raw in cases {
+        let m = from_mime(&raw, &ParseOptions::default()).expect("parse");
+        let out = to_mime(&m, &RenderOptions::default()).expect("render");
+        let body_start = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end") + 4;
+        let signed = &raw[body_start..];
+        assert!(
+            out.windows(signed.len()).any(|w| w == signed),
+            "signed entity not byte-exact in:\n{}",
+            String::from_utf8_lossy(&out)
+        );
+        let again = from_mime(&out, &ParseOptions::default()).expect("parse 2");
+        assert_eq!(again.class(), "IPM.Note.SMIME.MultipartSigned");
+        assert_eq!(again.attachments[0].data(), m.attachments[0].data());
+    }
+}
