@@ -376,13 +376,13 @@ impl<'o> Converter<'o> {
     /// Bodies, message class and inline-attachment flags once the tree is
     /// walked.
     fn finish(&mut self, b: &mut Build) {
-        let html = b.body.html_text();
+        let html = b.body.html_text().map(|h| h.to_ascii_lowercase());
         for a in &mut b.msg.attachments {
             let cid = a.props.string(PropTag::ATTACH_CONTENT_ID).map(|s| s.into_owned());
             let loc = a.props.string(PropTag::ATTACH_CONTENT_LOCATION).map(|s| s.into_owned());
             let referenced = html.as_deref().is_some_and(|h| {
-                cid.as_deref().is_some_and(|c| !c.is_empty() && contains_ci(h, &format!("cid:{c}")))
-                    || loc.as_deref().is_some_and(|l| !l.is_empty() && h.contains(l))
+                cid.as_deref().is_some_and(|c| !c.is_empty() && h.contains(&format!("cid:{}", c.to_ascii_lowercase())))
+                    || loc.as_deref().is_some_and(|l| !l.is_empty() && h.contains(&l.to_ascii_lowercase()))
             });
             if referenced {
                 let flags = a.flags() | AttachFlags::MHTML_REF;
@@ -610,10 +610,6 @@ fn short_name(long: &str) -> String {
         s.push_str(&e);
     }
     s
-}
-
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())
 }
 
 #[cfg(test)]
