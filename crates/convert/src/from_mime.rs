@@ -4,13 +4,13 @@
 //! [`from_mime`] parses an Internet message (RFC 5322 + MIME) with
 //! `mail-parser` and maps it onto a [`Message`]:
 //!
-//! * every header per [MS-OXCMAIL] 2.2.3.2 ([`headers`] module): the original
+//! * every header per [MS-OXCMAIL] 2.2.3.2 (`headers` module): the original
 //!   header block verbatim into PidTagTransportMessageHeaders, originator and
 //!   recipients with one-off entry ids, subject prefix split, dates, ids,
 //!   importance/priority/sensitivity, receipts, threading, keywords, and the
 //!   remaining headers as PS_INTERNET_HEADERS named properties
 //!   ([MS-OXCMAIL] 2.2.3.2.29);
-//! * bodies and attachments per [MS-OXCMAIL] 2.2.3.3 ([`parts`] module):
+//! * bodies and attachments per [MS-OXCMAIL] 2.2.3.3 (`parts` module):
 //!   text/plain → PidTagBody, text/html → PidTagHtml + PidTagInternetCodepage,
 //!   multipart/related inline parts → hidden attachments, message/rfc822 →
 //!   embedded messages, S/MIME per [MS-OXOSMIME] 2.1.3, reports (DSN/MDN) per
