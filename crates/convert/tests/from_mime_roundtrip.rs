@@ -131,6 +131,7 @@ fn header_view(raw: &[u8]) -> Vec<(String, String)> {
         "list-subscribe",
         "list-unsubscribe",
         "disposition-notification-to",
+        "content-language",
     ];
     let mut out = Vec::new();
     for h in &root.headers {

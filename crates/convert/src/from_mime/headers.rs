@@ -256,13 +256,17 @@ impl Converter<'_> {
                     insert(props, PropTag::AUTO_RESPONSE_SUPPRESS, PropValue::I32(auto_response_suppress(&raw_value)));
                 }
                 _ => {
-                    if !promotable(&name, self.opts.header_promotion) || promoted.contains(&name) {
-                        continue;
-                    }
+                    // Content-Language maps to PidTagMessageLocaleId; only a
+                    // tag without a known LCID is kept as a named property
+                    // (2.2.3.2.29: no named property for mapped headers).
                     if name == "content-language"
                         && let Some(lcid) = lcid_of(&raw_value)
                     {
                         insert(props, PropTag::MESSAGE_LOCALE_ID, PropValue::I32(lcid));
+                        continue;
+                    }
+                    if !promotable(&name, self.opts.header_promotion) || promoted.contains(&name) {
+                        continue;
                     }
                     let value = h.value.as_text().map(str::to_owned).unwrap_or(raw_value);
                     insert(props, NamedKey::name(PS_INTERNET_HEADERS, h.name()), PropValue::String(value));
@@ -327,7 +331,7 @@ fn auto_response_suppress(v: &str) -> i32 {
 }
 
 /// The Windows LCID of a Content-Language tag ([MS-LCID]) for the common
-/// languages; the header is also kept as a PS_INTERNET_HEADERS property.
+/// languages; other tags are kept as a PS_INTERNET_HEADERS property.
 fn lcid_of(tag: &str) -> Option<i32> {
     let t = tag.split(',').next()?.trim().to_ascii_lowercase();
     let lcid = match t.as_str() {
