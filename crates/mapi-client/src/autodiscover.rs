@@ -89,14 +89,28 @@ pub async fn discover(
     transport: &TransportConfig,
     srv: Option<Arc<dyn SrvResolver>>,
 ) -> Result<Discovery> {
+    discover_from(None, email, transport, srv).await
+}
+
+/// [`discover`] starting at the given URLs instead of the domain's candidates (a known
+/// entry point such as Exchange Online's
+/// `https://outlook.office365.com/autodiscover/autodiscover.xml`). After a
+/// `redirectAddr` the new address's standard candidates are used.
+pub async fn discover_from(
+    start: Option<Vec<String>>,
+    email: &str,
+    transport: &TransportConfig,
+    srv: Option<Arc<dyn SrvResolver>>,
+) -> Result<Discovery> {
     let mut email = email.to_owned();
     let mut redirects = 0usize;
+    let mut start = start;
     'address: loop {
         let domain = email
             .rsplit_once('@')
             .map(|(_, d)| d.to_owned())
             .ok_or_else(|| Error::Config(format!("not an e-mail address: {email}")))?;
-        let mut urls = candidate_urls(&domain);
+        let mut urls = start.take().unwrap_or_else(|| candidate_urls(&domain));
         let mut tried_redirect_method = false;
         let mut tried_srv = false;
         let mut last_error = String::from("no candidate answered");
@@ -116,7 +130,7 @@ pub async fn discover(
                     if redirects > MAX_REDIRECTS {
                         return Err(Error::Autodiscover("too many redirects".into()));
                     }
-                    if !next.starts_with("https://") {
+                    if !next.starts_with("https://") && !is_loopback_url(&next) {
                         return Err(Error::Autodiscover(format!("refusing non-HTTPS redirect {next}")));
                     }
                     urls.insert(0, next);
@@ -297,6 +311,17 @@ pub fn mailbox_id(url: &str) -> Option<String> {
     query.split('&').find_map(|kv| {
         kv.split_once('=').filter(|(k, _)| k.eq_ignore_ascii_case("MailboxId")).map(|(_, v)| v.to_owned())
     })
+}
+
+/// `http://127.0.0.1…`/`http://localhost…`/`http://[::1]…`: plain HTTP is accepted only
+/// for loopback test servers.
+fn is_loopback_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 fn xml_escape(s: &str) -> String {

@@ -146,7 +146,19 @@ impl Endpoint {
                 Credentials::Ntlm { .. } => None,
             };
             let request = self.build(req, authorization.as_deref())?;
-            let resp = match conn.send(request).await {
+            // Waiting for the response headers counts against the same idle timeout.
+            let wait = match req.deadline {
+                Some(d) => self.cfg.request_timeout.min(d),
+                None => self.cfg.request_timeout,
+            };
+            let sent = match tokio::time::timeout(wait, conn.send(request)).await {
+                Ok(outcome) => outcome,
+                Err(_) if idempotent => return Err(Error::Timeout(req.kind)),
+                Err(_) => {
+                    return Err(self.lost(req.kind, false, "no response headers within the request timeout".into()));
+                }
+            };
+            let resp = match sent {
                 SendOutcome::Response(r) => r,
                 SendOutcome::NotSent(reason) => {
                     if resend_budget == 0 {
@@ -309,7 +321,10 @@ impl Endpoint {
             .header(CONTENT_LENGTH, 0)
             .body(Full::new(Bytes::new()))
             .map_err(|e| Error::Config(format!("request header: {e}")))?;
-        let resp = match conn.send(req).await {
+        let sent = tokio::time::timeout(self.cfg.request_timeout, conn.send(req))
+            .await
+            .unwrap_or_else(|_| SendOutcome::Failed("NTLM negotiate timed out".into()));
+        let resp = match sent {
             SendOutcome::Response(r) => r,
             SendOutcome::NotSent(reason) | SendOutcome::Failed(reason) => {
                 return Err(Error::Connect { host: self.host_header.clone(), reason });

@@ -120,3 +120,44 @@ async fn ask_posts_the_capture_request_with_the_mapi_http_capability() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn redirect_url_is_followed_and_loops_are_bounded() {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        // /first redirects to /second which answers with 001; /loop redirects to itself.
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| {
+            let ns = r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">"#;
+            let host = req.header("Host").unwrap_or("").to_owned();
+            let redirect = |to: &str| {
+                format!("{ns}<Account><Action>redirectUrl</Action><RedirectUrl>http://{host}{to}</RedirectUrl></Account></Response></Autodiscover>")
+                    .into_bytes()
+            };
+            let body = match req.target.as_str() {
+                "/first" => redirect("/second"),
+                "/loop" => redirect("/loop"),
+                _ => capture("001-autodiscover-alice.resp.bin"),
+            };
+            Action::Steps(vec![Step::Bytes(plain("200 OK", &[("Content-Type", "text/xml")], &body))])
+        }))
+        .await;
+        let t = TransportConfig::new(Credentials::Basic {
+            user: "alice@example.test".into(),
+            password: "alice123".into(),
+        });
+        let d = autodiscover::discover_from(Some(vec![server.url("/first")]), "alice@example.test", &t, None)
+            .await
+            .unwrap();
+        assert_eq!(d.legacy_dn, ALICE_DN);
+        let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+        assert_eq!(targets, ["/first", "/second"]);
+
+        let err = autodiscover::discover_from(Some(vec![server.url("/loop")]), "alice@example.test", &t, None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("too many redirects"), "{err}");
+        let loops = server.requests().iter().filter(|r| r.target == "/loop").count();
+        assert_eq!(loops, autodiscover::MAX_REDIRECTS + 1);
+    })
+    .await
+    .unwrap();
+}

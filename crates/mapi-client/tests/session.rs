@@ -598,3 +598,57 @@ async fn connect_error_code_is_reported() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn silence_before_response_headers_times_out() {
+    within(async {
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| match req.request_type() {
+            "Connect" => mapi_ok(req, &[SID, SEQ1], &capture("004-emsmdb-connect-alice.resp.bin")),
+            _ => Action::Steps(vec![Step::Sleep(Duration::from_secs(5))]),
+        }))
+        .await;
+        let mut t = basic();
+        t.request_timeout = Duration::from_millis(300);
+        let session = EmsmdbSession::connect(session_config(&server, t)).await.unwrap();
+        let rop = rop_input_of(&capture("005-execute-roplogon-private.req.bin"));
+        let err = session.execute(&rop, ExecuteFlags(3), DEFAULT_MAX_ROP_OUT).await.unwrap_err();
+        assert!(matches!(err, Error::Ambiguous { kind: RequestKind::Execute, .. }), "{err:?}");
+        let err = session.ping().await.unwrap_err();
+        assert!(matches!(err, Error::Timeout(RequestKind::Ping)), "{err:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notification_wait_runs_beside_execute_on_its_own_connection() {
+    within(async {
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| match req.request_type() {
+            "Connect" => mapi_ok(req, &[SID, SEQ1], &capture("004-emsmdb-connect-alice.resp.bin")),
+            "Execute" => mapi_ok(req, &[SID, SEQ2], &capture("005-execute-roplogon-private.resp.bin")),
+            _ => {
+                let mut steps = vec![Step::Bytes(mapi_head(req, &[SID])), Step::Bytes(chunk(b"PROCESSING\r\n"))];
+                steps.push(Step::Sleep(Duration::from_millis(600)));
+                let full = capture("042-emsmdb-notificationwait-newmail.resp.bin");
+                steps.push(Step::Bytes(chunk(&full[12..])));
+                steps.push(Step::Bytes(b"0\r\n\r\n".to_vec()));
+                Action::Steps(steps)
+            }
+        }))
+        .await;
+        let session = Arc::new(EmsmdbSession::connect(session_config(&server, basic())).await.unwrap());
+        let s2 = session.clone();
+        let wait = tokio::spawn(async move { s2.notification_wait().await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let rop = rop_input_of(&capture("005-execute-roplogon-private.req.bin"));
+        let started = Instant::now();
+        session.execute(&rop, ExecuteFlags(3), DEFAULT_MAX_ROP_OUT).await.unwrap();
+        assert!(started.elapsed() < Duration::from_millis(400), "Execute did not wait for the wait");
+        assert_eq!(wait.await.unwrap().unwrap(), WaitOutcome::Events);
+        let reqs = server.requests();
+        let wait_req = reqs.iter().find(|r| r.request_type() == "NotificationWait").unwrap();
+        let exec_req = reqs.iter().find(|r| r.request_type() == "Execute").unwrap();
+        assert_ne!(wait_req.conn, exec_req.conn);
+        assert_eq!(wait_req.body, vec![0; 8], "042's request body");
+    })
+    .await;
+}
