@@ -6,10 +6,10 @@ use mapi_wire::emsmdb::{
     NotificationWaitRequest, NotificationWaitResponse,
 };
 use mapi_wire::http::{RequestKind, RequestType};
+use mapi_wire::rpc_ext::{self, ChainLimits, EncodeOptions};
 use mapi_wire::{Decode, Encode, ErrorCode};
 
 use crate::backoff::backoff_delay;
-use crate::rpc_ext;
 use crate::session::{ContextInfo, Core, Establish};
 use crate::{Error, Result, SessionConfig};
 
@@ -87,9 +87,15 @@ impl EmsmdbSession {
         // Request compression is ours to choose; Execute Flags only ask the server
         // about the response ([MS-OXCRPC] 3.1.4.2).
         let compress = cfg.compress_requests_from.is_some_and(|min| rop_input.len() >= min);
+        if rop_input.len() > rpc_ext::RECOMMENDED_MAX_PAYLOAD {
+            return Err(Error::Config(format!(
+                "ROP input buffer of {} bytes exceeds the 32 KB RPC_HEADER_EXT payload",
+                rop_input.len()
+            )));
+        }
         let body = ExecuteRequest {
             flags,
-            rop_buffer: rpc_ext::wrap_request(rop_input, compress)?,
+            rop_buffer: rpc_ext::encode_chain([rop_input], &EncodeOptions { compress, xor_magic: false })?,
             max_rop_out,
             auxiliary_buffer: Vec::new(),
         }
@@ -114,8 +120,10 @@ impl EmsmdbSession {
                 tokio::time::sleep(backoff_delay(&cfg.retry, attempts, None)).await;
                 continue;
             }
-            let rop_output =
-                if r.rop_buffer.is_empty() { Vec::new() } else { rpc_ext::unwrap_response(&r.rop_buffer)? };
+            // One payload per RPC_HEADER_EXT, un-XORed and decompressed (several only
+            // with Chain, corrections B6); an empty buffer is an empty chain.
+            let rop_output: Vec<Vec<u8>> =
+                rpc_ext::decode_chain(&r.rop_buffer, &ChainLimits::default())?.into_iter().map(|b| b.payload).collect();
             return Ok(ExecuteOutcome {
                 error_code: r.error_code,
                 rop_output,

@@ -33,7 +33,6 @@ mod cookies;
 mod emsmdb;
 mod error;
 mod nspi;
-mod rpc_ext;
 mod secret;
 mod session;
 mod tls;

@@ -1,0 +1,553 @@
+//! The simulator's persistent store: private mailboxes and one public folder
+//! store in one SQLite database (WAL) per data directory, with MAPI ids and
+//! change tracking maintained on every write, plus the pure evaluation engine
+//! ([`eval`], [`sort`], [`table`]) the ROP layer uses for tables.
+//!
+//! # Model
+//!
+//! * A [`Store`] is one database file (`store.sqlite` in the data dir). It is
+//!   cheap to clone and `Send + Sync`; every call is synchronous and runs in
+//!   its own SQLite transaction (`BEGIN IMMEDIATE`), so an abrupt stop
+//!   leaves either the whole call or none of it. The async layers call it
+//!   from `spawn_blocking` or a dedicated thread.
+//! * A [`Mailbox`] is a handle on one store inside it (a user's private
+//!   mailbox or the public folders). Ids use replica id [`REPLID`] = 1 and
+//!   the store's replica GUID, the same in RopLogon and in every
+//!   GID/SourceKey/ChangeKey/IDSET ([MS-OXCSTOR] 2.2.1.1; we deliberately do
+//!   not copy gromox's distinct Logon ReplGuid, corrections A15).
+//! * FIDs and MIDs come from one per-store GLOBCNT (`next_id`), never reused,
+//!   even after deletes and restarts; change numbers from a second per-store
+//!   counter (`next_cn`). [MS-OXCFXICS] 2.2.2.1.
+//! * Every change sets PidTagChangeNumber, PidTagChangeKey (XID = replica
+//!   GUID + CN counter), PidTagPredecessorChangeList (merged),
+//!   PidTagLastModificationTime; creation sets PidTagSourceKey (GID =
+//!   replica GUID + id counter) and PidTagCreationTime. Counts, sizes, ids
+//!   and entry ids are computed when read.
+//! * Deletions (soft and hard) and moves out of a folder are logged per
+//!   folder with the CN at deletion ([`Mailbox::deletions`]) for ICS.
+//! * Moves keep the MID and PidTagSourceKey (the object is the same; the
+//!   source folder logs a deletion, the destination sees a new CN). Copies
+//!   get new MIDs/FIDs and new source keys.
+//! * Read-state changes get their own CN (`read_cn`), not a new change key,
+//!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3.x
+//!   readStateChanges) and not as content changes.
+
+pub mod error;
+pub mod eval;
+mod folder;
+mod message;
+mod named;
+mod perms;
+pub mod props;
+mod schema;
+pub mod sort;
+pub mod special;
+pub mod table;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mapi_wire::entry_id::{FolderEntryId, MessageEntryId, StoreObjectType};
+use mapi_wire::ids::{ChangeNumber, FolderId, Gid, GlobalCounter, LongTermId, MessageId, Xid};
+use mapi_wire::prop_value::FileTime;
+use mapi_wire::{Encode, Guid, PropTag};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+pub use error::{StoreError, StoreResult};
+pub use folder::{DeleteFolderFlags, FolderInfo, FolderRow};
+pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, StoredMessage, flags as message_flags};
+pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
+pub use perms::{DEFAULT_GRANTEE, Rights};
+pub use props::{Attachment, MessageContent, PropBag};
+pub use special::{PublicFolder, SpecialFolder};
+
+/// The replica id every FID, MID and CN of a store uses; it maps to the
+/// store's replica GUID ([MS-OXCDATA] 2.2.1.1, [MS-OXCSTOR] 2.2.1.1).
+pub const REPLID: u16 = 1;
+
+/// The address of the public folder store's row.
+pub const PUBLIC_STORE_ADDRESS: &str = "public-folders@exchange-sim.invalid";
+
+/// PidTagFolderChildCount ([MS-OXPROPS] 2.697), not in the catalogue yet.
+pub const PID_TAG_FOLDER_CHILD_COUNT: PropTag = PropTag(0x6638_0003);
+
+/// A time source (FILETIME); replaceable for deterministic tests and seeding.
+pub type Clock = Arc<dyn Fn() -> FileTime + Send + Sync>;
+
+/// The store: one SQLite database holding every mailbox of the simulator.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+    clock: Mutex<Clock>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.inner.path).finish()
+    }
+}
+
+/// What kind of store a [`Mailbox`] is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum StoreKind {
+    /// A user's (or shared) private mailbox.
+    Private,
+    /// The public folder store.
+    Public,
+}
+
+/// The identity of a store ([MS-OXCSTOR] 2.2.1.1.3 RopLogon response fields).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MailboxInfo {
+    /// Row id in the database (stable).
+    pub store_id: i64,
+    /// Private or public.
+    pub kind: StoreKind,
+    /// Primary SMTP address (lower-case comparison).
+    pub address: String,
+    /// Display name (PidTagMailboxOwnerName).
+    pub display_name: String,
+    /// legacyExchangeDN (the Essdn a private RopLogon names).
+    pub legacy_dn: String,
+    /// MailboxGuid (RopLogon; ProviderUID of entry ids).
+    pub mailbox_guid: Guid,
+    /// ReplGuid for replica id 1 (RopLogon ReplGuid; GIDs, XIDs, IDSETs).
+    pub replica_guid: Guid,
+}
+
+/// The data for a new private mailbox.
+#[derive(Clone, Debug, Default)]
+pub struct NewMailbox<'a> {
+    /// Primary SMTP address, e.g. `alice@example.test`.
+    pub address: &'a str,
+    /// Display name.
+    pub display_name: &'a str,
+    /// legacyExchangeDN; derived from the address when `None`.
+    pub legacy_dn: Option<&'a str>,
+    /// Password to hash (argon2id); `None` leaves authentication to others.
+    pub password: Option<&'a str>,
+}
+
+/// The legacyDN prefix for derived DNs.
+pub const LEGACY_DN_PREFIX: &str =
+    "/o=Exchange Sim/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=";
+
+/// The database file name inside the data directory.
+pub const DB_FILE: &str = "store.sqlite";
+
+fn system_now() -> FileTime {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let ticks =
+        (d.as_secs() + FileTime::UNIX_EPOCH_SECONDS) * FileTime::TICKS_PER_SECOND + u64::from(d.subsec_nanos() / 100);
+    FileTime(ticks)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock left SQLite either committed or rolled
+    // back (transactions end on drop), so the connection is still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Random bytes for GUIDs and salts.
+pub(crate) fn random_guid() -> StoreResult<Guid> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|_| StoreError::Corrupt("no system randomness".into()))?;
+    // RFC 4122 version 4 / variant bits.
+    b[7] = (b[7] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    Ok(Guid(b))
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir` (`dir/store.sqlite`),
+    /// applies migrations and creates the public folder store once.
+    pub fn open(dir: impl AsRef<Path>) -> StoreResult<Self> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Self::init(conn, Some(path))
+    }
+
+    /// An in-memory store (tests; nothing persists).
+    pub fn open_in_memory() -> StoreResult<Self> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> StoreResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        let store =
+            Self { inner: Arc::new(Inner { conn: Mutex::new(conn), path, clock: Mutex::new(Arc::new(system_now)) }) };
+        store.ensure_public_store()?;
+        Ok(store)
+    }
+
+    /// The database file, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// The schema version in force.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        let conn = lock(&self.inner.conn);
+        Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+    }
+
+    /// The newest schema version this build knows.
+    pub fn latest_schema_version() -> i64 {
+        schema::latest_version()
+    }
+
+    /// Replaces the time source (deterministic tests and seeding).
+    pub fn set_clock(&self, clock: Clock) {
+        *lock(&self.inner.clock) = clock;
+    }
+
+    /// The current time of the store's clock.
+    pub fn now(&self) -> FileTime {
+        let c = lock(&self.inner.clock).clone();
+        c()
+    }
+
+    /// Runs `f` in one immediate transaction; commits if it returns Ok.
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = lock(&self.inner.conn);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Creates a private mailbox with the standard folder tree.
+    ///
+    /// Fails with [`StoreError::DuplicateName`] if the address or legacyDN
+    /// is taken.
+    pub fn create_mailbox(&self, new: &NewMailbox<'_>) -> StoreResult<Mailbox> {
+        if new.address.is_empty() || !new.address.contains('@') {
+            return Err(StoreError::InvalidParameter("a mailbox address must be an SMTP address"));
+        }
+        let legacy_dn = match new.legacy_dn {
+            Some(dn) => dn.to_owned(),
+            None => format!("{LEGACY_DN_PREFIX}{}", new.address.split('@').next().unwrap_or(new.address)),
+        };
+        let hash = new.password.map(perms::hash_password).transpose()?;
+        let now = self.now();
+        let info = self.with_tx(|tx| {
+            if mailbox_row(tx, new.address)?.is_some() || mailbox_row(tx, &legacy_dn)?.is_some() {
+                return Err(StoreError::DuplicateName(new.address.to_owned()));
+            }
+            let info =
+                insert_store(tx, StoreKind::Private, new.address, new.display_name, &legacy_dn, hash.as_deref())?;
+            folder::create_private_tree(tx, &info, now)?;
+            Ok(info)
+        })?;
+        Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
+    }
+
+    fn ensure_public_store(&self) -> StoreResult<()> {
+        let now = self.now();
+        self.with_tx(|tx| {
+            if mailbox_row(tx, PUBLIC_STORE_ADDRESS)?.is_some() {
+                return Ok(());
+            }
+            let info = insert_store(
+                tx,
+                StoreKind::Public,
+                PUBLIC_STORE_ADDRESS,
+                "Public Folders",
+                "/o=Exchange Sim/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=exchange-sim/cn=Microsoft Public MDB",
+                None,
+            )?;
+            folder::create_public_tree(tx, &info, now)
+        })
+    }
+
+    /// The mailbox of `user`: an SMTP address or a legacyDN, compared
+    /// case-insensitively. [`StoreError::NotFound`] if there is none.
+    pub fn mailbox(&self, user: &str) -> StoreResult<Mailbox> {
+        let conn = lock(&self.inner.conn);
+        let info = mailbox_row(&conn, user)?.ok_or_else(|| StoreError::not_found(format!("mailbox {user}")))?;
+        drop(conn);
+        Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
+    }
+
+    /// The public folder store.
+    pub fn public_folders(&self) -> StoreResult<Mailbox> {
+        self.mailbox(PUBLIC_STORE_ADDRESS)
+    }
+
+    /// Every private mailbox, by store id.
+    pub fn mailboxes(&self) -> StoreResult<Vec<MailboxInfo>> {
+        let conn = lock(&self.inner.conn);
+        let mut st = conn.prepare(&format!("{STORE_COLUMNS} WHERE kind = 0 ORDER BY id"))?;
+        let rows = st.query_map([], store_from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// True if `password` is the mailbox's password (argon2id verification;
+    /// false for unknown users and users without a password).
+    pub fn verify_password(&self, user: &str, password: &str) -> StoreResult<bool> {
+        let hash: Option<String> = {
+            let conn = lock(&self.inner.conn);
+            conn.query_row(
+                "SELECT password_hash FROM stores WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
+                [user],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten()
+        };
+        Ok(hash.is_some_and(|h| perms::verify_password(&h, password)))
+    }
+
+    /// Sets (or with `None` clears) a mailbox's password.
+    pub fn set_password(&self, user: &str, password: Option<&str>) -> StoreResult<()> {
+        let hash = password.map(perms::hash_password).transpose()?;
+        self.with_tx(|tx| {
+            let n = tx.execute(
+                "UPDATE stores SET password_hash = ?2 WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
+                params![user, hash],
+            )?;
+            if n == 0 {
+                return Err(StoreError::not_found(format!("mailbox {user}")));
+            }
+            Ok(())
+        })
+    }
+}
+
+const STORE_COLUMNS: &str = "SELECT id, kind, address, display_name, legacy_dn, mailbox_guid, replica_guid FROM stores";
+
+fn guid_from(b: Vec<u8>) -> Guid {
+    let mut g = [0u8; 16];
+    for (d, s) in g.iter_mut().zip(b) {
+        *d = s;
+    }
+    Guid(g)
+}
+
+fn store_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailboxInfo> {
+    Ok(MailboxInfo {
+        store_id: r.get(0)?,
+        kind: if r.get::<_, i64>(1)? == 0 { StoreKind::Private } else { StoreKind::Public },
+        address: r.get(2)?,
+        display_name: r.get(3)?,
+        legacy_dn: r.get(4)?,
+        mailbox_guid: guid_from(r.get(5)?),
+        replica_guid: guid_from(r.get(6)?),
+    })
+}
+
+fn mailbox_row(conn: &Connection, user: &str) -> StoreResult<Option<MailboxInfo>> {
+    Ok(conn
+        .query_row(&format!("{STORE_COLUMNS} WHERE address = ?1 OR legacy_dn = ?1"), [user], store_from_row)
+        .optional()?)
+}
+
+fn insert_store(
+    tx: &Transaction<'_>,
+    kind: StoreKind,
+    address: &str,
+    display_name: &str,
+    legacy_dn: &str,
+    password_hash: Option<&str>,
+) -> StoreResult<MailboxInfo> {
+    let mailbox_guid = random_guid()?;
+    let replica_guid = random_guid()?;
+    tx.execute(
+        "INSERT INTO stores(kind, address, display_name, legacy_dn, mailbox_guid, replica_guid, password_hash, next_id, next_cn)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+        params![
+            i64::from(kind == StoreKind::Public),
+            address,
+            display_name,
+            legacy_dn,
+            &mailbox_guid.0[..],
+            &replica_guid.0[..],
+            password_hash,
+            special::FIRST_DYNAMIC_COUNTER as i64
+        ],
+    )?;
+    Ok(MailboxInfo {
+        store_id: tx.last_insert_rowid(),
+        kind,
+        address: address.to_owned(),
+        display_name: display_name.to_owned(),
+        legacy_dn: legacy_dn.to_owned(),
+        mailbox_guid,
+        replica_guid,
+    })
+}
+
+/// Reserves `n` consecutive global counters of a store; returns the first.
+pub(crate) fn alloc_ids(tx: &Transaction<'_>, store: i64, n: u64) -> StoreResult<u64> {
+    let next: i64 = tx.query_row("SELECT next_id FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
+    let next = next as u64;
+    let end = next.checked_add(n).filter(|e| *e <= GlobalCounter::MAX).ok_or(StoreError::Exhausted("GLOBCNT"))?;
+    tx.execute("UPDATE stores SET next_id = ?2 WHERE id = ?1", params![store, end as i64])?;
+    Ok(next)
+}
+
+/// Allocates the next change-number counter of a store.
+pub(crate) fn alloc_cn(tx: &Transaction<'_>, store: i64) -> StoreResult<u64> {
+    let next: i64 = tx.query_row("SELECT next_cn FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
+    let next = next as u64;
+    if next >= GlobalCounter::MAX {
+        return Err(StoreError::Exhausted("change numbers"));
+    }
+    tx.execute("UPDATE stores SET next_cn = ?2 WHERE id = ?1", params![store, (next + 1) as i64])?;
+    Ok(next)
+}
+
+/// A handle on one store (private mailbox or public folders) in a [`Store`].
+#[derive(Clone, Debug)]
+pub struct Mailbox {
+    store: Store,
+    info: Arc<MailboxInfo>,
+}
+
+impl Mailbox {
+    /// The store's identity (RopLogon fields).
+    pub fn info(&self) -> &MailboxInfo {
+        &self.info
+    }
+
+    /// The [`Store`] this mailbox lives in.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn id(&self) -> i64 {
+        self.info.store_id
+    }
+
+    /// The FID of a special folder of a private mailbox.
+    pub fn special_folder(&self, f: SpecialFolder) -> FolderId {
+        FolderId::new(REPLID, f.counter())
+    }
+
+    /// The FID of a special folder of the public store.
+    pub fn public_folder(&self, f: PublicFolder) -> FolderId {
+        FolderId::new(REPLID, f.counter())
+    }
+
+    /// The 13 FolderIds of the RopLogon response ([MS-OXCSTOR] 2.2.1.1.3
+    /// for private stores; 2.2.1.1.4 for the public store: Root, IPM
+    /// subtree, non-IPM subtree, EFORMS REGISTRY, then zeros).
+    pub fn logon_folder_ids(&self) -> [FolderId; 13] {
+        match self.info.kind {
+            StoreKind::Private => SpecialFolder::LOGON_ORDER.map(|f| self.special_folder(f)),
+            StoreKind::Public => {
+                let mut out = [FolderId(0); 13];
+                for (o, f) in out.iter_mut().zip(PublicFolder::ALL) {
+                    *o = self.public_folder(f);
+                }
+                out
+            }
+        }
+    }
+
+    /// The GID of a FID, MID or CN of this store ([MS-OXCDATA] 2.2.1.3):
+    /// replica GUID + global counter. This is PidTagSourceKey's value.
+    pub fn gid(&self, counter: GlobalCounter) -> Gid {
+        Gid { guid: self.info.replica_guid, counter }
+    }
+
+    /// RopLongTermIdFromId ([MS-OXCROPS] 2.2.3.8): fails with NotFound for
+    /// another replica id.
+    pub fn long_term_id(&self, id: u64) -> StoreResult<LongTermId> {
+        let fid = FolderId(id);
+        if fid.replica_id() != REPLID {
+            return Err(StoreError::not_found(format!("replica id {}", fid.replica_id())));
+        }
+        Ok(self.gid(fid.global_counter()).to_long_term_id())
+    }
+
+    /// RopIdFromLongTermId ([MS-OXCROPS] 2.2.3.9): NotFound unless the GUID
+    /// is this store's replica GUID.
+    pub fn id_from_long_term_id(&self, ltid: &LongTermId) -> StoreResult<u64> {
+        if ltid.guid != self.info.replica_guid {
+            return Err(StoreError::not_found(format!("replica GUID {:?}", ltid.guid)));
+        }
+        Ok(FolderId::from_parts(REPLID, ltid.counter).0)
+    }
+
+    /// The 46-byte folder entry ID ([MS-OXCDATA] 2.2.4.1).
+    pub fn folder_entry_id(&self, fid: FolderId) -> Vec<u8> {
+        let mut e = FolderEntryId::private(self.info.mailbox_guid, self.gid(fid.global_counter()));
+        if self.info.kind == StoreKind::Public {
+            e.folder_type = StoreObjectType::PUBLIC_FOLDER;
+        }
+        e.to_bytes().unwrap_or_default()
+    }
+
+    /// The 70-byte message entry ID ([MS-OXCDATA] 2.2.4.2).
+    pub fn message_entry_id(&self, fid: FolderId, mid: MessageId) -> Vec<u8> {
+        let mut e = MessageEntryId::private(
+            self.info.mailbox_guid,
+            self.gid(fid.global_counter()),
+            self.gid(mid.global_counter()),
+        );
+        if self.info.kind == StoreKind::Public {
+            e.message_type = StoreObjectType::PUBLIC_MESSAGE;
+        }
+        e.to_bytes().unwrap_or_default()
+    }
+
+    /// Parses a folder or message entry ID of this store into (FID, MID).
+    /// NotFound for another store's or malformed entry IDs.
+    pub fn ids_from_entry_id(&self, bytes: &[u8]) -> StoreResult<(FolderId, Option<MessageId>)> {
+        use mapi_wire::Decode;
+        let bad = || StoreError::not_found("entry id of another store");
+        if bytes.len() == FolderEntryId::SIZE {
+            let e = FolderEntryId::decode_exact(bytes).map_err(|_| bad())?;
+            if e.provider_uid != self.info.mailbox_guid || e.folder.guid != self.info.replica_guid {
+                return Err(bad());
+            }
+            return Ok((e.folder_id(REPLID), None));
+        }
+        let e = MessageEntryId::decode_exact(bytes).map_err(|_| bad())?;
+        if e.provider_uid != self.info.mailbox_guid
+            || e.folder.guid != self.info.replica_guid
+            || e.message.guid != self.info.replica_guid
+        {
+            return Err(bad());
+        }
+        Ok((e.folder_id(REPLID), Some(e.message_id(REPLID))))
+    }
+
+    /// The newest change number handed out (0 before any change).
+    pub fn current_change_number(&self) -> StoreResult<ChangeNumber> {
+        let conn = lock(&self.store.inner.conn);
+        let next: i64 = conn.query_row("SELECT next_cn FROM stores WHERE id = ?1", [self.id()], |r| r.get(0))?;
+        Ok(ChangeNumber::new(REPLID, (next as u64).saturating_sub(1)))
+    }
+
+    /// RopGetLocalReplicaIds ([MS-OXCROPS] 2.2.13.13): reserves `count`
+    /// global counters for the client and returns the first.
+    pub fn reserve_ids(&self, count: u32) -> StoreResult<GlobalCounter> {
+        let first = self.store.with_tx(|tx| alloc_ids(tx, self.id(), u64::from(count)))?;
+        Ok(GlobalCounter::from_value(first))
+    }
+
+    /// The XID for a change-number counter (PidTagChangeKey value bytes).
+    pub fn change_key(&self, cn: u64) -> Vec<u8> {
+        Xid::from_counter(self.info.replica_guid, GlobalCounter::from_value(cn)).to_bytes().unwrap_or_default()
+    }
+
+    /// The GID bytes of a global counter (PidTagSourceKey value bytes).
+    pub fn source_key(&self, counter: u64) -> Vec<u8> {
+        self.gid(GlobalCounter::from_value(counter)).to_bytes().unwrap_or_default()
+    }
+}
