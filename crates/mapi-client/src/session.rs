@@ -36,6 +36,11 @@ pub struct ContextInfo {
     pub auxiliary_buffer: Vec<u8>,
     /// How many times this context was re-established after a loss.
     pub generation: u64,
+    /// `X-ExpirationInfo`: idle time after which the server drops the context; send a
+    /// PING well before it ([MS-OXCMAPIHTTP] 3.1.5.3; gromox 900 s).
+    pub expiration: Option<std::time::Duration>,
+    /// `X-PendingPeriod`: the server's keep-alive interval (gromox 30 s).
+    pub pending_period: Option<std::time::Duration>,
 }
 
 pub(crate) enum Establish {
@@ -240,6 +245,8 @@ impl Core {
             }
             let mut info = self.parse_establish(&reply.framed.body)?;
             info.generation = generation;
+            info.expiration = reply.headers.expiration_info.map(|e| e.duration());
+            info.pending_period = reply.headers.pending_period.map(|p| p.duration());
             ctx.info = info;
             ctx.open = true;
             return Ok(());
@@ -293,7 +300,7 @@ impl Core {
                     retry_delay: r.retry_delay,
                     server_guid: None,
                     auxiliary_buffer: r.auxiliary_buffer,
-                    generation: 0,
+                    ..ContextInfo::default()
                 }),
             },
             Establish::Bind => match MapiResponse::<BindResponse>::decode_exact(body)? {

@@ -311,40 +311,51 @@ impl Endpoint {
     /// `Authorization: NTLM <AUTHENTICATE>` value for the real request on the same
     /// connection ([MS-NLMP] 3.1.5; RFC 4559 style).
     async fn ntlm_handshake(&self, conn: &mut Conn, client: &mut ntlm::Client) -> Result<String> {
-        let negotiate = format!("NTLM {}", B64.encode(client.negotiate()));
-        let req = http::Request::builder()
-            .method(Method::POST)
-            .uri(self.path.as_str())
-            .header(HOST, self.host_header.as_str())
-            .header(USER_AGENT, self.cfg.user_agent.as_str())
-            .header(AUTHORIZATION, negotiate)
-            .header(CONTENT_LENGTH, 0)
-            .body(Full::new(Bytes::new()))
-            .map_err(|e| Error::Config(format!("request header: {e}")))?;
-        let sent = tokio::time::timeout(self.cfg.request_timeout, conn.send(req))
-            .await
-            .unwrap_or_else(|_| SendOutcome::Failed("NTLM negotiate timed out".into()));
-        let resp = match sent {
-            SendOutcome::Response(r) => r,
-            SendOutcome::NotSent(reason) | SendOutcome::Failed(reason) => {
-                return Err(Error::Connect { host: self.host_header.clone(), reason });
+        let token = B64.encode(client.negotiate());
+        // `NTLM` first; servers that only offer `Negotiate` (SPNEGO) take a raw NTLM
+        // token under that scheme as well ([MS-SPNG] 3.2.5.2 "NTLM fallback").
+        for scheme in ["NTLM", "Negotiate"] {
+            let req = http::Request::builder()
+                .method(Method::POST)
+                .uri(self.path.as_str())
+                .header(HOST, self.host_header.as_str())
+                .header(USER_AGENT, self.cfg.user_agent.as_str())
+                .header(AUTHORIZATION, format!("{scheme} {token}"))
+                .header(CONTENT_LENGTH, 0)
+                .body(Full::new(Bytes::new()))
+                .map_err(|e| Error::Config(format!("request header: {e}")))?;
+            let sent = tokio::time::timeout(self.cfg.request_timeout, conn.send(req))
+                .await
+                .unwrap_or_else(|_| SendOutcome::Failed("NTLM negotiate timed out".into()));
+            let resp = match sent {
+                SendOutcome::Response(r) => r,
+                SendOutcome::NotSent(reason) | SendOutcome::Failed(reason) => {
+                    return Err(Error::Connect { host: self.host_header.clone(), reason });
+                }
+            };
+            if resp.status() != StatusCode::UNAUTHORIZED {
+                return Err(Error::Auth(format!("NTLM negotiate answered with HTTP {}", resp.status().as_u16())));
             }
-        };
-        if resp.status() != StatusCode::UNAUTHORIZED {
-            return Err(Error::Auth(format!("NTLM negotiate answered with HTTP {}", resp.status().as_u16())));
+            let offers: Vec<String> = resp
+                .headers()
+                .get_all(http::header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect();
+            drain(resp.into_body(), self.cfg.request_timeout).await;
+            let prefix = format!("{scheme} ");
+            if let Some(challenge) = offers.iter().find_map(|v| v.strip_prefix(&prefix).map(str::trim)) {
+                let challenge =
+                    B64.decode(challenge.as_bytes()).map_err(|_| Error::Auth("NTLM challenge is not base64".into()))?;
+                let auth = client.authenticate(&challenge).map_err(|e| Error::Auth(format!("NTLM: {e}")))?;
+                return Ok(format!("{scheme} {}", B64.encode(auth)));
+            }
+            let negotiate_offered = offers.iter().any(|v| v.trim().eq_ignore_ascii_case("Negotiate"));
+            if scheme == "NTLM" && !negotiate_offered {
+                break;
+            }
         }
-        let challenge = resp
-            .headers()
-            .get_all(http::header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("NTLM ").map(str::trim).map(str::to_owned))
-            .ok_or_else(|| Error::Auth("server offers no NTLM challenge".into()))?;
-        drain(resp.into_body(), self.cfg.request_timeout).await;
-        let challenge =
-            B64.decode(challenge.as_bytes()).map_err(|_| Error::Auth("NTLM challenge is not base64".into()))?;
-        let auth = client.authenticate(&challenge).map_err(|e| Error::Auth(format!("NTLM: {e}")))?;
-        Ok(format!("NTLM {}", B64.encode(auth)))
+        Err(Error::Auth("server offers no NTLM challenge".into()))
     }
 
     async fn bearer_token(&self, provider: &dyn crate::config::TokenProvider, force: bool) -> Result<String> {

@@ -135,30 +135,36 @@ async fn wrong_basic_password_is_a_typed_auth_error() {
 }
 
 fn ntlm_server(negotiations: Arc<AtomicUsize>) -> Handler {
+    ntlm_server_scheme(negotiations, "NTLM")
+}
+
+/// An NTLM-checking front of [`gromox_like`] under `scheme` (`NTLM` or `Negotiate`).
+fn ntlm_server_scheme(negotiations: Arc<AtomicUsize>, scheme: &'static str) -> Handler {
     let ntlm = ntlm::Server::new(ntlm::ServerConfig::default());
     let inner = gromox_like();
     Arc::new(move |req, st| {
         if !st.authed {
-            let Some(token) = req.header("Authorization").and_then(|a| a.strip_prefix("NTLM ")) else {
-                return unauthorized("NTLM");
+            let prefix = format!("{scheme} ");
+            let Some(token) = req.header("Authorization").and_then(|a| a.strip_prefix(prefix.as_str())) else {
+                return unauthorized(scheme);
             };
             let Ok(msg) = B64.decode(token) else {
-                return unauthorized("NTLM");
+                return unauthorized(scheme);
             };
             if let Some(state) = st.ntlm.take() {
                 let verified = ntlm
                     .verify(state, &msg, |user, _| (user == "alice").then(|| ntlm::NtHash::from_password("alice123")));
                 if verified.is_err() {
-                    return unauthorized("NTLM");
+                    return unauthorized(scheme);
                 }
                 st.authed = true;
             } else {
                 negotiations.fetch_add(1, Ordering::SeqCst);
                 let Ok((state, challenge)) = ntlm.challenge(&msg) else {
-                    return unauthorized("NTLM");
+                    return unauthorized(scheme);
                 };
                 st.ntlm = Some(state);
-                return unauthorized(&format!("NTLM {}", B64.encode(challenge)));
+                return unauthorized(&format!("{scheme} {}", B64.encode(challenge)));
             }
         }
         let mut req = req.clone();
@@ -649,6 +655,46 @@ async fn notification_wait_runs_beside_execute_on_its_own_connection() {
         let exec_req = reqs.iter().find(|r| r.request_type() == "Execute").unwrap();
         assert_ne!(wait_req.conn, exec_req.conn);
         assert_eq!(wait_req.body, vec![0; 8], "042's request body");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ntlm_token_under_the_negotiate_scheme() {
+    within(async {
+        let server = Server::start(ntlm_server_scheme(Arc::new(AtomicUsize::new(0)), "Negotiate")).await;
+        let session = EmsmdbSession::connect(session_config(&server, ntlm_transport("alice123"))).await.unwrap();
+        session.ping().await.unwrap();
+        let reqs = server.requests();
+        let schemes: Vec<&str> =
+            reqs.iter().map(|r| r.header("Authorization").unwrap_or("-").split(' ').next().unwrap()).collect();
+        assert_eq!(schemes, ["NTLM", "Negotiate", "Negotiate", "-"]);
+        let info = session.info().await;
+        assert_eq!(info.expiration, Some(Duration::from_millis(900_000)));
+        assert_eq!(info.pending_period, Some(Duration::from_millis(30_000)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_responses_fail_cleanly() {
+    within(async {
+        for bad in [
+            // Garbage where the meta-tags belong, then a close.
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/mapi-http\r\nContent-Length: 10\r\n\r\n\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09".to_vec(),
+            // A malformed X-ResponseCode.
+            b"HTTP/1.1 200 OK\r\nX-ResponseCode: banana\r\nContent-Length: 0\r\n\r\n".to_vec(),
+            // DONE, then a Connect body cut short.
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/mapi-http\r\nContent-Length: 22\r\n\r\nPROCESSING\r\nDONE\r\n\r\n\x00\x00".to_vec(),
+            // An unexpected status.
+            b"HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        ] {
+            let server = Server::start(Arc::new(move |_: &Req, _: &mut ConnState| Action::Steps(vec![Step::Bytes(bad.clone())]))).await;
+            let mut t = basic();
+            t.request_timeout = Duration::from_secs(2);
+            let err = EmsmdbSession::connect(session_config(&server, t)).await.unwrap_err();
+            assert!(matches!(err, Error::Protocol(_) | Error::HttpStatus { status: 418 }), "{err:?}");
+        }
     })
     .await;
 }
