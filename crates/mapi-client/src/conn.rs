@@ -24,6 +24,8 @@ pub(crate) struct Conn {
     sender: SendRequest<Full<Bytes>>,
     /// True once an NTLM handshake succeeded on this connection.
     pub(crate) ntlm_authenticated: bool,
+    /// When the connection last finished a response (pool ageing).
+    pub(crate) last_used: std::time::Instant,
 }
 
 /// What happened to a request on a connection.
@@ -77,7 +79,7 @@ impl Conn {
             Ok::<_, Error>(sender)
         };
         let sender = tokio::time::timeout(timeout, connect).await.map_err(|_| fail("timed out".into()))??;
-        Ok(Self { sender, ntlm_authenticated: false })
+        Ok(Self { sender, ntlm_authenticated: false, last_used: std::time::Instant::now() })
     }
 
     /// True while the connection can take another request.

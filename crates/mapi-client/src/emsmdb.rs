@@ -117,7 +117,9 @@ impl EmsmdbSession {
                 if attempts >= cfg.retry.max_attempts {
                     return Err(Error::Busy { attempts, retry_after: None });
                 }
-                tokio::time::sleep(backoff_delay(&cfg.retry, attempts, None)).await;
+                let delay = backoff_delay(&cfg.retry, attempts, None);
+                tracing::info!(code = ?r.error_code, attempt = attempts, ?delay, "Execute busy, backing off");
+                tokio::time::sleep(delay).await;
                 continue;
             }
             // One payload per RPC_HEADER_EXT, un-XORed and decompressed (several only

@@ -202,6 +202,7 @@ impl Core {
                 Err(Error::Protocol(format!("non-MAPI body with X-ResponseCode 0: {diagnostic}")))
             }
             ResponseClass::Reconnect => {
+                tracing::info!(%code, diagnostic = %diagnostic, "session context lost; re-establishing");
                 self.establish_in(ctx, false).await?;
                 Err(Error::Reconnected { code })
             }

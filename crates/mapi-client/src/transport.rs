@@ -23,6 +23,10 @@ use crate::{Error, Result, tls};
 
 /// Most idle connections kept per endpoint (one for requests, one for NotificationWait).
 const MAX_IDLE: usize = 4;
+/// Idle connections older than this are not reused: a server that closes idle
+/// connections (gromox `Keep-Alive: timeout=180`, load balancers often 60 s) could do
+/// so while a request is being written, which would make that request ambiguous.
+const POOL_IDLE_LIMIT: Duration = Duration::from_secs(50);
 /// Most bytes of an error/401 body read before the connection is dropped instead.
 const MAX_DRAIN: usize = 64 * 1024;
 /// gromox identifies itself with this X-ServerApplication (captures README).
@@ -176,6 +180,7 @@ impl Endpoint {
                 }
             };
             let status = resp.status();
+            tracing::debug!(kind = ?req.kind, status = status.as_u16(), host = %self.host_header, "MAPI/HTTP response");
             match status {
                 StatusCode::UNAUTHORIZED if req.anonymous => {
                     return Err(Error::Auth("authentication required".into()));
@@ -208,7 +213,9 @@ impl Endpoint {
                     if busy_attempts >= self.cfg.retry.max_attempts {
                         return Err(Error::Busy { attempts: busy_attempts, retry_after });
                     }
-                    tokio::time::sleep(backoff_delay(&self.cfg.retry, busy_attempts, retry_after)).await;
+                    let delay = backoff_delay(&self.cfg.retry, busy_attempts, retry_after);
+                    tracing::info!(kind = ?req.kind, attempt = busy_attempts, ?delay, "server busy (HTTP {}), backing off", status.as_u16());
+                    tokio::time::sleep(delay).await;
                     continue;
                 }
                 StatusCode::OK => {}
@@ -380,7 +387,7 @@ impl Endpoint {
     async fn checkout(&self) -> Result<Conn> {
         let idle = self.pool.lock().ok().and_then(|mut p| {
             while let Some(c) = p.pop() {
-                if c.is_open() {
+                if c.is_open() && c.last_used.elapsed() < POOL_IDLE_LIMIT {
                     return Some(c);
                 }
             }
@@ -392,7 +399,8 @@ impl Endpoint {
         }
     }
 
-    fn checkin(&self, conn: Conn) {
+    fn checkin(&self, mut conn: Conn) {
+        conn.last_used = Instant::now();
         if conn.is_open()
             && let Ok(mut p) = self.pool.lock()
             && p.len() < MAX_IDLE
