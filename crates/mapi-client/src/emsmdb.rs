@@ -35,6 +35,10 @@ pub struct ExecuteOutcome {
     pub bytes_sent: usize,
     /// Response body bytes received (binary part).
     pub bytes_received: usize,
+    /// The context generation this Execute ran in ([`ContextInfo::generation`]): server
+    /// object handles are valid only within one generation. A re-establishment caused
+    /// by another call (e.g. a NotificationWait) shows up here as a higher number.
+    pub generation: u64,
 }
 
 /// The result of a NotificationWait ([MS-OXCMAPIHTTP] 2.2.4.4.2).
@@ -72,6 +76,11 @@ impl EmsmdbSession {
     /// the context was re-established.
     pub async fn info(&self) -> ContextInfo {
         self.core.info().await
+    }
+
+    /// The current context generation (0 after Connect, +1 per re-establishment).
+    pub async fn generation(&self) -> u64 {
+        self.core.generation().await
     }
 
     /// Sends one ROP input buffer (RopSize + ROP requests + handle table, uncompressed,
@@ -132,6 +141,7 @@ impl EmsmdbSession {
                 auxiliary_buffer: r.auxiliary_buffer,
                 bytes_sent,
                 bytes_received,
+                generation: reply.generation,
             });
         }
     }

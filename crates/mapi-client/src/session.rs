@@ -69,6 +69,8 @@ pub(crate) struct Core {
 /// The binary body of a successful response.
 pub(crate) struct Reply {
     pub(crate) body: Vec<u8>,
+    /// The context generation the request ran in.
+    pub(crate) generation: u64,
 }
 
 fn random_guid() -> Result<Guid> {
@@ -100,6 +102,10 @@ impl Core {
             core.establish_in(&mut ctx, true).await?;
         }
         Ok(core)
+    }
+
+    pub(crate) async fn generation(&self) -> u64 {
+        self.ctx.lock().await.info.generation
     }
 
     pub(crate) async fn info(&self) -> ContextInfo {
@@ -194,7 +200,7 @@ impl Core {
             _ => code,
         };
         if code == ResponseCode::SUCCESS && reply.framed.non_mapi_body.is_none() {
-            return Ok(Reply { body: reply.framed.body });
+            return Ok(Reply { body: reply.framed.body, generation: ctx.info.generation });
         }
         let diagnostic = diagnostic_text(reply.framed.non_mapi_body.as_deref().unwrap_or(&[]));
         match code.class(reply.dialect) {

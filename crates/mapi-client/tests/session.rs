@@ -308,7 +308,9 @@ async fn stale_sequence_reconnects_with_the_old_cookies() {
             e => panic!("expected Reconnected, got {e:?}"),
         }
         assert_eq!(session.info().await.generation, 1);
-        session.execute(&rop, ExecuteFlags(3), DEFAULT_MAX_ROP_OUT).await.unwrap();
+        assert_eq!(session.generation().await, 1);
+        let out = session.execute(&rop, ExecuteFlags(3), DEFAULT_MAX_ROP_OUT).await.unwrap();
+        assert_eq!(out.generation, 1, "handles from generation 0 are gone");
 
         let reqs = server.requests();
         let kinds: Vec<&str> = reqs.iter().map(|r| r.request_type()).collect();
