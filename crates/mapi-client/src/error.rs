@@ -53,6 +53,11 @@ pub enum Error {
         code: ResponseCode,
         /// The server's diagnostic text (HTML stripped, bounded).
         diagnostic: String,
+        /// True when the client re-established the context afterwards (after a
+        /// malformed-request code gromox has already advanced the sequence,
+        /// corrections A8): every server object handle is gone, as with
+        /// [`Error::Reconnected`]. The request itself is not worth repeating.
+        reconnected: bool,
     },
     /// Connect/Bind (or a whole Execute) answered with a non-zero ErrorCode.
     #[error("{kind:?} failed with {code:?}")]

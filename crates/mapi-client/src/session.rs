@@ -214,11 +214,13 @@ impl Core {
             }
             ResponseClass::ClientError => {
                 // gromox has already advanced the sequence (corrections A8): restore it.
-                let _ = self.establish_in(ctx, false).await;
-                Err(Error::Response { code, diagnostic })
+                let reconnected = self.establish_in(ctx, false).await.is_ok();
+                Err(Error::Response { code, diagnostic, reconnected })
             }
             ResponseClass::NotAuthorized => Err(Error::Auth(format!("X-ResponseCode {code}: {diagnostic}"))),
-            ResponseClass::Unavailable | ResponseClass::Failure => Err(Error::Response { code, diagnostic }),
+            ResponseClass::Unavailable | ResponseClass::Failure => {
+                Err(Error::Response { code, diagnostic, reconnected: false })
+            }
         }
     }
 
@@ -247,7 +249,7 @@ impl Core {
                     ResponseClass::NotAuthorized => {
                         return Err(Error::Auth(format!("X-ResponseCode {code}: {diagnostic}")));
                     }
-                    _ => return Err(Error::Response { code, diagnostic }),
+                    _ => return Err(Error::Response { code, diagnostic, reconnected: false }),
                 }
             }
             let mut info = self.parse_establish(&reply.framed.body)?;

@@ -700,3 +700,29 @@ async fn hostile_responses_fail_cleanly() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn malformed_request_code_restores_the_sequence_and_says_so() {
+    within(async {
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| match req.request_type() {
+            "Connect" => mapi_ok(req, &[SID, SEQ1], &capture("004-emsmdb-connect-alice.resp.bin")),
+            // 071: request body invalid (gromox code 5); the sequence already moved on.
+            _ => error_page(5, &capture("071-execute-error-truncated-body.resp.bin")),
+        }))
+        .await;
+        let session = EmsmdbSession::connect(session_config(&server, basic())).await.unwrap();
+        let err = session.execute(&[2, 0], ExecuteFlags(3), DEFAULT_MAX_ROP_OUT).await.unwrap_err();
+        match err {
+            Error::Response { code, reconnected, diagnostic } => {
+                assert_eq!(code, ResponseCode(5));
+                assert!(reconnected);
+                assert!(!diagnostic.contains('<'), "{diagnostic}");
+            }
+            e => panic!("{e:?}"),
+        }
+        let kinds: Vec<String> = server.requests().iter().map(|r| r.request_type().to_owned()).collect();
+        assert_eq!(kinds, ["Connect", "Execute", "Connect"]);
+        assert_eq!(session.generation().await, 1);
+    })
+    .await;
+}
