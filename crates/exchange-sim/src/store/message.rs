@@ -280,8 +280,6 @@ impl Mailbox {
         p.set(PropTag::PARENT_SOURCE_KEY, PropValue::Binary(self.source_key(rec.folder)));
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(m.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(5));
-        let size = p.i32(PropTag::MESSAGE_SIZE).unwrap_or(0);
-        p.set(PropTag::MESSAGE_SIZE_EXTENDED, PropValue::I64(i64::from(size)));
         normalize_read(&mut c, rec.read);
         c
     }

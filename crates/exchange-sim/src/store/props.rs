@@ -16,8 +16,8 @@ use super::error::{StoreError, StoreResult};
 /// Setting a value replaces any value of the same id whatever its type.
 /// [`PropBag::get`] answers a tag whose type matches, or whose type is
 /// PtypUnspecified; [`PropBag::get_as`] also converts between PtypString and
-/// PtypString8 (Latin-1 for 8-bit strings), as Exchange does for
-/// RopGetPropertiesSpecific.
+/// PtypString8 (Latin-1 for 8-bit strings) and between PtypInteger32 and
+/// PtypInteger64, as Exchange does for RopGetPropertiesSpecific.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PropBag(BTreeMap<u16, PropValue>);
 
@@ -156,11 +156,15 @@ fn to_latin1(s: &str) -> Vec<u8> {
     s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
 }
 
-/// Converts string values between the Unicode and 8-bit types.
+/// Converts string values between the Unicode and 8-bit types, and
+/// integers between PtypInteger32 and PtypInteger64 (PidTagMessageSize /
+/// PidTagMessageSizeExtended share id 0x0E08).
 fn convert_string(v: &PropValue, want: PropType) -> Option<PropValue> {
     Some(match (v, want) {
         (PropValue::String8(b), PropType::STRING) => PropValue::String(latin1(b)),
         (PropValue::String(s), PropType::STRING8) => PropValue::String8(to_latin1(s)),
+        (PropValue::I32(x), PropType::INTEGER64) => PropValue::I64(i64::from(*x)),
+        (PropValue::I64(x), PropType::INTEGER32) => PropValue::I32(i32::try_from(*x).ok()?),
         (PropValue::MvString8(v), PropType::MULTIPLE_STRING) => {
             PropValue::MvString(v.iter().map(|b| latin1(b)).collect())
         }
