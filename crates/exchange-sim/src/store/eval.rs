@@ -325,3 +325,6 @@ fn fuzzy_bytes(low: u16, s: &[u8], p: &[u8]) -> bool {
         _ => s == p,
     }
 }
+
+#[cfg(test)]
+mod tests;

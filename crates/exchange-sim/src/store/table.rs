@@ -295,3 +295,6 @@ impl TableView {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests;
