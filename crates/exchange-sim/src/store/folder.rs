@@ -78,6 +78,8 @@ pub(crate) const COMPUTED_FOLDER_TAGS: &[PropTag] = &[
     PropTag::CHANGE_KEY,
     PropTag::PREDECESSOR_CHANGE_LIST,
     PropTag::FOLDER_TYPE,
+    PropTag::LOCAL_COMMIT_TIME_MAX,
+    PropTag::DELETED_COUNT_TOTAL,
 ];
 
 pub(crate) fn fid(counter: u64) -> FolderId {
@@ -336,6 +338,22 @@ impl Mailbox {
         p.set(PropTag::ENTRY_ID, PropValue::Binary(eid));
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(id.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(3));
+        let (commit, deleted): (i64, i64) = tx.query_row(
+            "SELECT (SELECT commit_time FROM folders WHERE store = ?1 AND id = ?2),
+                    (SELECT COUNT(*) FROM deletions WHERE store = ?1 AND folder = ?2 AND is_folder = 0)",
+            params![store, rec.id as i64],
+            |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)),
+        )?;
+        let commit = if commit > 0 {
+            FileTime(commit as u64)
+        } else {
+            match rec.props.get(PropTag::CREATION_TIME) {
+                Some(PropValue::Time(t)) => *t,
+                _ => FileTime(0),
+            }
+        };
+        p.set(PropTag::LOCAL_COMMIT_TIME_MAX, PropValue::Time(commit));
+        p.set(PropTag::DELETED_COUNT_TOTAL, PropValue::I32(deleted as i32));
         Ok(p)
     }
 
@@ -481,6 +499,7 @@ impl Mailbox {
     /// hides the subtree (openable with OpenSoftDeleted); hard delete removes
     /// it. Both are logged in the parent's deletion log.
     pub fn delete_folder(&self, id: FolderId, flags: DeleteFolderFlags) -> StoreResult<()> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let rec = live_folder(tx, self.id(), id)?;
             if is_special(&self.info, rec.id) || rec.parent.is_none() {
@@ -505,7 +524,7 @@ impl Mailbox {
                 }
             }
             let cn = alloc_cn(tx, self.id())?;
-            log_deletion(tx, self.id(), rec.parent.unwrap_or(0), rec.id, true, false, cn, flags.hard)?;
+            log_deletion(tx, self.id(), rec.parent.unwrap_or(0), rec.id, true, false, cn, flags.hard, now)?;
             for f in all {
                 if flags.hard {
                     tx.execute("DELETE FROM messages WHERE store = ?1 AND folder = ?2", params![self.id(), f as i64])?;
@@ -616,13 +635,14 @@ impl Mailbox {
     /// 2.2.1.9, 2.2.1.10): deletes every subfolder and every normal message
     /// (FAI messages too with `include_fai`), soft or hard.
     pub fn empty_folder(&self, id: FolderId, include_fai: bool, hard: bool) -> StoreResult<()> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let rec = live_folder(tx, self.id(), id)?;
             let cn = alloc_cn(tx, self.id())?;
             for c in child_ids(tx, self.id(), rec.id)? {
                 let mut all: Vec<u64> = descendants(tx, self.id(), c)?.into_iter().map(|(d, _)| d).collect();
                 all.push(c);
-                log_deletion(tx, self.id(), rec.id, c, true, false, cn, hard)?;
+                log_deletion(tx, self.id(), rec.id, c, true, false, cn, hard, now)?;
                 for f in all {
                     if hard {
                         tx.execute(
@@ -642,7 +662,7 @@ impl Mailbox {
                 if fai && !include_fai {
                     continue;
                 }
-                message::delete_one(tx, self.id(), rec.id, mid, fai, cn, hard)?;
+                message::delete_one(tx, self.id(), rec.id, mid, fai, cn, hard, now)?;
             }
             Ok(())
         })
@@ -681,10 +701,21 @@ pub(crate) fn log_deletion(
     fai: bool,
     cn: u64,
     hard: bool,
+    now: FileTime,
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO deletions(store, folder, id, is_folder, fai, cn, hard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![store, folder as i64, id as i64, i64::from(is_folder), i64::from(fai), cn as i64, i64::from(hard)],
+    )?;
+    touch_commit(tx, store, folder, now)
+}
+
+/// Records that the contents of `folder` changed at `now`
+/// (PidTagLocalCommitTimeMax).
+pub(crate) fn touch_commit(tx: &Transaction<'_>, store: i64, folder: u64, now: FileTime) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE folders SET commit_time = MAX(commit_time, ?3) WHERE store = ?1 AND id = ?2",
+        params![store, folder as i64, now.0 as i64],
     )?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use mapi_wire::{Decode, Encode, PropTag};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::{StoreError, StoreResult};
-use super::folder::{counter_of, fid, live_folder, log_deletion, stamp_change};
+use super::folder::{counter_of, fid, live_folder, log_deletion, stamp_change, touch_commit};
 use super::props::MessageContent;
 use super::{Mailbox, REPLID, alloc_cn, alloc_ids};
 
@@ -205,7 +205,14 @@ fn normalize(content: &mut MessageContent, fai: bool, read: bool) {
     content.props.set(PropTag::MESSAGE_SIZE, PropValue::I32(i32::try_from(size).unwrap_or(i32::MAX)));
 }
 
-fn write_message(tx: &Transaction<'_>, store: i64, rec: &MessageRec, read_cn: Option<u64>) -> StoreResult<()> {
+fn write_message(
+    tx: &Transaction<'_>,
+    store: i64,
+    rec: &MessageRec,
+    read_cn: Option<u64>,
+    now: FileTime,
+) -> StoreResult<()> {
+    touch_commit(tx, store, rec.folder, now)?;
     let size = rec.content.props.i32(PropTag::MESSAGE_SIZE).unwrap_or(0);
     tx.execute(
         "INSERT INTO messages(store, id, folder, fai, read, cn, read_cn, deleted, size, content)
@@ -239,11 +246,12 @@ pub(crate) fn copy_one(mb: &Mailbox, tx: &Transaction<'_>, src: u64, dst: u64, n
     content.props.set(PropTag::CREATION_TIME, PropValue::Time(now));
     stamp_change(&mut content.props, mb.info(), cn, now);
     let new = MessageRec { id, folder: dst, fai: rec.fai, read: rec.read, cn, deleted: false, content };
-    write_message(tx, mb.id(), &new, Some(cn))?;
+    write_message(tx, mb.id(), &new, Some(cn), now)?;
     Ok(id)
 }
 
 /// Deletes one message (soft: hidden; hard: removed) and logs it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn delete_one(
     tx: &Transaction<'_>,
     store: i64,
@@ -252,6 +260,7 @@ pub(crate) fn delete_one(
     fai: bool,
     cn: u64,
     hard: bool,
+    now: FileTime,
 ) -> StoreResult<()> {
     if hard {
         tx.execute("DELETE FROM messages WHERE store = ?1 AND id = ?2", params![store, id as i64])?;
@@ -261,7 +270,7 @@ pub(crate) fn delete_one(
             params![store, id as i64, cn as i64],
         )?;
     }
-    log_deletion(tx, store, folder, id, false, fai, cn, hard)
+    log_deletion(tx, store, folder, id, false, fai, cn, hard, now)
 }
 
 impl Mailbox {
@@ -436,7 +445,7 @@ impl Mailbox {
                 _ => Vec::new(),
             };
             let rec = MessageRec { id: counter, folder: f.id, fai, read, cn, deleted: false, content: new };
-            write_message(tx, self.id(), &rec, old.is_none().then_some(cn))?;
+            write_message(tx, self.id(), &rec, old.is_none().then_some(cn), now)?;
             Ok(SavedMessage { id: mid(counter), change_number: ChangeNumber::new(REPLID, cn), change_key })
         })
     }
@@ -446,6 +455,7 @@ impl Mailbox {
     /// read-state change (the change key stays). Returns whether the state
     /// changed.
     pub fn set_read_flag(&self, id: MessageId, read: bool) -> StoreResult<bool> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let mut rec = load_message(tx, self.id(), mid_counter(id)?)?
                 .filter(|r| !r.deleted)
@@ -456,7 +466,7 @@ impl Mailbox {
             let cn = alloc_cn(tx, self.id())?;
             rec.read = read;
             normalize_read(&mut rec.content, read);
-            write_message(tx, self.id(), &rec, Some(cn))?;
+            write_message(tx, self.id(), &rec, Some(cn), now)?;
             Ok(true)
         })
     }
@@ -466,6 +476,7 @@ impl Mailbox {
     /// live messages of the folder are skipped (as gromox does, corrections
     /// B14). Returns the deleted ids.
     pub fn delete_messages(&self, folder: FolderId, ids: &[MessageId], hard: bool) -> StoreResult<Vec<MessageId>> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let f = live_folder(tx, self.id(), folder)?;
             let cn = alloc_cn(tx, self.id())?;
@@ -474,7 +485,7 @@ impl Mailbox {
                 let Ok(c) = mid_counter(*m) else { continue };
                 match load_message(tx, self.id(), c)? {
                     Some(r) if r.folder == f.id && !r.deleted => {
-                        delete_one(tx, self.id(), f.id, r.id, r.fai, cn, hard)?;
+                        delete_one(tx, self.id(), f.id, r.id, r.fai, cn, hard, now)?;
                         out.push(*m);
                     }
                     _ => {}
@@ -504,11 +515,11 @@ impl Mailbox {
                     continue;
                 }
                 let cn = alloc_cn(tx, self.id())?;
-                log_deletion(tx, self.id(), s.id, rec.id, false, rec.fai, cn, true)?;
+                log_deletion(tx, self.id(), s.id, rec.id, false, rec.fai, cn, true, now)?;
                 stamp_change(&mut rec.content.props, &self.info, cn, now);
                 rec.folder = d.id;
                 rec.cn = cn;
-                write_message(tx, self.id(), &rec, Some(cn))?;
+                write_message(tx, self.id(), &rec, Some(cn), now)?;
                 out.push(*m);
             }
             Ok(out)

@@ -282,6 +282,18 @@ impl Store {
         Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
     }
 
+    /// The store whose MailboxGuid is `guid` (the `MailboxId=<guid>@domain`
+    /// of MAPI/HTTP URLs, [MS-OXCMAPIHTTP] 2.2.1).
+    pub fn mailbox_by_guid(&self, guid: Guid) -> StoreResult<Mailbox> {
+        let conn = lock(&self.inner.conn);
+        let info = conn
+            .query_row(&format!("{STORE_COLUMNS} WHERE mailbox_guid = ?1"), [&guid.0[..]], store_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("mailbox {guid}")))?;
+        drop(conn);
+        Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
+    }
+
     /// The public folder store.
     pub fn public_folders(&self) -> StoreResult<Mailbox> {
         self.mailbox(PUBLIC_STORE_ADDRESS)

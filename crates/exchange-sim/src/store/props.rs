@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mapi_wire::prop_value::{PropContext, PropValue};
-use mapi_wire::{PropTag, PropType, Put, Reader};
+use mapi_wire::{ErrorCode, PropTag, PropType, Put, Reader};
 
 use super::error::{StoreError, StoreResult};
 
@@ -110,6 +110,22 @@ impl PropBag {
             PropValue::String8(b) => Some(b.iter().map(|&c| char::from(c)).collect()),
             _ => None,
         }
+    }
+
+    /// The values of `columns` for a table row or RopGetPropertiesSpecific
+    /// ([MS-OXCDATA] 2.8.1): a value per column, `Err(ecNotFound)` where
+    /// the bag has none (a FlaggedPropertyRow's error entry). A
+    /// PtypUnspecified column takes the stored type; string and integer
+    /// types convert as in [`PropBag::get_as`].
+    pub fn project(&self, columns: &[PropTag]) -> Vec<Result<PropValue, ErrorCode>> {
+        columns
+            .iter()
+            .map(|c| {
+                self.get_as(c.with_type(c.prop_type().without_instance()))
+                    .map(Cow::into_owned)
+                    .ok_or(ErrorCode::NOT_FOUND)
+            })
+            .collect()
     }
 
     /// The approximate stored size in bytes of the values (used for

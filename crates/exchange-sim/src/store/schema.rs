@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         props BLOB NOT NULL,
         cn INTEGER NOT NULL,                -- change number of the last change
         deleted INTEGER NOT NULL DEFAULT 0, -- 1 = soft-deleted
+        commit_time INTEGER NOT NULL DEFAULT 0, -- FILETIME of the last contents change
         PRIMARY KEY(store, id)
     );
     CREATE INDEX folders_parent ON folders(store, parent);

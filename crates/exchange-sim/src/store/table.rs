@@ -98,7 +98,19 @@ impl TableView {
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) -> Self {
-        Self::from_ids(Self::order(rows, restriction, sort))
+        Self::from_rows(rows, |r| r.0, restriction, sort)
+    }
+
+    /// Like [`TableView::new`] for any row type, e.g. the
+    /// [`MessageRow`](super::MessageRow)s of [`Mailbox::contents`](super::Mailbox::contents)
+    /// with `|r| r.id.0`, or [`FolderRow`](super::FolderRow)s.
+    pub fn from_rows<R: PropLookup>(
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
+        restriction: Option<&Restriction>,
+        sort: Option<&SortOrderSet>,
+    ) -> Self {
+        Self::from_ids(Self::order(rows, id, restriction, sort))
     }
 
     /// A view over ids already filtered and ordered.
@@ -106,22 +118,23 @@ impl TableView {
         Self { ids, position: 0, bookmarks: HashMap::new(), next_bookmark: 1 }
     }
 
-    fn order<L: PropLookup>(
-        rows: &[(u64, L)],
+    fn order<R: PropLookup>(
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) -> Vec<u64> {
-        let mut kept: Vec<&(u64, L)> = match restriction {
+        let mut kept: Vec<&R> = match restriction {
             Some(r) => {
                 let mut f = RowFilter::new(r);
-                rows.iter().filter(|(_, p)| f.accept(p)).collect()
+                rows.iter().filter(|p| f.accept(*p)).collect()
             }
             None => rows.iter().collect(),
         };
         if let Some(s) = sort {
-            kept.sort_by(|a, b| compare_rows(&a.1, &b.1, s));
+            kept.sort_by(|a, b| compare_rows(*a, *b, s));
         }
-        kept.into_iter().map(|(id, _)| *id).collect()
+        kept.into_iter().map(id).collect()
     }
 
     /// Rebuilds the rows (after RopRestrict/RopSortTable or a store change),
@@ -133,8 +146,19 @@ impl TableView {
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) {
+        self.refresh_rows(rows, |r| r.0, restriction, sort);
+    }
+
+    /// [`TableView::refresh`] for any row type.
+    pub fn refresh_rows<R: PropLookup>(
+        &mut self,
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
+        restriction: Option<&Restriction>,
+        sort: Option<&SortOrderSet>,
+    ) {
         let current = self.ids.get(self.position).copied();
-        self.ids = Self::order(rows, restriction, sort);
+        self.ids = Self::order(rows, id, restriction, sort);
         self.position = match current.and_then(|c| self.ids.iter().position(|i| *i == c)) {
             Some(p) => p,
             None => self.position.min(self.ids.len()),

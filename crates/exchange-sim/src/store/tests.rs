@@ -13,7 +13,7 @@ use mapi_wire::{Decode, Encode, ErrorCode, Guid, PropTag};
 use super::*;
 
 /// A fresh directory under the system temp dir (removed on drop).
-struct TempDir(PathBuf);
+pub(super) struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> Self {
@@ -35,7 +35,7 @@ impl Drop for TempDir {
     }
 }
 
-fn alice(store: &Store) -> Mailbox {
+pub(super) fn alice(store: &Store) -> Mailbox {
     store
         .create_mailbox(&NewMailbox {
             address: "alice@example.test",
@@ -46,7 +46,7 @@ fn alice(store: &Store) -> Mailbox {
         .unwrap()
 }
 
-fn mail(subject: &str, read: bool) -> MessageContent {
+pub(super) fn mail(subject: &str, read: bool) -> MessageContent {
     MessageContent {
         props: PropBag::from_pairs([
             (PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into())),
@@ -660,3 +660,6 @@ mod prop {
         }
     }
 }
+
+mod crash;
+mod integration;

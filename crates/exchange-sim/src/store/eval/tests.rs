@@ -121,8 +121,15 @@ fn property_relops_on_every_kind() {
     // Missing property: false even for NE. Incomparable types: false.
     assert!(!matches(&prop(RelOp::NE, PropTag::BODY, s("x")), &b));
     assert!(!matches(&prop(RelOp::EQ, imp, s("1")), &b));
-    // RELOP_RE and MEMBER_OF_DL are unsupported.
-    assert!(!matches(&prop(RelOp::RE, PropTag::SUBJECT, s(".*")), &b));
+    // RELOP_RE: a regular expression searched anywhere, case-sensitive.
+    assert!(matches(&prop(RelOp::RE, PropTag::SUBJECT, s("^Quarterly .* Q[0-9]$")), &b));
+    assert!(!matches(&prop(RelOp::RE, PropTag::SUBJECT, s("^quarterly")), &b));
+    assert!(matches(&prop(RelOp::RE, PropTag::SUBJECT, s("(?i)^quarterly")), &b));
+    assert!(matches(&prop(RelOp::RE, mv, s("^Bl")), &b));
+    assert!(matches(&prop(RelOp::RE, PropTag::SENDER_NAME, s("lic")), &b));
+    assert!(!matches(&prop(RelOp::RE, PropTag::SUBJECT, s("(unclosed")), &b));
+    assert!(!matches(&prop(RelOp::RE, PropTag::IMPORTANCE, s("1")), &b));
+    // MEMBER_OF_DL is unsupported.
     assert!(!matches(&prop(RelOp::MEMBER_OF_DL, PropTag::SUBJECT, s("x")), &b));
 }
 

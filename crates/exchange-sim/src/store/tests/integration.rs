@@ -1,0 +1,97 @@
+//! The store feeding the table engine, change probes, lookups.
+
+use mapi_wire::ids::FolderId;
+use mapi_wire::prop_value::{FileTime, PropValue, TaggedValue};
+use mapi_wire::restriction::{FuzzyLevel, Restriction};
+use mapi_wire::sort::{SortDirection, SortOrder, SortOrderSet};
+use mapi_wire::{ErrorCode, Guid, PropTag, PropType};
+
+use super::super::table::{Origin, TableView};
+use super::super::*;
+use super::{alice, mail};
+
+#[test]
+fn contents_table_with_restriction_sort_and_projection() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    for (s, read) in [("Welcome", false), ("quarterly report", true), ("HTML newsletter", false), ("Report Q4", false)]
+    {
+        mb.save_message(inbox, None, false, &mail(s, read), SaveMode::Normal).unwrap();
+    }
+    let rows = mb.contents(inbox, false).unwrap();
+    let r = Restriction::Content {
+        fuzzy: FuzzyLevel { low: FuzzyLevel::SUBSTRING, high: FuzzyLevel::IGNORE_CASE },
+        tag: PropTag::SUBJECT,
+        value: TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String("report".into()) },
+    };
+    let sort = SortOrderSet::new(vec![SortOrder { tag: PropTag::SUBJECT, order: SortDirection::ASCENDING }]);
+    let mut t = TableView::from_rows(&rows, |r| r.id.0, Some(&r), Some(&sort));
+    assert_eq!(t.len(), 2);
+    let (ids, origin) = t.query_rows(10, true, false);
+    assert_eq!(origin, Origin::End);
+    let subjects: Vec<String> = ids
+        .iter()
+        .map(|id| rows.iter().find(|r| r.id.0 == *id).unwrap().content.props.string(PropTag::SUBJECT).unwrap())
+        .collect();
+    assert_eq!(subjects, ["quarterly report", "Report Q4"]);
+
+    // Column projection as QueryRows needs it.
+    let row = &rows[1].content.props;
+    let cols =
+        [PropTag::MID, PropTag::SUBJECT.with_type(PropType::STRING8), PropTag::BODY, PropTag::MESSAGE_SIZE_EXTENDED];
+    let v = row.project(&cols);
+    assert_eq!(v[0], Ok(PropValue::I64(rows[1].id.0 as i64)));
+    assert_eq!(v[1], Ok(PropValue::String8(b"quarterly report".to_vec())));
+    assert_eq!(v[2], Err(ErrorCode::NOT_FOUND));
+    assert!(matches!(v[3], Ok(PropValue::I64(n)) if n > 0));
+
+    // Hierarchy rows work the same way.
+    let folders = mb.subfolders(mb.special_folder(SpecialFolder::IpmSubtree), false).unwrap();
+    let by_name = SortOrderSet::new(vec![SortOrder { tag: PropTag::DISPLAY_NAME, order: SortDirection::DESCENDING }]);
+    let t = TableView::from_rows(&folders, |r| r.id.0, None, Some(&by_name));
+    assert_eq!(t.ids().first(), Some(&mb.special_folder(SpecialFolder::Tasks).0));
+}
+
+#[test]
+fn local_commit_time_and_deleted_count_probe_changes() {
+    let store = Store::open_in_memory().unwrap();
+    let t = Arc::new(std::sync::atomic::AtomicU64::new(1_000));
+    let tc = t.clone();
+    store.set_clock(Arc::new(move || FileTime(tc.load(std::sync::atomic::Ordering::SeqCst))));
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let probe = |mb: &Mailbox| {
+        let p = mb.folder_props(inbox).unwrap();
+        (p.get(PropTag::LOCAL_COMMIT_TIME_MAX).cloned(), p.i32(PropTag::DELETED_COUNT_TOTAL))
+    };
+    assert_eq!(probe(&mb), (Some(PropValue::Time(FileTime(1_000))), Some(0)));
+    t.store(2_000, std::sync::atomic::Ordering::SeqCst);
+    let id = mb.save_message(inbox, None, false, &mail("x", false), SaveMode::Normal).unwrap().id;
+    assert_eq!(probe(&mb).0, Some(PropValue::Time(FileTime(2_000))));
+    t.store(3_000, std::sync::atomic::Ordering::SeqCst);
+    mb.set_read_flag(id, true).unwrap();
+    assert_eq!(probe(&mb).0, Some(PropValue::Time(FileTime(3_000))));
+    t.store(4_000, std::sync::atomic::Ordering::SeqCst);
+    mb.delete_messages(inbox, &[id], false).unwrap();
+    assert_eq!(probe(&mb), (Some(PropValue::Time(FileTime(4_000))), Some(1)));
+}
+
+#[test]
+fn lookups_by_guid_and_entry_id() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let found = store.mailbox_by_guid(mb.info().mailbox_guid).unwrap();
+    assert_eq!(found.info(), mb.info());
+    assert_eq!(store.mailbox_by_guid(Guid([9; 16])).unwrap_err().error_code(), ErrorCode::NOT_FOUND);
+    let bob = store
+        .create_mailbox(&NewMailbox { address: "bob@example.test", display_name: "Bob", ..Default::default() })
+        .unwrap();
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    assert_eq!(bob.ids_from_entry_id(&mb.folder_entry_id(inbox)).unwrap_err().error_code(), ErrorCode::NOT_FOUND);
+    assert!(bob.ids_from_entry_id(&[1, 2, 3]).is_err());
+    assert!(mb.long_term_id(FolderId::new(5, 1).0).is_err());
+    let mut foreign = mb.long_term_id(inbox.0).unwrap();
+    foreign.guid = Guid([1; 16]);
+    assert!(mb.id_from_long_term_id(&foreign).is_err());
+}
