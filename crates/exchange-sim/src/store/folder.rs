@@ -7,6 +7,7 @@ use mapi_wire::{Decode, Encode, PropTag};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::{StoreError, StoreResult};
+use super::events::StoreEvent;
 use super::message;
 use super::props::PropBag;
 use super::special::{PublicFolder, SpecialFolder};
@@ -434,6 +435,7 @@ impl Mailbox {
             bag.set(PropTag::DISPLAY_NAME, PropValue::String(name.into()));
             let counter = alloc_ids(tx, self.id(), 1)?;
             insert_folder(tx, &self.info, counter, Some(p.id), bag, now)?;
+            self.store.emit(StoreEvent::FolderCreated { store: self.id(), folder: fid(counter), parent: fid(p.id) });
             Ok((fid(counter), false))
         })
     }
@@ -488,6 +490,7 @@ impl Mailbox {
             stamp_change(&mut rec.props, &self.info, cn, now);
             rec.cn = cn;
             save_folder_row(tx, self.id(), &rec)?;
+            self.store.emit(StoreEvent::FolderModified { store: self.id(), folder: id });
             Ok(ChangeNumber::new(REPLID, cn))
         })
     }
@@ -525,6 +528,11 @@ impl Mailbox {
             }
             let cn = alloc_cn(tx, self.id())?;
             log_deletion(tx, self.id(), rec.parent.unwrap_or(0), rec.id, true, false, cn, flags.hard, now)?;
+            self.store.emit(StoreEvent::FolderDeleted {
+                store: self.id(),
+                folder: id,
+                parent: fid(rec.parent.unwrap_or(0)),
+            });
             for f in all {
                 if flags.hard {
                     tx.execute("DELETE FROM messages WHERE store = ?1 AND folder = ?2", params![self.id(), f as i64])?;
@@ -565,6 +573,12 @@ impl Mailbox {
                 return Err(StoreError::DuplicateName(name));
             }
             rec.props.set(PropTag::DISPLAY_NAME, PropValue::String(name));
+            self.store.emit(StoreEvent::FolderMoved {
+                store: self.id(),
+                folder: id,
+                old_parent: fid(rec.parent.unwrap_or(0)),
+                new_parent,
+            });
             rec.parent = Some(dst.id);
             let cn = alloc_cn(tx, self.id())?;
             stamp_change(&mut rec.props, &self.info, cn, now);
@@ -598,6 +612,12 @@ impl Mailbox {
                 return Err(StoreError::DuplicateName(name));
             }
             let new_id = self.copy_folder_rec(tx, &src, dst.id, Some(&name), recursive, now)?;
+            self.store.emit(StoreEvent::FolderCopied {
+                store: self.id(),
+                folder: fid(new_id),
+                parent: new_parent,
+                source: id,
+            });
             Ok(fid(new_id))
         })
     }
@@ -643,6 +663,7 @@ impl Mailbox {
                 let mut all: Vec<u64> = descendants(tx, self.id(), c)?.into_iter().map(|(d, _)| d).collect();
                 all.push(c);
                 log_deletion(tx, self.id(), rec.id, c, true, false, cn, hard, now)?;
+                self.store.emit(StoreEvent::FolderDeleted { store: self.id(), folder: fid(c), parent: id });
                 for f in all {
                     if hard {
                         tx.execute(
@@ -663,6 +684,11 @@ impl Mailbox {
                     continue;
                 }
                 message::delete_one(tx, self.id(), rec.id, mid, fai, cn, hard, now)?;
+                self.store.emit(StoreEvent::MessageDeleted {
+                    store: self.id(),
+                    folder: id,
+                    message: mapi_wire::ids::MessageId::new(REPLID, mid),
+                });
             }
             Ok(())
         })

@@ -8,6 +8,7 @@ use mapi_wire::{Decode, Encode, PropTag};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::{StoreError, StoreResult};
+use super::events::StoreEvent;
 use super::folder::{counter_of, fid, live_folder, log_deletion, stamp_change, touch_commit};
 use super::props::MessageContent;
 use super::{Mailbox, REPLID, alloc_cn, alloc_ids};
@@ -141,33 +142,31 @@ pub(crate) struct MessageRec {
     pub(crate) content: MessageContent,
 }
 
-pub(crate) fn load_message(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
-    let row = tx
-        .query_row(
-            "SELECT folder, fai, read, cn, deleted, content FROM messages WHERE store = ?1 AND id = ?2",
-            params![store, counter],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Vec<u8>>(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((folder, fai, read, cn, deleted, blob)) = row else { return Ok(None) };
-    Ok(Some(MessageRec {
-        id: counter as u64,
+const MESSAGE_COLUMNS: &str = "SELECT id, folder, fai, read, cn, deleted, content FROM messages";
+
+type RawMessage = (i64, i64, i64, i64, i64, i64, Vec<u8>);
+
+fn raw_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawMessage> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn message_rec((id, folder, fai, read, cn, deleted, blob): RawMessage) -> StoreResult<MessageRec> {
+    Ok(MessageRec {
+        id: id as u64,
         folder: folder as u64,
         fai: fai != 0,
         read: read != 0,
         cn: cn as u64,
         deleted: deleted != 0,
         content: MessageContent::from_blob(&blob)?,
-    }))
+    })
+}
+
+pub(crate) fn load_message(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
+    let row = tx
+        .query_row(&format!("{MESSAGE_COLUMNS} WHERE store = ?1 AND id = ?2"), params![store, counter], raw_message)
+        .optional()?;
+    row.map(message_rec).transpose()
 }
 
 /// The live messages of a folder: (global counter, fai), by id.
@@ -302,17 +301,33 @@ impl Mailbox {
     pub fn contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
         self.store.with_tx(|tx| {
             let f = live_folder(tx, self.id(), folder)?;
+            let mut st = tx.prepare_cached(&format!(
+                "{MESSAGE_COLUMNS} WHERE store = ?1 AND folder = ?2 AND deleted = 0 AND fai = ?3 ORDER BY id"
+            ))?;
+            let raw = st.query_map(params![self.id(), f.id as i64, i64::from(fai)], raw_message)?;
             let mut out = Vec::new();
-            for (m, is_fai) in folder_message_ids(tx, self.id(), f.id)? {
-                if is_fai != fai {
-                    continue;
-                }
-                if let Some(rec) = load_message(tx, self.id(), m as i64)? {
-                    out.push(self.row(&rec));
-                }
+            for r in raw {
+                out.push(self.row(&message_rec(r?)?));
             }
             Ok(out)
         })
+    }
+
+    /// RopGetReceiveFolder ([MS-OXCSTOR] 2.2.1.2): the folder receiving
+    /// `message_class` and the explicit class that selected it. The table
+    /// is fixed, as a new Exchange mailbox has it: `IPC` → Root, `IPM`,
+    /// `REPORT.IPM` and the default `""` → Inbox; the longest dot-separated
+    /// prefix wins, case-insensitively. NotSupported for the public store.
+    pub fn receive_folder(&self, message_class: &str) -> StoreResult<(FolderId, String)> {
+        if self.info.kind != super::StoreKind::Private {
+            return Err(StoreError::NotSupported("receive folders of the public store"));
+        }
+        use super::SpecialFolder as S;
+        let table = [("REPORT.IPM", S::Inbox), ("IPM", S::Inbox), ("IPC", S::Root), ("", S::Inbox)];
+        let class = message_class.to_ascii_uppercase();
+        let hit = table.iter().find(|(c, _)| c.is_empty() || class == *c || class.starts_with(&format!("{c}.")));
+        let (c, f) = hit.copied().unwrap_or(("", S::Inbox));
+        Ok((self.special_folder(f), c.to_string()))
     }
 
     /// RopOpenMessage: the message with computed properties.
@@ -446,6 +461,11 @@ impl Mailbox {
             };
             let rec = MessageRec { id: counter, folder: f.id, fai, read, cn, deleted: false, content: new };
             write_message(tx, self.id(), &rec, old.is_none().then_some(cn), now)?;
+            self.store.emit(if old.is_none() {
+                StoreEvent::MessageCreated { store: self.id(), folder, message: mid(counter), fai }
+            } else {
+                StoreEvent::MessageModified { store: self.id(), folder, message: mid(counter), read_state_only: false }
+            });
             Ok(SavedMessage { id: mid(counter), change_number: ChangeNumber::new(REPLID, cn), change_key })
         })
     }
@@ -467,6 +487,12 @@ impl Mailbox {
             rec.read = read;
             normalize_read(&mut rec.content, read);
             write_message(tx, self.id(), &rec, Some(cn), now)?;
+            self.store.emit(StoreEvent::MessageModified {
+                store: self.id(),
+                folder: fid(rec.folder),
+                message: id,
+                read_state_only: true,
+            });
             Ok(true)
         })
     }
@@ -486,6 +512,7 @@ impl Mailbox {
                 match load_message(tx, self.id(), c)? {
                     Some(r) if r.folder == f.id && !r.deleted => {
                         delete_one(tx, self.id(), f.id, r.id, r.fai, cn, hard, now)?;
+                        self.store.emit(StoreEvent::MessageDeleted { store: self.id(), folder, message: *m });
                         out.push(*m);
                     }
                     _ => {}
@@ -520,6 +547,12 @@ impl Mailbox {
                 rec.folder = d.id;
                 rec.cn = cn;
                 write_message(tx, self.id(), &rec, Some(cn), now)?;
+                self.store.emit(StoreEvent::MessageMoved {
+                    store: self.id(),
+                    message: *m,
+                    old_folder: src,
+                    new_folder: dst,
+                });
                 out.push(*m);
             }
             Ok(out)
@@ -538,7 +571,15 @@ impl Mailbox {
             for m in ids {
                 let Ok(c) = mid_counter(*m) else { continue };
                 if load_message(tx, self.id(), c)?.is_some_and(|r| r.folder == s.id && !r.deleted) {
-                    out.push(mid(copy_one(self, tx, c as u64, d.id, now)?));
+                    let new = mid(copy_one(self, tx, c as u64, d.id, now)?);
+                    self.store.emit(StoreEvent::MessageCopied {
+                        store: self.id(),
+                        message: new,
+                        folder: dst,
+                        source: *m,
+                        source_folder: src,
+                    });
+                    out.push(new);
                 }
             }
             Ok(out)

@@ -29,11 +29,19 @@
 //!   source folder logs a deletion, the destination sees a new CN). Copies
 //!   get new MIDs/FIDs and new source keys.
 //! * Read-state changes get their own CN (`read_cn`), not a new change key,
-//!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3.x
+//!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3
 //!   readStateChanges) and not as content changes.
+//! * Every committed call publishes [`StoreEvent`]s to the subscribers of
+//!   that [`Store`] value and its clones ([`Store::subscribe`]) for
+//!   notifications; another `Store::open` of the same directory is a
+//!   separate bus.
+//! * Each call is its own transaction; a sequence of calls (e.g. delivering
+//!   a submitted message to several mailboxes and moving it to Sent Items)
+//!   is not atomic as a whole.
 
 pub mod error;
 pub mod eval;
+pub mod events;
 mod folder;
 mod message;
 mod named;
@@ -56,6 +64,7 @@ use mapi_wire::{Encode, Guid, PropTag};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 pub use error::{StoreError, StoreResult};
+pub use events::{StoreEvent, SubscriptionId};
 pub use folder::{DeleteFolderFlags, FolderInfo, FolderRow};
 pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, StoredMessage, flags as message_flags};
 pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
@@ -86,6 +95,7 @@ struct Inner {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
     clock: Mutex<Clock>,
+    bus: events::Bus,
 }
 
 impl std::fmt::Debug for Store {
@@ -187,8 +197,14 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        let store =
-            Self { inner: Arc::new(Inner { conn: Mutex::new(conn), path, clock: Mutex::new(Arc::new(system_now)) }) };
+        let store = Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path,
+                clock: Mutex::new(Arc::new(system_now)),
+                bus: events::Bus::default(),
+            }),
+        };
         store.ensure_public_store()?;
         Ok(store)
     }
@@ -221,12 +237,46 @@ impl Store {
     }
 
     /// Runs `f` in one immediate transaction; commits if it returns Ok.
+    /// Events emitted inside `f` are published after the commit, outside
+    /// the lock, and dropped if `f` or the commit fails.
     pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = lock(&self.inner.conn);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.inner.bus.discard();
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        let events = if result.is_ok() { self.inner.bus.take() } else { Vec::new() };
+        self.inner.bus.discard();
+        drop(conn);
+        self.inner.bus.publish(events);
+        result
+    }
+
+    /// Queues an event of the call in progress (inside [`Store::with_tx`]).
+    pub(crate) fn emit(&self, e: StoreEvent) {
+        self.inner.bus.emit(e);
+    }
+
+    /// Calls `f` for every change committed from now on (after the commit,
+    /// outside the store lock, on the committing thread; `f` may call the
+    /// store). Keep `f` short: forward into a channel.
+    pub fn subscribe(&self, f: impl Fn(&StoreEvent) + Send + Sync + 'static) -> SubscriptionId {
+        self.inner.bus.subscribe(Arc::new(f))
+    }
+
+    /// A subscription delivering events into a channel (dropping the
+    /// receiver leaves a no-op subscriber; call [`Store::unsubscribe`]).
+    pub fn subscribe_channel(&self) -> (SubscriptionId, std::sync::mpsc::Receiver<StoreEvent>) {
+        let (cb, rx) = events::channel();
+        (self.inner.bus.subscribe(cb), rx)
+    }
+
+    /// Ends a subscription.
+    pub fn unsubscribe(&self, id: SubscriptionId) {
+        self.inner.bus.unsubscribe(id);
     }
 
     /// Creates a private mailbox with the standard folder tree.

@@ -95,3 +95,65 @@ fn lookups_by_guid_and_entry_id() {
     foreign.guid = Guid([1; 16]);
     assert!(mb.id_from_long_term_id(&foreign).is_err());
 }
+
+#[test]
+fn receive_folders() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    // capture 007 / corrections B9: "IPM" → Inbox, ExplicitMessageClass "IPM".
+    assert_eq!(mb.receive_folder("IPM").unwrap(), (inbox, "IPM".to_string()));
+    assert_eq!(mb.receive_folder("ipm.note").unwrap(), (inbox, "IPM".to_string()));
+    assert_eq!(mb.receive_folder("").unwrap(), (inbox, String::new()));
+    assert_eq!(mb.receive_folder("IPMX").unwrap(), (inbox, String::new()));
+    assert_eq!(mb.receive_folder("Report.IPM.Note.NDR").unwrap(), (inbox, "REPORT.IPM".to_string()));
+    assert_eq!(mb.receive_folder("IPC.Foo").unwrap(), (mb.special_folder(SpecialFolder::Root), "IPC".to_string()));
+    assert!(store.public_folders().unwrap().receive_folder("IPM").is_err());
+}
+
+#[test]
+fn events_are_published_after_commit_only() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let (sub, rx) = store.subscribe_channel();
+    let s = mb.info().store_id;
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let drafts = mb.special_folder(SpecialFolder::Drafts);
+    let m = mb.save_message(inbox, None, false, &mail("a", false), SaveMode::Normal).unwrap().id;
+    mb.set_read_flag(m, true).unwrap();
+    let copies = mb.copy_messages(inbox, drafts, &[m]).unwrap();
+    mb.move_messages(inbox, drafts, &[m]).unwrap();
+    mb.delete_messages(drafts, &[m], true).unwrap();
+    let (f, _) = mb.create_folder(inbox, "F", &PropBag::new(), false).unwrap();
+    // A failing call publishes nothing.
+    assert!(mb.create_folder(inbox, "F", &PropBag::new(), false).is_err());
+    mb.delete_folder(f, DeleteFolderFlags::default()).unwrap();
+    let got: Vec<StoreEvent> = rx.try_iter().collect();
+    assert_eq!(
+        got,
+        vec![
+            StoreEvent::MessageCreated { store: s, folder: inbox, message: m, fai: false },
+            StoreEvent::MessageModified { store: s, folder: inbox, message: m, read_state_only: true },
+            StoreEvent::MessageCopied { store: s, message: copies[0], folder: drafts, source: m, source_folder: inbox },
+            StoreEvent::MessageMoved { store: s, message: m, old_folder: inbox, new_folder: drafts },
+            StoreEvent::MessageDeleted { store: s, folder: drafts, message: m },
+            StoreEvent::FolderCreated { store: s, folder: f, parent: inbox },
+            StoreEvent::FolderDeleted { store: s, folder: f, parent: inbox },
+        ]
+    );
+    store.unsubscribe(sub);
+    mb.create_folder(inbox, "G", &PropBag::new(), false).unwrap();
+    assert!(rx.try_recv().is_err());
+    // A subscriber may call the store (events are published outside the lock).
+    let mb2 = mb.clone();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    store.subscribe(move |e| {
+        if let StoreEvent::FolderCreated { folder, .. } = e {
+            let name = mb2.folder_props(*folder).unwrap().string(PropTag::DISPLAY_NAME).unwrap();
+            seen2.lock().unwrap().push(name);
+        }
+    });
+    mb.create_folder(inbox, "H", &PropBag::new(), false).unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec!["H".to_string()]);
+}
