@@ -304,7 +304,9 @@ pub(crate) fn elements(v: &PropValue) -> Vec<Scalar<'_>> {
         P::String(s) => vec![S::Str(Cow::Borrowed(s))],
         P::String8(b) => vec![S::Str(Cow::Owned(b.iter().map(|&c| char::from(c)).collect()))],
         P::Guid(g) => vec![S::Guid(&g.0)],
-        P::Binary(b) | P::ServerId(b) | P::Restriction(b) | P::RuleAction(b) => vec![S::Bytes(b)],
+        P::Binary(b) | P::ServerId(b) | P::RuleAction(b) => vec![S::Bytes(b)],
+        // A restriction value compares with nothing.
+        P::Restriction(_) => Vec::new(),
         P::MvI16(v) => v.iter().map(|x| S::Int((*x).into())).collect(),
         P::MvI32(v) => v.iter().map(|x| S::Int((*x).into())).collect(),
         P::MvI64(v) | P::MvCurrency(v) => v.iter().map(|x| S::Int((*x).into())).collect(),

@@ -149,7 +149,11 @@ pub fn value_size(v: &PropValue) -> u64 {
         PropValue::Guid(_) => 16,
         PropValue::String8(b) => b.len() + 1,
         PropValue::String(s) => (s.encode_utf16().count() + 1) * 2,
-        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::Restriction(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::Restriction(r) => {
+            let mut w = Vec::new();
+            r.encode_with(&mut w, PropContext::Rop).map_or(0, |()| w.len())
+        }
         PropValue::MvI16(v) => v.len() * 2,
         PropValue::MvI32(v) => v.len() * 4,
         PropValue::MvF32(v) => v.len() * 4,
@@ -218,7 +222,6 @@ pub const MAX_EMBEDDING_DEPTH: usize = 16;
 
 const BLOB_VERSION: u8 = 1;
 const KIND_FT: u8 = 0;
-const KIND_RESTRICTION: u8 = 1;
 const KIND_OBJECT: u8 = 2;
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -249,11 +252,6 @@ impl PropBag {
         for (tag, v) in self.iter() {
             w.put_u32(tag.0);
             match v {
-                PropValue::Restriction(b) => {
-                    w.put_u8(KIND_RESTRICTION);
-                    w.put_u32(b.len() as u32);
-                    w.put_bytes(b);
-                }
                 PropValue::Object(o) => {
                     w.put_u8(KIND_OBJECT);
                     w.put_u32(*o);
@@ -274,10 +272,6 @@ impl PropBag {
         for _ in 0..n {
             let tag = PropTag(r.u32("tag").map_err(corrupt)?);
             let v = match r.u8("kind").map_err(corrupt)? {
-                KIND_RESTRICTION => {
-                    let len = r.u32("len").map_err(corrupt)? as usize;
-                    PropValue::Restriction(r.bytes(len, "restriction").map_err(corrupt)?.to_vec())
-                }
                 KIND_OBJECT => PropValue::Object(r.u32("object").map_err(corrupt)?),
                 _ => PropValue::decode_with(r, tag.prop_type(), PropContext::FastTransfer).map_err(corrupt)?,
             };
