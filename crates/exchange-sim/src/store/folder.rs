@@ -399,6 +399,29 @@ impl Mailbox {
         })
     }
 
+    /// The hierarchy table with TableFlags SoftDeletes (0x20): the
+    /// soft-deleted direct children of `id`.
+    pub fn soft_deleted_subfolders(&self, id: FolderId) -> StoreResult<Vec<FolderRow>> {
+        self.store.with_tx(|tx| {
+            let root = live_folder(tx, self.id(), id)?;
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM folders WHERE store = ?1 AND parent = ?2 AND deleted = 1 ORDER BY id",
+            )?;
+            let ids = st
+                .query_map(params![self.id(), root.id as i64], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut out = Vec::new();
+            for c in ids {
+                if let Some(rec) = load_folder(tx, self.id(), c)? {
+                    let mut props = self.folder_computed(tx, &rec)?;
+                    props.set(PropTag::DEPTH, PropValue::I32(0));
+                    out.push(FolderRow { id: fid(c as u64), depth: 0, props });
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The live child of `parent` named `name` (case-insensitive).
     pub fn find_folder(&self, parent: FolderId, name: &str) -> StoreResult<Option<FolderId>> {
         self.store.with_tx(|tx| {

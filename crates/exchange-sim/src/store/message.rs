@@ -299,12 +299,22 @@ impl Mailbox {
     /// The contents table of a folder ([MS-OXCFOLD] 2.2.1.14): its live
     /// normal messages, or with `fai` its FAI messages, by MID.
     pub fn contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
+        self.contents_where(folder, fai, false)
+    }
+
+    /// The contents table with TableFlags SoftDeletes (0x20): the
+    /// soft-deleted messages of the folder, by MID.
+    pub fn soft_deleted_contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
+        self.contents_where(folder, fai, true)
+    }
+
+    fn contents_where(&self, folder: FolderId, fai: bool, deleted: bool) -> StoreResult<Vec<MessageRow>> {
         self.store.with_tx(|tx| {
             let f = live_folder(tx, self.id(), folder)?;
             let mut st = tx.prepare_cached(&format!(
-                "{MESSAGE_COLUMNS} WHERE store = ?1 AND folder = ?2 AND deleted = 0 AND fai = ?3 ORDER BY id"
+                "{MESSAGE_COLUMNS} WHERE store = ?1 AND folder = ?2 AND deleted = ?4 AND fai = ?3 ORDER BY id"
             ))?;
-            let raw = st.query_map(params![self.id(), f.id as i64, i64::from(fai)], raw_message)?;
+            let raw = st.query_map(params![self.id(), f.id as i64, i64::from(fai), i64::from(deleted)], raw_message)?;
             let mut out = Vec::new();
             for r in raw {
                 out.push(self.row(&message_rec(r?)?));

@@ -371,6 +371,8 @@ fn folder_operations_and_error_codes() {
     mb.delete_folder(a, DeleteFolderFlags::from_bits(0x05)).unwrap();
     assert_eq!(mb.folder(a, false).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
     assert!(mb.folder(a, true).unwrap().deleted);
+    let soft = mb.soft_deleted_subfolders(deleted_items).unwrap();
+    assert_eq!(soft.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a]);
     assert_eq!(mb.folder(b, false).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
     let dels = mb.deletions(deleted_items, cn).unwrap();
     assert_eq!(dels.len(), 1);
@@ -422,6 +424,8 @@ fn message_move_copy_delete_and_deletion_log() {
 
     assert_eq!(mb.delete_messages(inbox, &[b, a.id], false).unwrap(), vec![b], "a is no longer in the inbox");
     assert_eq!(mb.message(b).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
+    let dumpster = mb.soft_deleted_contents(inbox, false).unwrap();
+    assert_eq!(dumpster.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b]);
     let dels = mb.deletions(inbox, since).unwrap();
     assert_eq!(
         dels.iter().map(|d| (d.counter, d.hard)).collect::<Vec<_>>(),

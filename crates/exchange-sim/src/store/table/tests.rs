@@ -168,22 +168,57 @@ fn find_row_forward_backward_and_from_bookmark() {
         tag: PropTag::IMPORTANCE,
         value: TaggedValue { tag: PropTag::IMPORTANCE, value: PropValue::I32(1) },
     };
-    assert_eq!(t.find_row(&imp1, Origin::Beginning, None, false, |id| map.get(&id)).unwrap(), Some(1));
+    let find = |t: &mut TableView, r: &Restriction, o, bm: Option<&[u8]>, back| {
+        t.find_row(r, o, bm, back, |id| map.get(&id)).unwrap()
+    };
+    assert_eq!(find(&mut t, &imp1, Origin::Beginning, None, false).row, Some(1));
     assert_eq!(t.position(), 0);
     t.seek(Origin::Current, 1);
-    assert_eq!(t.find_row(&imp1, Origin::Current, None, false, |id| map.get(&id)).unwrap(), Some(3));
+    assert_eq!(find(&mut t, &imp1, Origin::Current, None, false).row, Some(3));
     assert_eq!(t.position(), 2);
-    assert_eq!(t.find_row(&imp1, Origin::End, None, true, |id| map.get(&id)).unwrap(), Some(5));
+    assert_eq!(find(&mut t, &imp1, Origin::End, None, true).row, Some(5));
     assert_eq!(t.position(), 4);
-    assert_eq!(t.find_row(&imp1, Origin::Current, None, true, |id| map.get(&id)).unwrap(), Some(3));
+    assert_eq!(find(&mut t, &imp1, Origin::Current, None, true).row, Some(3));
     let none = Restriction::Exist { tag: PropTag::BODY };
-    assert_eq!(t.find_row(&none, Origin::Beginning, None, false, |id| map.get(&id)).unwrap(), None);
+    assert_eq!(find(&mut t, &none, Origin::Beginning, None, false), FindResult::default());
     assert_eq!(t.position(), 2, "a failed search leaves the cursor");
     t.seek(Origin::Beginning, 3);
     let bm = t.create_bookmark();
-    assert_eq!(t.find_row(&imp1, Origin::Beginning, Some(&bm), false, |id| map.get(&id)).unwrap(), Some(5));
+    assert_eq!(
+        find(&mut t, &imp1, Origin::Beginning, Some(&bm), false),
+        FindResult { row: Some(5), row_no_longer_visible: false }
+    );
+    // The bookmarked row (id 4) leaves: the search reports it and starts where it was.
+    let fewer: Vec<_> = all.iter().filter(|r| r.0 != 4).cloned().collect();
+    t.refresh(&fewer, None, None);
+    assert_eq!(
+        find(&mut t, &imp1, Origin::Beginning, Some(&bm), true),
+        FindResult { row: Some(3), row_no_longer_visible: true }
+    );
     assert_eq!(
         t.find_row(&imp1, Origin::Beginning, Some(&[9, 9, 9, 9]), false, |id| map.get(&id)),
         Err(TableError::InvalidBookmark)
     );
+}
+
+#[test]
+fn multi_value_instance_columns_explode() {
+    let tag = PropTag::new(0x8001, PropType::MULTIPLE_STRING);
+    let cats = |v: &[&str]| PropValue::MvString(v.iter().map(|s| s.to_string()).collect());
+    let rows = vec![
+        (1u64, PropBag::from_pairs([(tag, cats(&["work", "Alpha"]))])),
+        (2, PropBag::new()),
+        (3, PropBag::from_pairs([(tag, cats(&["beta"]))])),
+    ];
+    let inst_tag = PropTag(tag.0 | 0x2000);
+    let exploded = explode_mv_column(&rows, |r| r.0, inst_tag);
+    assert_eq!(exploded.len(), 4);
+    assert_eq!(exploded.iter().map(|r| (r.id, r.instance)).collect::<Vec<_>>(), [(1, 0), (1, 1), (2, 0), (3, 0)]);
+    assert_eq!(exploded[1].value, Some(PropValue::String("Alpha".into())));
+    assert_eq!(exploded[2].value, None);
+    let keyed: Vec<(u64, &InstanceRow<'_, (u64, PropBag)>)> =
+        exploded.iter().enumerate().map(|(i, r)| (i as u64, r)).collect();
+    let sort = SortOrderSet::new(vec![SortOrder { tag: inst_tag, order: SortDirection::ASCENDING }]);
+    let t = TableView::from_rows(&keyed, |r| r.0, None, Some(&sort));
+    assert_eq!(t.ids(), [2, 1, 3, 0], "missing, Alpha, beta, work");
 }
