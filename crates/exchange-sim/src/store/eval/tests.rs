@@ -253,3 +253,62 @@ fn case_insensitive_string_order() {
     assert_eq!(compare_strings("ab", "abc"), Ordering::Less);
     assert_eq!(compare_strings("B", "a"), Ordering::Greater);
 }
+
+mod laws {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn leaf() -> impl Strategy<Value = Restriction> {
+        prop_oneof![
+            (0i32..4).prop_map(|v| prop(RelOp::EQ, PropTag::IMPORTANCE, PropValue::I32(v))),
+            (0i32..4).prop_map(|v| prop(RelOp::LT, PropTag::IMPORTANCE, PropValue::I32(v))),
+            "[ab]{0,2}".prop_map(|p| content(FuzzyLevel::SUBSTRING, FuzzyLevel::IGNORE_CASE, PropTag::SUBJECT, s(&p))),
+            Just(Restriction::Exist { tag: PropTag::BODY }),
+            (0u32..4).prop_map(|m| Restriction::Bitmask { op: BitmapRelOp::NEZ, tag: PropTag::MESSAGE_FLAGS, mask: m }),
+        ]
+    }
+
+    fn tree() -> impl Strategy<Value = Restriction> {
+        leaf().prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Restriction::And),
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Restriction::Or),
+                inner.prop_map(|r| Restriction::Not(Box::new(r))),
+            ]
+        })
+    }
+
+    fn any_bag() -> impl Strategy<Value = PropBag> {
+        (proptest::option::of(0i32..4), "[aAbB]{0,3}", any::<bool>(), 0i32..4).prop_map(|(imp, subj, body, flags)| {
+            let mut b =
+                PropBag::from_pairs([(PropTag::SUBJECT, s(&subj)), (PropTag::MESSAGE_FLAGS, PropValue::I32(flags))]);
+            if let Some(i) = imp {
+                b.set(PropTag::IMPORTANCE, PropValue::I32(i));
+            }
+            if body {
+                b.set(PropTag::BODY, s("x"));
+            }
+            b
+        })
+    }
+
+    proptest! {
+        /// Not/And/Or obey Boolean algebra on any bag (De Morgan, double negation).
+        #[test]
+        fn boolean_laws(a in tree(), b in tree(), bag in any_bag()) {
+            let not = |r: &Restriction| Restriction::Not(Box::new(r.clone()));
+            let and = Restriction::And(vec![a.clone(), b.clone()]);
+            let or = Restriction::Or(vec![a.clone(), b.clone()]);
+            prop_assert_eq!(matches(&not(&not(&a)), &bag), matches(&a, &bag));
+            prop_assert_eq!(matches(&not(&and), &bag), matches(&Restriction::Or(vec![not(&a), not(&b)]), &bag));
+            prop_assert_eq!(matches(&not(&or), &bag), matches(&Restriction::And(vec![not(&a), not(&b)]), &bag));
+            prop_assert_eq!(matches(&and, &bag), matches(&a, &bag) && matches(&b, &bag));
+            // A restriction evaluates the same after a wire round trip.
+            let mut w = Vec::new();
+            a.encode_with(&mut w, mapi_wire::prop_value::PropContext::Rop).unwrap();
+            let back = Restriction::decode_with(&mut mapi_wire::Reader::new(&w), mapi_wire::prop_value::PropContext::Rop).unwrap();
+            prop_assert_eq!(matches(&back, &bag), matches(&a, &bag));
+        }
+    }
+}
