@@ -179,16 +179,16 @@ pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now:
         if matches!(f, SpecialFolder::Root | SpecialFolder::Inbox) {
             props.merge(&special_entry_ids(info));
         }
+        // Folders Outlook does not show ([MS-OXOSFLD]; Exchange marks the
+        // MOC contact folders and the configuration folder hidden).
         if matches!(
             f,
-            SpecialFolder::SyncIssues
-                | SpecialFolder::Conflicts
-                | SpecialFolder::LocalFailures
-                | SpecialFolder::ServerFailures
-                | SpecialFolder::FreebusyData
+            SpecialFolder::QuickContacts
+                | SpecialFolder::ImContactsList
+                | SpecialFolder::GalContacts
                 | SpecialFolder::ConversationActionSettings
         ) {
-            props.set(PropTag::ATTRIBUTE_HIDDEN, PropValue::Bool(false));
+            props.set(PropTag::ATTRIBUTE_HIDDEN, PropValue::Bool(true));
         }
         insert_folder(tx, info, f.counter(), f.parent().map(SpecialFolder::counter), props, now)?;
     }
