@@ -108,6 +108,43 @@ pub(crate) fn stamp_change(props: &mut PropBag, info: &MailboxInfo, cn: u64, now
     props.set(PropTag::LAST_MODIFICATION_TIME, PropValue::Time(now));
 }
 
+/// The change tracking an ICS upload brings ([MS-OXCFXICS] 3.3.5.8):
+/// captured before [`stamp_change`], re-applied after it so the client's
+/// change key names the version and the PCL is the client's (merged with
+/// what the bag had) plus that change key, without the server's own XID.
+pub(crate) struct ClientChange {
+    change_key: Option<PropValue>,
+    last_modified: Option<PropValue>,
+    pcl: PredecessorChangeList,
+}
+
+impl ClientChange {
+    /// Captures the values of `props` (PCL already merged by the caller).
+    pub(crate) fn take(props: &PropBag) -> Self {
+        Self {
+            change_key: props.get(PropTag::CHANGE_KEY).cloned(),
+            last_modified: props.get(PropTag::LAST_MODIFICATION_TIME).cloned(),
+            pcl: match props.get(PropTag::PREDECESSOR_CHANGE_LIST) {
+                Some(PropValue::Binary(b)) => PredecessorChangeList::decode_exact(b).unwrap_or_default(),
+                _ => PredecessorChangeList::new(),
+            },
+        }
+    }
+
+    /// Re-applies the client's values over a server stamp.
+    pub(crate) fn apply(mut self, props: &mut PropBag) {
+        if let Some(lmt) = self.last_modified {
+            props.set(PropTag::LAST_MODIFICATION_TIME, lmt);
+        }
+        let Some(PropValue::Binary(ck)) = self.change_key else { return };
+        if let Ok(xid) = Xid::from_bytes(&ck) {
+            self.pcl.insert(xid);
+        }
+        props.set(PropTag::CHANGE_KEY, PropValue::Binary(ck));
+        props.set(PropTag::PREDECESSOR_CHANGE_LIST, PropValue::Binary(self.pcl.to_bytes().unwrap_or_default()));
+    }
+}
+
 fn gid_bytes(info: &MailboxInfo, counter: u64) -> Vec<u8> {
     mapi_wire::ids::Gid { guid: info.replica_guid, counter: GlobalCounter::from_value(counter) }
         .to_bytes()
@@ -240,7 +277,7 @@ pub(crate) fn live_folder(tx: &Transaction<'_>, store: i64, id: FolderId) -> Sto
     Ok(rec)
 }
 
-fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec) -> StoreResult<()> {
+pub(crate) fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec) -> StoreResult<()> {
     let name = rec.props.string(PropTag::DISPLAY_NAME).unwrap_or_default();
     tx.execute(
         "UPDATE folders SET parent = ?3, name = ?4, props = ?5, cn = ?6, deleted = ?7 WHERE store = ?1 AND id = ?2",
@@ -277,7 +314,7 @@ pub(crate) fn descendants(tx: &Transaction<'_>, store: i64, root: u64) -> StoreR
     Ok(out)
 }
 
-fn name_taken(
+pub(crate) fn name_taken(
     tx: &Transaction<'_>,
     store: i64,
     parent: u64,
@@ -294,7 +331,7 @@ fn name_taken(
     Ok(found.map(|f| f as u64))
 }
 
-fn is_special(info: &MailboxInfo, counter: u64) -> bool {
+pub(crate) fn is_special(info: &MailboxInfo, counter: u64) -> bool {
     match info.kind {
         StoreKind::Private => SpecialFolder::from_counter(counter).is_some(),
         StoreKind::Public => PublicFolder::ALL.iter().any(|f| f.counter() == counter),

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::{StoreError, StoreResult};
 use super::events::StoreEvent;
-use super::folder::{counter_of, fid, live_folder, log_deletion, stamp_change, touch_commit};
+use super::folder::{ClientChange, counter_of, fid, live_folder, log_deletion, stamp_change, touch_commit};
 use super::props::MessageContent;
 use super::{Mailbox, REPLID, alloc_cn, alloc_ids};
 
@@ -61,9 +61,11 @@ pub enum SaveMode {
     #[default]
     Normal,
     /// An ICS upload (RopSynchronizationImportMessageChange, [MS-OXCFXICS]
-    /// 3.3.5.8.2): the client's PidTagChangeKey, PidTagPredecessorChangeList
-    /// (merged with the stored one) and PidTagLastModificationTime are kept;
-    /// a new CN is still assigned.
+    /// 3.3.5.8.2): the client's PidTagChangeKey and
+    /// PidTagLastModificationTime are kept, the PCL becomes the stored one
+    /// merged with the client's plus the client's change key (no server
+    /// XID), a client PidTagSourceKey is kept; a new CN is still assigned.
+    /// Without a client change key it behaves like `Normal` for the key.
     Import,
 }
 
@@ -452,17 +454,10 @@ impl Mailbox {
             if !new.props.contains_id(PropTag::CREATION_TIME.id()) {
                 new.props.set(PropTag::CREATION_TIME, PropValue::Time(now));
             }
-            let client_change = (mode == SaveMode::Import).then(|| {
-                (new.props.get(PropTag::CHANGE_KEY).cloned(), new.props.get(PropTag::LAST_MODIFICATION_TIME).cloned())
-            });
+            let client = (mode == SaveMode::Import).then(|| ClientChange::take(&new.props));
             stamp_change(&mut new.props, &self.info, cn, now);
-            if let Some((ck, lmt)) = client_change {
-                if let Some(ck) = ck {
-                    new.props.set(PropTag::CHANGE_KEY, ck);
-                }
-                if let Some(lmt) = lmt {
-                    new.props.set(PropTag::LAST_MODIFICATION_TIME, lmt);
-                }
+            if let Some(c) = client {
+                c.apply(&mut new.props);
             }
             normalize(&mut new, fai, read);
             let change_key = match new.props.get(PropTag::CHANGE_KEY) {

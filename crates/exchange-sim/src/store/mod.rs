@@ -43,6 +43,7 @@ pub mod error;
 pub mod eval;
 pub mod events;
 mod folder;
+mod import;
 mod message;
 mod named;
 mod perms;
@@ -66,6 +67,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 pub use error::{StoreError, StoreResult};
 pub use events::{StoreEvent, SubscriptionId};
 pub use folder::{DeleteFolderFlags, FolderInfo, FolderRow};
+pub use import::ImportedFolder;
 pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, StoredMessage, flags as message_flags};
 pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
 pub use perms::{DEFAULT_GRANTEE, Rights};

@@ -252,6 +252,8 @@ fn change_key_pcl_and_source_key_are_maintained() {
     let pcl3 = PredecessorChangeList::decode_exact(&bin(&m3, PropTag::PREDECESSOR_CHANGE_LIST)).unwrap();
     assert!(pcl3.includes(&pcl2) && pcl3.includes(&fpcl));
     assert!(pcl3.is_sorted());
+    assert_eq!(pcl3.0.len(), 2, "old server XID + the client's, no new server XID");
+    assert_eq!(pcl3.find(&guid), pcl2.find(&guid));
 
     // Folder changes too.
     let before = bin(&mb.folder_props(inbox).unwrap(), PropTag::CHANGE_KEY);

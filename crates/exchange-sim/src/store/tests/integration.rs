@@ -157,3 +157,56 @@ fn events_are_published_after_commit_only() {
     mb.create_folder(inbox, "H", &PropBag::new(), false).unwrap();
     assert_eq!(*seen.lock().unwrap(), vec!["H".to_string()]);
 }
+
+#[test]
+fn hierarchy_import_keeps_client_change_tracking() {
+    use mapi_wire::Encode;
+    use mapi_wire::ids::{GlobalCounter, PredecessorChangeList, Xid};
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let drafts = mb.special_folder(SpecialFolder::Drafts);
+    let first = mb.reserve_ids(2).unwrap().value();
+    let id = FolderId::new(REPLID, first);
+    let client = Xid::from_counter(Guid([5; 16]), GlobalCounter::from_value(9));
+    let mut pcl = PredecessorChangeList::new();
+    pcl.insert(client.clone());
+    let props = PropBag::from_pairs([
+        (PropTag::DISPLAY_NAME, PropValue::String("Imported".into())),
+        (PropTag::CONTAINER_CLASS, PropValue::String("IPF.Note".into())),
+        (PropTag::CHANGE_KEY, PropValue::Binary(client.to_bytes().unwrap())),
+        (PropTag::PREDECESSOR_CHANGE_LIST, PropValue::Binary(pcl.to_bytes().unwrap())),
+    ]);
+    let r = mb.import_folder(inbox, Some(id), &props).unwrap();
+    assert!(r.created);
+    assert_eq!(r.id, id);
+    let p = mb.folder_props(id).unwrap();
+    assert_eq!(p.get(PropTag::CHANGE_KEY), Some(&PropValue::Binary(client.to_bytes().unwrap())));
+    assert_eq!(p.get(PropTag::SOURCE_KEY), Some(&PropValue::Binary(mb.source_key(first))));
+    assert_eq!(p.get(PropTag::PREDECESSOR_CHANGE_LIST), Some(&PropValue::Binary(pcl.to_bytes().unwrap())));
+    // Second import: move + rename, PCL grows.
+    let client2 = Xid::from_counter(Guid([5; 16]), GlobalCounter::from_value(10));
+    let props2 = PropBag::from_pairs([
+        (PropTag::DISPLAY_NAME, PropValue::String("Renamed".into())),
+        (PropTag::CHANGE_KEY, PropValue::Binary(client2.to_bytes().unwrap())),
+    ]);
+    let r2 = mb.import_folder(drafts, Some(id), &props2).unwrap();
+    assert!(!r2.created);
+    let f = mb.folder(id, false).unwrap();
+    assert_eq!(f.parent, Some(drafts));
+    assert_eq!(f.props.string(PropTag::DISPLAY_NAME).as_deref(), Some("Renamed"));
+    assert_eq!(f.props.string(PropTag::CONTAINER_CLASS).as_deref(), Some("IPF.Note"));
+    let mut pcl2 = PredecessorChangeList::new();
+    pcl2.insert(client2.clone());
+    assert_eq!(f.props.get(PropTag::PREDECESSOR_CHANGE_LIST), Some(&PropValue::Binary(pcl2.to_bytes().unwrap())));
+    // Errors: unallocated id, cycle, missing name.
+    let far = FolderId::new(REPLID, first + 1_000_000);
+    assert_eq!(mb.import_folder(inbox, Some(far), &props).unwrap_err().error_code(), ErrorCode::INVALID_PARAMETER);
+    let (child, _) = mb.create_folder(id, "child", &PropBag::new(), false).unwrap();
+    assert_eq!(mb.import_folder(child, Some(id), &PropBag::new()).unwrap_err().error_code(), ErrorCode::FOLDER_CYCLE);
+    assert_eq!(mb.import_folder(inbox, None, &PropBag::new()).unwrap_err().error_code(), ErrorCode::INVALID_PARAMETER);
+    let r3 = mb
+        .import_folder(inbox, None, &PropBag::from_pairs([(PropTag::DISPLAY_NAME, PropValue::String("New".into()))]))
+        .unwrap();
+    assert!(r3.created && r3.id.global_counter().value() > first + 1);
+}
