@@ -145,6 +145,10 @@ pub struct NewMailbox<'a> {
     pub legacy_dn: Option<&'a str>,
     /// Password to hash (argon2id); `None` leaves authentication to others.
     pub password: Option<&'a str>,
+    /// A fixed MailboxGuid (deterministic seeding); random when `None`.
+    pub mailbox_guid: Option<Guid>,
+    /// A fixed replica GUID (deterministic seeding); random when `None`.
+    pub replica_guid: Option<Guid>,
 }
 
 /// The legacyDN prefix for derived DNs.
@@ -299,8 +303,24 @@ impl Store {
             if mailbox_row(tx, new.address)?.is_some() || mailbox_row(tx, &legacy_dn)?.is_some() {
                 return Err(StoreError::DuplicateName(new.address.to_owned()));
             }
-            let info =
-                insert_store(tx, StoreKind::Private, new.address, new.display_name, &legacy_dn, hash.as_deref())?;
+            if let Some(g) = new.mailbox_guid {
+                let taken: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM stores WHERE mailbox_guid = ?1", [&g.0[..]], |r| r.get(0))?;
+                if taken > 0 {
+                    return Err(StoreError::DuplicateName(format!("mailbox GUID {g}")));
+                }
+            }
+            let guids =
+                (new.mailbox_guid.map_or_else(random_guid, Ok)?, new.replica_guid.map_or_else(random_guid, Ok)?);
+            let info = insert_store(
+                tx,
+                StoreKind::Private,
+                new.address,
+                new.display_name,
+                &legacy_dn,
+                hash.as_deref(),
+                guids,
+            )?;
             folder::create_private_tree(tx, &info, now)?;
             Ok(info)
         })?;
@@ -320,6 +340,7 @@ impl Store {
                 "Public Folders",
                 "/o=Exchange Sim/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=exchange-sim/cn=Microsoft Public MDB",
                 None,
+                (random_guid()?, random_guid()?),
             )?;
             folder::create_public_tree(tx, &info, now)
         })
@@ -426,9 +447,8 @@ fn insert_store(
     display_name: &str,
     legacy_dn: &str,
     password_hash: Option<&str>,
+    (mailbox_guid, replica_guid): (Guid, Guid),
 ) -> StoreResult<MailboxInfo> {
-    let mailbox_guid = random_guid()?;
-    let replica_guid = random_guid()?;
     tx.execute(
         "INSERT INTO stores(kind, address, display_name, legacy_dn, mailbox_guid, replica_guid, password_hash, next_id, next_cn)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",

@@ -42,6 +42,7 @@ pub(super) fn alice(store: &Store) -> Mailbox {
             display_name: "Alice Tester",
             legacy_dn: None,
             password: Some("demo"),
+            ..Default::default()
         })
         .unwrap()
 }
@@ -524,6 +525,24 @@ fn delegate_permissions() {
     assert_eq!(public.folder_entry_id(pf)[20..22], [3, 0], "public folder entry id type");
     assert!(store.mailboxes().unwrap().iter().all(|m| m.kind == StoreKind::Private));
     assert_eq!(store.mailboxes().unwrap().len(), 3);
+}
+
+#[test]
+fn fixed_guids_for_deterministic_seeding() {
+    let store = Store::open_in_memory().unwrap();
+    let (mg, rg) = (Guid([0x11; 16]), Guid([0x22; 16]));
+    let new = NewMailbox {
+        address: "seed@example.test",
+        display_name: "Seed",
+        mailbox_guid: Some(mg),
+        replica_guid: Some(rg),
+        ..Default::default()
+    };
+    let mb = store.create_mailbox(&new).unwrap();
+    assert_eq!((mb.info().mailbox_guid, mb.info().replica_guid), (mg, rg));
+    assert_eq!(&mb.source_key(5)[..16], &rg.0);
+    let again = NewMailbox { address: "other@example.test", ..new };
+    assert_eq!(store.create_mailbox(&again).unwrap_err().error_code(), ErrorCode::DUPLICATE_NAME);
 }
 
 #[test]
