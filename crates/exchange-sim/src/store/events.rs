@@ -148,9 +148,14 @@ impl Bus {
         lock(&self.pending).push(e);
     }
 
-    /// Drops the queued events (the transaction failed).
-    pub(crate) fn discard(&self) {
-        lock(&self.pending).clear();
+    /// How many events are queued (to undo a failed nested call).
+    pub(crate) fn mark(&self) -> usize {
+        lock(&self.pending).len()
+    }
+
+    /// Drops the events queued after `mark` (the call failed).
+    pub(crate) fn truncate(&self, mark: usize) {
+        lock(&self.pending).truncate(mark);
     }
 
     /// Takes the queued events (the transaction committed).

@@ -4,7 +4,7 @@
 use mapi_wire::ids::{ChangeNumber, FolderId, GlobalCounter, PredecessorChangeList, Xid};
 use mapi_wire::prop_value::{FileTime, PropValue};
 use mapi_wire::{Decode, Encode, PropTag};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{StoreError, StoreResult};
 use super::events::StoreEvent;
@@ -153,7 +153,7 @@ fn gid_bytes(info: &MailboxInfo, counter: u64) -> Vec<u8> {
 
 /// Inserts a new folder row with fresh change tracking.
 pub(crate) fn insert_folder(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     info: &MailboxInfo,
     counter: u64,
     parent: Option<u64>,
@@ -206,7 +206,7 @@ fn special_entry_ids(info: &MailboxInfo) -> PropBag {
 }
 
 /// Creates the standard private tree ([MS-OXOSFLD] 2.2).
-pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
+pub(crate) fn create_private_tree(tx: &Connection, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
     for f in SpecialFolder::ALL {
         let mut props = PropBag::new();
         props.set(PropTag::DISPLAY_NAME, PropValue::String(f.display_name().into()));
@@ -233,7 +233,7 @@ pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now:
 }
 
 /// Creates the public folder tree ([MS-OXCSTOR] 2.2.1.1.4).
-pub(crate) fn create_public_tree(tx: &Transaction<'_>, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
+pub(crate) fn create_public_tree(tx: &Connection, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
     for f in PublicFolder::ALL {
         let props = PropBag::from_pairs([(PropTag::DISPLAY_NAME, PropValue::String(f.display_name().into()))]);
         insert_folder(tx, info, f.counter(), f.parent().map(PublicFolder::counter), props, now)?;
@@ -249,7 +249,7 @@ pub(crate) struct FolderRec {
     pub(crate) deleted: bool,
 }
 
-pub(crate) fn load_folder(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<FolderRec>> {
+pub(crate) fn load_folder(tx: &Connection, store: i64, counter: i64) -> StoreResult<Option<FolderRec>> {
     let row = tx
         .query_row(
             "SELECT parent, props, cn, deleted FROM folders WHERE store = ?1 AND id = ?2",
@@ -268,7 +268,7 @@ pub(crate) fn load_folder(tx: &Transaction<'_>, store: i64, counter: i64) -> Sto
 }
 
 /// Loads a live (not soft-deleted) folder or fails NotFound/ObjectDeleted.
-pub(crate) fn live_folder(tx: &Transaction<'_>, store: i64, id: FolderId) -> StoreResult<FolderRec> {
+pub(crate) fn live_folder(tx: &Connection, store: i64, id: FolderId) -> StoreResult<FolderRec> {
     let rec =
         load_folder(tx, store, counter_of(id)?)?.ok_or_else(|| StoreError::not_found(format!("folder {id:?}")))?;
     if rec.deleted {
@@ -277,7 +277,7 @@ pub(crate) fn live_folder(tx: &Transaction<'_>, store: i64, id: FolderId) -> Sto
     Ok(rec)
 }
 
-pub(crate) fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec) -> StoreResult<()> {
+pub(crate) fn save_folder_row(tx: &Connection, store: i64, rec: &FolderRec) -> StoreResult<()> {
     let name = rec.props.string(PropTag::DISPLAY_NAME).unwrap_or_default();
     tx.execute(
         "UPDATE folders SET parent = ?3, name = ?4, props = ?5, cn = ?6, deleted = ?7 WHERE store = ?1 AND id = ?2",
@@ -294,7 +294,7 @@ pub(crate) fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec)
     Ok(())
 }
 
-fn child_ids(tx: &Transaction<'_>, store: i64, parent: u64) -> StoreResult<Vec<u64>> {
+fn child_ids(tx: &Connection, store: i64, parent: u64) -> StoreResult<Vec<u64>> {
     let mut st =
         tx.prepare_cached("SELECT id FROM folders WHERE store = ?1 AND parent = ?2 AND deleted = 0 ORDER BY id")?;
     let rows = st.query_map(params![store, parent as i64], |r| r.get::<_, i64>(0))?;
@@ -302,7 +302,7 @@ fn child_ids(tx: &Transaction<'_>, store: i64, parent: u64) -> StoreResult<Vec<u
 }
 
 /// Every live descendant of `root` with its depth (0 = child), depth-first.
-pub(crate) fn descendants(tx: &Transaction<'_>, store: i64, root: u64) -> StoreResult<Vec<(u64, u32)>> {
+pub(crate) fn descendants(tx: &Connection, store: i64, root: u64) -> StoreResult<Vec<(u64, u32)>> {
     let mut out = Vec::new();
     let mut stack: Vec<(u64, u32)> = child_ids(tx, store, root)?.into_iter().rev().map(|c| (c, 0)).collect();
     while let Some((id, d)) = stack.pop() {
@@ -315,7 +315,7 @@ pub(crate) fn descendants(tx: &Transaction<'_>, store: i64, root: u64) -> StoreR
 }
 
 pub(crate) fn name_taken(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     parent: u64,
     name: &str,
@@ -340,7 +340,7 @@ pub(crate) fn is_special(info: &MailboxInfo, counter: u64) -> bool {
 
 impl Mailbox {
     /// Computes the read-only folder properties into `props`.
-    pub(crate) fn folder_computed(&self, tx: &Transaction<'_>, rec: &FolderRec) -> StoreResult<PropBag> {
+    pub(crate) fn folder_computed(&self, tx: &Connection, rec: &FolderRec) -> StoreResult<PropBag> {
         let mut p = rec.props.clone();
         let store = self.id();
         let (count, unread): (i64, i64) = tx.query_row(
@@ -540,7 +540,7 @@ impl Mailbox {
     fn change_folder(
         &self,
         id: FolderId,
-        f: impl FnOnce(&Transaction<'_>, &mut FolderRec) -> StoreResult<()>,
+        f: impl FnOnce(&Connection, &mut FolderRec) -> StoreResult<()>,
     ) -> StoreResult<ChangeNumber> {
         let now = self.store.now();
         self.store.with_tx(|tx| {
@@ -684,7 +684,7 @@ impl Mailbox {
 
     fn copy_folder_rec(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         src: &FolderRec,
         parent: u64,
         name: Option<&str>,
@@ -779,7 +779,7 @@ impl Mailbox {
 /// Records that object `id` left folder `folder` at change `cn`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn log_deletion(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     folder: u64,
     id: u64,
@@ -798,7 +798,7 @@ pub(crate) fn log_deletion(
 
 /// Records that the contents of `folder` changed at `now`
 /// (PidTagLocalCommitTimeMax).
-pub(crate) fn touch_commit(tx: &Transaction<'_>, store: i64, folder: u64, now: FileTime) -> StoreResult<()> {
+pub(crate) fn touch_commit(tx: &Connection, store: i64, folder: u64, now: FileTime) -> StoreResult<()> {
     tx.execute(
         "UPDATE folders SET commit_time = MAX(commit_time, ?3) WHERE store = ?1 AND id = ?2",
         params![store, folder as i64, now.0 as i64],

@@ -5,7 +5,7 @@
 use mapi_wire::ids::{ChangeNumber, FolderId, MessageId, PredecessorChangeList};
 use mapi_wire::prop_value::{FileTime, PropValue};
 use mapi_wire::{Decode, Encode, PropTag};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{StoreError, StoreResult};
 use super::events::StoreEvent;
@@ -164,7 +164,7 @@ fn message_rec((id, folder, fai, read, cn, deleted, blob): RawMessage) -> StoreR
     })
 }
 
-pub(crate) fn load_message(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
+pub(crate) fn load_message(tx: &Connection, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
     let row = tx
         .query_row(&format!("{MESSAGE_COLUMNS} WHERE store = ?1 AND id = ?2"), params![store, counter], raw_message)
         .optional()?;
@@ -172,7 +172,7 @@ pub(crate) fn load_message(tx: &Transaction<'_>, store: i64, counter: i64) -> St
 }
 
 /// The live messages of a folder: (global counter, fai), by id.
-pub(crate) fn folder_message_ids(tx: &Transaction<'_>, store: i64, folder: u64) -> StoreResult<Vec<(u64, bool)>> {
+pub(crate) fn folder_message_ids(tx: &Connection, store: i64, folder: u64) -> StoreResult<Vec<(u64, bool)>> {
     let mut st =
         tx.prepare_cached("SELECT id, fai FROM messages WHERE store = ?1 AND folder = ?2 AND deleted = 0 ORDER BY id")?;
     let rows =
@@ -207,7 +207,7 @@ fn normalize(content: &mut MessageContent, fai: bool, read: bool) {
 }
 
 fn write_message(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     rec: &MessageRec,
     read_cn: Option<u64>,
@@ -237,7 +237,7 @@ fn write_message(
 }
 
 /// Copies message `src` into folder `dst` with a new MID; returns it.
-pub(crate) fn copy_one(mb: &Mailbox, tx: &Transaction<'_>, src: u64, dst: u64, now: FileTime) -> StoreResult<u64> {
+pub(crate) fn copy_one(mb: &Mailbox, tx: &Connection, src: u64, dst: u64, now: FileTime) -> StoreResult<u64> {
     let rec = load_message(tx, mb.id(), src as i64)?.ok_or_else(|| StoreError::not_found(format!("{:?}", mid(src))))?;
     let id = alloc_ids(tx, mb.id(), 1)?;
     let cn = alloc_cn(tx, mb.id())?;
@@ -254,7 +254,7 @@ pub(crate) fn copy_one(mb: &Mailbox, tx: &Transaction<'_>, src: u64, dst: u64, n
 /// Deletes one message (soft: hidden; hard: removed) and logs it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn delete_one(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     folder: u64,
     id: u64,

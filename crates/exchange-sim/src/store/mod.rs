@@ -7,8 +7,8 @@
 //!
 //! * A [`Store`] is one database file (`store.sqlite` in the data dir). It is
 //!   cheap to clone and `Send + Sync`; every call is synchronous and runs in
-//!   its own SQLite transaction (`BEGIN IMMEDIATE`), so an abrupt stop
-//!   leaves either the whole call or none of it. The async layers call it
+//!   its own SQLite transaction (`BEGIN IMMEDIATE`, WAL, `synchronous =
+//!   FULL`), so an abrupt stop leaves either the whole call or none of it. The async layers call it
 //!   from `spawn_blocking` or a dedicated thread.
 //! * A [`Mailbox`] is a handle on one store inside it (a user's private
 //!   mailbox or the public folders). Ids use replica id [`REPLID`] = 1 and
@@ -35,9 +35,10 @@
 //!   that [`Store`] value and its clones ([`Store::subscribe`]) for
 //!   notifications; another `Store::open` of the same directory is a
 //!   separate bus.
-//! * Each call is its own transaction; a sequence of calls (e.g. delivering
-//!   a submitted message to several mailboxes and moving it to Sent Items)
-//!   is not atomic as a whole.
+//! * Each call is its own transaction. [`Store::atomically`] joins the calls
+//!   a closure makes (e.g. delivering a submitted message to several
+//!   mailboxes and moving it to Sent Items) into one transaction; other
+//!   threads wait meanwhile.
 
 pub mod error;
 pub mod eval;
@@ -56,13 +57,14 @@ pub mod table;
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
 
 use mapi_wire::entry_id::{FolderEntryId, MessageEntryId, StoreObjectType};
 use mapi_wire::ids::{ChangeNumber, FolderId, Gid, GlobalCounter, LongTermId, MessageId, Xid};
 use mapi_wire::prop_value::FileTime;
 use mapi_wire::{Encode, Guid, PropTag};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub use error::{StoreError, StoreResult};
 pub use events::{StoreEvent, SubscriptionId};
@@ -95,9 +97,63 @@ pub struct Store {
 
 struct Inner {
     conn: Mutex<Connection>,
+    /// Which thread owns the store's transaction, and how deeply nested
+    /// ([`Store::atomically`]); other threads wait on `gate_free`.
+    gate: Mutex<(Option<ThreadId>, u32)>,
+    gate_free: Condvar,
     path: Option<PathBuf>,
     clock: Mutex<Clock>,
     bus: events::Bus,
+}
+
+/// Holds the store's gate for this thread; released on drop (also on panic).
+struct Gate<'a> {
+    inner: &'a Inner,
+    depth: u32,
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        let mut g = lock(&self.inner.gate);
+        g.1 = g.1.saturating_sub(1);
+        if g.1 == 0 {
+            g.0 = None;
+            self.inner.gate_free.notify_all();
+        }
+    }
+}
+
+/// An open SQLite transaction (depth 1) or savepoint (nested); rolled back
+/// on drop unless committed.
+struct TxGuard<'c> {
+    conn: &'c Connection,
+    nested: bool,
+    open: bool,
+}
+
+impl<'c> TxGuard<'c> {
+    fn begin(conn: &'c Connection, nested: bool) -> StoreResult<Self> {
+        conn.execute_batch(if nested { "SAVEPOINT store_call" } else { "BEGIN IMMEDIATE" })?;
+        Ok(Self { conn, nested, open: true })
+    }
+
+    fn commit(mut self) -> StoreResult<()> {
+        self.conn.execute_batch(if self.nested { "RELEASE store_call" } else { "COMMIT" })?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for TxGuard<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch(if self.nested {
+                "ROLLBACK TO store_call; RELEASE store_call"
+            } else {
+                "ROLLBACK"
+            });
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -206,6 +262,8 @@ impl Store {
         let store = Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
+                gate: Mutex::new((None, 0)),
+                gate_free: Condvar::new(),
                 path,
                 clock: Mutex::new(Arc::new(system_now)),
                 bus: events::Bus::default(),
@@ -222,8 +280,9 @@ impl Store {
 
     /// The schema version in force.
     pub fn schema_version(&self) -> StoreResult<i64> {
-        let conn = lock(&self.inner.conn);
-        Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+        self.with_tx(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+        })
     }
 
     /// The newest schema version this build knows.
@@ -242,21 +301,106 @@ impl Store {
         c()
     }
 
-    /// Runs `f` in one immediate transaction; commits if it returns Ok.
-    /// Events emitted inside `f` are published after the commit, outside
-    /// the lock, and dropped if `f` or the commit fails.
-    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = lock(&self.inner.conn);
-        self.inner.bus.discard();
+    /// Waits until no other thread owns the store, then owns it (nested
+    /// entries of the same thread count up).
+    fn enter(&self) -> Gate<'_> {
+        let me = std::thread::current().id();
+        let mut g = lock(&self.inner.gate);
+        loop {
+            match g.0 {
+                None => {
+                    *g = (Some(me), 1);
+                    break;
+                }
+                Some(owner) if owner == me => {
+                    g.1 += 1;
+                    break;
+                }
+                Some(_) => g = self.inner.gate_free.wait(g).unwrap_or_else(std::sync::PoisonError::into_inner),
+            }
+        }
+        Gate { inner: &self.inner, depth: g.1 }
+    }
+
+    /// Runs `f` in one immediate transaction (a savepoint inside
+    /// [`Store::atomically`]); commits if it returns Ok. Events emitted
+    /// inside `f` are published after the outermost commit, outside every
+    /// lock, and dropped if `f` or the commit fails.
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let gate = self.enter();
+        let nested = gate.depth > 1;
+        if !nested {
+            self.inner.bus.truncate(0); // leftovers of a call that panicked
+        }
+        let mark = self.inner.bus.mark();
+        let result = {
+            let conn = lock(&self.inner.conn);
+            TxGuard::begin(&conn, nested).and_then(|tx| {
+                let out = f(&conn)?;
+                tx.commit()?;
+                Ok(out)
+            })
+        };
+        if result.is_err() {
+            self.inner.bus.truncate(mark);
+        }
+        if nested {
+            return result;
+        }
+        let events = self.inner.bus.take();
+        drop(gate);
+        self.inner.bus.publish(events);
+        result
+    }
+
+    /// Runs `f` so that every store call it makes on this thread (on this
+    /// `Store` or its clones and mailboxes) commits together or not at all:
+    /// one SQLite transaction, each call a savepoint inside it. `f`
+    /// returning Err (or panicking) rolls everything back. Other threads
+    /// wait until `f` returns; do not wait in `f` for another thread that
+    /// uses the store. Events are published after the commit. Nests.
+    pub fn atomically<T>(&self, f: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+        struct Open<'a> {
+            inner: &'a Inner,
+            nested: bool,
+            open: bool,
+        }
+        impl Drop for Open<'_> {
+            fn drop(&mut self) {
+                if self.open {
+                    let conn = lock(&self.inner.conn);
+                    let _ = conn.execute_batch(if self.nested {
+                        "ROLLBACK TO store_call; RELEASE store_call"
+                    } else {
+                        "ROLLBACK"
+                    });
+                }
+            }
+        }
+        let gate = self.enter();
+        let nested = gate.depth > 1;
+        if !nested {
+            self.inner.bus.truncate(0);
+        }
+        let mark = self.inner.bus.mark();
+        let mut open = Open { inner: &self.inner, nested, open: false };
         let result = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
+            lock(&self.inner.conn).execute_batch(if nested { "SAVEPOINT store_call" } else { "BEGIN IMMEDIATE" })?;
+            open.open = true;
+            let out = f()?;
+            lock(&self.inner.conn).execute_batch(if nested { "RELEASE store_call" } else { "COMMIT" })?;
+            open.open = false;
             Ok(out)
         })();
-        let events = if result.is_ok() { self.inner.bus.take() } else { Vec::new() };
-        self.inner.bus.discard();
-        drop(conn);
+        drop(open);
+        if result.is_err() {
+            self.inner.bus.truncate(mark);
+        }
+        if nested {
+            return result;
+        }
+        let events = self.inner.bus.take();
+        drop(gate);
         self.inner.bus.publish(events);
         result
     }
@@ -349,21 +493,22 @@ impl Store {
     /// The mailbox of `user`: an SMTP address or a legacyDN, compared
     /// case-insensitively. [`StoreError::NotFound`] if there is none.
     pub fn mailbox(&self, user: &str) -> StoreResult<Mailbox> {
-        let conn = lock(&self.inner.conn);
-        let info = mailbox_row(&conn, user)?.ok_or_else(|| StoreError::not_found(format!("mailbox {user}")))?;
-        drop(conn);
+        let info = self
+            .with_tx(|conn| mailbox_row(conn, user))?
+            .ok_or_else(|| StoreError::not_found(format!("mailbox {user}")))?;
         Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
     }
 
     /// The store whose MailboxGuid is `guid` (the `MailboxId=<guid>@domain`
     /// of MAPI/HTTP URLs, [MS-OXCMAPIHTTP] 2.2.1).
     pub fn mailbox_by_guid(&self, guid: Guid) -> StoreResult<Mailbox> {
-        let conn = lock(&self.inner.conn);
-        let info = conn
-            .query_row(&format!("{STORE_COLUMNS} WHERE mailbox_guid = ?1"), [&guid.0[..]], store_from_row)
-            .optional()?
+        let info = self
+            .with_tx(|conn| {
+                Ok(conn
+                    .query_row(&format!("{STORE_COLUMNS} WHERE mailbox_guid = ?1"), [&guid.0[..]], store_from_row)
+                    .optional()?)
+            })?
             .ok_or_else(|| StoreError::not_found(format!("mailbox {guid}")))?;
-        drop(conn);
         Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
     }
 
@@ -374,25 +519,26 @@ impl Store {
 
     /// Every private mailbox, by store id.
     pub fn mailboxes(&self) -> StoreResult<Vec<MailboxInfo>> {
-        let conn = lock(&self.inner.conn);
-        let mut st = conn.prepare(&format!("{STORE_COLUMNS} WHERE kind = 0 ORDER BY id"))?;
-        let rows = st.query_map([], store_from_row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.with_tx(|conn| {
+            let mut st = conn.prepare(&format!("{STORE_COLUMNS} WHERE kind = 0 ORDER BY id"))?;
+            let rows = st.query_map([], store_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
     }
 
     /// True if `password` is the mailbox's password (argon2id verification;
     /// false for unknown users and users without a password).
     pub fn verify_password(&self, user: &str, password: &str) -> StoreResult<bool> {
-        let hash: Option<String> = {
-            let conn = lock(&self.inner.conn);
-            conn.query_row(
-                "SELECT password_hash FROM stores WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
-                [user],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten()
-        };
+        let hash: Option<String> = self.with_tx(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT password_hash FROM stores WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
+                    [user],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten())
+        })?;
         Ok(hash.is_some_and(|h| perms::verify_password(&h, password)))
     }
 
@@ -441,7 +587,7 @@ fn mailbox_row(conn: &Connection, user: &str) -> StoreResult<Option<MailboxInfo>
 }
 
 fn insert_store(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     kind: StoreKind,
     address: &str,
     display_name: &str,
@@ -475,7 +621,7 @@ fn insert_store(
 }
 
 /// Reserves `n` consecutive global counters of a store; returns the first.
-pub(crate) fn alloc_ids(tx: &Transaction<'_>, store: i64, n: u64) -> StoreResult<u64> {
+pub(crate) fn alloc_ids(tx: &Connection, store: i64, n: u64) -> StoreResult<u64> {
     let next: i64 = tx.query_row("SELECT next_id FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
     let next = next as u64;
     let end = next.checked_add(n).filter(|e| *e <= GlobalCounter::MAX).ok_or(StoreError::Exhausted("GLOBCNT"))?;
@@ -484,7 +630,7 @@ pub(crate) fn alloc_ids(tx: &Transaction<'_>, store: i64, n: u64) -> StoreResult
 }
 
 /// Allocates the next change-number counter of a store.
-pub(crate) fn alloc_cn(tx: &Transaction<'_>, store: i64) -> StoreResult<u64> {
+pub(crate) fn alloc_cn(tx: &Connection, store: i64) -> StoreResult<u64> {
     let next: i64 = tx.query_row("SELECT next_cn FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
     let next = next as u64;
     if next >= GlobalCounter::MAX {
@@ -613,8 +759,9 @@ impl Mailbox {
 
     /// The newest change number handed out (0 before any change).
     pub fn current_change_number(&self) -> StoreResult<ChangeNumber> {
-        let conn = lock(&self.store.inner.conn);
-        let next: i64 = conn.query_row("SELECT next_cn FROM stores WHERE id = ?1", [self.id()], |r| r.get(0))?;
+        let next: i64 = self.store.with_tx(|conn| {
+            Ok(conn.query_row("SELECT next_cn FROM stores WHERE id = ?1", [self.id()], |r| r.get(0))?)
+        })?;
         Ok(ChangeNumber::new(REPLID, (next as u64).saturating_sub(1)))
     }
 

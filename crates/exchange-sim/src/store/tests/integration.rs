@@ -210,3 +210,82 @@ fn hierarchy_import_keeps_client_change_tracking() {
         .unwrap();
     assert!(r3.created && r3.id.global_counter().value() > first + 1);
 }
+
+#[test]
+fn atomically_commits_or_rolls_back_everything() {
+    let store = Store::open_in_memory().unwrap();
+    let alice = alice(&store);
+    let bob = store
+        .create_mailbox(&NewMailbox { address: "bob@example.test", display_name: "Bob", ..Default::default() })
+        .unwrap();
+    let (a_out, a_sent) = (alice.special_folder(SpecialFolder::Outbox), alice.special_folder(SpecialFolder::SentItems));
+    let b_inbox = bob.special_folder(SpecialFolder::Inbox);
+    let (_, rx) = store.subscribe_channel();
+    let m = alice.save_message(a_out, None, false, &mail("hi bob", false), SaveMode::Normal).unwrap().id;
+    assert_eq!(rx.try_iter().count(), 1);
+
+    // A failing submit leaves nothing behind and publishes nothing.
+    let err = store
+        .atomically(|| {
+            bob.save_message(b_inbox, None, false, &mail("hi bob", false), SaveMode::Normal)?;
+            alice.move_messages(a_out, a_sent, &[m])?;
+            alice.create_folder(a_sent, "", &PropBag::new(), false)?; // fails: no name
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(err.error_code(), ErrorCode::INVALID_PARAMETER);
+    assert!(bob.contents(b_inbox, false).unwrap().is_empty());
+    assert_eq!(alice.message(m).unwrap().folder, a_out);
+    assert_eq!(rx.try_iter().count(), 0);
+
+    // A failed call inside a successful section is undone alone.
+    let delivered = store
+        .atomically(|| {
+            let d = bob.save_message(b_inbox, None, false, &mail("hi bob", false), SaveMode::Normal)?.id;
+            assert!(alice.create_folder(a_sent, "", &PropBag::new(), false).is_err());
+            store.atomically(|| alice.move_messages(a_out, a_sent, &[m]))?;
+            Ok(d)
+        })
+        .unwrap();
+    assert_eq!(bob.contents(b_inbox, false).unwrap()[0].id, delivered);
+    assert_eq!(alice.message(m).unwrap().folder, a_sent);
+    let events: Vec<StoreEvent> = rx.try_iter().collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+
+    // Another thread waits for the section to end.
+    let bob2 = bob.clone();
+    let store2 = store.clone();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let h = std::thread::spawn(move || {
+        store2
+            .atomically(|| {
+                started_tx.send(()).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                bob2.create_folder(bob2.special_folder(SpecialFolder::Inbox), "late", &PropBag::new(), false)
+            })
+            .unwrap()
+    });
+    started_rx.recv().unwrap();
+    // Blocks until the other section committed, then sees its folder.
+    let seen = bob.find_folder(b_inbox, "late").unwrap();
+    let (created, _) = h.join().unwrap();
+    assert_eq!(seen, Some(created));
+}
+
+#[test]
+fn atomically_rolls_back_on_panic() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = store.atomically(|| {
+            mb.create_folder(inbox, "doomed", &PropBag::new(), false)?;
+            panic!("boom");
+            #[allow(unreachable_code)]
+            Ok(())
+        });
+    }));
+    assert!(r.is_err());
+    assert_eq!(mb.find_folder(inbox, "doomed").unwrap(), None);
+    mb.create_folder(inbox, "fine", &PropBag::new(), false).unwrap();
+}
