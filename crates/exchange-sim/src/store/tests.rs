@@ -179,6 +179,18 @@ fn persistence_across_reopen_keeps_ids_and_change_numbers() {
 }
 
 #[test]
+fn a_newer_schema_is_refused() {
+    let dir = TempDir::new();
+    drop(Store::open(&dir.0).unwrap());
+    {
+        let conn = Connection::open(dir.0.join(DB_FILE)).unwrap();
+        conn.execute("INSERT INTO schema_migrations(version, applied_at) VALUES (9999, 0)", []).unwrap();
+    }
+    let e = Store::open(&dir.0).unwrap_err();
+    assert!(e.to_string().contains("9999"), "{e}");
+}
+
+#[test]
 fn ids_are_never_reused_after_delete_and_restart() {
     let dir = TempDir::new();
     let first;
