@@ -112,8 +112,8 @@ async fn basic_connect_execute_ping_disconnect_build_the_capture_requests() {
         assert_eq!(execute.header("X-RequestId"), Some(format!("{guid}:2").as_str()));
         assert_eq!(execute.header("X-ClientInfo"), connect.header("X-ClientInfo"));
         assert_eq!(reqs[2].header("Cookie"), Some(format!("{SID}; {SEQ2}").as_str()));
-        assert!(reqs[2].body.is_empty());
-        assert_eq!(reqs[3].body, vec![0, 0, 0, 0]);
+        assert_eq!(reqs[2].body, capture("006-emsmdb-ping.req.bin"));
+        assert_eq!(reqs[3].body, capture("090-emsmdb-disconnect.req.bin"));
         // One request at a time on one kept-alive connection.
         assert!(reqs.iter().all(|r| r.conn == reqs[0].conn));
     })
@@ -656,7 +656,7 @@ async fn notification_wait_runs_beside_execute_on_its_own_connection() {
         let wait_req = reqs.iter().find(|r| r.request_type() == "NotificationWait").unwrap();
         let exec_req = reqs.iter().find(|r| r.request_type() == "Execute").unwrap();
         assert_ne!(wait_req.conn, exec_req.conn);
-        assert_eq!(wait_req.body, vec![0; 8], "042's request body");
+        assert_eq!(wait_req.body, capture("042-emsmdb-notificationwait-newmail.req.bin"));
     })
     .await;
 }
