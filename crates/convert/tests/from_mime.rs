@@ -273,3 +273,11 @@ proptest! {
         convert::from_mime::fuzz_from_mime(&raw);
     }
 }
+
+#[test]
+fn sender_without_from_is_also_the_originator() {
+    let raw = b"Sender: Bot <bot@example.org>\r\nTo: a@example.org\r\nSubject: s\r\n\r\nx\r\n";
+    let m = from_mime(raw, &ParseOptions::default()).expect("ok");
+    assert_eq!(m.props.string(PropTag::SENT_REPRESENTING_EMAIL_ADDRESS).as_deref(), Some("bot@example.org"));
+    assert_eq!(m.props.string(PropTag::SENDER_NAME).as_deref(), Some("Bot"));
+}

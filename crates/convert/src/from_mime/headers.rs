@@ -276,7 +276,8 @@ impl Converter<'_> {
         }
 
         let props = &mut msg.props;
-        if let Some(f) = &from {
+        // Without From, the Sender is also the originator.
+        if let Some(f) = from.as_ref().or(sender.as_ref()) {
             address::set_group(props, &address::SENT_REPRESENTING, f);
         }
         // [MS-OXCMAIL] 2.2.3.2 Sender: without Sender, the sender is the From.
