@@ -64,6 +64,9 @@ impl PropertyName {
     /// without NameSize, [MS-OXCFXICS] 2.2.4.1.1) for
     /// [`PropContext::FastTransfer`], the ROP form (Kind, GUID, LID or
     /// NameSize u8 + Name, [MS-OXCDATA] 2.6.1) for every other context.
+    /// NSPI's PropertyName_r ([MS-OXNSPI] 2.2.8.1) and the extended-rule
+    /// NamedPropertyInformation ([MS-OXORULE]) are other structures and are
+    /// not handled here.
     pub fn decode_with(r: &mut Reader<'_>, ctx: PropContext) -> Result<Self, DecodeError> {
         if ctx != PropContext::FastTransfer {
             return Self::decode(r);

@@ -6,14 +6,22 @@
 //! travels ([`PropContext`]): ROP buffers, the MAPI/HTTP address book
 //! endpoint, FastTransfer streams and extended rules. Every codec here takes
 //! the context explicitly.
+//!
+//! PtypRestriction and PtypRuleAction values use u16 counts in the ROP
+//! context and u32 counts in the other three; [MS-OXCFXICS] gives them no
+//! FastTransfer form of their own, so that context uses the u32 form (the
+//! `fx` writer refuses them anyway). PtypObject has a wire form only in the
+//! address book context (a u32 MId).
 
+#[cfg(test)]
+mod capture_tests;
 mod row;
 #[cfg(test)]
 mod tests;
 
 pub use row::{
-    CountWidth, FlaggedValue, PropTagArray, PropertyProblem, PropertyProblemList, PropertyRow, TaggedValue, TypedValue,
-    decode_tagged_list, encode_tagged_list,
+    CountWidth, FlaggedValue, PropTagArray, PropertyProblem, PropertyProblemList, PropertyRow, PropertyRowSet,
+    TaggedValue, TypedValue, decode_tagged_list, encode_tagged_list,
 };
 
 use crate::codec::{Put, Reader, len_u16, len_u32, utf16le_to_string};
@@ -21,6 +29,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::error_code::ErrorCode;
 use crate::guid::Guid;
 use crate::prop_tag::PropType;
+use crate::restriction::Restriction;
+use std::cell::Cell;
 
 /// Where a property value travels; selects count widths, Boolean width and
 /// the address book HasValue bytes ([MS-OXCDATA] 2.11.1.1 COUNT Data Type
@@ -41,8 +51,9 @@ pub enum PropContext {
     /// variable-size value (strings include their terminator), u32 multi-value
     /// counts, PtypBoolean is 2 bytes.
     FastTransfer,
-    /// [MS-OXORULE] 2.2.4 extended rules: u32 counts everywhere, no HasValue,
-    /// NUL-terminated strings.
+    /// Extended rules ([MS-OXCDATA] 2.11.1.1; the condition and action
+    /// blobs of [MS-OXORULE]): u32 counts everywhere, no HasValue,
+    /// NUL-terminated strings, PtypBoolean 1 byte.
     ExtendedRule,
 }
 
@@ -137,12 +148,12 @@ pub enum PropValue {
     Guid(Guid),
     /// PtypServerId (0x00FB): the raw bytes after the count.
     ServerId(Vec<u8>),
-    /// PtypRestriction (0x00FD).
+    /// PtypRestriction (0x00FD): a restriction tree ([MS-OXCDATA] 2.12) in
+    /// the count widths of the context.
     ///
-    /// Interim form until the `restriction` module lands: the raw bytes; a
-    /// PtypRestriction value cannot be decoded yet (its length is only known
-    /// by parsing it) and encoding writes the bytes as they are.
-    Restriction(Vec<u8>),
+    /// A restriction holds TaggedValues, which may be PtypRestriction values
+    /// again; decoding allows [`MAX_NESTED_RESTRICTION_VALUES`] such levels.
+    Restriction(Box<Restriction>),
     /// PtypRuleAction (0x00FE): the whole RuleAction structure of
     /// [MS-OXORULE] 2.2.5 (NoOfActions and ActionBlocks) as raw bytes, in the
     /// count widths of the context it was read in.
@@ -176,6 +187,52 @@ pub enum PropValue {
     MvGuid(Vec<Guid>),
     /// PtypMultipleBinary (0x1102).
     MvBinary(Vec<Vec<u8>>),
+}
+
+/// How many PtypRestriction values may nest inside each other (a restriction
+/// whose TaggedValue is a PtypRestriction value whose restriction …). Each
+/// level is itself limited to `Restriction::MAX_DEPTH`; real restrictions
+/// never hold restriction values, so one level of nesting is generous.
+pub const MAX_NESTED_RESTRICTION_VALUES: usize = 2;
+
+std::thread_local! {
+    /// Current PtypRestriction nesting while decoding / encoding on this thread.
+    static DECODE_DEPTH: Cell<usize> = const { Cell::new(0) };
+    static ENCODE_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Decodes a PtypRestriction value one nesting level deeper, refusing to go
+/// beyond [`MAX_NESTED_RESTRICTION_VALUES`]. `Restriction::decode_with`
+/// restarts its own depth count, so without this a peer could nest
+/// Restriction → TaggedValue → PtypRestriction → Restriction until the stack
+/// overflows.
+fn decode_restriction(r: &mut Reader<'_>, ctx: PropContext) -> Result<Restriction, DecodeError> {
+    let level = DECODE_DEPTH.with(Cell::get) + 1;
+    if level > MAX_NESTED_RESTRICTION_VALUES {
+        return Err(DecodeError::TooLarge {
+            what: "PtypRestriction nesting",
+            offset: r.offset(),
+            size: level as u64,
+            limit: MAX_NESTED_RESTRICTION_VALUES as u64,
+        });
+    }
+    DECODE_DEPTH.with(|d| d.set(level));
+    let out = Restriction::decode_with(r, ctx);
+    DECODE_DEPTH.with(|d| d.set(level - 1));
+    out
+}
+
+/// Encodes a PtypRestriction value with the same nesting limit as
+/// [`decode_restriction`], so we never write what we would refuse to read.
+fn encode_restriction(x: &Restriction, w: &mut Vec<u8>, ctx: PropContext) -> Result<(), EncodeError> {
+    let level = ENCODE_DEPTH.with(Cell::get) + 1;
+    if level > MAX_NESTED_RESTRICTION_VALUES {
+        return Err(not_representable("PtypRestriction values nested deeper than MAX_NESTED_RESTRICTION_VALUES"));
+    }
+    ENCODE_DEPTH.with(|d| d.set(level));
+    let out = x.encode_with(w, ctx);
+    ENCODE_DEPTH.with(|d| d.set(level - 1));
+    out
 }
 
 /// True for the types that carry a HasValue byte in the address book context
@@ -234,8 +291,7 @@ impl PropValue {
     /// `ty` must be a concrete type: PtypUnspecified is refused (such values
     /// travel as [`TypedValue`]), as are the multi-value-instance bit (use
     /// [`PropType::value_type`] first) and types without a wire form in
-    /// `ctx` (PtypObject outside the address book context, PtypRestriction
-    /// until the restriction module lands).
+    /// `ctx` (PtypObject outside the address book context).
     pub fn decode_with(r: &mut Reader<'_>, ty: PropType, ctx: PropContext) -> Result<Self, DecodeError> {
         let start = r.offset();
         if ctx == PropContext::AddressBook && has_value_byte(ty) && r.u8("HasValue")? == 0 {
@@ -262,6 +318,7 @@ impl PropValue {
             PropType::SERVER_ID => Self::ServerId(binary(r, ctx)?),
             PropType::BINARY => Self::Binary(binary(r, ctx)?),
             PropType::RULE_ACTION => Self::RuleAction(rule_action(r, ctx)?),
+            PropType::RESTRICTION => Self::Restriction(Box::new(decode_restriction(r, ctx)?)),
             PropType::OBJECT if ctx == PropContext::AddressBook => Self::Object(r.u32(WHAT)?),
             PropType::MULTIPLE_INTEGER16 => Self::MvI16(mv(r, 2, |r| r.i16(WHAT))?),
             PropType::MULTIPLE_INTEGER32 => Self::MvI32(mv(r, 4, |r| r.i32(WHAT))?),
@@ -318,7 +375,8 @@ impl PropValue {
             Self::Time(t) => w.put_u64(t.0),
             Self::Guid(g) => w.put_bytes(&g.0),
             Self::ServerId(b) | Self::Binary(b) => put_binary(w, b, ctx)?,
-            Self::Restriction(b) | Self::RuleAction(b) => w.put_bytes(b),
+            Self::Restriction(x) => encode_restriction(x, w, ctx)?,
+            Self::RuleAction(b) => w.put_bytes(b),
             Self::Object(v) => {
                 if ctx != PropContext::AddressBook {
                     return Err(not_representable("PtypObject values only travel in the address book context"));

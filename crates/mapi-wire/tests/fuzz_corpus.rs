@@ -6,8 +6,13 @@ use std::path::Path;
 
 type Entry = fn(&[u8]);
 
-const TARGETS: &[(&str, &[Entry])] =
-    &[("lz77_decompress", &[mapi_wire::fuzzing::lz77_decompress, mapi_wire::fuzzing::lz77_round_trip])];
+const TARGETS: &[(&str, &[Entry])] = &[
+    ("lz77_decompress", &[mapi_wire::fuzzing::lz77_decompress, mapi_wire::fuzzing::lz77_round_trip]),
+    ("fx_reader", &[mapi_wire::fuzzing::fx_reader]),
+    ("restriction", &[mapi_wire::fuzzing::restriction]),
+    ("idset", &[mapi_wire::fuzzing::idset]),
+    ("response_framer", &[mapi_wire::fuzzing::response_framer]),
+];
 
 #[test]
 fn every_saved_fuzz_input_is_handled_without_panic() {

@@ -133,7 +133,11 @@ pub fn value_size(v: &PropValue) -> u64 {
         PropValue::Guid(_) => 16,
         PropValue::String8(b) => b.len() + 1,
         PropValue::String(s) => (s.encode_utf16().count() + 1) * 2,
-        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::Restriction(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::RuleAction(b) => b.len(),
+        PropValue::Restriction(r) => {
+            let mut w = Vec::new();
+            r.encode_with(&mut w, PropContext::Rop).map_or(0, |()| w.len())
+        }
         PropValue::MvI16(v) => v.len() * 2,
         PropValue::MvI32(v) => v.len() * 4,
         PropValue::MvF32(v) => v.len() * 4,
@@ -233,10 +237,12 @@ impl PropBag {
         for (tag, v) in self.iter() {
             w.put_u32(tag.0);
             match v {
-                PropValue::Restriction(b) => {
+                PropValue::Restriction(res) => {
+                    let mut b = Vec::new();
+                    res.encode_with(&mut b, PropContext::Rop).map_err(corrupt)?;
                     w.put_u8(KIND_RESTRICTION);
                     w.put_u32(b.len() as u32);
-                    w.put_bytes(b);
+                    w.put_bytes(&b);
                 }
                 PropValue::Object(o) => {
                     w.put_u8(KIND_OBJECT);
@@ -260,7 +266,11 @@ impl PropBag {
             let v = match r.u8("kind").map_err(corrupt)? {
                 KIND_RESTRICTION => {
                     let len = r.u32("len").map_err(corrupt)? as usize;
-                    PropValue::Restriction(r.bytes(len, "restriction").map_err(corrupt)?.to_vec())
+                    let mut sub = r.sub(len, "restriction").map_err(corrupt)?;
+                    PropValue::Restriction(Box::new(
+                        mapi_wire::restriction::Restriction::decode_with(&mut sub, PropContext::Rop)
+                            .map_err(corrupt)?,
+                    ))
                 }
                 KIND_OBJECT => PropValue::Object(r.u32("object").map_err(corrupt)?),
                 _ => PropValue::decode_with(r, tag.prop_type(), PropContext::FastTransfer).map_err(corrupt)?,

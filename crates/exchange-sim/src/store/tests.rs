@@ -599,7 +599,16 @@ fn prop_blobs_round_trip_every_type() {
         (PropTag::new(0x6009, PropType::BINARY), PropValue::Binary(vec![1, 2, 3])),
         (PropTag::new(0x600A, PropType::MULTIPLE_STRING), PropValue::MvString(vec!["a".into(), "".into()])),
         (PropTag::new(0x600B, PropType::MULTIPLE_BINARY), PropValue::MvBinary(vec![vec![], vec![9]])),
-        (PropTag::new(0x600C, PropType::RESTRICTION), PropValue::Restriction(vec![8, 1, 0, 0x37, 0])),
+        (
+            PropTag::new(0x600C, PropType::RESTRICTION),
+            PropValue::Restriction(Box::new(
+                mapi_wire::restriction::Restriction::decode_with(
+                    &mut mapi_wire::Reader::new(&[8, 1, 0, 0x37, 0]),
+                    mapi_wire::prop_value::PropContext::Rop,
+                )
+                .expect("exist restriction"),
+            )),
+        ),
         (PropTag::new(0x600D, PropType::INTEGER64), PropValue::I64(-9)),
         (PropTag::new(0x600E, PropType::MULTIPLE_INTEGER32), PropValue::MvI32(vec![1, -1])),
         (PropTag::new(0x600F, PropType::ERROR_CODE), PropValue::Error(ErrorCode::NOT_FOUND)),

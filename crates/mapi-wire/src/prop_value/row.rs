@@ -377,6 +377,24 @@ impl PropertyRow {
         }
     }
 
+    /// Reads `count` rows for `columns` (the rows of RopQueryRows,
+    /// RopFindRow, NSPI QueryRows, [MS-OXCROPS] 2.2.5.4), refusing a count
+    /// the remaining input cannot hold (every row has at least its flag
+    /// byte).
+    pub fn decode_many(
+        r: &mut Reader<'_>,
+        count: usize,
+        columns: &[PropTag],
+        ctx: PropContext,
+    ) -> Result<Vec<Self>, DecodeError> {
+        let n = r.count(count, 1, "RowCount")?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(Self::decode_with(r, columns, ctx)?);
+        }
+        Ok(out)
+    }
+
     /// Writes the row for `columns`; fails if the number of values differs
     /// from the number of columns or a value's type from its column's.
     pub fn encode_with(&self, w: &mut Vec<u8>, columns: &[PropTag], ctx: PropContext) -> Result<(), EncodeError> {
@@ -410,6 +428,29 @@ impl PropertyRow {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+/// [MS-OXCDATA] 2.8.2 PropertyRowSet: RowCount u16 and that many
+/// [`PropertyRow`]s, all for the same columns (e.g. RopGetReceiveFolderTable,
+/// [MS-OXCROPS] 2.2.3.3).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PropertyRowSet(pub Vec<PropertyRow>);
+
+impl PropertyRowSet {
+    /// Reads RowCount u16 and the rows for `columns`.
+    pub fn decode_with(r: &mut Reader<'_>, columns: &[PropTag], ctx: PropContext) -> Result<Self, DecodeError> {
+        let n = r.u16("RowCount")?;
+        PropertyRow::decode_many(r, n.into(), columns, ctx).map(Self)
+    }
+
+    /// Writes RowCount u16 and the rows for `columns`.
+    pub fn encode_with(&self, w: &mut Vec<u8>, columns: &[PropTag], ctx: PropContext) -> Result<(), EncodeError> {
+        w.put_u16(len_u16(self.0.len(), "RowCount")?);
+        for row in &self.0 {
+            row.encode_with(w, columns, ctx)?;
         }
         Ok(())
     }

@@ -103,7 +103,7 @@ fn tag_array_and_problems() {
     assert_eq!(PropertyProblemList::decode_exact(&p.to_bytes().unwrap()).unwrap(), p);
 }
 
-mod round_trips {
+pub(super) mod round_trips {
     use super::*;
     use proptest::collection::vec;
     use proptest::prelude::*;
@@ -275,6 +275,24 @@ mod round_trips {
         }
 
         #[test]
+        fn decoded_values_re_encode_canonically(
+            b in vec(any::<u8>(), 0..48),
+            ty in prop::sample::select(PropType::KNOWN.to_vec()),
+            ctx in arb_ctx(),
+        ) {
+            // Whatever decodes must encode, and the encoding is a fixpoint
+            // (non-canonical input such as a Boolean 0x80 is normalised).
+            if let Ok(v) = PropValue::decode_with(&mut Reader::new(&b), ty, ctx) {
+                let mut once = Vec::new();
+                v.encode_as(&mut once, ty, ctx).unwrap();
+                let again = PropValue::decode_with(&mut Reader::new(&once), ty, ctx).unwrap();
+                let mut twice = Vec::new();
+                again.encode_as(&mut twice, ty, ctx).unwrap();
+                prop_assert_eq!(once, twice);
+            }
+        }
+
+        #[test]
         fn decoding_never_panics(
             b in vec(any::<u8>(), 0..48),
             ty in prop::sample::select(PropType::KNOWN.to_vec()),
@@ -442,4 +460,104 @@ fn mv_instance_columns_hold_single_values() {
     row.encode_with(&mut w, &cols, PropContext::Rop).unwrap();
     assert_eq!(w, [0, b'a', 0, 0, 0]);
     assert_eq!(PropertyRow::decode_with(&mut Reader::new(&w), &cols, PropContext::Rop).unwrap(), row);
+}
+
+#[test]
+fn row_sets_refuse_hostile_counts() {
+    let cols = [PropTag(0x0E080003)];
+    let set = PropertyRowSet(vec![PropertyRow::Standard(vec![PropValue::I32(7)])]);
+    let mut w = Vec::new();
+    set.encode_with(&mut w, &cols, PropContext::Rop).unwrap();
+    assert_eq!(w, [1, 0, 0, 7, 0, 0, 0]);
+    assert_eq!(PropertyRowSet::decode_with(&mut Reader::new(&w), &cols, PropContext::Rop).unwrap(), set);
+    // 65535 rows announced, 5 bytes present: refused before allocating.
+    assert!(
+        PropertyRowSet::decode_with(&mut Reader::new(&[0xFF, 0xFF, 0, 7, 0, 0, 0]), &cols, PropContext::Rop).is_err()
+    );
+    // Zero columns: a row is just its flag byte.
+    assert!(PropertyRow::decode_many(&mut Reader::new(&[0, 0]), 3, &[], PropContext::Rop).is_err());
+}
+
+mod restriction_values {
+    use super::round_trips::CONTEXTS;
+    use super::*;
+    use crate::restriction::{BitmapRelOp, RelOp, Restriction};
+    use proptest::prelude::*;
+
+    fn arb_leaf() -> impl Strategy<Value = Restriction> {
+        prop_oneof![
+            any::<u32>().prop_map(|t| Restriction::Exist { tag: PropTag(t) }),
+            (any::<u32>(), any::<u32>()).prop_map(|(t, mask)| Restriction::Bitmask {
+                op: BitmapRelOp::NEZ,
+                tag: PropTag(t),
+                mask
+            }),
+            (any::<u16>(), any::<i32>()).prop_map(|(id, v)| {
+                let value = TaggedValue::new(id, PropValue::I32(v));
+                Restriction::Property { op: RelOp::EQ, tag: value.tag, value }
+            }),
+        ]
+    }
+
+    fn arb_restriction() -> impl Strategy<Value = Restriction> {
+        arb_leaf().prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Restriction::And),
+                inner.prop_map(|r| Restriction::Not(Box::new(r))),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn restriction_values_round_trip_in_every_context(
+            res in arb_restriction(),
+            ctx in prop::sample::select(CONTEXTS.to_vec()),
+        ) {
+            let v = PropValue::Restriction(Box::new(res));
+            let bytes = enc(&v, ctx);
+            prop_assert_eq!(dec(&bytes, PropType::RESTRICTION, ctx), v);
+        }
+    }
+
+    /// A Property restriction on a PtypRestriction property whose value is
+    /// `inner` (ROP form: RestrictType 0x04, RelOp, PropTag, TaggedValue).
+    fn wrap(inner: Vec<u8>) -> Vec<u8> {
+        let mut w = vec![0x04, 0x04];
+        for _ in 0..2 {
+            w.put_u32(0x0001_00FD);
+        }
+        w.extend(inner);
+        w
+    }
+
+    #[test]
+    fn nested_restriction_values_are_bounded() {
+        // Exist restriction as the innermost value.
+        let mut bytes = vec![0x08, 0x1F, 0x00, 0x37, 0x00];
+        for _ in 0..MAX_NESTED_RESTRICTION_VALUES - 1 {
+            bytes = wrap(bytes);
+        }
+        let ok = dec(&bytes, PropType::RESTRICTION, PropContext::Rop);
+        assert!(matches!(&ok, PropValue::Restriction(r) if matches!(**r, Restriction::Property { .. })));
+        assert_eq!(enc(&ok, PropContext::Rop), bytes);
+        let deeper = wrap(bytes);
+        let err = PropValue::decode_with(&mut Reader::new(&deeper), PropType::RESTRICTION, PropContext::Rop);
+        assert!(matches!(err, Err(DecodeError::TooLarge { .. })), "{err:?}");
+        // Thousands of levels fail the same way instead of exhausting the stack.
+        let mut hostile = vec![0x08, 0x1F, 0x00, 0x37, 0x00];
+        for _ in 0..5000 {
+            hostile = wrap(hostile);
+        }
+        assert!(PropValue::decode_with(&mut Reader::new(&hostile), PropType::RESTRICTION, PropContext::Rop).is_err());
+        // The counter is back to zero after errors: a legal value still decodes.
+        assert_eq!(dec(&enc(&ok, PropContext::Rop), PropType::RESTRICTION, PropContext::Rop), ok);
+        // Encoding refuses what decoding would refuse.
+        let too_deep = PropValue::Restriction(Box::new(Restriction::Property {
+            op: RelOp::EQ,
+            tag: PropTag(0x0001_00FD),
+            value: TaggedValue { tag: PropTag(0x0001_00FD), value: ok },
+        }));
+        assert!(too_deep.encode_with(&mut Vec::new(), PropContext::Rop).is_err());
+    }
 }

@@ -1,0 +1,3 @@
+#![no_main]
+//! [MS-OXCFXICS] 2.2.4 FastTransfer streams fed in arbitrary pieces.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mapi_wire::fuzzing::fx_reader(data));
