@@ -123,6 +123,71 @@ pub fn verify(
     }
 }
 
+/// Remembers recently verified Basic credentials so that every request of
+/// a session does not pay for argon2 again. Keys are a 128-bit keyed hash
+/// of user and password (random keys per process; the password itself is
+/// not kept); only successes are cached, for `ttl`.
+pub struct CredentialCache {
+    keys: [std::collections::hash_map::RandomState; 2],
+    entries: std::sync::Mutex<std::collections::HashMap<u128, (AuthUser, std::time::Instant)>>,
+    ttl: std::time::Duration,
+}
+
+impl std::fmt::Debug for CredentialCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialCache").field("ttl", &self.ttl).finish_non_exhaustive()
+    }
+}
+
+impl CredentialCache {
+    /// An empty cache whose entries live `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self { keys: Default::default(), entries: Default::default(), ttl }
+    }
+
+    fn key(&self, credentials: &Credentials) -> Option<u128> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let Credentials::Basic { user, password } = credentials else { return None };
+        let mut out = 0u128;
+        for k in &self.keys {
+            let mut h = k.build_hasher();
+            user.to_ascii_lowercase().hash(&mut h);
+            password.0.hash(&mut h);
+            out = (out << 64) | u128::from(h.finish());
+        }
+        Some(out)
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u128, (AuthUser, std::time::Instant)>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A cached success for these credentials.
+    pub fn get(&self, credentials: &Credentials) -> Option<AuthUser> {
+        let key = self.key(credentials)?;
+        let mut e = self.entries();
+        match e.get(&key) {
+            Some((u, at)) if at.elapsed() <= self.ttl => Some(u.clone()),
+            Some(_) => {
+                e.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Records a success.
+    pub fn put(&self, credentials: &Credentials, user: &AuthUser) {
+        if let Some(key) = self.key(credentials) {
+            let mut e = self.entries();
+            if e.len() > 10_000 {
+                e.clear();
+            }
+            e.insert(key, (user.clone(), std::time::Instant::now()));
+        }
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

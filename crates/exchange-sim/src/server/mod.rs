@@ -81,6 +81,7 @@ pub(crate) struct Ctx {
     pub(crate) faults: Faults,
     pub(crate) mailbox: Arc<dyn MailboxBackend>,
     pub(crate) nspi: Arc<dyn NspiBackend>,
+    pub(crate) credentials: auth::CredentialCache,
 }
 
 impl Simulator {
@@ -154,6 +155,7 @@ impl Simulator {
             faults: faults.clone(),
             mailbox,
             nspi,
+            credentials: auth::CredentialCache::new(Duration::from_secs(300)),
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, acceptor, ctx, shutdown_rx));
@@ -316,11 +318,18 @@ fn unauthorized(ctx: &Ctx) -> Response {
 async fn authenticate(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthUser, AuthFailure> {
     let value = req.header("Authorization").ok_or(AuthFailure::Missing)?;
     let credentials = auth::parse_authorization(value)?;
+    if let Some(user) = ctx.credentials.get(&credentials) {
+        return Ok(user);
+    }
     let c = ctx.clone();
     // Password hashing is CPU work: keep it off the reactor.
-    tokio::task::spawn_blocking(move || auth::verify(&credentials, c.directory.as_ref(), &c.config.bearer_tokens))
-        .await
-        .unwrap_or(Err(AuthFailure::Rejected))
+    tokio::task::spawn_blocking(move || {
+        let user = auth::verify(&credentials, c.directory.as_ref(), &c.config.bearer_tokens)?;
+        c.credentials.put(&credentials, &user);
+        Ok(user)
+    })
+    .await
+    .unwrap_or(Err(AuthFailure::Rejected))
 }
 
 fn is_loopback(peer: SocketAddr) -> bool {
