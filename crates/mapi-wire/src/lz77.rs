@@ -55,16 +55,110 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, DecodeEr
 /// error. On error `out` may hold a partial result.
 pub fn decompress_into(input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<usize, DecodeError> {
     let base = out.len();
-    // Reserve what the caller expects, but no more than a generous multiple of
-    // the input, so a huge `limit` alone cannot allocate.
-    out.reserve(limit.min(input.len().saturating_mul(16).saturating_add(4096)));
-    let too_large = |size: usize, offset: usize| DecodeError::TooLarge {
-        what: "LZ77 output",
-        offset,
-        size: size as u64,
-        limit: limit as u64,
-    };
+    // Expect the caller's size, but no more than a generous multiple of the
+    // input, so a huge `limit` alone cannot allocate.
+    let initial = limit.min(input.len().saturating_mul(16).saturating_add(4096));
+    out.resize(base + initial + SLACK, 0);
+    let mut sink = Sink { buf: out, base, o: base, limit };
+    let result = decode(input, &mut sink);
+    let end = sink.o;
+    out.truncate(end);
+    result.map(|()| end - base)
+}
 
+/// Extra bytes kept writable past the output so short copies can move whole
+/// 16-byte chunks; they are cut off at the end.
+const SLACK: usize = 32;
+
+/// The decoder's output: `buf[base..o]` is produced, `buf[o..]` is scratch.
+struct Sink<'o> {
+    buf: &'o mut Vec<u8>,
+    base: usize,
+    o: usize,
+    limit: usize,
+}
+
+impl Sink<'_> {
+    fn produced(&self) -> usize {
+        self.o - self.base
+    }
+
+    /// Checks `n` more bytes against the limit and makes room for them plus
+    /// [`SLACK`]. Grows geometrically, so a huge limit with a tiny input
+    /// allocates only what is produced.
+    fn reserve(&mut self, n: usize, at: usize) -> Result<(), DecodeError> {
+        let too_large = DecodeError::TooLarge {
+            what: "LZ77 output",
+            offset: at,
+            size: self.produced().saturating_add(n) as u64,
+            limit: self.limit as u64,
+        };
+        if n > self.limit - self.produced() {
+            return Err(too_large);
+        }
+        let Some(need) = self.o.checked_add(n).and_then(|e| e.checked_add(SLACK)) else {
+            return Err(too_large);
+        };
+        if self.buf.len() < need {
+            let cap = self.base.saturating_add(self.limit).saturating_add(SLACK);
+            let grown = (self.base + 2 * (self.buf.len() - self.base).max(2048)).min(cap);
+            self.buf.resize(need.max(grown), 0);
+        }
+        Ok(())
+    }
+
+    /// Appends `input[pos..pos + n]` (in bounds, checked by the caller).
+    fn literals(&mut self, input: &[u8], pos: usize, n: usize) {
+        // reserve() made buf[o..o + n + SLACK] writable.
+        let o = self.o;
+        let short: Option<[u8; 16]> =
+            if n <= 16 { input.get(pos..pos + 16).and_then(|c| c.try_into().ok()) } else { None };
+        if let (Some(chunk), Some(d)) = (short, self.buf.get_mut(o..o + 16)) {
+            // One fixed-size move; bytes past n are scratch.
+            d.copy_from_slice(&chunk);
+        } else if let (Some(d), Some(s)) = (self.buf.get_mut(o..o + n), input.get(pos..pos + n)) {
+            d.copy_from_slice(s);
+        }
+        self.o += n;
+    }
+
+    /// Copies `len` bytes from `offset` back (1 ≤ offset ≤ produced, checked
+    /// by the caller); overlapping copies repeat the pattern.
+    fn copy_match(&mut self, offset: usize, len: usize) {
+        let dst = self.o;
+        let src = dst - offset;
+        if offset >= 16 && len <= 64 {
+            // Whole 16-byte chunks: each reads only final bytes (src + 16 ≤
+            // dst) and may write up to 15 bytes of scratch past the end.
+            let mut i = 0;
+            while i < len {
+                let chunk: Option<[u8; 16]> = self.buf.get(src + i..src + i + 16).and_then(|c| c.try_into().ok());
+                if let (Some(chunk), Some(d)) = (chunk, self.buf.get_mut(dst + i..dst + i + 16)) {
+                    d.copy_from_slice(&chunk);
+                }
+                i += 16;
+            }
+        } else if offset >= len {
+            self.buf.copy_within(src..src + len, dst);
+        } else if offset == 1 {
+            let b = self.buf.get(src).copied().unwrap_or_default();
+            if let Some(d) = self.buf.get_mut(dst..dst + len) {
+                d.fill(b);
+            }
+        } else {
+            // Periodic with period `offset`: copy ever longer chunks.
+            let mut done = 0;
+            while done < len {
+                let chunk = (len - done).min(dst + done - src);
+                self.buf.copy_within(src..src + chunk, dst + done);
+                done += chunk;
+            }
+        }
+        self.o += len;
+    }
+}
+
+fn decode(input: &[u8], out: &mut Sink<'_>) -> Result<(), DecodeError> {
     let mut pos = 0usize;
     let mut flags: u32 = 0;
     let mut nflags: u32 = 0;
@@ -82,11 +176,8 @@ pub fn decompress_into(input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<
             // A run of literals: copy it in one go. Old encoders pad the last
             // flag word with 0 bits, so the run may be cut by the end of input.
             let n = (zeros as usize).min(input.len() - pos);
-            let produced = out.len() - base;
-            if produced + n > limit {
-                return Err(too_large(produced + n, pos));
-            }
-            out.extend_from_slice(input.get(pos..pos + n).unwrap_or_default());
+            out.reserve(n, pos)?;
+            out.literals(input, pos, n);
             pos += n;
             flags = flags.checked_shl(zeros).unwrap_or(0);
             nflags -= zeros;
@@ -139,20 +230,17 @@ pub fn decompress_into(input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<
         }
         len += MIN_MATCH;
 
-        let produced = out.len() - base;
-        if offset > produced {
+        if offset > out.produced() {
             return Err(DecodeError::Invalid {
                 what: "LZ77 match",
                 offset: at,
                 reason: "match offset points before the start of the output",
             });
         }
-        if len > limit - produced {
-            return Err(too_large(produced.saturating_add(len), at));
-        }
-        copy_match(out, offset, len);
+        out.reserve(len, at)?;
+        out.copy_match(offset, len);
     }
-    Ok(out.len() - base)
+    Ok(())
 }
 
 /// Compresses `input` as an [MS-XCA] 2.3 Plain LZ77 stream
@@ -288,7 +376,7 @@ impl Encoder<'_> {
 /// Longest match the encoder emits (the `u32` length field holds length − 3).
 const MAX_MATCH: usize = u32::MAX as usize;
 /// Chain candidates examined per position.
-const MAX_CHAIN: usize = 32;
+const MAX_CHAIN: usize = 16;
 /// A match this long ends the search early.
 const NICE_MATCH: usize = 256;
 /// Inside a long match only this many leading positions (and the last few)
@@ -397,27 +485,6 @@ fn common_prefix(a: &[u8], b: &[u8], max: usize) -> usize {
         k += 1;
     }
     k
-}
-
-/// Appends `len` bytes copied from `offset` bytes back (1 ≤ offset ≤
-/// out.len(), checked by the caller); overlapping copies repeat the pattern.
-fn copy_match(out: &mut Vec<u8>, offset: usize, len: usize) {
-    let start = out.len() - offset;
-    if offset >= len {
-        out.extend_from_within(start..start + len);
-    } else if offset == 1 {
-        let b = out.last().copied().unwrap_or_default();
-        out.resize(out.len() + len, b);
-    } else {
-        // The output from `start` on is periodic with period `offset`, so
-        // copying from `start` in ever longer chunks is the byte-wise copy.
-        let mut left = len;
-        while left > 0 {
-            let chunk = left.min(out.len() - start);
-            out.extend_from_within(start..start + chunk);
-            left -= chunk;
-        }
-    }
 }
 
 fn read_u8(input: &[u8], pos: usize, what: &'static str) -> Result<u8, DecodeError> {

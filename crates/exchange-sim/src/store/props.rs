@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mapi_wire::prop_value::{PropContext, PropValue};
+use mapi_wire::restriction::Restriction;
 use mapi_wire::{PropTag, PropType, Put, Reader};
 
 use super::error::{StoreError, StoreResult};
@@ -134,10 +135,7 @@ pub fn value_size(v: &PropValue) -> u64 {
         PropValue::String8(b) => b.len() + 1,
         PropValue::String(s) => (s.encode_utf16().count() + 1) * 2,
         PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::RuleAction(b) => b.len(),
-        PropValue::Restriction(r) => {
-            let mut w = Vec::new();
-            r.encode_with(&mut w, PropContext::Rop).map_or(0, |()| w.len())
-        }
+        PropValue::Restriction(r) => restriction_bytes(r).map_or(0, |b| b.len()),
         PropValue::MvI16(v) => v.len() * 2,
         PropValue::MvI32(v) => v.len() * 4,
         PropValue::MvF32(v) => v.len() * 4,
@@ -238,8 +236,7 @@ impl PropBag {
             w.put_u32(tag.0);
             match v {
                 PropValue::Restriction(res) => {
-                    let mut b = Vec::new();
-                    res.encode_with(&mut b, PropContext::Rop).map_err(corrupt)?;
+                    let b = restriction_bytes(res).map_err(corrupt)?;
                     w.put_u8(KIND_RESTRICTION);
                     w.put_u32(b.len() as u32);
                     w.put_bytes(&b);
@@ -267,10 +264,8 @@ impl PropBag {
                 KIND_RESTRICTION => {
                     let len = r.u32("len").map_err(corrupt)? as usize;
                     let mut sub = r.sub(len, "restriction").map_err(corrupt)?;
-                    PropValue::Restriction(Box::new(
-                        mapi_wire::restriction::Restriction::decode_with(&mut sub, PropContext::Rop)
-                            .map_err(corrupt)?,
-                    ))
+                    let res = Restriction::decode_with(&mut sub, PropContext::ExtendedRule).map_err(corrupt)?;
+                    PropValue::Restriction(Box::new(res))
                 }
                 KIND_OBJECT => PropValue::Object(r.u32("object").map_err(corrupt)?),
                 _ => PropValue::decode_with(r, tag.prop_type(), PropContext::FastTransfer).map_err(corrupt)?,
@@ -359,4 +354,12 @@ impl MessageContent {
                 .map(|a| a.props.value_size() + a.embedded.as_ref().map_or(0, |m| m.size()))
                 .sum::<u64>()
     }
+}
+
+/// A restriction value in the store's blob: the extended-rule form
+/// ([MS-OXCDATA] 2.12, 32-bit counts), so no count can overflow.
+fn restriction_bytes(r: &Restriction) -> Result<Vec<u8>, mapi_wire::EncodeError> {
+    let mut w = Vec::new();
+    r.encode_with(&mut w, PropContext::ExtendedRule)?;
+    Ok(w)
 }

@@ -184,6 +184,18 @@ fn malformed_streams_are_errors() {
 }
 
 #[test]
+fn unbounded_limit_allocates_only_what_is_produced() {
+    let mut out = Vec::new();
+    let wire = h("ffffff7f 41 0700 0f 79");
+    assert_eq!(decompress_into(&wire, &mut out, usize::MAX).unwrap(), 147);
+    assert_eq!(out, [b'A'; 147]);
+    assert!(out.capacity() < 1 << 20);
+    let bomb = [h("ffffff7f 00 0700 0f ff 0000"), 0x0100_0000u32.to_le_bytes().to_vec()].concat();
+    let mut out = Vec::new();
+    assert_eq!(decompress_into(&bomb, &mut out, usize::MAX).unwrap(), 0x0100_0000 + 4);
+}
+
+#[test]
 fn decompress_into_matches_cannot_reach_earlier_content() {
     let mut out = b"prefix".to_vec();
     assert!(decompress_into(&h("ffffffff 0000"), &mut out, 10).is_err());
@@ -318,6 +330,29 @@ proptest! {
     }
 
     #[test]
+    fn mutated_streams_never_panic(
+        unit in proptest::collection::vec(0u8..6, 1..30),
+        reps in 1usize..200,
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        slack in 0usize..40,
+    ) {
+        let data: Vec<u8> = unit.iter().copied().cycle().take(unit.len() * reps).collect();
+        let mut c = compress(&data);
+        for (i, b) in flips {
+            let i = i.index(c.len());
+            c[i] = b;
+        }
+        if let Ok(out) = decompress(&c, data.len()) {
+            prop_assert_eq!(out.len(), data.len());
+        }
+        let mut out = vec![9u8; slack];
+        if let Ok(n) = decompress_into(&c, &mut out, data.len() + slack) {
+            prop_assert_eq!(out.len(), slack + n);
+            prop_assert!(out[..slack].iter().all(|&b| b == 9));
+        }
+    }
+
+    #[test]
     fn arbitrary_input_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512), limit in 0usize..70_000) {
         if let Ok(out) = decompress(&data, limit) {
             prop_assert_eq!(out.len(), limit);
@@ -326,5 +361,92 @@ proptest! {
         if let Ok(n) = decompress_into(&data, &mut out, limit) {
             prop_assert!(n <= limit);
         }
+    }
+}
+
+/// Inputs for the cross-check against the independent `rust-lzxpress` codec.
+fn cross_check_inputs() -> Vec<Vec<u8>> {
+    let mut x: u64 = 42;
+    let random: Vec<u8> = (0..70_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let mut text = Vec::new();
+    for i in 0..3000u32 {
+        text.extend_from_slice(format!("row {i} subject Meeting notes {} sender Bob {}\0", i % 17, i % 5).as_bytes());
+    }
+    vec![
+        Vec::new(),
+        vec![0x42],
+        b"abcdefghijklmnopqrstuvwxyz".to_vec(),
+        b"abc".repeat(100),
+        vec![b'A'; 147],
+        vec![0u8; 70_000],
+        b"this is a test. and this is a test too".to_vec(),
+        // 31 literals, then a match as the 32nd element of the first flag word.
+        [&(0..31u8).collect::<Vec<_>>()[..], &[0, 1, 2, 3, 4, 200, 201]].concat(),
+        random,
+        text,
+    ]
+}
+
+#[test]
+fn rust_lzxpress_decodes_our_output_and_we_decode_its_output() {
+    for data in cross_check_inputs() {
+        let ours = compress(&data);
+        if !data.is_empty() {
+            assert_eq!(lzxpress::data::decompress(&ours).unwrap(), data, "len {}", data.len());
+        }
+    }
+}
+
+/// rust-lzxpress 0.7.1's compressor has two bugs (see the report): it
+/// panics on `1 << 32` when the element count is a multiple of 32, and when
+/// the 32nd element of a flag word is a match it places the next flag word
+/// over that match's bytes. Where its own decompressor accepts its output, our
+/// decoder must produce the same bytes.
+#[test]
+fn we_decode_rust_lzxpress_output_where_it_is_valid() {
+    let mut checked = 0;
+    let mut broken = 0;
+    // Their match search is brute force over the whole window: keep inputs small.
+    for data in cross_check_inputs().into_iter().filter(|d| d.len() <= 4096) {
+        let Ok(Ok(theirs)) = std::panic::catch_unwind(|| lzxpress::data::compress(&data)) else {
+            eprintln!("rust-lzxpress compress panicked on {} bytes", data.len());
+            broken += 1;
+            continue;
+        };
+        match lzxpress::data::decompress(&theirs) {
+            Ok(back) if back == data => {
+                assert_eq!(decompress(&theirs, data.len()).unwrap(), data, "len {}", data.len());
+                checked += 1;
+            }
+            _ => {
+                eprintln!("rust-lzxpress output for {} bytes does not round-trip", data.len());
+                broken += 1;
+            }
+        }
+    }
+    eprintln!("rust-lzxpress compress: {checked} valid, {broken} broken outputs");
+    assert!(checked >= 4);
+}
+
+#[test]
+fn rust_lzxpress_agrees_on_server_payloads() {
+    for stem in [
+        "118-execute-inbox-contents-compressed-flags0",
+        "120-execute-inbox-contents-compressed-flags-noxor",
+        "121-execute-ipmsubtree-hierarchy-compressed-flags0",
+        "122-execute-request-compressed-xormagic-compressed",
+    ] {
+        let Some(json) = capture_json(stem) else { return };
+        let ext = &json["response_decoded"]["rpc_header_ext"][0];
+        let transmitted = h(ext["transmitted_payload"].as_str().unwrap());
+        let plain = h(ext["decompressed_payload"].as_str().unwrap());
+        assert_eq!(lzxpress::data::decompress(&transmitted).unwrap(), plain, "{stem}");
     }
 }
