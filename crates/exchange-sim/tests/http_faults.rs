@@ -255,3 +255,21 @@ async fn tls_with_a_generated_certificate_that_is_reused() {
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn shutdown_ends_an_outstanding_notification_wait() {
+    let mut c = test_config();
+    c.notification_wait_timeout = Duration::from_secs(60);
+    let sim = start(c).await;
+    let (mut m, mut conn, _) = connected(&sim, ALICE).await;
+    let h = m.headers("NotificationWait");
+    conn.send("POST", EMSMDB, &h, &NOTIFICATION_WAIT).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let stop = tokio::spawn(sim.shutdown());
+    let r = conn.read_response().await.unwrap();
+    let body = MapiResponse::<NotificationWaitResponse>::decode_exact(&r.mapi_body()).unwrap();
+    assert_eq!(body.completed().unwrap().event_pending, 0);
+    stop.await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -366,9 +366,15 @@ pub(crate) async fn handle(ctx: &Arc<Ctx>, endpoint: SessionKind, req: Request, 
             }
             let cookies = SetCookies { context: Some(guard.context().to_owned()), sequence: None };
             let timeout = ctx.config.notification_wait_timeout;
+            let mut stopping = ctx.stopping.clone();
             let work = tokio::spawn(async move {
                 let queue = guard.notifications.clone();
-                let pending = queue.wait(timeout).await;
+                // Completes on an event, after the timeout, or when the
+                // simulator stops ([MS-OXCMAPIHTTP] 3.2.5.5).
+                let pending = tokio::select! {
+                    p = queue.wait(timeout) => p,
+                    _ = stopping.wait_for(|s| *s) => !queue.is_empty(),
+                };
                 drop(guard);
                 let r = MapiResponse::Completed(NotificationWaitResponse {
                     error_code: ErrorCode::SUCCESS,

@@ -82,6 +82,8 @@ pub(crate) struct Ctx {
     pub(crate) mailbox: Arc<dyn MailboxBackend>,
     pub(crate) nspi: Arc<dyn NspiBackend>,
     pub(crate) credentials: auth::CredentialCache,
+    /// Turns true when the simulator stops (ends NotificationWaits early).
+    pub(crate) stopping: watch::Receiver<bool>,
 }
 
 impl Simulator {
@@ -148,6 +150,7 @@ impl Simulator {
         if config.faults.expire_sessions {
             sessions.expire_all();
         }
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let ctx = Arc::new(Ctx {
             config: config.clone(),
             directory,
@@ -156,8 +159,8 @@ impl Simulator {
             mailbox,
             nspi,
             credentials: auth::CredentialCache::new(Duration::from_secs(300)),
+            stopping: shutdown_rx.clone(),
         });
-        let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, acceptor, ctx, shutdown_rx));
         Ok(RunningSim { addr, tls: config.tls, cert_pem, store, sessions, faults, shutdown_tx, task: Some(task) })
     }
