@@ -155,3 +155,90 @@ async fn health_and_unknown_paths() {
     let r = conn.request("POST", "/health", &[], b"").await.unwrap();
     assert_eq!(r.status, 405);
 }
+
+/// A stand-in verifier: CHALLENGE = `NTLMSSP\0` 2 + nonce; AUTHENTICATE =
+/// `NTLMSSP\0` 3 + nonce + user name. Exercises the HTTP side of the
+/// handshake (connection affinity), not [MS-NLMP] cryptography.
+struct ToyNtlm;
+
+impl exchange_sim::auth::ntlm::NtlmServer for ToyNtlm {
+    fn challenge(&self, _negotiate: &[u8]) -> Option<(exchange_sim::auth::ntlm::NtlmPending, Vec<u8>)> {
+        let nonce: u32 = 0x1234_5678;
+        let mut c = b"NTLMSSP\0\x02\0\0\0".to_vec();
+        c.extend_from_slice(&nonce.to_le_bytes());
+        Some((exchange_sim::auth::ntlm::NtlmPending(Box::new(nonce)), c))
+    }
+
+    fn verify(
+        &self,
+        pending: exchange_sim::auth::ntlm::NtlmPending,
+        authenticate: &[u8],
+        directory: &dyn exchange_sim::auth::UserDirectory,
+    ) -> Option<String> {
+        let nonce = *pending.0.downcast::<u32>().ok()?;
+        let got = u32::from_le_bytes(authenticate.get(12..16)?.try_into().ok()?);
+        let user = std::str::from_utf8(authenticate.get(16..)?).ok()?;
+        (got == nonce && directory.lookup(user).is_some()).then(|| user.to_owned())
+    }
+}
+
+fn ntlm_header(msg_type: u8, rest: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut t = b"NTLMSSP\0".to_vec();
+    t.extend_from_slice(&[msg_type, 0, 0, 0]);
+    t.extend_from_slice(rest);
+    format!("NTLM {}", base64::engine::general_purpose::STANDARD.encode(t))
+}
+
+#[tokio::test]
+async fn ntlm_handshake_authenticates_the_connection() {
+    let sim = exchange_sim::server::Simulator::new(test_config())
+        .with_store(demo_store())
+        .with_ntlm(std::sync::Arc::new(ToyNtlm))
+        .run()
+        .await
+        .unwrap();
+    let mut conn = connect(sim.local_addr()).await;
+    let mut m = Mapi::new(ALICE);
+    // No credentials: NTLM is offered.
+    m.auth = String::new();
+    let mut h = m.headers("Connect");
+    h.retain(|(n, _)| *n != "Authorization");
+    let r = conn.request("POST", EMSMDB, &h, &connect_body(&legacy_dn(&sim, ALICE))).await.unwrap();
+    assert_eq!(r.status, 401);
+    assert!(r.all("WWW-Authenticate").contains(&"NTLM"));
+    // Leg 1: NEGOTIATE → 401 + CHALLENGE.
+    m.auth = ntlm_header(1, b"");
+    let r = m.call(&mut conn, EMSMDB, "Connect", &connect_body(&legacy_dn(&sim, ALICE))).await;
+    assert_eq!(r.status, 401);
+    let challenge = r.header("WWW-Authenticate").unwrap().strip_prefix("NTLM ").unwrap().to_owned();
+    assert_eq!(r.all("WWW-Authenticate").len(), 1);
+    use base64::Engine as _;
+    let challenge = base64::engine::general_purpose::STANDARD.decode(challenge).unwrap();
+    let nonce = &challenge[12..16];
+    // AUTHENTICATE on another connection has no handshake state: refused.
+    let mut other = connect(sim.local_addr()).await;
+    let mut auth = nonce.to_vec();
+    auth.extend_from_slice(ALICE.as_bytes());
+    let mut o = Mapi::new(ALICE);
+    o.auth = ntlm_header(3, &auth);
+    let r = o.call(&mut other, EMSMDB, "Connect", &connect_body(&legacy_dn(&sim, ALICE))).await;
+    assert_eq!(r.status, 401);
+    // Leg 2 on the same connection: authenticated, Connect proceeds.
+    m.auth = ntlm_header(3, &auth);
+    let r = m.call(&mut conn, EMSMDB, "Connect", &connect_body(&legacy_dn(&sim, ALICE))).await;
+    assert_eq!(r.response_code(), Some(0));
+    // Later requests on the connection need no Authorization header.
+    let mut h = m.headers("Execute");
+    h.retain(|(n, _)| *n != "Authorization");
+    let r = conn.request("POST", EMSMDB, &h, &execute_body()).await.unwrap();
+    assert_eq!(r.response_code(), Some(0));
+    // A wrong nonce never authenticates.
+    let mut conn = connect(sim.local_addr()).await;
+    m.auth = ntlm_header(1, b"");
+    assert_eq!(m.call(&mut conn, EMSMDB, "PING", b"").await.status, 401);
+    let mut bad = vec![0, 0, 0, 0];
+    bad.extend_from_slice(ALICE.as_bytes());
+    m.auth = ntlm_header(3, &bad);
+    assert_eq!(m.call(&mut conn, EMSMDB, "PING", b"").await.status, 401);
+}

@@ -18,6 +18,14 @@ pub trait UserDirectory: Send + Sync + 'static {
     fn verify_password(&self, user: &str, password: &str) -> bool;
     /// The user named by an SMTP address or legacyDN.
     fn lookup(&self, user: &str) -> Option<AuthUser>;
+
+    /// The NT hash (MD4 of the UTF-16LE password, [MS-NLMP] 3.3.1) NTLM
+    /// verification needs; `None` when the directory does not keep one
+    /// (then NTLM fails for that user).
+    fn nt_hash(&self, user: &str) -> Option<[u8; 16]> {
+        let _ = user;
+        None
+    }
 }
 
 impl UserDirectory for Store {

@@ -3,10 +3,12 @@
 //! password hashes, Bearer (RFC 6750) tokens per user from the
 //! configuration, and the 401 challenge Exchange sends.
 //!
-//! NTLM is not offered yet (it waits for the `ntlm` crate's server side);
-//! the challenge lists only what is accepted.
+//! NTLM ([`ntlm`]) is connection-oriented and handled by the server with a
+//! pluggable [`ntlm::NtlmServer`]; it is offered only when one is
+//! configured. The challenge lists only what is accepted.
 
 mod directory;
+pub mod ntlm;
 
 pub use directory::{MemoryDirectory, UserDirectory};
 
@@ -64,6 +66,8 @@ pub enum Credentials {
     },
     /// `Bearer <token>`.
     Bearer(Secret<String>),
+    /// `NTLM <token>` or `Negotiate <raw NTLMSSP token>` ([MS-NTHT] 2.2).
+    Ntlm(Secret<Vec<u8>>),
 }
 
 /// Why authentication failed (all answered with 401 and the challenge).
@@ -87,6 +91,12 @@ pub fn parse_authorization(value: &str) -> Result<Credentials, AuthFailure> {
         let text = String::from_utf8(raw).map_err(|_| AuthFailure::Malformed)?;
         let (user, password) = text.split_once(':').ok_or(AuthFailure::Malformed)?;
         Ok(Credentials::Basic { user: user.to_owned(), password: Secret(password.to_owned()) })
+    } else if scheme.eq_ignore_ascii_case("NTLM") || scheme.eq_ignore_ascii_case("Negotiate") {
+        let raw = base64::engine::general_purpose::STANDARD.decode(rest).map_err(|_| AuthFailure::Malformed)?;
+        if ntlm::message_type(&raw).is_none() {
+            return Err(AuthFailure::Malformed);
+        }
+        Ok(Credentials::Ntlm(Secret(raw)))
     } else if scheme.eq_ignore_ascii_case("Bearer") {
         if rest.is_empty() {
             return Err(AuthFailure::Malformed);
@@ -120,6 +130,8 @@ pub fn verify(
             let found = tokens.iter().find(|t| constant_time_eq(t.token.as_bytes(), token.0.as_bytes()));
             found.and_then(|t| directory.lookup(&t.user)).ok_or(AuthFailure::Rejected)
         }
+        // Connection-oriented: the server runs the handshake.
+        Credentials::Ntlm(_) => Err(AuthFailure::Malformed),
     }
 }
 
@@ -192,11 +204,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The `WWW-Authenticate` values of a 401, one header each, in Exchange's
-/// order (Basic with realm, then Bearer; gromox sends Basic only,
-/// capture 003).
-pub fn challenges(realm: &str, bearer: bool) -> Vec<String> {
+/// The `WWW-Authenticate` values of a 401, one header each: Basic with
+/// realm (gromox's form, capture 003), NTLM when a verifier is configured,
+/// Bearer when tokens are.
+pub fn challenges(realm: &str, ntlm: bool, bearer: bool) -> Vec<String> {
     let mut out = vec![format!("Basic realm=\"{realm}\", charset=\"utf-8\"")];
+    if ntlm {
+        out.push("NTLM".to_owned());
+    }
     if bearer {
         out.push("Bearer".to_owned());
     }
@@ -216,8 +231,18 @@ mod tests {
     }
 
     #[test]
+    fn ntlm_tokens_are_recognised() {
+        // base64("NTLMSSP\0\x01\0\0\0")
+        let c = parse_authorization("NTLM TlRMTVNTUAABAAAA").expect("ntlm");
+        assert!(matches!(&c, Credentials::Ntlm(t) if t.0.len() == 12));
+        assert!(parse_authorization("Negotiate TlRMTVNTUAABAAAA").is_ok());
+    }
+
+    #[test]
     fn malformed_headers_are_refused() {
-        for v in ["", "Basic", "Basic !!!", "Basic YWxpY2U=", "Negotiate abc", "Bearer  "] {
+        for v in
+            ["", "Basic", "Basic !!!", "Basic YWxpY2U=", "Negotiate abc", "Negotiate YWJj", "NTLM YWJj", "Bearer  "]
+        {
             assert!(parse_authorization(v).is_err(), "{v:?}");
         }
     }

@@ -10,6 +10,7 @@
 //! response (fault injection).
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -28,6 +29,24 @@ pub(crate) struct Request {
     /// The announced body exceeded the limit; it was not read and the
     /// connection closes after the answer.
     pub(crate) oversized: bool,
+    /// Authentication state of the connection (NTLM).
+    pub(crate) conn: ConnState,
+}
+
+/// What a connection remembers between its requests: an NTLM handshake in
+/// progress and the user an NTLM handshake authenticated ([MS-NTHT] 3.2).
+#[derive(Debug, Default)]
+pub(crate) struct ConnAuth {
+    pub(crate) ntlm_pending: Option<crate::auth::ntlm::NtlmPending>,
+    pub(crate) user: Option<crate::auth::AuthUser>,
+}
+
+/// Shared handle on a connection's [`ConnAuth`].
+pub(crate) type ConnState = Arc<Mutex<ConnAuth>>;
+
+/// Locks a connection's state.
+pub(crate) fn lock_conn(c: &ConnState) -> std::sync::MutexGuard<'_, ConnAuth> {
+    c.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Request {
@@ -142,6 +161,7 @@ pub(crate) async fn serve_connection<S, H, F>(
     F: Future<Output = Response>,
 {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let conn = ConnState::default();
     loop {
         // Wait for (the rest of) a request head.
         let head = tokio::select! {
@@ -186,7 +206,8 @@ pub(crate) async fn serve_connection<S, H, F>(
             return;
         };
         if length > limits.max_body {
-            let req = Request { method, target, headers, body: Vec::new(), peer, tls, oversized: true };
+            let req =
+                Request { method, target, headers, body: Vec::new(), peer, tls, oversized: true, conn: conn.clone() };
             let mut r = handler(req).await;
             r.close = true;
             let _ = write_response(&mut stream, r).await;
@@ -209,7 +230,7 @@ pub(crate) async fn serve_connection<S, H, F>(
                 return;
             }
         };
-        let req = Request { method, target, headers, body, peer, tls, oversized: false };
+        let req = Request { method, target, headers, body, peer, tls, oversized: false, conn: conn.clone() };
         let mut resp = handler(req).await;
         resp.close |= wants_close || *shutdown.borrow();
         let close = resp.close;

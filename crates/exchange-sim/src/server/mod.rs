@@ -28,7 +28,8 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use self::faults::{FaultConfig, Faults};
 use self::http::{Limits, Request, Response, http_date};
-use crate::auth::{self, AuthFailure, AuthUser, UserDirectory};
+use crate::auth::ntlm::NtlmServer;
+use crate::auth::{self, AuthFailure, AuthUser, Credentials, UserDirectory};
 use crate::config::SimConfig;
 use crate::session::{MailboxBackend, MinimalBackend, NspiBackend, SessionKind, SessionRegistry};
 use crate::store::{Store, StoreError};
@@ -66,6 +67,7 @@ pub struct Simulator {
     store: Option<Store>,
     directory: Option<Arc<dyn UserDirectory>>,
     backends: Option<BackendFactory>,
+    ntlm: Option<Arc<dyn NtlmServer>>,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -84,13 +86,14 @@ pub(crate) struct Ctx {
     pub(crate) credentials: auth::CredentialCache,
     /// Turns true when the simulator stops (ends NotificationWaits early).
     pub(crate) stopping: watch::Receiver<bool>,
+    pub(crate) ntlm: Option<Arc<dyn NtlmServer>>,
 }
 
 impl Simulator {
     /// A simulator with the store of `config.data_dir` (in memory without
     /// one), the store's users as directory and [`MinimalBackend`].
     pub fn new(config: SimConfig) -> Self {
-        Self { config, store: None, directory: None, backends: None }
+        Self { config, store: None, directory: None, backends: None, ntlm: None }
     }
 
     /// Starts with defaults (see [`Simulator::new`]).
@@ -110,6 +113,12 @@ impl Simulator {
         self
     }
 
+    /// Accepts NTLM ([MS-NTHT]) with this verifier and offers it in 401s.
+    pub fn with_ntlm(mut self, ntlm: Arc<dyn NtlmServer>) -> Self {
+        self.ntlm = Some(ntlm);
+        self
+    }
+
     /// Builds the mailbox and address book backends once the store and
     /// the session registry exist.
     pub fn with_backends(
@@ -122,7 +131,7 @@ impl Simulator {
 
     /// Binds the listener and starts serving.
     pub async fn run(self) -> Result<RunningSim, SimError> {
-        let Self { config, store, directory, backends } = self;
+        let Self { config, store, directory, backends, ntlm } = self;
         let store = match store {
             Some(s) => s,
             None => match &config.data_dir {
@@ -160,6 +169,7 @@ impl Simulator {
             nspi,
             credentials: auth::CredentialCache::new(Duration::from_secs(300)),
             stopping: shutdown_rx.clone(),
+            ntlm,
         });
         let task = tokio::spawn(accept_loop(listener, acceptor, ctx, shutdown_rx));
         Ok(RunningSim { addr, tls: config.tls, cert_pem, store, sessions, faults, shutdown_tx, task: Some(task) })
@@ -304,7 +314,7 @@ async fn accept_loop(
 
 /// The 401 answer: gromox's body and connection headers (capture 003,
 /// corrections B3) with one `WWW-Authenticate` per accepted scheme.
-fn unauthorized(ctx: &Ctx) -> Response {
+fn unauthorized(ctx: &Ctx, ntlm_challenge: Option<&[u8]>) -> Response {
     let mut headers = vec![
         ("Date".to_owned(), http_date()),
         ("Content-Length".to_owned(), "14".to_owned()),
@@ -312,27 +322,90 @@ fn unauthorized(ctx: &Ctx) -> Response {
         ("Connection".to_owned(), "keep-alive".to_owned()),
         ("Keep-Alive".to_owned(), "timeout=180".to_owned()),
     ];
-    for c in auth::challenges(&ctx.config.basic_realm, !ctx.config.bearer_tokens.is_empty()) {
-        headers.push(("WWW-Authenticate".to_owned(), c));
+    if let Some(token) = ntlm_challenge {
+        // Second leg of NTLM: only the CHALLENGE_MESSAGE ([MS-NTHT] 3.2.5.1.2).
+        headers.push(("WWW-Authenticate".to_owned(), format!("NTLM {}", base64_encode(token))));
+    } else {
+        for c in auth::challenges(&ctx.config.basic_realm, ctx.ntlm.is_some(), !ctx.config.bearer_tokens.is_empty()) {
+            headers.push(("WWW-Authenticate".to_owned(), c));
+        }
     }
     Response::full(401, "Unauthorized", headers, b"Unauthorized\r\n".to_vec())
 }
 
-async fn authenticate(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthUser, AuthFailure> {
-    let value = req.header("Authorization").ok_or(AuthFailure::Missing)?;
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// What authentication of one request gave.
+enum AuthOutcome {
+    /// Authenticated.
+    User(AuthUser),
+    /// NTLM NEGOTIATE answered: 401 with this CHALLENGE_MESSAGE.
+    NtlmChallenge(Vec<u8>),
+    /// 401 with the usual challenges.
+    Denied,
+}
+
+async fn authenticate(ctx: &Arc<Ctx>, req: &Request) -> AuthOutcome {
+    match authenticate_inner(ctx, req).await {
+        Ok(outcome) => outcome,
+        Err(_) => AuthOutcome::Denied,
+    }
+}
+
+async fn authenticate_inner(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthOutcome, AuthFailure> {
+    let Some(value) = req.header("Authorization") else {
+        // A connection NTLM authenticated stays authenticated.
+        return http::lock_conn(&req.conn).user.clone().map(AuthOutcome::User).ok_or(AuthFailure::Missing);
+    };
     let credentials = auth::parse_authorization(value)?;
+    if let Credentials::Ntlm(token) = &credentials {
+        return ntlm_step(ctx, req, &token.0).await;
+    }
     if let Some(user) = ctx.credentials.get(&credentials) {
-        return Ok(user);
+        return Ok(AuthOutcome::User(user));
     }
     let c = ctx.clone();
     // Password hashing is CPU work: keep it off the reactor.
     tokio::task::spawn_blocking(move || {
         let user = auth::verify(&credentials, c.directory.as_ref(), &c.config.bearer_tokens)?;
         c.credentials.put(&credentials, &user);
-        Ok(user)
+        Ok(AuthOutcome::User(user))
     })
     .await
     .unwrap_or(Err(AuthFailure::Rejected))
+}
+
+/// One leg of the NTLM handshake on this connection.
+async fn ntlm_step(ctx: &Arc<Ctx>, req: &Request, token: &[u8]) -> Result<AuthOutcome, AuthFailure> {
+    let ntlm = ctx.ntlm.clone().ok_or(AuthFailure::Malformed)?;
+    match auth::ntlm::message_type(token) {
+        Some(1) => {
+            let (pending, challenge) = ntlm.challenge(token).ok_or(AuthFailure::Rejected)?;
+            let mut conn = http::lock_conn(&req.conn);
+            conn.ntlm_pending = Some(pending);
+            conn.user = None;
+            Ok(AuthOutcome::NtlmChallenge(challenge))
+        }
+        Some(3) => {
+            let pending = http::lock_conn(&req.conn).ntlm_pending.take().ok_or(AuthFailure::Rejected)?;
+            let c = ctx.clone();
+            let token = token.to_vec();
+            let user = tokio::task::spawn_blocking(move || {
+                let name = ntlm.verify(pending, &token, c.directory.as_ref())?;
+                c.directory.lookup(&name)
+            })
+            .await
+            .ok()
+            .flatten()
+            .ok_or(AuthFailure::Rejected)?;
+            http::lock_conn(&req.conn).user = Some(user.clone());
+            Ok(AuthOutcome::User(user))
+        }
+        _ => Err(AuthFailure::Malformed),
+    }
 }
 
 fn is_loopback(peer: SocketAddr) -> bool {
@@ -363,8 +436,10 @@ async fn route(ctx: Arc<Ctx>, req: Request) -> Response {
             if !req.method.eq_ignore_ascii_case("POST") {
                 return Response::text(405, "Method Not Allowed", "Method Not Allowed\r\n");
             }
-            if authenticate(&ctx, &req).await.is_err() {
-                return unauthorized(&ctx);
+            match authenticate(&ctx, &req).await {
+                AuthOutcome::User(_) => {}
+                AuthOutcome::NtlmChallenge(c) => return unauthorized(&ctx, Some(&c)),
+                AuthOutcome::Denied => return unauthorized(&ctx, None),
             }
             let base = base_url(&ctx, &req);
             let xml = crate::autodiscover::respond(
@@ -386,8 +461,9 @@ async fn route(ctx: Arc<Ctx>, req: Request) -> Response {
         }
         p if p.starts_with("/mapi/") => {
             let user = match authenticate(&ctx, &req).await {
-                Ok(u) => u,
-                Err(_) => return unauthorized(&ctx),
+                AuthOutcome::User(u) => u,
+                AuthOutcome::NtlmChallenge(c) => return unauthorized(&ctx, Some(&c)),
+                AuthOutcome::Denied => return unauthorized(&ctx, None),
             };
             let endpoint = match p {
                 "/mapi/emsmdb" | "/mapi/emsmdb/" => SessionKind::Mailbox,

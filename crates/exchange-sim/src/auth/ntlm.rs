@@ -1,0 +1,62 @@
+//! NTLM over HTTP ([MS-NTHT] 2.2, 3.2): a connection-oriented handshake.
+//! `Authorization: NTLM <NEGOTIATE_MESSAGE>` is answered with 401 and
+//! `WWW-Authenticate: NTLM <CHALLENGE_MESSAGE>`; the next request on the
+//! same connection carries `NTLM <AUTHENTICATE_MESSAGE>` and, if it
+//! verifies, the connection stays authenticated as that user (later
+//! requests on it may omit `Authorization`, as IIS allows). `Negotiate`
+//! carrying a raw NTLMSSP token is treated the same way.
+//!
+//! The message-level work ([MS-NLMP]) is behind [`NtlmServer`] so the
+//! verifier can come from the `ntlm` crate (server side) when it lands; the
+//! HTTP layer only keeps the per-connection state.
+
+use std::any::Any;
+
+use super::UserDirectory;
+
+/// The server side of an NTLM exchange ([MS-NLMP] 3.2.5).
+pub trait NtlmServer: Send + Sync + 'static {
+    /// Answers a NEGOTIATE_MESSAGE with a CHALLENGE_MESSAGE; the state is
+    /// kept with the connection until the AUTHENTICATE_MESSAGE. `None`:
+    /// refused (malformed, unsupported).
+    fn challenge(&self, negotiate: &[u8]) -> Option<(NtlmPending, Vec<u8>)>;
+
+    /// Verifies an AUTHENTICATE_MESSAGE against the user's NT hash
+    /// ([`UserDirectory::nt_hash`]); the authenticated user name (address or
+    /// `user`/`DOMAIN\user` as the directory knows it), or `None`.
+    fn verify(&self, pending: NtlmPending, authenticate: &[u8], directory: &dyn UserDirectory) -> Option<String>;
+}
+
+/// The state between CHALLENGE and AUTHENTICATE (the verifier's type).
+pub struct NtlmPending(pub Box<dyn Any + Send>);
+
+impl std::fmt::Debug for NtlmPending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NtlmPending(..)")
+    }
+}
+
+/// NTLMSSP message type of a token ([MS-NLMP] 2.2.1: signature
+/// `NTLMSSP\0`, then MessageType u32): 1 NEGOTIATE, 2 CHALLENGE, 3
+/// AUTHENTICATE.
+pub fn message_type(token: &[u8]) -> Option<u32> {
+    let sig = token.get(..8)?;
+    if sig != b"NTLMSSP\0" {
+        return None;
+    }
+    let t: [u8; 4] = token.get(8..12)?.try_into().ok()?;
+    Some(u32::from_le_bytes(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_types() {
+        assert_eq!(message_type(b"NTLMSSP\0\x01\0\0\0rest"), Some(1));
+        assert_eq!(message_type(b"NTLMSSP\0\x03\0\0\0"), Some(3));
+        assert_eq!(message_type(b"NTLMSSP\0\x03"), None);
+        assert_eq!(message_type(b"KERBEROS...."), None);
+    }
+}
