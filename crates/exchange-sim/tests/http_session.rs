@@ -305,3 +305,24 @@ async fn nspi_bind_unbind_and_unsupported_request_types() {
     assert_eq!(u.completed().unwrap().error_code.0, 1);
     assert_eq!(sim.sessions().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_sessions_each_keep_their_own_sequence() {
+    let sim = std::sync::Arc::new(start(test_config()).await);
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let sim = sim.clone();
+        tasks.push(tokio::spawn(async move {
+            let user = if i % 2 == 0 { ALICE } else { BOB };
+            let (mut m, mut conn, _) = connected(&sim, user).await;
+            for _ in 0..20 {
+                let r = m.call(&mut conn, EMSMDB, "Execute", &execute_body()).await;
+                assert_eq!(r.response_code(), Some(0));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(sim.sessions().len(), 50);
+}
