@@ -73,6 +73,7 @@ fn ensure_users(store: &Store, users: &[String]) -> anyhow::Result<()> {
             display_name: &display,
             legacy_dn: None,
             password: Some(password),
+            ..NewMailbox::default()
         }) {
             Ok(_) => {}
             Err(StoreError::DuplicateName(_)) => store.set_password(address, Some(password))?,

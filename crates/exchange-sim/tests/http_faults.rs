@@ -222,8 +222,8 @@ async fn tls_with_a_generated_certificate_that_is_reused() {
         .create_mailbox(&exchange_sim::store::NewMailbox {
             address: ALICE,
             display_name: "Alice",
-            legacy_dn: None,
             password: Some(PASSWORD),
+            ..exchange_sim::store::NewMailbox::default()
         })
         .unwrap();
     let mut roots = rustls::RootCertStore::empty();

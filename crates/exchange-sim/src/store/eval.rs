@@ -18,7 +18,12 @@
 //! * Comment evaluates its restriction (true without one);
 //! * Count: [`matches`] treats it as its subrestriction (false for count
 //!   0); [`RowFilter`] lets only the first `count` matching rows through.
-//! * RELOP_RE and RELOP_MEMBER_OF_DL are not supported and never match.
+//! * RELOP_RE matches string values (any element of a multi-valued one)
+//!   against the value as a regular expression (Rust `regex` syntax, search
+//!   anywhere, case-sensitive; a pattern that does not compile or exceeds
+//!   the size limit matches nothing);
+//! * RELOP_MEMBER_OF_DL is not supported (distribution lists live in the
+//!   address book, not here) and never matches.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -67,6 +72,55 @@ impl PropLookup for MessageContent {
     }
 }
 
+impl PropLookup for super::MessageRow {
+    fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {
+        self.content.prop(tag)
+    }
+
+    fn recipients(&self) -> Vec<&dyn PropLookup> {
+        self.content.recipients()
+    }
+
+    fn attachments(&self) -> Vec<&dyn PropLookup> {
+        self.content.attachments()
+    }
+}
+
+impl PropLookup for super::FolderRow {
+    fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {
+        self.props.get_as(tag)
+    }
+}
+
+impl<L: PropLookup + ?Sized> PropLookup for &L {
+    fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {
+        (**self).prop(tag)
+    }
+
+    fn recipients(&self) -> Vec<&dyn PropLookup> {
+        (**self).recipients()
+    }
+
+    fn attachments(&self) -> Vec<&dyn PropLookup> {
+        (**self).attachments()
+    }
+}
+
+/// A row given as (id, properties).
+impl<L: PropLookup> PropLookup for (u64, L) {
+    fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {
+        self.1.prop(tag)
+    }
+
+    fn recipients(&self) -> Vec<&dyn PropLookup> {
+        self.1.recipients()
+    }
+
+    fn attachments(&self) -> Vec<&dyn PropLookup> {
+        self.1.attachments()
+    }
+}
+
 /// True if `props` satisfies `restriction` ([MS-OXCDATA] 2.12).
 pub fn matches<L: PropLookup + ?Sized>(restriction: &Restriction, props: &L) -> bool {
     let mut f = RowFilter::new(restriction);
@@ -94,13 +148,14 @@ impl<L: PropLookup + ?Sized> PropLookup for Dyn<'_, L> {
 pub struct RowFilter<'r> {
     restriction: &'r Restriction,
     counts: HashMap<usize, u32>,
+    regexes: HashMap<usize, Option<regex::Regex>>,
     stateless: bool,
 }
 
 impl<'r> RowFilter<'r> {
     /// A filter with fresh counters.
     pub fn new(restriction: &'r Restriction) -> Self {
-        Self { restriction, counts: HashMap::new(), stateless: false }
+        Self { restriction, counts: HashMap::new(), regexes: HashMap::new(), stateless: false }
     }
 
     /// True if the next row passes.
@@ -116,6 +171,13 @@ impl<'r> RowFilter<'r> {
             Restriction::Not(r) => !self.eval(r, p),
             Restriction::Content { fuzzy, tag, value } => {
                 p.prop(tag.with_type(PropType::UNSPECIFIED)).is_some_and(|v| content_match(*fuzzy, &v, &value.value))
+            }
+            Restriction::Property { op, tag, value } if *op == RelOp::RE => {
+                let key = std::ptr::from_ref(r) as usize;
+                let re = self.regexes.entry(key).or_insert_with(|| compile_regex(&value.value));
+                let Some(re) = re.as_ref() else { return false };
+                p.prop(lookup_tag(*tag))
+                    .is_some_and(|v| elements(&v).iter().any(|e| matches!(e, Scalar::Str(s) if re.is_match(s))))
             }
             Restriction::Property { op, tag, value } => {
                 p.prop(lookup_tag(*tag)).is_some_and(|v| relop_values(*op, &v, &value.value))
@@ -178,6 +240,16 @@ impl<'r> RowFilter<'r> {
 /// the comparison decide (an MV-instance bit is dropped).
 fn lookup_tag(tag: PropTag) -> PropTag {
     tag.with_type(PropType::UNSPECIFIED)
+}
+
+/// Compiles a RELOP_RE pattern with a size limit (peer input).
+fn compile_regex(v: &PropValue) -> Option<regex::Regex> {
+    let pattern = match v {
+        PropValue::String(s) => s.clone(),
+        PropValue::String8(b) => b.iter().map(|&c| char::from(c)).collect(),
+        _ => return None,
+    };
+    regex::RegexBuilder::new(&pattern).size_limit(1 << 20).nest_limit(64).build().ok()
 }
 
 fn relop(op: RelOp, ord: Ordering) -> bool {
@@ -247,7 +319,8 @@ pub(crate) fn elements(v: &PropValue) -> Vec<Scalar<'_>> {
         P::String8(b) => vec![S::Str(Cow::Owned(b.iter().map(|&c| char::from(c)).collect()))],
         P::Guid(g) => vec![S::Guid(&g.0)],
         P::Binary(b) | P::ServerId(b) | P::RuleAction(b) => vec![S::Bytes(b)],
-        P::Restriction(_) => vec![],
+        // A restriction value compares with nothing.
+        P::Restriction(_) => Vec::new(),
         P::MvI16(v) => v.iter().map(|x| S::Int((*x).into())).collect(),
         P::MvI32(v) => v.iter().map(|x| S::Int((*x).into())).collect(),
         P::MvI64(v) | P::MvCurrency(v) => v.iter().map(|x| S::Int((*x).into())).collect(),
@@ -326,3 +399,6 @@ fn fuzzy_bytes(low: u16, s: &[u8], p: &[u8]) -> bool {
         _ => s == p,
     }
 }
+
+#[cfg(test)]
+mod tests;

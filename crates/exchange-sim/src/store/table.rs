@@ -15,8 +15,10 @@
 
 use std::collections::HashMap;
 
+use mapi_wire::prop_value::PropValue;
 use mapi_wire::restriction::Restriction;
 use mapi_wire::sort::SortOrderSet;
+use mapi_wire::{PropTag, PropType};
 
 use super::eval::{PropLookup, RowFilter};
 use super::sort::compare_rows;
@@ -65,6 +67,90 @@ pub struct SeekResult {
     pub row_no_longer_visible: bool,
 }
 
+/// What RopFindRow found ([MS-OXCTABL] 2.2.2.16 response fields).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct FindResult {
+    /// The matching row (HasRowData), now under the cursor.
+    pub row: Option<u64>,
+    /// RowNoLongerVisible: the bookmark's row had left the table.
+    pub row_no_longer_visible: bool,
+}
+
+/// One row of a table with a multi-value-instance column
+/// ([MS-OXCTABL] 2.2.2.1.3 / [MS-OXCDATA] 2.11.1.2): the underlying row,
+/// and one value of the exploded column (None for a row without it).
+#[derive(Clone, Debug)]
+pub struct InstanceRow<'a, R> {
+    /// The underlying row.
+    pub row: &'a R,
+    /// Its id (MID/FID).
+    pub id: u64,
+    /// 0-based index of the value within the multi-valued property.
+    pub instance: u32,
+    /// The single value the exploded column shows in this row.
+    pub value: Option<PropValue>,
+    column: u16,
+}
+
+impl<R: PropLookup> PropLookup for InstanceRow<'_, R> {
+    fn prop(&self, tag: PropTag) -> Option<std::borrow::Cow<'_, PropValue>> {
+        if tag.id() == self.column {
+            return self.value.as_ref().map(std::borrow::Cow::Borrowed);
+        }
+        self.row.prop(tag)
+    }
+
+    fn recipients(&self) -> Vec<&dyn PropLookup> {
+        self.row.recipients()
+    }
+
+    fn attachments(&self) -> Vec<&dyn PropLookup> {
+        self.row.attachments()
+    }
+}
+
+/// Explodes a multi-valued column (tag with the 0x2000 instance bit, or
+/// its plain MV tag) into one row per value; rows without the property
+/// stay as one row with no value. Build the [`TableView`] over the result
+/// with the index in the returned vector as row id.
+pub fn explode_mv_column<'a, R: PropLookup>(
+    rows: &'a [R],
+    id: impl Fn(&R) -> u64,
+    column: PropTag,
+) -> Vec<InstanceRow<'a, R>> {
+    let mut out = Vec::new();
+    for r in rows {
+        let values = r.prop(column.with_type(PropType::UNSPECIFIED)).map(|v| split_mv(&v)).unwrap_or_default();
+        if values.is_empty() {
+            out.push(InstanceRow { row: r, id: id(r), instance: 0, value: None, column: column.id() });
+        }
+        for (i, v) in values.into_iter().enumerate() {
+            out.push(InstanceRow { row: r, id: id(r), instance: i as u32, value: Some(v), column: column.id() });
+        }
+    }
+    out
+}
+
+/// The single values of a multi-valued value (a single value stays one).
+fn split_mv(v: &PropValue) -> Vec<PropValue> {
+    use PropValue as P;
+    match v {
+        P::MvI16(x) => x.iter().map(|v| P::I16(*v)).collect(),
+        P::MvI32(x) => x.iter().map(|v| P::I32(*v)).collect(),
+        P::MvF32(x) => x.iter().map(|v| P::F32(*v)).collect(),
+        P::MvF64(x) => x.iter().map(|v| P::F64(*v)).collect(),
+        P::MvCurrency(x) => x.iter().map(|v| P::Currency(*v)).collect(),
+        P::MvFloatingTime(x) => x.iter().map(|v| P::FloatingTime(*v)).collect(),
+        P::MvI64(x) => x.iter().map(|v| P::I64(*v)).collect(),
+        P::MvString8(x) => x.iter().map(|v| P::String8(v.clone())).collect(),
+        P::MvString(x) => x.iter().map(|v| P::String(v.clone())).collect(),
+        P::MvTime(x) => x.iter().map(|v| P::Time(*v)).collect(),
+        P::MvGuid(x) => x.iter().map(|v| P::Guid(*v)).collect(),
+        P::MvBinary(x) => x.iter().map(|v| P::Binary(v.clone())).collect(),
+        other => vec![other.clone()],
+    }
+}
+
 /// Table errors.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum TableError {
@@ -98,7 +184,19 @@ impl TableView {
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) -> Self {
-        Self::from_ids(Self::order(rows, restriction, sort))
+        Self::from_rows(rows, |r| r.0, restriction, sort)
+    }
+
+    /// Like [`TableView::new`] for any row type, e.g. the
+    /// [`MessageRow`](super::MessageRow)s of [`Mailbox::contents`](super::Mailbox::contents)
+    /// with `|r| r.id.0`, or [`FolderRow`](super::FolderRow)s.
+    pub fn from_rows<R: PropLookup>(
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
+        restriction: Option<&Restriction>,
+        sort: Option<&SortOrderSet>,
+    ) -> Self {
+        Self::from_ids(Self::order(rows, id, restriction, sort))
     }
 
     /// A view over ids already filtered and ordered.
@@ -106,22 +204,23 @@ impl TableView {
         Self { ids, position: 0, bookmarks: HashMap::new(), next_bookmark: 1 }
     }
 
-    fn order<L: PropLookup>(
-        rows: &[(u64, L)],
+    fn order<R: PropLookup>(
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) -> Vec<u64> {
-        let mut kept: Vec<&(u64, L)> = match restriction {
+        let mut kept: Vec<&R> = match restriction {
             Some(r) => {
                 let mut f = RowFilter::new(r);
-                rows.iter().filter(|(_, p)| f.accept(p)).collect()
+                rows.iter().filter(|p| f.accept(*p)).collect()
             }
             None => rows.iter().collect(),
         };
         if let Some(s) = sort {
-            kept.sort_by(|a, b| compare_rows(&a.1, &b.1, s));
+            kept.sort_by(|a, b| compare_rows(*a, *b, s));
         }
-        kept.into_iter().map(|(id, _)| *id).collect()
+        kept.into_iter().map(id).collect()
     }
 
     /// Rebuilds the rows (after RopRestrict/RopSortTable or a store change),
@@ -133,8 +232,19 @@ impl TableView {
         restriction: Option<&Restriction>,
         sort: Option<&SortOrderSet>,
     ) {
+        self.refresh_rows(rows, |r| r.0, restriction, sort);
+    }
+
+    /// [`TableView::refresh`] for any row type.
+    pub fn refresh_rows<R: PropLookup>(
+        &mut self,
+        rows: &[R],
+        id: impl Fn(&R) -> u64,
+        restriction: Option<&Restriction>,
+        sort: Option<&SortOrderSet>,
+    ) {
         let current = self.ids.get(self.position).copied();
-        self.ids = Self::order(rows, restriction, sort);
+        self.ids = Self::order(rows, id, restriction, sort);
         self.position = match current.and_then(|c| self.ids.iter().position(|i| *i == c)) {
             Some(p) => p,
             None => self.position.min(self.ids.len()),
@@ -265,8 +375,10 @@ impl TableView {
     /// `bm`), searches forward (or `backward`) for the first row satisfying
     /// `restriction`; `lookup` gives a row's properties. On success the
     /// cursor moves to that row and its id is returned; on failure the
-    /// cursor stays and `Ok(None)` is returned (ecNotFound for the ROP).
-    /// A backward search starts at the row before the origin.
+    /// cursor stays and `row` is None (ecNotFound for the ROP).
+    /// A backward search starts at the row before the origin. With a
+    /// bookmark whose row left the table, `row_no_longer_visible` is set and
+    /// the search starts where the row was.
     pub fn find_row<'a, L: PropLookup + 'a>(
         &mut self,
         restriction: &Restriction,
@@ -274,11 +386,14 @@ impl TableView {
         bm: Option<&[u8]>,
         backward: bool,
         lookup: impl Fn(u64) -> Option<&'a L>,
-    ) -> Result<Option<u64>, TableError> {
+    ) -> Result<FindResult, TableError> {
+        let mut gone = false;
         let start = match bm {
             Some(b) => {
                 let (_, (id, pos)) = self.bookmark(b)?;
-                self.ids.iter().position(|i| *i == id).unwrap_or(pos.min(self.ids.len()))
+                let found = if id == u64::MAX { Some(self.ids.len()) } else { self.ids.iter().position(|i| *i == id) };
+                gone = found.is_none();
+                found.unwrap_or(pos.min(self.ids.len()))
             }
             None => self.origin_index(origin),
         };
@@ -289,9 +404,12 @@ impl TableView {
             let Some(id) = self.ids.get(i).copied() else { continue };
             if lookup(id).is_some_and(|p| f.accept(p)) {
                 self.position = i;
-                return Ok(Some(id));
+                return Ok(FindResult { row: Some(id), row_no_longer_visible: gone });
             }
         }
-        Ok(None)
+        Ok(FindResult { row: None, row_no_longer_visible: gone })
     }
 }
+
+#[cfg(test)]
+mod tests;

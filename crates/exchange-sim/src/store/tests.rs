@@ -13,7 +13,7 @@ use mapi_wire::{Decode, Encode, ErrorCode, Guid, PropTag};
 use super::*;
 
 /// A fresh directory under the system temp dir (removed on drop).
-struct TempDir(PathBuf);
+pub(super) struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> Self {
@@ -35,18 +35,19 @@ impl Drop for TempDir {
     }
 }
 
-fn alice(store: &Store) -> Mailbox {
+pub(super) fn alice(store: &Store) -> Mailbox {
     store
         .create_mailbox(&NewMailbox {
             address: "alice@example.test",
             display_name: "Alice Tester",
             legacy_dn: None,
             password: Some("demo"),
+            ..Default::default()
         })
         .unwrap()
 }
 
-fn mail(subject: &str, read: bool) -> MessageContent {
+pub(super) fn mail(subject: &str, read: bool) -> MessageContent {
     MessageContent {
         props: PropBag::from_pairs([
             (PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into())),
@@ -178,6 +179,18 @@ fn persistence_across_reopen_keeps_ids_and_change_numbers() {
 }
 
 #[test]
+fn a_newer_schema_is_refused() {
+    let dir = TempDir::new();
+    drop(Store::open(&dir.0).unwrap());
+    {
+        let conn = Connection::open(dir.0.join(DB_FILE)).unwrap();
+        conn.execute("INSERT INTO schema_migrations(version, applied_at) VALUES (9999, 0)", []).unwrap();
+    }
+    let e = Store::open(&dir.0).unwrap_err();
+    assert!(e.to_string().contains("9999"), "{e}");
+}
+
+#[test]
 fn ids_are_never_reused_after_delete_and_restart() {
     let dir = TempDir::new();
     let first;
@@ -252,6 +265,8 @@ fn change_key_pcl_and_source_key_are_maintained() {
     let pcl3 = PredecessorChangeList::decode_exact(&bin(&m3, PropTag::PREDECESSOR_CHANGE_LIST)).unwrap();
     assert!(pcl3.includes(&pcl2) && pcl3.includes(&fpcl));
     assert!(pcl3.is_sorted());
+    assert_eq!(pcl3.0.len(), 2, "old server XID + the client's, no new server XID");
+    assert_eq!(pcl3.find(&guid), pcl2.find(&guid));
 
     // Folder changes too.
     let before = bin(&mb.folder_props(inbox).unwrap(), PropTag::CHANGE_KEY);
@@ -371,6 +386,8 @@ fn folder_operations_and_error_codes() {
     mb.delete_folder(a, DeleteFolderFlags::from_bits(0x05)).unwrap();
     assert_eq!(mb.folder(a, false).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
     assert!(mb.folder(a, true).unwrap().deleted);
+    let soft = mb.soft_deleted_subfolders(deleted_items).unwrap();
+    assert_eq!(soft.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a]);
     assert_eq!(mb.folder(b, false).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
     let dels = mb.deletions(deleted_items, cn).unwrap();
     assert_eq!(dels.len(), 1);
@@ -422,6 +439,8 @@ fn message_move_copy_delete_and_deletion_log() {
 
     assert_eq!(mb.delete_messages(inbox, &[b, a.id], false).unwrap(), vec![b], "a is no longer in the inbox");
     assert_eq!(mb.message(b).unwrap_err().error_code(), ErrorCode::OBJECT_DELETED);
+    let dumpster = mb.soft_deleted_contents(inbox, false).unwrap();
+    assert_eq!(dumpster.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b]);
     let dels = mb.deletions(inbox, since).unwrap();
     assert_eq!(
         dels.iter().map(|d| (d.counter, d.hard)).collect::<Vec<_>>(),
@@ -521,6 +540,24 @@ fn delegate_permissions() {
 }
 
 #[test]
+fn fixed_guids_for_deterministic_seeding() {
+    let store = Store::open_in_memory().unwrap();
+    let (mg, rg) = (Guid([0x11; 16]), Guid([0x22; 16]));
+    let new = NewMailbox {
+        address: "seed@example.test",
+        display_name: "Seed",
+        mailbox_guid: Some(mg),
+        replica_guid: Some(rg),
+        ..Default::default()
+    };
+    let mb = store.create_mailbox(&new).unwrap();
+    assert_eq!((mb.info().mailbox_guid, mb.info().replica_guid), (mg, rg));
+    assert_eq!(&mb.source_key(5)[..16], &rg.0);
+    let again = NewMailbox { address: "other@example.test", ..new };
+    assert_eq!(store.create_mailbox(&again).unwrap_err().error_code(), ErrorCode::DUPLICATE_NAME);
+}
+
+#[test]
 fn passwords_are_hashed_and_verified() {
     let dir = TempDir::new();
     let store = Store::open(&dir.0).unwrap();
@@ -601,14 +638,9 @@ fn prop_blobs_round_trip_every_type() {
         (PropTag::new(0x600B, PropType::MULTIPLE_BINARY), PropValue::MvBinary(vec![vec![], vec![9]])),
         (
             PropTag::new(0x600C, PropType::RESTRICTION),
-            PropValue::Restriction(Box::new(
-                mapi_wire::restriction::Restriction::decode_with(
-                    &mut mapi_wire::Reader::new(&[8, 1, 0, 0x37, 0]),
-                    mapi_wire::prop_value::PropContext::Rop,
-                )
-                .expect("exist restriction"),
-            )),
+            PropValue::Restriction(Box::new(mapi_wire::restriction::Restriction::Exist { tag: PropTag::SUBJECT })),
         ),
+        (PropTag::new(0x6010, PropType::OBJECT), PropValue::Object(7)),
         (PropTag::new(0x600D, PropType::INTEGER64), PropValue::I64(-9)),
         (PropTag::new(0x600E, PropType::MULTIPLE_INTEGER32), PropValue::MvI32(vec![1, -1])),
         (PropTag::new(0x600F, PropType::ERROR_CODE), PropValue::Error(ErrorCode::NOT_FOUND)),
@@ -669,3 +701,6 @@ mod prop {
         }
     }
 }
+
+mod crash;
+mod integration;

@@ -25,7 +25,12 @@ pub fn demo_store() -> Store {
     let store = Store::open_in_memory().unwrap();
     for (a, n) in [(ALICE, "Alice Tester"), (BOB, "Bob Tester")] {
         store
-            .create_mailbox(&NewMailbox { address: a, display_name: n, legacy_dn: None, password: Some(PASSWORD) })
+            .create_mailbox(&NewMailbox {
+                address: a,
+                display_name: n,
+                password: Some(PASSWORD),
+                ..NewMailbox::default()
+            })
             .unwrap();
     }
     store
