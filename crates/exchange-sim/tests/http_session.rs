@@ -326,3 +326,33 @@ async fn many_concurrent_sessions_each_keep_their_own_sequence() {
     }
     assert_eq!(sim.sessions().len(), 50);
 }
+
+#[tokio::test]
+async fn minimal_backend_execute_error_codes() {
+    let sim = start(test_config()).await;
+    let (mut m, mut conn, _) = connected(&sim, ALICE).await;
+    let body = |rop_buffer: Vec<u8>, max_rop_out: u32| {
+        mapi_wire::Encode::to_bytes(&mapi_wire::emsmdb::ExecuteRequest {
+            flags: mapi_wire::emsmdb::ExecuteFlags(3),
+            rop_buffer,
+            max_rop_out,
+            auxiliary_buffer: vec![],
+        })
+        .unwrap()
+    };
+    let cases = [
+        (vec![1, 2, 3], 0x10008, 0x4B6),
+        (vec![0, 0, 4, 0, 2, 0, 2, 0], 0x10008, 0x4B6),
+        // RopRelease of handle 0 with a one-slot handle table.
+        (vec![0, 0, 4, 0, 9, 0, 9, 0, 5, 0, 0x01, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], 0x10008, 0x8004_0102),
+        (vec![0, 0, 4, 0, 2, 0, 2, 0, 2, 0], 8, 0x47D),
+    ];
+    for (rops, max, code) in cases {
+        let r = m.call(&mut conn, EMSMDB, "Execute", &body(rops, max)).await;
+        assert_eq!(r.response_code(), Some(0));
+        let e = MapiResponse::<ExecuteResponse>::decode_exact(&r.mapi_body()).unwrap();
+        let e = e.completed().unwrap();
+        assert_eq!(e.error_code.0, code);
+        assert!(e.rop_buffer.is_empty());
+    }
+}
