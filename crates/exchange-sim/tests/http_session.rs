@@ -356,3 +356,32 @@ async fn minimal_backend_execute_error_codes() {
         assert!(e.rop_buffer.is_empty());
     }
 }
+
+#[tokio::test]
+async fn responses_parse_with_the_client_side_codec() {
+    use mapi_wire::http::{FrameEvent, FramerLimits, ResponseCode, ResponseFramer, ResponseHeaders};
+    let sim = start(test_config()).await;
+    let (mut m, mut conn, r) = connected(&sim, ALICE).await;
+    let pairs = |r: &RawResponse| {
+        let h: Vec<(String, String)> = r.headers.clone();
+        ResponseHeaders::from_pairs(h.iter().map(|(n, v)| (n.as_str(), v.as_str()))).unwrap()
+    };
+    let h = pairs(&r);
+    assert!(h.is_mapi_body());
+    assert_eq!(h.response_code, Some(ResponseCode::SUCCESS));
+    assert_eq!(h.pending_period.map(|p| p.0), Some(150));
+    assert_eq!(h.expiration_info.map(|p| p.0), Some(900_000));
+    let mut framer = ResponseFramer::for_response(&h, FramerLimits::default());
+    let mut events = Vec::new();
+    for c in r.chunks.as_ref().unwrap() {
+        events.extend(framer.push(c).unwrap());
+    }
+    framer.finish().unwrap();
+    assert!(events.iter().any(|e| matches!(e, FrameEvent::Processing)));
+    assert!(events.iter().any(|e| matches!(e, FrameEvent::Done { .. })));
+    m.cookies.insert("sequence".into(), "stale".into());
+    let e = m.call(&mut conn, EMSMDB, "Execute", &execute_body()).await;
+    let h = pairs(&e);
+    assert!(!h.is_mapi_body());
+    assert_eq!(h.response_code, Some(ResponseCode::INVALID_SEQUENCE));
+}
