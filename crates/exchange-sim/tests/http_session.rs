@@ -13,7 +13,9 @@ use mapi_wire::emsmdb::{ConnectResponse, DisconnectResponse, ExecuteResponse, Ma
 
 #[tokio::test]
 async fn connect_success_headers_order_chunks_and_body_like_capture_004() {
-    let sim = start(test_config()).await;
+    let mut c = test_config();
+    c.pending_period = Duration::from_secs(10);
+    let sim = start(c).await;
     let (_m, _conn, r) = connected(&sim, ALICE).await;
     // Header order of capture 004 (corrections B1).
     assert_eq!(
@@ -38,7 +40,7 @@ async fn connect_success_headers_order_chunks_and_body_like_capture_004() {
     assert_eq!(r.header("X-RequestType"), Some("Connect"));
     assert_eq!(r.header("X-RequestId"), Some("{4D18BCF5-9AC6-426B-A4B8-E76053F29432}:1"));
     assert_eq!(r.header("X-ClientInfo"), Some("{207C9A81-9110-441D-8F6E-AA6A6C029350}:1"));
-    assert_eq!(r.header("X-PendingPeriod"), Some("150"));
+    assert_eq!(r.header("X-PendingPeriod"), Some("10000"));
     assert_eq!(r.header("X-ExpirationInfo"), Some("900000"));
     let sid = r.set_cookie("sid").expect("context cookie");
     assert_eq!(sid.len(), 32);
@@ -61,7 +63,9 @@ async fn connect_success_headers_order_chunks_and_body_like_capture_004() {
 
 #[tokio::test]
 async fn connect_with_foreign_dn_fails_in_body_and_sets_no_cookie() {
-    let sim = start(test_config()).await;
+    let mut c = test_config();
+    c.pending_period = Duration::from_secs(10);
+    let sim = start(c).await;
     let mut conn = connect(sim.local_addr()).await;
     let mut m = Mapi::new(ALICE);
     let r = m.call(&mut conn, EMSMDB, "Connect", &connect_body(&legacy_dn(&sim, BOB))).await;

@@ -459,8 +459,10 @@ async fn open_context(
             }
         }
     });
-    // Wait a little for the outcome so a refused Connect sets no cookie.
-    let grace = ctx.config.pending_period.min(Duration::from_millis(200));
+    // Wait up to one pending period for the outcome, so a refused Connect
+    // sets no cookie; only a slower one streams (and sets the cookies
+    // before its outcome is known; a refusal then leaves them dangling).
+    let grace = ctx.config.pending_period;
     let mut work = work;
     let (cookies, work) = match tokio::time::timeout(grace, &mut work).await {
         Ok(Ok(Ok((body, ok)))) => {
