@@ -14,6 +14,14 @@
 //! sequenced request: 15) → body (12) → busy fault → processing.
 //! Authentication (401) comes before all of them, and an oversized body
 //! (9, before it is read) too.
+//!
+//! Framing: a request answered within a short grace time gets gromox's two
+//! chunks (the `PROCESSING`/`DONE` block, then the body; corrections B1);
+//! a slower one gets `PROCESSING\r\n` at once, `PENDING\r\n` every
+//! `X-PendingPeriod` (the spec's line form, not gromox's bare `PENDING`,
+//! corrections A3) and then the `DONE` block and the body. NotificationWait
+//! always sends `PROCESSING` first (capture 042). `X-ElapsedTime` is in
+//! milliseconds as the spec says.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
