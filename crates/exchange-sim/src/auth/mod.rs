@@ -47,7 +47,7 @@ impl AuthUser {
         self.address.eq_ignore_ascii_case(&other.address)
     }
 
-    /// `MailboxId` query value: `<mailbox guid>@<domain>` ([DSCLI] 4.4).
+    /// `MailboxId` query value: `<mailbox guid>@<domain>` (MS-OXDSCLI 4.4).
     pub fn mailbox_id(&self) -> String {
         let domain = self.address.rsplit_once('@').map_or("", |(_, d)| d);
         format!("{}@{}", self.mailbox_guid, domain)

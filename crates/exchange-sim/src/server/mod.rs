@@ -2,8 +2,8 @@
 //!
 //! | path (case-insensitive) | what |
 //! |---|---|
-//! | `POST /mapi/emsmdb/?MailboxId=…` | mailbox endpoint ([`mapi`]) |
-//! | `POST /mapi/nspi/?MailboxId=…` | address book endpoint ([`mapi`]) |
+//! | `POST /mapi/emsmdb/?MailboxId=…` | mailbox endpoint (`mapi` module) |
+//! | `POST /mapi/nspi/?MailboxId=…` | address book endpoint (`mapi` module) |
 //! | `POST /autodiscover/autodiscover.xml` | Autodiscover POX ([`crate::autodiscover`]) |
 //! | `GET /health` | liveness, no authentication |
 //! | `GET`/`POST /admin/faults` | fault settings (JSON; loopback peers only) |
