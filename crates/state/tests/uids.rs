@@ -176,3 +176,73 @@ async fn concurrent_assignment_from_20_tasks_gives_unique_uids() {
     let state = store.folder_state(id).await.unwrap();
     assert_eq!((state.uid_next, state.exists, state.highest_modseq.get()), (1001, 1000, 201));
 }
+
+/// Runs one statement on the database behind the store's back.
+async fn raw(env: &Env, sql: &'static str) {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.store.path())
+        .connect()
+        .await
+        .expect("second connection");
+    sqlx::query(sql).execute(&mut conn).await.expect("raw SQL");
+}
+
+#[tokio::test]
+async fn running_out_of_uids_fails_the_whole_batch() {
+    let env = Env::new().await;
+    let f = env.store.open_folder(&account(), &folder_key("inbox")).await.unwrap();
+    raw(&env, "UPDATE folders SET uid_next = 4294967293").await;
+    let err = env.store.assign_uids(f.id, &items(0..3)).await.unwrap_err();
+    assert!(matches!(err, StateError::Exhausted(_)), "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(env.store.folder_state(f.id).await.unwrap().exists, 0, "nothing applied");
+    let last = env.store.assign_uids(f.id, &items(0..2)).await.unwrap();
+    assert_eq!(nums(&last), [4294967293, 4294967294]);
+    assert_eq!(env.store.folder_state(f.id).await.unwrap().uid_next, u32::MAX);
+    // The way out: a new UIDVALIDITY for the folder.
+    env.store.delete_folder(f.id).await.unwrap();
+    let fresh = env.store.open_folder(&account(), &folder_key("inbox")).await.unwrap();
+    assert_eq!(nums(&env.store.assign_uids(fresh.id, &[item(0)]).await.unwrap()), [1]);
+}
+
+#[tokio::test]
+async fn damaged_rows_are_reported_not_trusted() {
+    let env = Env::new().await;
+    let f = env.store.open_folder(&account(), &folder_key("inbox")).await.unwrap();
+    env.store.assign_uids(f.id, &items(0..2)).await.unwrap();
+    raw(&env, "UPDATE items SET uid = -5 WHERE uid = 2").await;
+    let err = env.store.changed_since(f.id, 0).await.unwrap_err();
+    assert!(matches!(err, StateError::Corrupt("UID")), "{err}");
+    raw(&env, "UPDATE folders SET uid_validity = 0").await;
+    let err = env.store.folder_state(f.id).await.unwrap_err();
+    assert!(matches!(err, StateError::Corrupt("UIDVALIDITY")), "{err}");
+}
+
+#[tokio::test]
+async fn large_batches_cross_statement_chunks_correctly() {
+    let env = Env::new().await;
+    let f = env.store.open_folder(&account(), &folder_key("big")).await.unwrap();
+    let first = env.store.assign_uids(f.id, &items(0..1200)).await.unwrap();
+    assert_eq!(nums(&first), (1..=1200).collect::<Vec<_>>());
+    // Known items 600..1100 come first in `added`, then 800 new ones.
+    let mut added = items(600..1100);
+    added.extend(items(5000..5800));
+    let out = env
+        .store
+        .commit_sync(f.id, SyncBatch { removed: items(0..600), changed: items(300..1000), added, sync_state: None })
+        .await
+        .unwrap();
+    assert_eq!(nums(&out.removed), (1..=600).collect::<Vec<_>>());
+    assert_eq!(out.unknown, items(300..600), "removed in the same batch");
+    assert_eq!(nums(&out.changed), (601..=1100).collect::<Vec<_>>());
+    assert_eq!(nums(&out.added[..500]), (601..=1100).collect::<Vec<_>>());
+    assert_eq!(nums(&out.added[500..]), (1201..=2000).collect::<Vec<_>>());
+    let state = env.store.folder_state(f.id).await.unwrap();
+    assert_eq!((state.exists, state.uid_next), (1400, 2001));
+    let looked = env.store.items_by_key(f.id, &items(0..1300)).await.unwrap();
+    assert!(looked[..600].iter().all(Option::is_none));
+    assert!(looked[600..1200].iter().all(Option::is_some));
+    assert!(looked[1200..].iter().all(Option::is_none));
+    assert_eq!(env.store.vanished_since(f.id, 2).await.unwrap().uids.len(), 600);
+}

@@ -1,10 +1,12 @@
 //! Item rows: the sync commit (UIDs, mod-sequences, tombstones and sync state
 //! in one transaction), flag changes, lookups, and CONDSTORE/QRESYNC answers.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
-use super::{SqliteStore, bound, modseq_of, u32_of, uid_of};
+use super::{SqliteStore, bound, bulk, modseq_of, u32_of, uid_of};
 use crate::error::StateError;
 use crate::store::{FlagChange, FlagOutcome, ItemRecord, SyncBatch, SyncOutcome, Vanished};
 use crate::types::{FolderId, GatewayFlags, ItemKey, ModSeq, Uid, UnixTime};
@@ -54,58 +56,91 @@ pub(super) async fn commit_sync(
     let mut out = SyncOutcome::default();
 
     // Removals first, so that an item removed and re-added gets a new UID.
-    for key in &batch.removed {
-        let uid: Option<i64> =
-            sqlx::query_scalar("DELETE FROM items WHERE folder_id = ? AND item_key = ? RETURNING uid")
-                .bind(folder.0)
-                .bind(key.as_bytes())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(uid) = uid {
-            sqlx::query("INSERT INTO tombstones (folder_id, uid, modseq, removed_at) VALUES (?, ?, ?, ?)")
-                .bind(folder.0)
-                .bind(uid)
-                .bind(modseq)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            out.removed.push(uid_of(uid)?);
+    for chunk in bulk::distinct(&batch.removed).chunks(bulk::KEYS_PER_STATEMENT) {
+        let sql =
+            bulk::in_list("DELETE FROM items WHERE folder_id = ? AND item_key IN ", chunk.len(), " RETURNING uid");
+        let mut q = sqlx::query_scalar::<_, i64>(sql).bind(folder.0);
+        for key in chunk {
+            q = q.bind(key.as_bytes());
+        }
+        let gone = q.fetch_all(&mut *tx).await?;
+        for rows in gone.chunks(bulk::ROWS_PER_STATEMENT) {
+            let sql = bulk::values(
+                "INSERT INTO tombstones (folder_id, uid, modseq, removed_at) VALUES ",
+                "(?, ?, ?, ?)",
+                rows.len(),
+            );
+            let mut q = sqlx::query(sql);
+            for &uid in rows {
+                q = q.bind(folder.0).bind(uid).bind(modseq).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            for &uid in rows {
+                out.removed.push(uid_of(uid)?);
+            }
         }
     }
 
-    for key in &batch.added {
+    // Additions: known items keep their UID (and count as changed); new ones
+    // get UIDs from UIDNEXT in the given order.
+    let added = bulk::distinct(&batch.added);
+    let known = bulk::uids_of_keys(&mut tx, folder, &added).await?;
+    let mut fresh: Vec<(i64, &ItemKey)> = Vec::new();
+    let mut given: HashMap<&[u8], Uid> = HashMap::with_capacity(added.len());
+    let mut to_mark: Vec<&ItemKey> = Vec::new();
+    for key in added {
+        if known.contains_key(key.as_bytes()) {
+            to_mark.push(key);
+            continue;
+        }
         // UID 4294967295 is never given, so that UIDNEXT stays a valid number.
         if uid_next >= i64::from(u32::MAX) {
             return Err(StateError::Exhausted("UIDs of this folder"));
         }
-        let inserted = sqlx::query(
-            "INSERT INTO items (folder_id, uid, item_key, modseq, flags) VALUES (?, ?, ?, ?, 0) \
-             ON CONFLICT (folder_id, item_key) DO NOTHING",
-        )
-        .bind(folder.0)
-        .bind(uid_next)
-        .bind(key.as_bytes())
-        .bind(modseq)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            out.added.push(uid_of(uid_next)?);
-            uid_next += 1;
-        } else {
-            // Already mapped: keep the UID, count it as a change.
-            let uid = mark(&mut tx, folder, key, modseq).await?.ok_or(StateError::Corrupt("item map"))?;
-            out.added.push(uid);
-            out.changed.push(uid);
+        given.insert(key.as_bytes(), uid_of(uid_next)?);
+        fresh.push((uid_next, key));
+        uid_next += 1;
+    }
+    for rows in fresh.chunks(bulk::ROWS_PER_STATEMENT) {
+        let sql = bulk::values(
+            "INSERT INTO items (folder_id, uid, item_key, modseq, flags) VALUES ",
+            "(?, ?, ?, ?, 0)",
+            rows.len(),
+        );
+        let mut q = sqlx::query(sql);
+        for &(uid, key) in rows {
+            q = q.bind(folder.0).bind(uid).bind(key.as_bytes()).bind(modseq);
         }
+        q.execute(&mut *tx).await?;
+    }
+    for key in &batch.added {
+        let uid = given
+            .get(key.as_bytes())
+            .or_else(|| known.get(key.as_bytes()))
+            .copied()
+            .ok_or(StateError::Corrupt("item map"))?;
+        out.added.push(uid);
     }
 
-    for key in &batch.changed {
-        match mark(&mut tx, folder, key, modseq).await? {
-            Some(uid) => out.changed.push(uid),
-            None => out.unknown.push(key.clone()),
+    // Changes, and re-added known items: the batch's mod-sequence.
+    to_mark.extend(bulk::distinct(&batch.changed));
+    let mut marked: HashMap<Vec<u8>, Uid> = HashMap::with_capacity(to_mark.len());
+    for chunk in to_mark.chunks(bulk::KEYS_PER_STATEMENT) {
+        let sql = bulk::in_list(
+            "UPDATE items SET modseq = ? WHERE folder_id = ? AND item_key IN ",
+            chunk.len(),
+            " RETURNING uid, item_key",
+        );
+        let mut q = sqlx::query(sql).bind(modseq).bind(folder.0);
+        for key in chunk {
+            q = q.bind(key.as_bytes());
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            marked.insert(row.try_get::<Vec<u8>, _>(1)?, uid_of(row.try_get(0)?)?);
         }
     }
+    out.changed = marked.values().copied().collect();
+    out.unknown = batch.changed.iter().filter(|k| !marked.contains_key(k.as_bytes())).cloned().collect();
 
     if !(out.added.is_empty() && out.changed.is_empty() && out.removed.is_empty()) {
         set_counters(&mut tx, folder, uid_next, modseq).await?;
@@ -122,26 +157,8 @@ pub(super) async fn commit_sync(
     }
     tx.commit().await?;
     out.changed.sort_unstable();
-    out.changed.dedup();
     out.removed.sort_unstable();
     Ok(out)
-}
-
-/// Gives an item the mod-sequence; its UID, or `None` if unknown.
-async fn mark(
-    conn: &mut SqliteConnection,
-    folder: FolderId,
-    key: &ItemKey,
-    modseq: i64,
-) -> Result<Option<Uid>, StateError> {
-    let uid: Option<i64> =
-        sqlx::query_scalar("UPDATE items SET modseq = ? WHERE folder_id = ? AND item_key = ? RETURNING uid")
-            .bind(modseq)
-            .bind(folder.0)
-            .bind(key.as_bytes())
-            .fetch_optional(&mut *conn)
-            .await?;
-    uid.map(uid_of).transpose()
 }
 
 fn record_of(row: &SqliteRow) -> Result<ItemRecord, StateError> {
@@ -285,17 +302,24 @@ pub(super) async fn by_key(
 ) -> Result<Vec<Option<ItemRecord>>, StateError> {
     let mut conn = store.reader.begin().await?;
     require_folder(&mut conn, folder).await?;
-    let mut out = Vec::with_capacity(keys.len());
-    for key in keys {
-        let row = sqlx::query("SELECT uid, item_key, modseq, flags FROM items WHERE folder_id = ? AND item_key = ?")
-            .bind(folder.0)
-            .bind(key.as_bytes())
-            .fetch_optional(&mut *conn)
-            .await?;
-        out.push(row.as_ref().map(record_of).transpose()?);
+    let mut found: HashMap<Vec<u8>, ItemRecord> = HashMap::with_capacity(keys.len());
+    for chunk in bulk::distinct(keys).chunks(bulk::KEYS_PER_STATEMENT) {
+        let sql = bulk::in_list(
+            "SELECT uid, item_key, modseq, flags FROM items WHERE folder_id = ? AND item_key IN ",
+            chunk.len(),
+            "",
+        );
+        let mut q = sqlx::query(sql).bind(folder.0);
+        for key in chunk {
+            q = q.bind(key.as_bytes());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let record = record_of(&row)?;
+            found.insert(record.key.as_bytes().to_vec(), record);
+        }
     }
     conn.commit().await?;
-    Ok(out)
+    Ok(keys.iter().map(|k| found.get(k.as_bytes()).cloned()).collect())
 }
 
 pub(super) async fn changed_since(

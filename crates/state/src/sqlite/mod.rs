@@ -11,6 +11,7 @@
 //!
 //! Only the non-macro query API is used, so building needs no database.
 
+mod bulk;
 mod dav;
 mod folders;
 mod items;
