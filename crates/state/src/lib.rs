@@ -55,15 +55,19 @@
 //!   GENERATED ALWAYS AS IDENTITY`, `INTEGER` → `BIGINT`, `BLOB` → `BYTEA`).
 //!   Every statement in `src/sqlite/` is already portable SQL (`ON CONFLICT …
 //!   DO NOTHING / DO UPDATE`, `RETURNING`, correlated subqueries, no `MAX(a,
-//!   b)` scalar); only placeholders change (`?` → `$1…`).
+//!   b)` scalar); placeholders change (`?` → `$1…`), and the chunked `IN (…)`
+//!   lists and multi-row `VALUES` of `src/sqlite/bulk.rs` become one bound
+//!   array each (`item_key = ANY($2)`, `UNNEST`).
 //! - Write serialisation: SQLite gets it from `BEGIN IMMEDIATE` and a single
 //!   writer connection. PostgreSQL will lock the folder row
 //!   (`SELECT … FROM folders WHERE id = $1 FOR UPDATE`) at the start of each
 //!   folder transaction (and the account row for validity and subscriptions),
 //!   so concurrent nodes serialise per folder, not globally.
-//! - Tests: the integration tests in `tests/` are written against
-//!   `dyn StateStore` and will run against both backends, the PostgreSQL one
-//!   when a test database URL is given.
+//! - Tests: the integration tests in `tests/` use only trait methods, except
+//!   for opening a store (`tests/common`) and the fault-injection tests, which
+//!   reach into the SQLite file; they will run against both backends by
+//!   choosing the store in `tests/common` (PostgreSQL when a test database URL
+//!   is given).
 //! - The MIME cache stays per node, in memory.
 
 mod dav;

@@ -51,7 +51,8 @@ pub struct ItemRecord {
 pub struct SyncBatch {
     /// Items new to the folder, in the order their UIDs must ascend (for
     /// example delivery time). An item already mapped keeps its UID and counts
-    /// as changed, so replaying a batch is harmless.
+    /// as changed, so replaying a batch is harmless; an item listed twice gets
+    /// one UID.
     pub added: Vec<ItemKey>,
     /// Items whose content or backend flags changed. Unknown items are
     /// reported in [`SyncOutcome::unknown`] and otherwise ignored.
