@@ -135,3 +135,44 @@ async fn recent_is_claimed_by_exactly_one_session() {
     let next = env.store.claim_recent(f.id).await.unwrap().unwrap();
     assert_eq!((next.first().get(), next.last().get()), (4, 4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_change_batches_get_distinct_growing_modseqs() {
+    let env = Env::new().await;
+    let store: std::sync::Arc<dyn StateStore> = std::sync::Arc::new(env.store.clone());
+    let f = store.open_folder(&account(), &folder_key("inbox")).await.unwrap();
+    store.assign_uids(f.id, &items(0..100)).await.unwrap(); // modseq 2
+    let mut tasks = Vec::new();
+    for t in 0..10u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for i in 0..10u32 {
+                let n = t * 10 + i; // each item once
+                let m = match i % 3 {
+                    0 => store.mark_changed(f.id, &[item(n)]).await.unwrap().modseq,
+                    1 => store.touch(f.id, &uidset(&[n + 1])).await.unwrap().0,
+                    _ => {
+                        let flag = FlagChange::Add(GatewayFlags::DELETED);
+                        store.store_flags(f.id, &uidset(&[n + 1]), flag, None).await.unwrap().modseq
+                    }
+                };
+                // Readers run alongside: no item is ever ahead of HIGHESTMODSEQ.
+                let items_now = store.changed_since(f.id, 0).await.unwrap();
+                let st = store.folder_state(f.id).await.unwrap();
+                assert!(items_now.iter().all(|r| r.modseq <= st.highest_modseq));
+                seen.push(m.expect("each call changes something").get());
+            }
+            seen
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        let seen = task.await.unwrap();
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "per task growing");
+        all.extend(seen);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (3..=102).collect::<Vec<u64>>(), "one distinct modseq per batch");
+    assert_eq!(store.folder_state(f.id).await.unwrap().highest_modseq.get(), 102);
+}
