@@ -50,7 +50,7 @@ pub enum NamedId {
     Lid(u32),
     /// `MNID_STRING`: a name, e.g. `"Keywords"`. Names in
     /// PS_INTERNET_HEADERS are stored lower-cased (they are header names and
-    /// compare case-insensitively, [MS-OXCMAIL] 2.1.3.2.2).
+    /// compare case-insensitively).
     Name(String),
 }
 
@@ -170,6 +170,10 @@ pub enum BagError {
     /// RopGetNamesFromPropertyIds).
     #[error("property id {0:#06x} is a mailbox-specific named id; resolve it to (set, LID/name) first")]
     UnresolvedNamedId(u16),
+    /// [`PropertyBag::to_wire`]: the mailbox has no id for this named
+    /// property (map it with RopGetPropertyIdsFromNames and create flag).
+    #[error("named property {0:?} has no id in this mailbox")]
+    UnmappedName(NamedKey),
 }
 
 /// The properties of one MAPI object, keyed by [`PropKey`] (see the
@@ -234,6 +238,38 @@ impl PropertyBag {
         };
         self.map.insert(key, value);
         true
+    }
+
+    /// The named properties in the bag (to map them to this mailbox's ids
+    /// with RopGetPropertyIdsFromNames, [MS-OXCPRPT] 2.2.12, before
+    /// [`Self::to_wire`]).
+    pub fn named_keys(&self) -> impl Iterator<Item = &NamedKey> {
+        self.map.keys().filter_map(|k| match k {
+            PropKey::Named(n) => Some(n),
+            PropKey::Tag(_) => None,
+        })
+    }
+
+    /// The properties as wire tags for one mailbox, in key order: plain ids
+    /// as `PropTag::new(id, value type)`, named properties through `names`
+    /// (this mailbox's (set, LID/name) → id ≥ 0x8000 mapping). Errors with
+    /// the first named property `names` cannot map.
+    pub fn to_wire(
+        &self,
+        mut names: impl FnMut(&NamedKey) -> Option<u16>,
+    ) -> Result<Vec<(PropTag, &PropValue)>, BagError> {
+        self.map
+            .iter()
+            .map(|(k, v)| {
+                let id = match k {
+                    PropKey::Tag(id) => *id,
+                    PropKey::Named(n) => names(n)
+                        .filter(|id| *id >= PropKey::FIRST_NAMED_ID)
+                        .ok_or_else(|| BagError::UnmappedName(n.clone()))?,
+                };
+                Ok((PropTag::new(id, v.prop_type()), v))
+            })
+            .collect()
     }
 
     /// The value of a property.
@@ -424,6 +460,17 @@ mod tests {
         bag.insert(NamedKey::name(PS_INTERNET_HEADERS, "X-MAILER"), PropValue::String("m".into())).unwrap();
         assert_eq!(bag.named_string(&PidName::X_MAILER).as_deref(), Some("m"));
         assert!(NamedKey::name(PS_INTERNET_HEADERS, "x-Mailer").is(&PidName::X_MAILER));
+    }
+
+    #[test]
+    fn to_wire_maps_named_properties_per_mailbox() {
+        let mut bag = PropertyBag::new();
+        bag.insert(PropTag::SUBJECT, PropValue::String("s".into())).unwrap();
+        bag.insert(PidLid::SMART_NO_ATTACH, PropValue::Bool(true)).unwrap();
+        assert_eq!(bag.named_keys().count(), 1);
+        let wire = bag.to_wire(|n| n.is(&PidLid::SMART_NO_ATTACH).then_some(0x80E8)).unwrap();
+        assert_eq!(wire.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [PropTag::SUBJECT, PropTag(0x80E8_000B)]);
+        assert!(matches!(bag.to_wire(|_| None), Err(BagError::UnmappedName(_))));
     }
 
     #[test]

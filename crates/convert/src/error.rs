@@ -9,13 +9,13 @@ pub enum ConvertError {
     /// A property was refused by a bag ([`crate::BagError`]).
     #[error(transparent)]
     Bag(#[from] crate::BagError),
-    /// The output would exceed `RenderOptions::max_output`.
+    /// The output would exceed [`crate::RenderOptions::max_output`].
     #[error("rendered message exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The configured limit.
         limit: usize,
     },
-    /// A calendar hook (`CalendarPart`) failed.
+    /// A calendar hook ([`crate::CalendarPart`]) failed.
     #[error("calendar part: {0}")]
     Calendar(String),
 }

@@ -1,7 +1,7 @@
 //! Pure conversions between MAPI property bags and MIME ([MS-OXCMAIL]).
 //!
 //! Exchange stores a message as MAPI properties, not as MIME. Every IMAP
-//! FETCH renders one (`to_mime`), every SMTP submission and IMAP APPEND
+//! FETCH renders one ([`to_mime`]), every SMTP submission and IMAP APPEND
 //! parses one (MIME → MAPI, `from_mime*` modules, a separate engineer's).
 //! Nothing here does IO: the mailbox layer reads the properties over MAPI
 //! and hands over a [`Message`].
@@ -20,7 +20,7 @@
 //! # Determinism
 //!
 //! Rendering is a pure function of the message and [`RenderOptions`]: MIME
-//! boundaries derive from `RenderOptions::identity` (e.g. source key +
+//! boundaries derive from [`RenderOptions::identity`] (e.g. source key +
 //! change key), never from a clock or a random generator, so the IMAP
 //! RFC822.SIZE of a message is exact and stable across restarts and nodes.
 
@@ -28,8 +28,16 @@
 
 pub mod bag;
 mod error;
+pub mod from_mime;
 pub mod message;
+pub mod render;
+pub mod rtf;
+
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use bag::{BagError, NamedId, NamedKey, PropKey, PropertyBag, ToPropKey};
 pub use error::ConvertError;
+pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
+pub use render::{CalendarBody, CalendarPart, RenderOptions, to_mime};

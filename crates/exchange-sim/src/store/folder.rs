@@ -4,9 +4,10 @@
 use mapi_wire::ids::{ChangeNumber, FolderId, GlobalCounter, PredecessorChangeList, Xid};
 use mapi_wire::prop_value::{FileTime, PropValue};
 use mapi_wire::{Decode, Encode, PropTag};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{StoreError, StoreResult};
+use super::events::StoreEvent;
 use super::message;
 use super::props::PropBag;
 use super::special::{PublicFolder, SpecialFolder};
@@ -78,6 +79,8 @@ pub(crate) const COMPUTED_FOLDER_TAGS: &[PropTag] = &[
     PropTag::CHANGE_KEY,
     PropTag::PREDECESSOR_CHANGE_LIST,
     PropTag::FOLDER_TYPE,
+    PropTag::LOCAL_COMMIT_TIME_MAX,
+    PropTag::DELETED_COUNT_TOTAL,
 ];
 
 pub(crate) fn fid(counter: u64) -> FolderId {
@@ -105,6 +108,43 @@ pub(crate) fn stamp_change(props: &mut PropBag, info: &MailboxInfo, cn: u64, now
     props.set(PropTag::LAST_MODIFICATION_TIME, PropValue::Time(now));
 }
 
+/// The change tracking an ICS upload brings ([MS-OXCFXICS] 3.3.5.8):
+/// captured before [`stamp_change`], re-applied after it so the client's
+/// change key names the version and the PCL is the client's (merged with
+/// what the bag had) plus that change key, without the server's own XID.
+pub(crate) struct ClientChange {
+    change_key: Option<PropValue>,
+    last_modified: Option<PropValue>,
+    pcl: PredecessorChangeList,
+}
+
+impl ClientChange {
+    /// Captures the values of `props` (PCL already merged by the caller).
+    pub(crate) fn take(props: &PropBag) -> Self {
+        Self {
+            change_key: props.get(PropTag::CHANGE_KEY).cloned(),
+            last_modified: props.get(PropTag::LAST_MODIFICATION_TIME).cloned(),
+            pcl: match props.get(PropTag::PREDECESSOR_CHANGE_LIST) {
+                Some(PropValue::Binary(b)) => PredecessorChangeList::decode_exact(b).unwrap_or_default(),
+                _ => PredecessorChangeList::new(),
+            },
+        }
+    }
+
+    /// Re-applies the client's values over a server stamp.
+    pub(crate) fn apply(mut self, props: &mut PropBag) {
+        if let Some(lmt) = self.last_modified {
+            props.set(PropTag::LAST_MODIFICATION_TIME, lmt);
+        }
+        let Some(PropValue::Binary(ck)) = self.change_key else { return };
+        if let Ok(xid) = Xid::from_bytes(&ck) {
+            self.pcl.insert(xid);
+        }
+        props.set(PropTag::CHANGE_KEY, PropValue::Binary(ck));
+        props.set(PropTag::PREDECESSOR_CHANGE_LIST, PropValue::Binary(self.pcl.to_bytes().unwrap_or_default()));
+    }
+}
+
 fn gid_bytes(info: &MailboxInfo, counter: u64) -> Vec<u8> {
     mapi_wire::ids::Gid { guid: info.replica_guid, counter: GlobalCounter::from_value(counter) }
         .to_bytes()
@@ -113,7 +153,7 @@ fn gid_bytes(info: &MailboxInfo, counter: u64) -> Vec<u8> {
 
 /// Inserts a new folder row with fresh change tracking.
 pub(crate) fn insert_folder(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     info: &MailboxInfo,
     counter: u64,
     parent: Option<u64>,
@@ -166,7 +206,7 @@ fn special_entry_ids(info: &MailboxInfo) -> PropBag {
 }
 
 /// Creates the standard private tree ([MS-OXOSFLD] 2.2).
-pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
+pub(crate) fn create_private_tree(tx: &Connection, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
     for f in SpecialFolder::ALL {
         let mut props = PropBag::new();
         props.set(PropTag::DISPLAY_NAME, PropValue::String(f.display_name().into()));
@@ -176,16 +216,16 @@ pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now:
         if matches!(f, SpecialFolder::Root | SpecialFolder::Inbox) {
             props.merge(&special_entry_ids(info));
         }
+        // Folders Outlook does not show ([MS-OXOSFLD]; Exchange marks the
+        // MOC contact folders and the configuration folder hidden).
         if matches!(
             f,
-            SpecialFolder::SyncIssues
-                | SpecialFolder::Conflicts
-                | SpecialFolder::LocalFailures
-                | SpecialFolder::ServerFailures
-                | SpecialFolder::FreebusyData
+            SpecialFolder::QuickContacts
+                | SpecialFolder::ImContactsList
+                | SpecialFolder::GalContacts
                 | SpecialFolder::ConversationActionSettings
         ) {
-            props.set(PropTag::ATTRIBUTE_HIDDEN, PropValue::Bool(false));
+            props.set(PropTag::ATTRIBUTE_HIDDEN, PropValue::Bool(true));
         }
         insert_folder(tx, info, f.counter(), f.parent().map(SpecialFolder::counter), props, now)?;
     }
@@ -193,7 +233,7 @@ pub(crate) fn create_private_tree(tx: &Transaction<'_>, info: &MailboxInfo, now:
 }
 
 /// Creates the public folder tree ([MS-OXCSTOR] 2.2.1.1.4).
-pub(crate) fn create_public_tree(tx: &Transaction<'_>, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
+pub(crate) fn create_public_tree(tx: &Connection, info: &MailboxInfo, now: FileTime) -> StoreResult<()> {
     for f in PublicFolder::ALL {
         let props = PropBag::from_pairs([(PropTag::DISPLAY_NAME, PropValue::String(f.display_name().into()))]);
         insert_folder(tx, info, f.counter(), f.parent().map(PublicFolder::counter), props, now)?;
@@ -209,7 +249,7 @@ pub(crate) struct FolderRec {
     pub(crate) deleted: bool,
 }
 
-pub(crate) fn load_folder(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<FolderRec>> {
+pub(crate) fn load_folder(tx: &Connection, store: i64, counter: i64) -> StoreResult<Option<FolderRec>> {
     let row = tx
         .query_row(
             "SELECT parent, props, cn, deleted FROM folders WHERE store = ?1 AND id = ?2",
@@ -228,7 +268,7 @@ pub(crate) fn load_folder(tx: &Transaction<'_>, store: i64, counter: i64) -> Sto
 }
 
 /// Loads a live (not soft-deleted) folder or fails NotFound/ObjectDeleted.
-pub(crate) fn live_folder(tx: &Transaction<'_>, store: i64, id: FolderId) -> StoreResult<FolderRec> {
+pub(crate) fn live_folder(tx: &Connection, store: i64, id: FolderId) -> StoreResult<FolderRec> {
     let rec =
         load_folder(tx, store, counter_of(id)?)?.ok_or_else(|| StoreError::not_found(format!("folder {id:?}")))?;
     if rec.deleted {
@@ -237,7 +277,7 @@ pub(crate) fn live_folder(tx: &Transaction<'_>, store: i64, id: FolderId) -> Sto
     Ok(rec)
 }
 
-fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec) -> StoreResult<()> {
+pub(crate) fn save_folder_row(tx: &Connection, store: i64, rec: &FolderRec) -> StoreResult<()> {
     let name = rec.props.string(PropTag::DISPLAY_NAME).unwrap_or_default();
     tx.execute(
         "UPDATE folders SET parent = ?3, name = ?4, props = ?5, cn = ?6, deleted = ?7 WHERE store = ?1 AND id = ?2",
@@ -254,7 +294,7 @@ fn save_folder_row(tx: &Transaction<'_>, store: i64, rec: &FolderRec) -> StoreRe
     Ok(())
 }
 
-fn child_ids(tx: &Transaction<'_>, store: i64, parent: u64) -> StoreResult<Vec<u64>> {
+fn child_ids(tx: &Connection, store: i64, parent: u64) -> StoreResult<Vec<u64>> {
     let mut st =
         tx.prepare_cached("SELECT id FROM folders WHERE store = ?1 AND parent = ?2 AND deleted = 0 ORDER BY id")?;
     let rows = st.query_map(params![store, parent as i64], |r| r.get::<_, i64>(0))?;
@@ -262,7 +302,7 @@ fn child_ids(tx: &Transaction<'_>, store: i64, parent: u64) -> StoreResult<Vec<u
 }
 
 /// Every live descendant of `root` with its depth (0 = child), depth-first.
-pub(crate) fn descendants(tx: &Transaction<'_>, store: i64, root: u64) -> StoreResult<Vec<(u64, u32)>> {
+pub(crate) fn descendants(tx: &Connection, store: i64, root: u64) -> StoreResult<Vec<(u64, u32)>> {
     let mut out = Vec::new();
     let mut stack: Vec<(u64, u32)> = child_ids(tx, store, root)?.into_iter().rev().map(|c| (c, 0)).collect();
     while let Some((id, d)) = stack.pop() {
@@ -274,8 +314,8 @@ pub(crate) fn descendants(tx: &Transaction<'_>, store: i64, root: u64) -> StoreR
     Ok(out)
 }
 
-fn name_taken(
-    tx: &Transaction<'_>,
+pub(crate) fn name_taken(
+    tx: &Connection,
     store: i64,
     parent: u64,
     name: &str,
@@ -291,7 +331,7 @@ fn name_taken(
     Ok(found.map(|f| f as u64))
 }
 
-fn is_special(info: &MailboxInfo, counter: u64) -> bool {
+pub(crate) fn is_special(info: &MailboxInfo, counter: u64) -> bool {
     match info.kind {
         StoreKind::Private => SpecialFolder::from_counter(counter).is_some(),
         StoreKind::Public => PublicFolder::ALL.iter().any(|f| f.counter() == counter),
@@ -300,7 +340,7 @@ fn is_special(info: &MailboxInfo, counter: u64) -> bool {
 
 impl Mailbox {
     /// Computes the read-only folder properties into `props`.
-    pub(crate) fn folder_computed(&self, tx: &Transaction<'_>, rec: &FolderRec) -> StoreResult<PropBag> {
+    pub(crate) fn folder_computed(&self, tx: &Connection, rec: &FolderRec) -> StoreResult<PropBag> {
         let mut p = rec.props.clone();
         let store = self.id();
         let (count, unread): (i64, i64) = tx.query_row(
@@ -336,6 +376,22 @@ impl Mailbox {
         p.set(PropTag::ENTRY_ID, PropValue::Binary(eid));
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(id.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(3));
+        let (commit, deleted): (i64, i64) = tx.query_row(
+            "SELECT (SELECT commit_time FROM folders WHERE store = ?1 AND id = ?2),
+                    (SELECT COUNT(*) FROM deletions WHERE store = ?1 AND folder = ?2 AND is_folder = 0)",
+            params![store, rec.id as i64],
+            |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?)),
+        )?;
+        let commit = if commit > 0 {
+            FileTime(commit as u64)
+        } else {
+            match rec.props.get(PropTag::CREATION_TIME) {
+                Some(PropValue::Time(t)) => *t,
+                _ => FileTime(0),
+            }
+        };
+        p.set(PropTag::LOCAL_COMMIT_TIME_MAX, PropValue::Time(commit));
+        p.set(PropTag::DELETED_COUNT_TOTAL, PropValue::I32(deleted as i32));
         Ok(p)
     }
 
@@ -380,6 +436,29 @@ impl Mailbox {
         })
     }
 
+    /// The hierarchy table with TableFlags SoftDeletes (0x20): the
+    /// soft-deleted direct children of `id`.
+    pub fn soft_deleted_subfolders(&self, id: FolderId) -> StoreResult<Vec<FolderRow>> {
+        self.store.with_tx(|tx| {
+            let root = live_folder(tx, self.id(), id)?;
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM folders WHERE store = ?1 AND parent = ?2 AND deleted = 1 ORDER BY id",
+            )?;
+            let ids = st
+                .query_map(params![self.id(), root.id as i64], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut out = Vec::new();
+            for c in ids {
+                if let Some(rec) = load_folder(tx, self.id(), c)? {
+                    let mut props = self.folder_computed(tx, &rec)?;
+                    props.set(PropTag::DEPTH, PropValue::I32(0));
+                    out.push(FolderRow { id: fid(c as u64), depth: 0, props });
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The live child of `parent` named `name` (case-insensitive).
     pub fn find_folder(&self, parent: FolderId, name: &str) -> StoreResult<Option<FolderId>> {
         self.store.with_tx(|tx| {
@@ -416,6 +495,7 @@ impl Mailbox {
             bag.set(PropTag::DISPLAY_NAME, PropValue::String(name.into()));
             let counter = alloc_ids(tx, self.id(), 1)?;
             insert_folder(tx, &self.info, counter, Some(p.id), bag, now)?;
+            self.store.emit(StoreEvent::FolderCreated { store: self.id(), folder: fid(counter), parent: fid(p.id) });
             Ok((fid(counter), false))
         })
     }
@@ -460,7 +540,7 @@ impl Mailbox {
     fn change_folder(
         &self,
         id: FolderId,
-        f: impl FnOnce(&Transaction<'_>, &mut FolderRec) -> StoreResult<()>,
+        f: impl FnOnce(&Connection, &mut FolderRec) -> StoreResult<()>,
     ) -> StoreResult<ChangeNumber> {
         let now = self.store.now();
         self.store.with_tx(|tx| {
@@ -470,6 +550,7 @@ impl Mailbox {
             stamp_change(&mut rec.props, &self.info, cn, now);
             rec.cn = cn;
             save_folder_row(tx, self.id(), &rec)?;
+            self.store.emit(StoreEvent::FolderModified { store: self.id(), folder: id });
             Ok(ChangeNumber::new(REPLID, cn))
         })
     }
@@ -481,6 +562,7 @@ impl Mailbox {
     /// hides the subtree (openable with OpenSoftDeleted); hard delete removes
     /// it. Both are logged in the parent's deletion log.
     pub fn delete_folder(&self, id: FolderId, flags: DeleteFolderFlags) -> StoreResult<()> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let rec = live_folder(tx, self.id(), id)?;
             if is_special(&self.info, rec.id) || rec.parent.is_none() {
@@ -505,7 +587,12 @@ impl Mailbox {
                 }
             }
             let cn = alloc_cn(tx, self.id())?;
-            log_deletion(tx, self.id(), rec.parent.unwrap_or(0), rec.id, true, false, cn, flags.hard)?;
+            log_deletion(tx, self.id(), rec.parent.unwrap_or(0), rec.id, true, false, cn, flags.hard, now)?;
+            self.store.emit(StoreEvent::FolderDeleted {
+                store: self.id(),
+                folder: id,
+                parent: fid(rec.parent.unwrap_or(0)),
+            });
             for f in all {
                 if flags.hard {
                     tx.execute("DELETE FROM messages WHERE store = ?1 AND folder = ?2", params![self.id(), f as i64])?;
@@ -546,6 +633,12 @@ impl Mailbox {
                 return Err(StoreError::DuplicateName(name));
             }
             rec.props.set(PropTag::DISPLAY_NAME, PropValue::String(name));
+            self.store.emit(StoreEvent::FolderMoved {
+                store: self.id(),
+                folder: id,
+                old_parent: fid(rec.parent.unwrap_or(0)),
+                new_parent,
+            });
             rec.parent = Some(dst.id);
             let cn = alloc_cn(tx, self.id())?;
             stamp_change(&mut rec.props, &self.info, cn, now);
@@ -579,13 +672,19 @@ impl Mailbox {
                 return Err(StoreError::DuplicateName(name));
             }
             let new_id = self.copy_folder_rec(tx, &src, dst.id, Some(&name), recursive, now)?;
+            self.store.emit(StoreEvent::FolderCopied {
+                store: self.id(),
+                folder: fid(new_id),
+                parent: new_parent,
+                source: id,
+            });
             Ok(fid(new_id))
         })
     }
 
     fn copy_folder_rec(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         src: &FolderRec,
         parent: u64,
         name: Option<&str>,
@@ -616,13 +715,15 @@ impl Mailbox {
     /// 2.2.1.9, 2.2.1.10): deletes every subfolder and every normal message
     /// (FAI messages too with `include_fai`), soft or hard.
     pub fn empty_folder(&self, id: FolderId, include_fai: bool, hard: bool) -> StoreResult<()> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let rec = live_folder(tx, self.id(), id)?;
             let cn = alloc_cn(tx, self.id())?;
             for c in child_ids(tx, self.id(), rec.id)? {
                 let mut all: Vec<u64> = descendants(tx, self.id(), c)?.into_iter().map(|(d, _)| d).collect();
                 all.push(c);
-                log_deletion(tx, self.id(), rec.id, c, true, false, cn, hard)?;
+                log_deletion(tx, self.id(), rec.id, c, true, false, cn, hard, now)?;
+                self.store.emit(StoreEvent::FolderDeleted { store: self.id(), folder: fid(c), parent: id });
                 for f in all {
                     if hard {
                         tx.execute(
@@ -642,7 +743,12 @@ impl Mailbox {
                 if fai && !include_fai {
                     continue;
                 }
-                message::delete_one(tx, self.id(), rec.id, mid, fai, cn, hard)?;
+                message::delete_one(tx, self.id(), rec.id, mid, fai, cn, hard, now)?;
+                self.store.emit(StoreEvent::MessageDeleted {
+                    store: self.id(),
+                    folder: id,
+                    message: mapi_wire::ids::MessageId::new(REPLID, mid),
+                });
             }
             Ok(())
         })
@@ -673,7 +779,7 @@ impl Mailbox {
 /// Records that object `id` left folder `folder` at change `cn`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn log_deletion(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     folder: u64,
     id: u64,
@@ -681,10 +787,21 @@ pub(crate) fn log_deletion(
     fai: bool,
     cn: u64,
     hard: bool,
+    now: FileTime,
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO deletions(store, folder, id, is_folder, fai, cn, hard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![store, folder as i64, id as i64, i64::from(is_folder), i64::from(fai), cn as i64, i64::from(hard)],
+    )?;
+    touch_commit(tx, store, folder, now)
+}
+
+/// Records that the contents of `folder` changed at `now`
+/// (PidTagLocalCommitTimeMax).
+pub(crate) fn touch_commit(tx: &Connection, store: i64, folder: u64, now: FileTime) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE folders SET commit_time = MAX(commit_time, ?3) WHERE store = ?1 AND id = ?2",
+        params![store, folder as i64, now.0 as i64],
     )?;
     Ok(())
 }

@@ -5,10 +5,11 @@
 use mapi_wire::ids::{ChangeNumber, FolderId, MessageId, PredecessorChangeList};
 use mapi_wire::prop_value::{FileTime, PropValue};
 use mapi_wire::{Decode, Encode, PropTag};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::{StoreError, StoreResult};
-use super::folder::{counter_of, fid, live_folder, log_deletion, stamp_change};
+use super::events::StoreEvent;
+use super::folder::{ClientChange, counter_of, fid, live_folder, log_deletion, stamp_change, touch_commit};
 use super::props::MessageContent;
 use super::{Mailbox, REPLID, alloc_cn, alloc_ids};
 
@@ -60,9 +61,11 @@ pub enum SaveMode {
     #[default]
     Normal,
     /// An ICS upload (RopSynchronizationImportMessageChange, [MS-OXCFXICS]
-    /// 3.3.5.8.2): the client's PidTagChangeKey, PidTagPredecessorChangeList
-    /// (merged with the stored one) and PidTagLastModificationTime are kept;
-    /// a new CN is still assigned.
+    /// 3.3.5.8.2): the client's PidTagChangeKey and
+    /// PidTagLastModificationTime are kept, the PCL becomes the stored one
+    /// merged with the client's plus the client's change key (no server
+    /// XID), a client PidTagSourceKey is kept; a new CN is still assigned.
+    /// Without a client change key it behaves like `Normal` for the key.
     Import,
 }
 
@@ -141,37 +144,35 @@ pub(crate) struct MessageRec {
     pub(crate) content: MessageContent,
 }
 
-pub(crate) fn load_message(tx: &Transaction<'_>, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
-    let row = tx
-        .query_row(
-            "SELECT folder, fai, read, cn, deleted, content FROM messages WHERE store = ?1 AND id = ?2",
-            params![store, counter],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Vec<u8>>(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((folder, fai, read, cn, deleted, blob)) = row else { return Ok(None) };
-    Ok(Some(MessageRec {
-        id: counter as u64,
+const MESSAGE_COLUMNS: &str = "SELECT id, folder, fai, read, cn, deleted, content FROM messages";
+
+type RawMessage = (i64, i64, i64, i64, i64, i64, Vec<u8>);
+
+fn raw_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawMessage> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn message_rec((id, folder, fai, read, cn, deleted, blob): RawMessage) -> StoreResult<MessageRec> {
+    Ok(MessageRec {
+        id: id as u64,
         folder: folder as u64,
         fai: fai != 0,
         read: read != 0,
         cn: cn as u64,
         deleted: deleted != 0,
         content: MessageContent::from_blob(&blob)?,
-    }))
+    })
+}
+
+pub(crate) fn load_message(tx: &Connection, store: i64, counter: i64) -> StoreResult<Option<MessageRec>> {
+    let row = tx
+        .query_row(&format!("{MESSAGE_COLUMNS} WHERE store = ?1 AND id = ?2"), params![store, counter], raw_message)
+        .optional()?;
+    row.map(message_rec).transpose()
 }
 
 /// The live messages of a folder: (global counter, fai), by id.
-pub(crate) fn folder_message_ids(tx: &Transaction<'_>, store: i64, folder: u64) -> StoreResult<Vec<(u64, bool)>> {
+pub(crate) fn folder_message_ids(tx: &Connection, store: i64, folder: u64) -> StoreResult<Vec<(u64, bool)>> {
     let mut st =
         tx.prepare_cached("SELECT id, fai FROM messages WHERE store = ?1 AND folder = ?2 AND deleted = 0 ORDER BY id")?;
     let rows =
@@ -205,7 +206,14 @@ fn normalize(content: &mut MessageContent, fai: bool, read: bool) {
     content.props.set(PropTag::MESSAGE_SIZE, PropValue::I32(i32::try_from(size).unwrap_or(i32::MAX)));
 }
 
-fn write_message(tx: &Transaction<'_>, store: i64, rec: &MessageRec, read_cn: Option<u64>) -> StoreResult<()> {
+fn write_message(
+    tx: &Connection,
+    store: i64,
+    rec: &MessageRec,
+    read_cn: Option<u64>,
+    now: FileTime,
+) -> StoreResult<()> {
+    touch_commit(tx, store, rec.folder, now)?;
     let size = rec.content.props.i32(PropTag::MESSAGE_SIZE).unwrap_or(0);
     tx.execute(
         "INSERT INTO messages(store, id, folder, fai, read, cn, read_cn, deleted, size, content)
@@ -229,7 +237,7 @@ fn write_message(tx: &Transaction<'_>, store: i64, rec: &MessageRec, read_cn: Op
 }
 
 /// Copies message `src` into folder `dst` with a new MID; returns it.
-pub(crate) fn copy_one(mb: &Mailbox, tx: &Transaction<'_>, src: u64, dst: u64, now: FileTime) -> StoreResult<u64> {
+pub(crate) fn copy_one(mb: &Mailbox, tx: &Connection, src: u64, dst: u64, now: FileTime) -> StoreResult<u64> {
     let rec = load_message(tx, mb.id(), src as i64)?.ok_or_else(|| StoreError::not_found(format!("{:?}", mid(src))))?;
     let id = alloc_ids(tx, mb.id(), 1)?;
     let cn = alloc_cn(tx, mb.id())?;
@@ -239,19 +247,21 @@ pub(crate) fn copy_one(mb: &Mailbox, tx: &Transaction<'_>, src: u64, dst: u64, n
     content.props.set(PropTag::CREATION_TIME, PropValue::Time(now));
     stamp_change(&mut content.props, mb.info(), cn, now);
     let new = MessageRec { id, folder: dst, fai: rec.fai, read: rec.read, cn, deleted: false, content };
-    write_message(tx, mb.id(), &new, Some(cn))?;
+    write_message(tx, mb.id(), &new, Some(cn), now)?;
     Ok(id)
 }
 
 /// Deletes one message (soft: hidden; hard: removed) and logs it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn delete_one(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     store: i64,
     folder: u64,
     id: u64,
     fai: bool,
     cn: u64,
     hard: bool,
+    now: FileTime,
 ) -> StoreResult<()> {
     if hard {
         tx.execute("DELETE FROM messages WHERE store = ?1 AND id = ?2", params![store, id as i64])?;
@@ -261,7 +271,7 @@ pub(crate) fn delete_one(
             params![store, id as i64, cn as i64],
         )?;
     }
-    log_deletion(tx, store, folder, id, false, fai, cn, hard)
+    log_deletion(tx, store, folder, id, false, fai, cn, hard, now)
 }
 
 impl Mailbox {
@@ -280,8 +290,6 @@ impl Mailbox {
         p.set(PropTag::PARENT_SOURCE_KEY, PropValue::Binary(self.source_key(rec.folder)));
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(m.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(5));
-        let size = p.i32(PropTag::MESSAGE_SIZE).unwrap_or(0);
-        p.set(PropTag::MESSAGE_SIZE_EXTENDED, PropValue::I64(i64::from(size)));
         normalize_read(&mut c, rec.read);
         c
     }
@@ -293,19 +301,45 @@ impl Mailbox {
     /// The contents table of a folder ([MS-OXCFOLD] 2.2.1.14): its live
     /// normal messages, or with `fai` its FAI messages, by MID.
     pub fn contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
+        self.contents_where(folder, fai, false)
+    }
+
+    /// The contents table with TableFlags SoftDeletes (0x20): the
+    /// soft-deleted messages of the folder, by MID.
+    pub fn soft_deleted_contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
+        self.contents_where(folder, fai, true)
+    }
+
+    fn contents_where(&self, folder: FolderId, fai: bool, deleted: bool) -> StoreResult<Vec<MessageRow>> {
         self.store.with_tx(|tx| {
             let f = live_folder(tx, self.id(), folder)?;
+            let mut st = tx.prepare_cached(&format!(
+                "{MESSAGE_COLUMNS} WHERE store = ?1 AND folder = ?2 AND deleted = ?4 AND fai = ?3 ORDER BY id"
+            ))?;
+            let raw = st.query_map(params![self.id(), f.id as i64, i64::from(fai), i64::from(deleted)], raw_message)?;
             let mut out = Vec::new();
-            for (m, is_fai) in folder_message_ids(tx, self.id(), f.id)? {
-                if is_fai != fai {
-                    continue;
-                }
-                if let Some(rec) = load_message(tx, self.id(), m as i64)? {
-                    out.push(self.row(&rec));
-                }
+            for r in raw {
+                out.push(self.row(&message_rec(r?)?));
             }
             Ok(out)
         })
+    }
+
+    /// RopGetReceiveFolder ([MS-OXCSTOR] 2.2.1.2): the folder receiving
+    /// `message_class` and the explicit class that selected it. The table
+    /// is fixed, as a new Exchange mailbox has it: `IPC` → Root, `IPM`,
+    /// `REPORT.IPM` and the default `""` → Inbox; the longest dot-separated
+    /// prefix wins, case-insensitively. NotSupported for the public store.
+    pub fn receive_folder(&self, message_class: &str) -> StoreResult<(FolderId, String)> {
+        if self.info.kind != super::StoreKind::Private {
+            return Err(StoreError::NotSupported("receive folders of the public store"));
+        }
+        use super::SpecialFolder as S;
+        let table = [("REPORT.IPM", S::Inbox), ("IPM", S::Inbox), ("IPC", S::Root), ("", S::Inbox)];
+        let class = message_class.to_ascii_uppercase();
+        let hit = table.iter().find(|(c, _)| c.is_empty() || class == *c || class.starts_with(&format!("{c}.")));
+        let (c, f) = hit.copied().unwrap_or(("", S::Inbox));
+        Ok((self.special_folder(f), c.to_string()))
     }
 
     /// RopOpenMessage: the message with computed properties.
@@ -420,17 +454,10 @@ impl Mailbox {
             if !new.props.contains_id(PropTag::CREATION_TIME.id()) {
                 new.props.set(PropTag::CREATION_TIME, PropValue::Time(now));
             }
-            let client_change = (mode == SaveMode::Import).then(|| {
-                (new.props.get(PropTag::CHANGE_KEY).cloned(), new.props.get(PropTag::LAST_MODIFICATION_TIME).cloned())
-            });
+            let client = (mode == SaveMode::Import).then(|| ClientChange::take(&new.props));
             stamp_change(&mut new.props, &self.info, cn, now);
-            if let Some((ck, lmt)) = client_change {
-                if let Some(ck) = ck {
-                    new.props.set(PropTag::CHANGE_KEY, ck);
-                }
-                if let Some(lmt) = lmt {
-                    new.props.set(PropTag::LAST_MODIFICATION_TIME, lmt);
-                }
+            if let Some(c) = client {
+                c.apply(&mut new.props);
             }
             normalize(&mut new, fai, read);
             let change_key = match new.props.get(PropTag::CHANGE_KEY) {
@@ -438,7 +465,12 @@ impl Mailbox {
                 _ => Vec::new(),
             };
             let rec = MessageRec { id: counter, folder: f.id, fai, read, cn, deleted: false, content: new };
-            write_message(tx, self.id(), &rec, old.is_none().then_some(cn))?;
+            write_message(tx, self.id(), &rec, old.is_none().then_some(cn), now)?;
+            self.store.emit(if old.is_none() {
+                StoreEvent::MessageCreated { store: self.id(), folder, message: mid(counter), fai }
+            } else {
+                StoreEvent::MessageModified { store: self.id(), folder, message: mid(counter), read_state_only: false }
+            });
             Ok(SavedMessage { id: mid(counter), change_number: ChangeNumber::new(REPLID, cn), change_key })
         })
     }
@@ -448,6 +480,7 @@ impl Mailbox {
     /// read-state change (the change key stays). Returns whether the state
     /// changed.
     pub fn set_read_flag(&self, id: MessageId, read: bool) -> StoreResult<bool> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let mut rec = load_message(tx, self.id(), mid_counter(id)?)?
                 .filter(|r| !r.deleted)
@@ -458,7 +491,13 @@ impl Mailbox {
             let cn = alloc_cn(tx, self.id())?;
             rec.read = read;
             normalize_read(&mut rec.content, read);
-            write_message(tx, self.id(), &rec, Some(cn))?;
+            write_message(tx, self.id(), &rec, Some(cn), now)?;
+            self.store.emit(StoreEvent::MessageModified {
+                store: self.id(),
+                folder: fid(rec.folder),
+                message: id,
+                read_state_only: true,
+            });
             Ok(true)
         })
     }
@@ -468,6 +507,7 @@ impl Mailbox {
     /// live messages of the folder are skipped (as gromox does, corrections
     /// B14). Returns the deleted ids.
     pub fn delete_messages(&self, folder: FolderId, ids: &[MessageId], hard: bool) -> StoreResult<Vec<MessageId>> {
+        let now = self.store.now();
         self.store.with_tx(|tx| {
             let f = live_folder(tx, self.id(), folder)?;
             let cn = alloc_cn(tx, self.id())?;
@@ -476,7 +516,8 @@ impl Mailbox {
                 let Ok(c) = mid_counter(*m) else { continue };
                 match load_message(tx, self.id(), c)? {
                     Some(r) if r.folder == f.id && !r.deleted => {
-                        delete_one(tx, self.id(), f.id, r.id, r.fai, cn, hard)?;
+                        delete_one(tx, self.id(), f.id, r.id, r.fai, cn, hard, now)?;
+                        self.store.emit(StoreEvent::MessageDeleted { store: self.id(), folder, message: *m });
                         out.push(*m);
                     }
                     _ => {}
@@ -506,11 +547,17 @@ impl Mailbox {
                     continue;
                 }
                 let cn = alloc_cn(tx, self.id())?;
-                log_deletion(tx, self.id(), s.id, rec.id, false, rec.fai, cn, true)?;
+                log_deletion(tx, self.id(), s.id, rec.id, false, rec.fai, cn, true, now)?;
                 stamp_change(&mut rec.content.props, &self.info, cn, now);
                 rec.folder = d.id;
                 rec.cn = cn;
-                write_message(tx, self.id(), &rec, Some(cn))?;
+                write_message(tx, self.id(), &rec, Some(cn), now)?;
+                self.store.emit(StoreEvent::MessageMoved {
+                    store: self.id(),
+                    message: *m,
+                    old_folder: src,
+                    new_folder: dst,
+                });
                 out.push(*m);
             }
             Ok(out)
@@ -529,7 +576,15 @@ impl Mailbox {
             for m in ids {
                 let Ok(c) = mid_counter(*m) else { continue };
                 if load_message(tx, self.id(), c)?.is_some_and(|r| r.folder == s.id && !r.deleted) {
-                    out.push(mid(copy_one(self, tx, c as u64, d.id, now)?));
+                    let new = mid(copy_one(self, tx, c as u64, d.id, now)?);
+                    self.store.emit(StoreEvent::MessageCopied {
+                        store: self.id(),
+                        message: new,
+                        folder: dst,
+                        source: *m,
+                        source_folder: src,
+                    });
+                    out.push(new);
                 }
             }
             Ok(out)

@@ -7,8 +7,8 @@
 //!
 //! * A [`Store`] is one database file (`store.sqlite` in the data dir). It is
 //!   cheap to clone and `Send + Sync`; every call is synchronous and runs in
-//!   its own SQLite transaction (`BEGIN IMMEDIATE`), so an abrupt stop
-//!   leaves either the whole call or none of it. The async layers call it
+//!   its own SQLite transaction (`BEGIN IMMEDIATE`, WAL, `synchronous =
+//!   FULL`), so an abrupt stop leaves either the whole call or none of it. The async layers call it
 //!   from `spawn_blocking` or a dedicated thread.
 //! * A [`Mailbox`] is a handle on one store inside it (a user's private
 //!   mailbox or the public folders). Ids use replica id [`REPLID`] = 1 and
@@ -29,12 +29,23 @@
 //!   source folder logs a deletion, the destination sees a new CN). Copies
 //!   get new MIDs/FIDs and new source keys.
 //! * Read-state changes get their own CN (`read_cn`), not a new change key,
-//!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3.x
+//!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3
 //!   readStateChanges) and not as content changes.
+//! * Every committed call publishes [`StoreEvent`]s to the subscribers of
+//!   that [`Store`] value and its clones ([`Store::subscribe`]) for
+//!   notifications; another `Store::open` of the same directory is a
+//!   separate bus.
+//! * Each call is its own transaction. [`Store::atomically`] joins the calls
+//!   a closure makes (e.g. delivering a submitted message to several
+//!   mailboxes and moving it to Sent Items) into one transaction; other
+//!   threads wait meanwhile.
 
 pub mod error;
 pub mod eval;
+pub mod events;
 mod folder;
+mod import;
+mod mailbox;
 mod message;
 mod named;
 mod perms;
@@ -47,16 +58,19 @@ pub mod table;
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
 
-use mapi_wire::entry_id::{FolderEntryId, MessageEntryId, StoreObjectType};
-use mapi_wire::ids::{ChangeNumber, FolderId, Gid, GlobalCounter, LongTermId, MessageId, Xid};
+use mapi_wire::ids::GlobalCounter;
 use mapi_wire::prop_value::FileTime;
-use mapi_wire::{Encode, Guid, PropTag};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use mapi_wire::{Guid, PropTag};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub use error::{StoreError, StoreResult};
+pub use events::{StoreEvent, SubscriptionId};
 pub use folder::{DeleteFolderFlags, FolderInfo, FolderRow};
+pub use import::ImportedFolder;
+pub use mailbox::Mailbox;
 pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, StoredMessage, flags as message_flags};
 pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
 pub use perms::{DEFAULT_GRANTEE, Rights};
@@ -84,8 +98,63 @@ pub struct Store {
 
 struct Inner {
     conn: Mutex<Connection>,
+    /// Which thread owns the store's transaction, and how deeply nested
+    /// ([`Store::atomically`]); other threads wait on `gate_free`.
+    gate: Mutex<(Option<ThreadId>, u32)>,
+    gate_free: Condvar,
     path: Option<PathBuf>,
     clock: Mutex<Clock>,
+    bus: events::Bus,
+}
+
+/// Holds the store's gate for this thread; released on drop (also on panic).
+struct Gate<'a> {
+    inner: &'a Inner,
+    depth: u32,
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        let mut g = lock(&self.inner.gate);
+        g.1 = g.1.saturating_sub(1);
+        if g.1 == 0 {
+            g.0 = None;
+            self.inner.gate_free.notify_all();
+        }
+    }
+}
+
+/// An open SQLite transaction (depth 1) or savepoint (nested); rolled back
+/// on drop unless committed.
+struct TxGuard<'c> {
+    conn: &'c Connection,
+    nested: bool,
+    open: bool,
+}
+
+impl<'c> TxGuard<'c> {
+    fn begin(conn: &'c Connection, nested: bool) -> StoreResult<Self> {
+        conn.execute_batch(if nested { "SAVEPOINT store_call" } else { "BEGIN IMMEDIATE" })?;
+        Ok(Self { conn, nested, open: true })
+    }
+
+    fn commit(mut self) -> StoreResult<()> {
+        self.conn.execute_batch(if self.nested { "RELEASE store_call" } else { "COMMIT" })?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for TxGuard<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch(if self.nested {
+                "ROLLBACK TO store_call; RELEASE store_call"
+            } else {
+                "ROLLBACK"
+            });
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -133,6 +202,10 @@ pub struct NewMailbox<'a> {
     pub legacy_dn: Option<&'a str>,
     /// Password to hash (argon2id); `None` leaves authentication to others.
     pub password: Option<&'a str>,
+    /// A fixed MailboxGuid (deterministic seeding); random when `None`.
+    pub mailbox_guid: Option<Guid>,
+    /// A fixed replica GUID (deterministic seeding); random when `None`.
+    pub replica_guid: Option<Guid>,
 }
 
 /// The legacyDN prefix for derived DNs.
@@ -187,8 +260,16 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        let store =
-            Self { inner: Arc::new(Inner { conn: Mutex::new(conn), path, clock: Mutex::new(Arc::new(system_now)) }) };
+        let store = Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                gate: Mutex::new((None, 0)),
+                gate_free: Condvar::new(),
+                path,
+                clock: Mutex::new(Arc::new(system_now)),
+                bus: events::Bus::default(),
+            }),
+        };
         store.ensure_public_store()?;
         Ok(store)
     }
@@ -200,8 +281,9 @@ impl Store {
 
     /// The schema version in force.
     pub fn schema_version(&self) -> StoreResult<i64> {
-        let conn = lock(&self.inner.conn);
-        Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+        self.with_tx(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+        })
     }
 
     /// The newest schema version this build knows.
@@ -220,13 +302,132 @@ impl Store {
         c()
     }
 
-    /// Runs `f` in one immediate transaction; commits if it returns Ok.
-    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = lock(&self.inner.conn);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+    /// Waits until no other thread owns the store, then owns it (nested
+    /// entries of the same thread count up).
+    fn enter(&self) -> Gate<'_> {
+        let me = std::thread::current().id();
+        let mut g = lock(&self.inner.gate);
+        loop {
+            match g.0 {
+                None => {
+                    *g = (Some(me), 1);
+                    break;
+                }
+                Some(owner) if owner == me => {
+                    g.1 += 1;
+                    break;
+                }
+                Some(_) => g = self.inner.gate_free.wait(g).unwrap_or_else(std::sync::PoisonError::into_inner),
+            }
+        }
+        Gate { inner: &self.inner, depth: g.1 }
+    }
+
+    /// Runs `f` in one immediate transaction (a savepoint inside
+    /// [`Store::atomically`]); commits if it returns Ok. Events emitted
+    /// inside `f` are published after the outermost commit, outside every
+    /// lock, and dropped if `f` or the commit fails.
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let gate = self.enter();
+        let nested = gate.depth > 1;
+        if !nested {
+            self.inner.bus.truncate(0); // leftovers of a call that panicked
+        }
+        let mark = self.inner.bus.mark();
+        let result = {
+            let conn = lock(&self.inner.conn);
+            TxGuard::begin(&conn, nested).and_then(|tx| {
+                let out = f(&conn)?;
+                tx.commit()?;
+                Ok(out)
+            })
+        };
+        if result.is_err() {
+            self.inner.bus.truncate(mark);
+        }
+        if nested {
+            return result;
+        }
+        let events = self.inner.bus.take();
+        drop(gate);
+        self.inner.bus.publish(events);
+        result
+    }
+
+    /// Runs `f` so that every store call it makes on this thread (on this
+    /// `Store` or its clones and mailboxes) commits together or not at all:
+    /// one SQLite transaction, each call a savepoint inside it. `f`
+    /// returning Err (or panicking) rolls everything back. Other threads
+    /// wait until `f` returns; do not wait in `f` for another thread that
+    /// uses the store. Events are published after the commit. Nests.
+    pub fn atomically<T>(&self, f: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+        struct Open<'a> {
+            inner: &'a Inner,
+            nested: bool,
+            open: bool,
+        }
+        impl Drop for Open<'_> {
+            fn drop(&mut self) {
+                if self.open {
+                    let conn = lock(&self.inner.conn);
+                    let _ = conn.execute_batch(if self.nested {
+                        "ROLLBACK TO store_call; RELEASE store_call"
+                    } else {
+                        "ROLLBACK"
+                    });
+                }
+            }
+        }
+        let gate = self.enter();
+        let nested = gate.depth > 1;
+        if !nested {
+            self.inner.bus.truncate(0);
+        }
+        let mark = self.inner.bus.mark();
+        let mut open = Open { inner: &self.inner, nested, open: false };
+        let result = (|| {
+            lock(&self.inner.conn).execute_batch(if nested { "SAVEPOINT store_call" } else { "BEGIN IMMEDIATE" })?;
+            open.open = true;
+            let out = f()?;
+            lock(&self.inner.conn).execute_batch(if nested { "RELEASE store_call" } else { "COMMIT" })?;
+            open.open = false;
+            Ok(out)
+        })();
+        drop(open);
+        if result.is_err() {
+            self.inner.bus.truncate(mark);
+        }
+        if nested {
+            return result;
+        }
+        let events = self.inner.bus.take();
+        drop(gate);
+        self.inner.bus.publish(events);
+        result
+    }
+
+    /// Queues an event of the call in progress (inside [`Store::with_tx`]).
+    pub(crate) fn emit(&self, e: StoreEvent) {
+        self.inner.bus.emit(e);
+    }
+
+    /// Calls `f` for every change committed from now on (after the commit,
+    /// outside the store lock, on the committing thread; `f` may call the
+    /// store). Keep `f` short: forward into a channel.
+    pub fn subscribe(&self, f: impl Fn(&StoreEvent) + Send + Sync + 'static) -> SubscriptionId {
+        self.inner.bus.subscribe(Arc::new(f))
+    }
+
+    /// A subscription delivering events into a channel (dropping the
+    /// receiver leaves a no-op subscriber; call [`Store::unsubscribe`]).
+    pub fn subscribe_channel(&self) -> (SubscriptionId, std::sync::mpsc::Receiver<StoreEvent>) {
+        let (cb, rx) = events::channel();
+        (self.inner.bus.subscribe(cb), rx)
+    }
+
+    /// Ends a subscription.
+    pub fn unsubscribe(&self, id: SubscriptionId) {
+        self.inner.bus.unsubscribe(id);
     }
 
     /// Creates a private mailbox with the standard folder tree.
@@ -247,8 +448,24 @@ impl Store {
             if mailbox_row(tx, new.address)?.is_some() || mailbox_row(tx, &legacy_dn)?.is_some() {
                 return Err(StoreError::DuplicateName(new.address.to_owned()));
             }
-            let info =
-                insert_store(tx, StoreKind::Private, new.address, new.display_name, &legacy_dn, hash.as_deref())?;
+            if let Some(g) = new.mailbox_guid {
+                let taken: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM stores WHERE mailbox_guid = ?1", [&g.0[..]], |r| r.get(0))?;
+                if taken > 0 {
+                    return Err(StoreError::DuplicateName(format!("mailbox GUID {g}")));
+                }
+            }
+            let guids =
+                (new.mailbox_guid.map_or_else(random_guid, Ok)?, new.replica_guid.map_or_else(random_guid, Ok)?);
+            let info = insert_store(
+                tx,
+                StoreKind::Private,
+                new.address,
+                new.display_name,
+                &legacy_dn,
+                hash.as_deref(),
+                guids,
+            )?;
             folder::create_private_tree(tx, &info, now)?;
             Ok(info)
         })?;
@@ -268,6 +485,7 @@ impl Store {
                 "Public Folders",
                 "/o=Exchange Sim/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=exchange-sim/cn=Microsoft Public MDB",
                 None,
+                (random_guid()?, random_guid()?),
             )?;
             folder::create_public_tree(tx, &info, now)
         })
@@ -276,9 +494,22 @@ impl Store {
     /// The mailbox of `user`: an SMTP address or a legacyDN, compared
     /// case-insensitively. [`StoreError::NotFound`] if there is none.
     pub fn mailbox(&self, user: &str) -> StoreResult<Mailbox> {
-        let conn = lock(&self.inner.conn);
-        let info = mailbox_row(&conn, user)?.ok_or_else(|| StoreError::not_found(format!("mailbox {user}")))?;
-        drop(conn);
+        let info = self
+            .with_tx(|conn| mailbox_row(conn, user))?
+            .ok_or_else(|| StoreError::not_found(format!("mailbox {user}")))?;
+        Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
+    }
+
+    /// The store whose MailboxGuid is `guid` (the `MailboxId=<guid>@domain`
+    /// of MAPI/HTTP URLs, [MS-OXCMAPIHTTP] 2.2.1).
+    pub fn mailbox_by_guid(&self, guid: Guid) -> StoreResult<Mailbox> {
+        let info = self
+            .with_tx(|conn| {
+                Ok(conn
+                    .query_row(&format!("{STORE_COLUMNS} WHERE mailbox_guid = ?1"), [&guid.0[..]], store_from_row)
+                    .optional()?)
+            })?
+            .ok_or_else(|| StoreError::not_found(format!("mailbox {guid}")))?;
         Ok(Mailbox { store: self.clone(), info: Arc::new(info) })
     }
 
@@ -289,25 +520,26 @@ impl Store {
 
     /// Every private mailbox, by store id.
     pub fn mailboxes(&self) -> StoreResult<Vec<MailboxInfo>> {
-        let conn = lock(&self.inner.conn);
-        let mut st = conn.prepare(&format!("{STORE_COLUMNS} WHERE kind = 0 ORDER BY id"))?;
-        let rows = st.query_map([], store_from_row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.with_tx(|conn| {
+            let mut st = conn.prepare(&format!("{STORE_COLUMNS} WHERE kind = 0 ORDER BY id"))?;
+            let rows = st.query_map([], store_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
     }
 
     /// True if `password` is the mailbox's password (argon2id verification;
     /// false for unknown users and users without a password).
     pub fn verify_password(&self, user: &str, password: &str) -> StoreResult<bool> {
-        let hash: Option<String> = {
-            let conn = lock(&self.inner.conn);
-            conn.query_row(
-                "SELECT password_hash FROM stores WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
-                [user],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten()
-        };
+        let hash: Option<String> = self.with_tx(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT password_hash FROM stores WHERE kind = 0 AND (address = ?1 OR legacy_dn = ?1)",
+                    [user],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten())
+        })?;
         Ok(hash.is_some_and(|h| perms::verify_password(&h, password)))
     }
 
@@ -356,15 +588,14 @@ fn mailbox_row(conn: &Connection, user: &str) -> StoreResult<Option<MailboxInfo>
 }
 
 fn insert_store(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     kind: StoreKind,
     address: &str,
     display_name: &str,
     legacy_dn: &str,
     password_hash: Option<&str>,
+    (mailbox_guid, replica_guid): (Guid, Guid),
 ) -> StoreResult<MailboxInfo> {
-    let mailbox_guid = random_guid()?;
-    let replica_guid = random_guid()?;
     tx.execute(
         "INSERT INTO stores(kind, address, display_name, legacy_dn, mailbox_guid, replica_guid, password_hash, next_id, next_cn)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
@@ -391,7 +622,7 @@ fn insert_store(
 }
 
 /// Reserves `n` consecutive global counters of a store; returns the first.
-pub(crate) fn alloc_ids(tx: &Transaction<'_>, store: i64, n: u64) -> StoreResult<u64> {
+pub(crate) fn alloc_ids(tx: &Connection, store: i64, n: u64) -> StoreResult<u64> {
     let next: i64 = tx.query_row("SELECT next_id FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
     let next = next as u64;
     let end = next.checked_add(n).filter(|e| *e <= GlobalCounter::MAX).ok_or(StoreError::Exhausted("GLOBCNT"))?;
@@ -400,7 +631,7 @@ pub(crate) fn alloc_ids(tx: &Transaction<'_>, store: i64, n: u64) -> StoreResult
 }
 
 /// Allocates the next change-number counter of a store.
-pub(crate) fn alloc_cn(tx: &Transaction<'_>, store: i64) -> StoreResult<u64> {
+pub(crate) fn alloc_cn(tx: &Connection, store: i64) -> StoreResult<u64> {
     let next: i64 = tx.query_row("SELECT next_cn FROM stores WHERE id = ?1", [store], |r| r.get(0))?;
     let next = next as u64;
     if next >= GlobalCounter::MAX {
@@ -408,146 +639,4 @@ pub(crate) fn alloc_cn(tx: &Transaction<'_>, store: i64) -> StoreResult<u64> {
     }
     tx.execute("UPDATE stores SET next_cn = ?2 WHERE id = ?1", params![store, (next + 1) as i64])?;
     Ok(next)
-}
-
-/// A handle on one store (private mailbox or public folders) in a [`Store`].
-#[derive(Clone, Debug)]
-pub struct Mailbox {
-    store: Store,
-    info: Arc<MailboxInfo>,
-}
-
-impl Mailbox {
-    /// The store's identity (RopLogon fields).
-    pub fn info(&self) -> &MailboxInfo {
-        &self.info
-    }
-
-    /// The [`Store`] this mailbox lives in.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub(crate) fn id(&self) -> i64 {
-        self.info.store_id
-    }
-
-    /// The FID of a special folder of a private mailbox.
-    pub fn special_folder(&self, f: SpecialFolder) -> FolderId {
-        FolderId::new(REPLID, f.counter())
-    }
-
-    /// The FID of a special folder of the public store.
-    pub fn public_folder(&self, f: PublicFolder) -> FolderId {
-        FolderId::new(REPLID, f.counter())
-    }
-
-    /// The 13 FolderIds of the RopLogon response ([MS-OXCSTOR] 2.2.1.1.3
-    /// for private stores; 2.2.1.1.4 for the public store: Root, IPM
-    /// subtree, non-IPM subtree, EFORMS REGISTRY, then zeros).
-    pub fn logon_folder_ids(&self) -> [FolderId; 13] {
-        match self.info.kind {
-            StoreKind::Private => SpecialFolder::LOGON_ORDER.map(|f| self.special_folder(f)),
-            StoreKind::Public => {
-                let mut out = [FolderId(0); 13];
-                for (o, f) in out.iter_mut().zip(PublicFolder::ALL) {
-                    *o = self.public_folder(f);
-                }
-                out
-            }
-        }
-    }
-
-    /// The GID of a FID, MID or CN of this store ([MS-OXCDATA] 2.2.1.3):
-    /// replica GUID + global counter. This is PidTagSourceKey's value.
-    pub fn gid(&self, counter: GlobalCounter) -> Gid {
-        Gid { guid: self.info.replica_guid, counter }
-    }
-
-    /// RopLongTermIdFromId ([MS-OXCROPS] 2.2.3.8): fails with NotFound for
-    /// another replica id.
-    pub fn long_term_id(&self, id: u64) -> StoreResult<LongTermId> {
-        let fid = FolderId(id);
-        if fid.replica_id() != REPLID {
-            return Err(StoreError::not_found(format!("replica id {}", fid.replica_id())));
-        }
-        Ok(self.gid(fid.global_counter()).to_long_term_id())
-    }
-
-    /// RopIdFromLongTermId ([MS-OXCROPS] 2.2.3.9): NotFound unless the GUID
-    /// is this store's replica GUID.
-    pub fn id_from_long_term_id(&self, ltid: &LongTermId) -> StoreResult<u64> {
-        if ltid.guid != self.info.replica_guid {
-            return Err(StoreError::not_found(format!("replica GUID {:?}", ltid.guid)));
-        }
-        Ok(FolderId::from_parts(REPLID, ltid.counter).0)
-    }
-
-    /// The 46-byte folder entry ID ([MS-OXCDATA] 2.2.4.1).
-    pub fn folder_entry_id(&self, fid: FolderId) -> Vec<u8> {
-        let mut e = FolderEntryId::private(self.info.mailbox_guid, self.gid(fid.global_counter()));
-        if self.info.kind == StoreKind::Public {
-            e.folder_type = StoreObjectType::PUBLIC_FOLDER;
-        }
-        e.to_bytes().unwrap_or_default()
-    }
-
-    /// The 70-byte message entry ID ([MS-OXCDATA] 2.2.4.2).
-    pub fn message_entry_id(&self, fid: FolderId, mid: MessageId) -> Vec<u8> {
-        let mut e = MessageEntryId::private(
-            self.info.mailbox_guid,
-            self.gid(fid.global_counter()),
-            self.gid(mid.global_counter()),
-        );
-        if self.info.kind == StoreKind::Public {
-            e.message_type = StoreObjectType::PUBLIC_MESSAGE;
-        }
-        e.to_bytes().unwrap_or_default()
-    }
-
-    /// Parses a folder or message entry ID of this store into (FID, MID).
-    /// NotFound for another store's or malformed entry IDs.
-    pub fn ids_from_entry_id(&self, bytes: &[u8]) -> StoreResult<(FolderId, Option<MessageId>)> {
-        use mapi_wire::Decode;
-        let bad = || StoreError::not_found("entry id of another store");
-        if bytes.len() == FolderEntryId::SIZE {
-            let e = FolderEntryId::decode_exact(bytes).map_err(|_| bad())?;
-            if e.provider_uid != self.info.mailbox_guid || e.folder.guid != self.info.replica_guid {
-                return Err(bad());
-            }
-            return Ok((e.folder_id(REPLID), None));
-        }
-        let e = MessageEntryId::decode_exact(bytes).map_err(|_| bad())?;
-        if e.provider_uid != self.info.mailbox_guid
-            || e.folder.guid != self.info.replica_guid
-            || e.message.guid != self.info.replica_guid
-        {
-            return Err(bad());
-        }
-        Ok((e.folder_id(REPLID), Some(e.message_id(REPLID))))
-    }
-
-    /// The newest change number handed out (0 before any change).
-    pub fn current_change_number(&self) -> StoreResult<ChangeNumber> {
-        let conn = lock(&self.store.inner.conn);
-        let next: i64 = conn.query_row("SELECT next_cn FROM stores WHERE id = ?1", [self.id()], |r| r.get(0))?;
-        Ok(ChangeNumber::new(REPLID, (next as u64).saturating_sub(1)))
-    }
-
-    /// RopGetLocalReplicaIds ([MS-OXCROPS] 2.2.13.13): reserves `count`
-    /// global counters for the client and returns the first.
-    pub fn reserve_ids(&self, count: u32) -> StoreResult<GlobalCounter> {
-        let first = self.store.with_tx(|tx| alloc_ids(tx, self.id(), u64::from(count)))?;
-        Ok(GlobalCounter::from_value(first))
-    }
-
-    /// The XID for a change-number counter (PidTagChangeKey value bytes).
-    pub fn change_key(&self, cn: u64) -> Vec<u8> {
-        Xid::from_counter(self.info.replica_guid, GlobalCounter::from_value(cn)).to_bytes().unwrap_or_default()
-    }
-
-    /// The GID bytes of a global counter (PidTagSourceKey value bytes).
-    pub fn source_key(&self, counter: u64) -> Vec<u8> {
-        self.gid(GlobalCounter::from_value(counter)).to_bytes().unwrap_or_default()
-    }
 }

@@ -7,8 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mapi_wire::prop_value::{PropContext, PropValue};
-use mapi_wire::restriction::Restriction;
-use mapi_wire::{PropTag, PropType, Put, Reader};
+use mapi_wire::{ErrorCode, PropTag, PropType, Put, Reader};
 
 use super::error::{StoreError, StoreResult};
 
@@ -17,8 +16,8 @@ use super::error::{StoreError, StoreResult};
 /// Setting a value replaces any value of the same id whatever its type.
 /// [`PropBag::get`] answers a tag whose type matches, or whose type is
 /// PtypUnspecified; [`PropBag::get_as`] also converts between PtypString and
-/// PtypString8 (Latin-1 for 8-bit strings), as Exchange does for
-/// RopGetPropertiesSpecific.
+/// PtypString8 (Latin-1 for 8-bit strings) and between PtypInteger32 and
+/// PtypInteger64, as Exchange does for RopGetPropertiesSpecific.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PropBag(BTreeMap<u16, PropValue>);
 
@@ -113,6 +112,22 @@ impl PropBag {
         }
     }
 
+    /// The values of `columns` for a table row or RopGetPropertiesSpecific
+    /// ([MS-OXCDATA] 2.8.1): a value per column, `Err(ecNotFound)` where
+    /// the bag has none (a FlaggedPropertyRow's error entry). A
+    /// PtypUnspecified column takes the stored type; string and integer
+    /// types convert as in [`PropBag::get_as`].
+    pub fn project(&self, columns: &[PropTag]) -> Vec<Result<PropValue, ErrorCode>> {
+        columns
+            .iter()
+            .map(|c| {
+                self.get_as(c.with_type(c.prop_type().without_instance()))
+                    .map(Cow::into_owned)
+                    .ok_or(ErrorCode::NOT_FOUND)
+            })
+            .collect()
+    }
+
     /// The approximate stored size in bytes of the values (used for
     /// PidTagMessageSize, [MS-OXCMSG] 2.2.1.7: "approximate").
     pub fn value_size(&self) -> u64 {
@@ -135,7 +150,10 @@ pub fn value_size(v: &PropValue) -> u64 {
         PropValue::String8(b) => b.len() + 1,
         PropValue::String(s) => (s.encode_utf16().count() + 1) * 2,
         PropValue::ServerId(b) | PropValue::Binary(b) | PropValue::RuleAction(b) => b.len(),
-        PropValue::Restriction(r) => restriction_bytes(r).map_or(0, |b| b.len()),
+        PropValue::Restriction(r) => {
+            let mut w = Vec::new();
+            r.encode_with(&mut w, PropContext::Rop).map_or(0, |()| w.len())
+        }
         PropValue::MvI16(v) => v.len() * 2,
         PropValue::MvI32(v) => v.len() * 4,
         PropValue::MvF32(v) => v.len() * 4,
@@ -158,11 +176,15 @@ fn to_latin1(s: &str) -> Vec<u8> {
     s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
 }
 
-/// Converts string values between the Unicode and 8-bit types.
+/// Converts string values between the Unicode and 8-bit types, and
+/// integers between PtypInteger32 and PtypInteger64 (PidTagMessageSize /
+/// PidTagMessageSizeExtended share id 0x0E08).
 fn convert_string(v: &PropValue, want: PropType) -> Option<PropValue> {
     Some(match (v, want) {
         (PropValue::String8(b), PropType::STRING) => PropValue::String(latin1(b)),
         (PropValue::String(s), PropType::STRING8) => PropValue::String8(to_latin1(s)),
+        (PropValue::I32(x), PropType::INTEGER64) => PropValue::I64(i64::from(*x)),
+        (PropValue::I64(x), PropType::INTEGER32) => PropValue::I32(i32::try_from(*x).ok()?),
         (PropValue::MvString8(v), PropType::MULTIPLE_STRING) => {
             PropValue::MvString(v.iter().map(|b| latin1(b)).collect())
         }
@@ -200,7 +222,6 @@ pub const MAX_EMBEDDING_DEPTH: usize = 16;
 
 const BLOB_VERSION: u8 = 1;
 const KIND_FT: u8 = 0;
-const KIND_RESTRICTION: u8 = 1;
 const KIND_OBJECT: u8 = 2;
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -231,12 +252,6 @@ impl PropBag {
         for (tag, v) in self.iter() {
             w.put_u32(tag.0);
             match v {
-                PropValue::Restriction(res) => {
-                    let b = restriction_bytes(res).map_err(corrupt)?;
-                    w.put_u8(KIND_RESTRICTION);
-                    w.put_u32(b.len() as u32);
-                    w.put_bytes(&b);
-                }
                 PropValue::Object(o) => {
                     w.put_u8(KIND_OBJECT);
                     w.put_u32(*o);
@@ -257,12 +272,6 @@ impl PropBag {
         for _ in 0..n {
             let tag = PropTag(r.u32("tag").map_err(corrupt)?);
             let v = match r.u8("kind").map_err(corrupt)? {
-                KIND_RESTRICTION => {
-                    let len = r.u32("len").map_err(corrupt)? as usize;
-                    let mut sub = r.sub(len, "restriction").map_err(corrupt)?;
-                    let res = Restriction::decode_with(&mut sub, PropContext::ExtendedRule).map_err(corrupt)?;
-                    PropValue::Restriction(Box::new(res))
-                }
                 KIND_OBJECT => PropValue::Object(r.u32("object").map_err(corrupt)?),
                 _ => PropValue::decode_with(r, tag.prop_type(), PropContext::FastTransfer).map_err(corrupt)?,
             };
@@ -350,12 +359,4 @@ impl MessageContent {
                 .map(|a| a.props.value_size() + a.embedded.as_ref().map_or(0, |m| m.size()))
                 .sum::<u64>()
     }
-}
-
-/// A restriction value in the store's blob: the extended-rule form
-/// ([MS-OXCDATA] 2.12, 32-bit counts), so no count can overflow.
-fn restriction_bytes(r: &Restriction) -> Result<Vec<u8>, mapi_wire::EncodeError> {
-    let mut w = Vec::new();
-    r.encode_with(&mut w, PropContext::ExtendedRule)?;
-    Ok(w)
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         props BLOB NOT NULL,
         cn INTEGER NOT NULL,                -- change number of the last change
         deleted INTEGER NOT NULL DEFAULT 0, -- 1 = soft-deleted
+        commit_time INTEGER NOT NULL DEFAULT 0, -- FILETIME of the last contents change
         PRIMARY KEY(store, id)
     );
     CREATE INDEX folders_parent ON folders(store, parent);
@@ -81,6 +82,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )?;
+    let newest: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    if newest > latest_version() {
+        return Err(super::error::StoreError::Corrupt(format!(
+            "the database has schema version {newest}, newer than this build's {}",
+            latest_version()
+        )));
+    }
     for (version, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let done: bool = tx.query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [version], |r| {
