@@ -96,6 +96,7 @@ macro_rules! error_only_response {
     ($(#[$m:meta])* $ty:ident) => {
         $(#[$m])*
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $ty {
             /// `ErrorCode`.
             pub error_code: ErrorCode,
