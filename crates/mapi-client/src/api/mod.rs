@@ -1,0 +1,36 @@
+//! The typed mailbox API on top of the transport ([MS-OXCSTOR], [MS-OXCFOLD],
+//! [MS-OXCTABL], [MS-OXCMSG]): a [`Mailbox`] is one RopLogon over an
+//! [`crate::EmsmdbSession`]; its operations batch as many ROPs per Execute as their
+//! dependencies allow and return plain MAPI data (property rows, tagged values) for the
+//! mailbox layer to convert.
+//!
+//! * [`Mailbox::logon`] / [`StoreTarget`]: own or another user's mailbox (by
+//!   legacyExchangeDN), or public folders; [`SpecialFolder`] ids of the logon;
+//!   [`Mailbox::receive_folder`].
+//! * Tables: [`Mailbox::query`] (one round trip: OpenFolder, Get…Table, SetColumns,
+//!   SortTable/Restrict, QueryRows, Release), [`Mailbox::query_all`] and
+//!   [`TableCursor`] (paging with large QueryRows and chained output, seek, bookmarks,
+//!   find).
+//! * Bulk message operations: [`Mailbox::set_read_flags`], [`Mailbox::move_copy`],
+//!   [`Mailbox::delete_messages`] — many MIDs per ROP, several ROPs per Execute, split
+//!   to stay within the 32 KB ROP input limit.
+//! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
+//!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
+//!
+//! Resilience: each operation opens what it needs from the logon and releases it in the
+//! same Execute, so after a lost context ([`crate::Error::Reconnected`]) the API logs on
+//! again and repeats reads; writes come back as `Reconnected` (not executed) for the
+//! caller to decide. RopBackoff and RopBufferTooSmall tails are sent again.
+
+mod bulk;
+mod error;
+mod exec;
+mod folder;
+mod store;
+mod table;
+
+pub use bulk::{BulkOutcome, MIDS_PER_ROP};
+pub use error::{Error, Result};
+pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
+pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
+pub use table::{Rows, TableCursor, TableKind, TableSpec};
