@@ -3,7 +3,17 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`server`] | the HTTP face: listener (plain/TLS), MAPI/HTTP endpoints, Autodiscover, `/health`, `/admin/faults`; [`server::Simulator`] / [`server::RunningSim`] |
+//! | [`auth`] | Basic and Bearer authentication, the user directory |
+//! | [`session`] | session contexts, cookies, sequencing, expiry, notification queues, and the backend traits the ROP/NSPI engines implement ([`session::MailboxBackend`], [`session::NspiBackend`]) |
+//! | [`autodiscover`] | Autodiscover POX responses |
+//! | [`config`] | [`config::SimConfig`] |
 //! | [`store`] | the persistent mailbox store (SQLite), ids and change tracking, permissions, and the pure restriction/sort/table engine the ROP layer calls |
 #![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod autodiscover;
+pub mod config;
+pub mod server;
+pub mod session;
 pub mod store;

@@ -1,0 +1,135 @@
+//! The simulator's settings: listener, TLS, session timing, limits, cookie
+//! names, Bearer tokens and the faults active at start.
+//!
+//! Defaults follow Exchange / the gromox captures where they tell
+//! (`X-PendingPeriod` 30000, `X-ExpirationInfo` 900000, corrections B1).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::server::faults::FaultConfig;
+
+/// Names of the two session cookies ([MS-OXCMAPIHTTP] 3.2.5.1: the names
+/// are the server's choice).
+///
+/// The default is gromox's `sid` / `sequence` (captures 004, 005; digest
+/// corrections B2); Exchange is reported to use `MapiContext` /
+/// `MapiSequence` ([`CookieNames::EXCHANGE`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CookieNames {
+    /// The session context cookie.
+    pub context: String,
+    /// The request sequence cookie.
+    pub sequence: String,
+}
+
+impl CookieNames {
+    /// `MapiContext` / `MapiSequence`, the names Exchange is said to use
+    /// (digest §1.5, unverified).
+    pub const EXCHANGE: (&'static str, &'static str) = ("MapiContext", "MapiSequence");
+
+    /// Exchange's names.
+    pub fn exchange() -> Self {
+        Self { context: Self::EXCHANGE.0.to_owned(), sequence: Self::EXCHANGE.1.to_owned() }
+    }
+}
+
+impl Default for CookieNames {
+    fn default() -> Self {
+        Self { context: "sid".to_owned(), sequence: "sequence".to_owned() }
+    }
+}
+
+/// A Bearer token accepted for a user (`Authorization: Bearer <token>`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BearerToken {
+    /// The opaque token value.
+    pub token: String,
+    /// The user it authenticates (SMTP address).
+    pub user: String,
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BearerToken").field("token", &"<redacted>").field("user", &self.user).finish()
+    }
+}
+
+/// Everything [`crate::server::Simulator`] needs to start.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Address to bind (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// Data directory: the store (`store.sqlite`) and the TLS certificate
+    /// (`tls-cert.pem`, `tls-key.pem`). `None`: an in-memory store and an
+    /// in-memory certificate.
+    pub data_dir: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate (generated once, reused).
+    pub tls: bool,
+    /// Host names (and IP literals) the generated certificate names.
+    pub tls_names: Vec<String>,
+    /// Base URL advertised by Autodiscover (`https://mail.example.test`);
+    /// `None`: built from the request's `Host` header and the scheme.
+    pub public_url: Option<String>,
+    /// Session cookie names.
+    pub cookies: CookieNames,
+    /// `X-PendingPeriod`: interval between `PENDING` keep-alives.
+    pub pending_period: Duration,
+    /// `X-ExpirationInfo`: idle time after which a session context is gone.
+    pub session_expiry: Duration,
+    /// How long a NotificationWait is held without events
+    /// ([MS-OXCMAPIHTTP] 3.2.5.5: at most 5 minutes).
+    pub notification_wait_timeout: Duration,
+    /// Largest request body accepted; larger `Content-Length` values are
+    /// refused before the body is read.
+    pub max_request_body: usize,
+    /// Largest request head (request line + headers).
+    pub max_request_head: usize,
+    /// Time allowed to receive one request head and body.
+    pub request_timeout: Duration,
+    /// Idle time after which a keep-alive connection is closed.
+    pub keep_alive_timeout: Duration,
+    /// `X-ServerApplication`.
+    pub server_application: String,
+    /// Realm of the Basic challenge.
+    pub basic_realm: String,
+    /// Bearer tokens per user.
+    pub bearer_tokens: Vec<BearerToken>,
+    /// Faults active from the start (also settable through
+    /// `POST /admin/faults` from loopback and [`crate::server::RunningSim::faults`]).
+    pub faults: FaultConfig,
+    /// Serve `/admin/*` (only to loopback peers).
+    pub admin: bool,
+}
+
+impl SimConfig {
+    /// Defaults on `listen`.
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            data_dir: None,
+            tls: false,
+            tls_names: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+            public_url: None,
+            cookies: CookieNames::default(),
+            pending_period: Duration::from_millis(30_000),
+            session_expiry: Duration::from_secs(15 * 60),
+            notification_wait_timeout: Duration::from_secs(5 * 60),
+            max_request_body: 1 << 20,
+            max_request_head: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+            keep_alive_timeout: Duration::from_secs(180),
+            server_application: "Exchange/15.02.1544.004".to_owned(),
+            basic_realm: "exchange-sim".to_owned(),
+            bearer_tokens: Vec::new(),
+            faults: FaultConfig::default(),
+            admin: true,
+        }
+    }
+
+    /// Defaults on `127.0.0.1:0` (tests).
+    pub fn loopback() -> Self {
+        Self::new(SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+}
