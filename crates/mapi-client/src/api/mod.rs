@@ -17,6 +17,9 @@
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
+//! * Address book: [`AddressBook`] over an [`crate::NspiSession`] — GAL browsing,
+//!   prefix search, ResolveNames, DNToMId, GetProps, photos, legacyDN of an SMTP address.
+//!
 //! Resilience: each operation opens what it needs from the logon and releases it in the
 //! same Execute, so after a lost context ([`crate::Error::Reconnected`]) the API logs on
 //! again and repeats reads; writes come back as `Reconnected` (not executed) for the
@@ -26,11 +29,13 @@ mod bulk;
 mod error;
 mod exec;
 mod folder;
+mod nspi;
 mod store;
 mod table;
 
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
+pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
 pub use table::{Rows, TableCursor, TableKind, TableSpec};
