@@ -276,3 +276,50 @@ async fn bulk_read_flags_split_within_32k() {
     })
     .await;
 }
+
+fn message_of(name: &str) -> (FolderId, mapi_wire::ids::MessageId) {
+    let req = captured_request(name);
+    match &req.rops[0] {
+        RopRequest::OpenMessage(o) => (o.folder_id, o.message_id),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn capture_020_read_recipients() {
+    within(async {
+        let name = "020-execute-openmessage-readrecipients";
+        let (folder, mid) = message_of(name);
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let recipients = mb.recipients(folder, mid).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        assert!(!recipients.is_empty());
+        assert!(format!("{:?}", recipients[0].row).to_lowercase().contains("alice"), "{recipients:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn capture_018_attachment_table() {
+    within(async {
+        let name = "018-execute-attachment-table";
+        let (folder, mid) = message_of(name);
+        let req = captured_request(name);
+        let columns = req
+            .rops
+            .iter()
+            .find_map(|r| match r {
+                RopRequest::SetColumns(s) => Some(s.columns.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let rows = mb.attachment_table(folder, mid, &columns, 10).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        assert!(!rows.rows.is_empty());
+        assert!(rows.rows.iter().all(|r| r.len() == columns.len()));
+    })
+    .await;
+}

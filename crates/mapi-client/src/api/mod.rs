@@ -14,6 +14,8 @@
 //! * Bulk message operations: [`Mailbox::set_read_flags`], [`Mailbox::move_copy`],
 //!   [`Mailbox::delete_messages`] — many MIDs per ROP, several ROPs per Execute, split
 //!   to stay within the 32 KB ROP input limit.
+//! * Messages: [`Mailbox::recipients`] (RopOpenMessage + RopReadRecipients),
+//!   [`Mailbox::attachment_table`].
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -29,6 +31,7 @@ mod bulk;
 mod error;
 mod exec;
 mod folder;
+mod message;
 mod nspi;
 mod store;
 mod table;
@@ -36,6 +39,7 @@ mod table;
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
+pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
 pub use table::{Rows, TableCursor, TableKind, TableSpec};
