@@ -323,3 +323,70 @@ async fn capture_018_attachment_table() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn capture_014_all_properties_of_a_message() {
+    within(async {
+        let name = "014-execute-openmessage-html-getpropertiesall";
+        let (folder, mid) = message_of(name);
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let values = mb.message_properties(folder, mid, None).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        let class = values.iter().find(|v| v.tag.id() == 0x001A).unwrap();
+        assert!(format!("{:?}", class.value).contains("IPM"), "{class:?}");
+        assert!(values.len() > 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn capture_015_specific_body_properties() {
+    within(async {
+        let name = "015-execute-openmessage-html-getpropertiesspecific-bodies";
+        let (folder, mid) = message_of(name);
+        let tags = captured_request(name)
+            .rops
+            .iter()
+            .find_map(|r| match r {
+                RopRequest::GetPropertiesSpecific(g) => Some(g.property_tags.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let values = mb.message_properties(folder, mid, Some(&tags)).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        // PidTagHtml as binary comes back; its string alias is an error (corrections A19).
+        assert!(values.iter().any(|v| v.tag == mapi_wire::PropTag(0x1013_0102)));
+        assert!(values.iter().any(|v| v.tag.id() == 0x1013 && v.tag.prop_type() == mapi_wire::PropType::ERROR_CODE));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn captures_023_024_named_property_ids_cached() {
+    within(async {
+        for (name, create) in [
+            ("023-execute-getpropertyidsfromnames-nocreate", false),
+            ("024-execute-getpropertyidsfromnames-create", true),
+        ] {
+            let names = match &captured_request(name).rops[0] {
+                RopRequest::GetPropertyIdsFromNames(g) => g.names.clone(),
+                other => panic!("{other:?}"),
+            };
+            let server = replay(&["005-execute-roplogon-private", name]).await;
+            let mb = mailbox(&server).await;
+            let ids = mb.property_ids(&names, create).await.unwrap();
+            assert_eq!(sent_rops(&server)[1], captured_rops(name), "{name}");
+            assert_eq!(ids.len(), names.len());
+            assert!(ids.iter().any(|i| *i >= 0x8000), "{name}: {ids:?}");
+            // Mapped names are answered from the cache: no further Execute.
+            let mapped: Vec<_> = names.iter().zip(&ids).filter(|(_, i)| **i != 0).map(|(n, _)| n.clone()).collect();
+            let again = mb.property_ids(&mapped, create).await.unwrap();
+            assert!(again.iter().all(|i| *i != 0));
+            assert_eq!(sent_rops(&server).len(), 2, "{name}: cached");
+        }
+    })
+    .await;
+}

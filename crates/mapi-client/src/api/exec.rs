@@ -278,6 +278,12 @@ impl Executor {
 
 /// How long a RopBackoff asks us to wait ([MS-OXCROPS] 2.2.15.2: BackoffTime in ms,
 /// capped here at 30 s).
-fn backoff_delay(_stop: &RopResponse) -> Duration {
-    Duration::from_millis(1000)
+fn backoff_delay(stop: &RopResponse) -> Duration {
+    match stop {
+        RopResponse::Backoff(b) => {
+            let ms = b.rops.iter().map(|r| r.duration).chain(std::iter::once(b.duration)).max().unwrap_or(0);
+            Duration::from_millis(u64::from(ms.clamp(10, 30_000)))
+        }
+        _ => Duration::from_millis(1000),
+    }
 }

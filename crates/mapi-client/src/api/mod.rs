@@ -16,6 +16,9 @@
 //!   to stay within the 32 KB ROP input limit.
 //! * Messages: [`Mailbox::recipients`] (RopOpenMessage + RopReadRecipients),
 //!   [`Mailbox::attachment_table`].
+//! * Properties: [`Mailbox::message_properties`] (GetPropertiesAll/Specific with the
+//!   open; too-large values streamed), [`Mailbox::read_stream`],
+//!   [`Mailbox::property_ids`] (named properties, cached per store).
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -33,6 +36,7 @@ mod exec;
 mod folder;
 mod message;
 mod nspi;
+mod props;
 mod store;
 mod table;
 

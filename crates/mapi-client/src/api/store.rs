@@ -43,6 +43,11 @@ pub struct MailboxOptions {
     pub chain_tables: bool,
     /// Rows asked per RopQueryRows when paging (the server returns as many as fit).
     pub page_rows: u16,
+    /// PropertySizeLimit of RopGetProperties* (0 = the server's default; larger values
+    /// come back as ecNotEnoughMemory and are streamed).
+    pub property_size_limit: u16,
+    /// MaximumByteCount of each RopReadStream (one per Execute).
+    pub stream_chunk: u32,
 }
 
 impl Default for MailboxOptions {
@@ -52,6 +57,8 @@ impl Default for MailboxOptions {
             max_rop_out: DEFAULT_MAX_ROP_OUT,
             chain_tables: true,
             page_rows: 0x1000,
+            property_size_limit: 0,
+            stream_chunk: 0xF000,
         }
     }
 }
