@@ -390,3 +390,40 @@ async fn captures_023_024_named_property_ids_cached() {
     })
     .await;
 }
+
+/// The NewMessage of a captured create (031/033).
+fn new_message_of(name: &str) -> (api::NewMessage, bool) {
+    let mut m = api::NewMessage::default();
+    let mut submit = false;
+    for r in captured_request(name).rops {
+        match r {
+            RopRequest::CreateMessage(c) => m.folder = c.folder_id,
+            RopRequest::SetProperties(s) => m.properties = s.values,
+            RopRequest::ModifyRecipients(r) => {
+                m.recipient_columns = r.recipient_columns;
+                m.recipients = r.rows;
+            }
+            RopRequest::SubmitMessage(_) => submit = true,
+            _ => {}
+        }
+    }
+    (m, submit)
+}
+
+#[tokio::test]
+async fn captures_031_033_create_save_and_submit() {
+    within(async {
+        for (name, want_submit) in
+            [("031-execute-createmessage-drafts-save", false), ("033-execute-createmessage-submitmessage-to-bob", true)]
+        {
+            let (msg, submit) = new_message_of(name);
+            assert_eq!(submit, want_submit);
+            let server = replay(&["005-execute-roplogon-private", name]).await;
+            let mb = mailbox(&server).await;
+            let report = mb.create_message(&msg, submit).await.unwrap();
+            assert_eq!(sent_rops(&server)[1], captured_rops(name), "{name}");
+            assert!(matches!(report, api::WriteReport::Done(m) if m.0 != 0), "{name}: {report:?}");
+        }
+    })
+    .await;
+}

@@ -19,6 +19,9 @@
 //! * Properties: [`Mailbox::message_properties`] (GetPropertiesAll/Specific with the
 //!   open; too-large values streamed), [`Mailbox::read_stream`],
 //!   [`Mailbox::property_ids`] (named properties, cached per store).
+//! * Writing: [`Mailbox::create_message`] (create, properties, recipients, attachments,
+//!   save, submit in one Execute; an ambiguous outcome is checked by search key, never
+//!   replayed: [`WriteReport`]).
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -31,6 +34,7 @@
 //! caller to decide. RopBackoff and RopBufferTooSmall tails are sent again.
 
 mod bulk;
+mod create;
 mod error;
 mod exec;
 mod folder;
@@ -41,6 +45,7 @@ mod store;
 mod table;
 
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
+pub use create::{NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use message::{CODE_PAGE_LOGON, Recipient};
