@@ -427,3 +427,66 @@ async fn captures_031_033_create_save_and_submit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn capture_046_ics_contents_initial() {
+    within(async {
+        let name = "046-execute-ics-contents-inbox-initial";
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let sync = mb.sync_contents(mb.folder(SpecialFolder::Inbox), None, &api::IcsOptions::contents()).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        assert!(!sync.message_changes.is_empty());
+        assert!(sync.state.cnset_seen.is_some());
+        // The state survives a round trip through bytes.
+        let bytes = api::state_to_bytes(&sync.state).unwrap();
+        assert_eq!(api::state_from_bytes(&bytes).unwrap(), sync.state);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn capture_050_ics_contents_incremental_uploads_the_state() {
+    within(async {
+        let name = "050-execute-ics-contents-inbox-incremental";
+        // The state the client had: the blobs the capture uploads.
+        let mut state = mapi_wire::fx::SyncState::default();
+        let mut current = None;
+        for r in captured_request(name).rops {
+            match r {
+                RopRequest::SynchronizationUploadStateStreamBegin(b) => current = Some(b.state_property),
+                RopRequest::SynchronizationUploadStateStreamContinue(c) => match current.map(|t| t.0) {
+                    Some(0x4017_0003) => state.idset_given = Some(c.stream_data),
+                    Some(0x6796_0102) => state.cnset_seen = Some(c.stream_data),
+                    Some(0x67DA_0102) => state.cnset_seen_fai = Some(c.stream_data),
+                    Some(0x67D2_0102) => state.cnset_read = Some(c.stream_data),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let sync = mb
+            .sync_contents(mb.folder(SpecialFolder::Inbox), Some(&state), &api::IcsOptions::contents())
+            .await
+            .unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        assert!(sync.read_state_changes.is_some() || !sync.message_changes.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn capture_048_ics_hierarchy_chained() {
+    within(async {
+        let name = "048-execute-ics-hierarchy-ipmsubtree-chained";
+        let server = replay(&["005-execute-roplogon-private", name]).await;
+        let mb = mailbox(&server).await;
+        let o = api::IcsOptions { buffer_size: 0x0800, chain: true, ..api::IcsOptions::hierarchy() };
+        let sync = mb.sync_hierarchy(mb.folder(SpecialFolder::IpmSubtree), None, &o).await.unwrap();
+        assert_eq!(sent_rops(&server)[1], captured_rops(name));
+        assert!(sync.folder_changes.len() >= 10, "{}", sync.folder_changes.len());
+    })
+    .await;
+}

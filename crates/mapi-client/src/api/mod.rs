@@ -22,6 +22,8 @@
 //! * Writing: [`Mailbox::create_message`] (create, properties, recipients, attachments,
 //!   save, submit in one Execute; an ambiguous outcome is checked by search key, never
 //!   replayed: [`WriteReport`]).
+//! * ICS: [`Mailbox::sync_contents`], [`Mailbox::sync_hierarchy`] (initial and
+//!   incremental; state as bytes via [`state_to_bytes`]).
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -38,6 +40,7 @@ mod create;
 mod error;
 mod exec;
 mod folder;
+mod ics;
 mod message;
 mod nspi;
 mod props;
@@ -48,6 +51,7 @@ pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use create::{NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
+pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
