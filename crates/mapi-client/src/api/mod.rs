@@ -24,6 +24,8 @@
 //!   replayed: [`WriteReport`]).
 //! * ICS: [`Mailbox::sync_contents`], [`Mailbox::sync_hierarchy`] (initial and
 //!   incremental; state as bytes via [`state_to_bytes`]).
+//! * Notifications: [`Mailbox::subscribe`] → [`Notifications::next`] (NotificationWait
+//!   loop, empty Execute to collect RopNotify, re-registration after a reconnect).
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -42,6 +44,7 @@ mod exec;
 mod folder;
 mod ics;
 mod message;
+mod notify;
 mod nspi;
 mod props;
 mod store;
@@ -53,6 +56,7 @@ pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
 pub use message::{CODE_PAGE_LOGON, Recipient};
+pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
 pub use table::{Rows, TableCursor, TableKind, TableSpec};
