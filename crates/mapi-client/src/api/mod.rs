@@ -6,7 +6,8 @@
 //!
 //! * [`Mailbox::logon`] / [`StoreTarget`]: own or another user's mailbox (by
 //!   legacyExchangeDN), or public folders; [`SpecialFolder`] ids of the logon;
-//!   [`Mailbox::receive_folder`].
+//!   [`Mailbox::receive_folder`]; [`Mailbox::special_folders`] (PidTagIpm*EntryId,
+//!   PidTagAdditionalRenEntryIds → Drafts, Junk, Conflicts…).
 //! * Tables: [`Mailbox::query`] (one round trip: OpenFolder, Get…Table, SetColumns,
 //!   SortTable/Restrict, QueryRows, Release), [`Mailbox::query_all`] and
 //!   [`TableCursor`] (paging with large QueryRows and chained output, seek, bookmarks,
@@ -47,6 +48,7 @@ mod message;
 mod notify;
 mod nspi;
 mod props;
+mod special;
 mod store;
 mod table;
 
@@ -58,5 +60,6 @@ pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
+pub use special::{SPECIAL_FOLDER_TAGS, SpecialFolders};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
 pub use table::{Rows, TableCursor, TableKind, TableSpec};
