@@ -7,13 +7,14 @@
 //! the message carries a PidTagSearchKey of ours, the API looks for it with a restricted
 //! contents table and reports [`WriteReport::Landed`] or [`WriteReport::NotLanded`].
 
+use mapi_wire::Encode;
 use mapi_wire::ids::{FolderId, MessageId};
 use mapi_wire::prop_value::{PropValue, TaggedValue};
 use mapi_wire::restriction::{RelOp, Restriction};
 use mapi_wire::rop::{
-    CreateAttachmentRequest, CreateMessageRequest, ModifyRecipientRow, ModifyRecipientsRequest, RopId, RopRequest,
-    RopResponse, SaveChangesAttachmentRequest, SaveChangesMessageRequest, SaveFlags, SetPropertiesRequest,
-    SubmitMessageRequest,
+    CommitStreamRequest, CreateAttachmentRequest, CreateMessageRequest, ModifyRecipientRow, ModifyRecipientsRequest,
+    OpenStreamRequest, RopId, RopRequest, RopResponse, SaveChangesAttachmentRequest, SaveChangesMessageRequest,
+    SaveFlags, SetPropertiesRequest, StreamOpenMode, SubmitMessageRequest, WriteStreamRequest,
 };
 use mapi_wire::{ErrorCode, PropTag};
 
@@ -26,6 +27,22 @@ use super::{Error, Result};
 
 /// PidTagSearchKey ([MS-OXCPRPT] 2.2.1.9): the key the API sets to find its own writes.
 pub const PID_TAG_SEARCH_KEY: PropTag = PropTag(0x300B_0102);
+/// Values larger than this (bytes on the wire) are written with RopOpenStream +
+/// RopWriteStream + RopCommitStream instead of RopSetProperties ([MS-OXCPRPT] 3.2.5.1),
+/// so every Execute stays within the 32 KB ROP input limit.
+pub const LARGE_VALUE: usize = 0x4000;
+/// Bytes per RopWriteStream.
+const WRITE_CHUNK: usize = 0x6000;
+
+/// The stream form of a string or binary value (UTF-16LE for strings).
+fn stream_bytes(v: &TaggedValue) -> Option<Vec<u8>> {
+    match &v.value {
+        PropValue::String(s) => Some(s.encode_utf16().flat_map(u16::to_le_bytes).collect()),
+        PropValue::String8(b) | PropValue::Binary(b) => Some(b.clone()),
+        _ => None,
+    }
+}
+
 /// PidTagMid, the column used when looking a message up.
 const PID_TAG_MID: PropTag = PropTag(0x674A_0014);
 
@@ -65,12 +82,25 @@ impl NewMessage {
         Ok(self)
     }
 
-    fn rops(&self, submit: bool) -> Vec<RopRequest> {
+    /// The values to set, the search key included, split into those sent with
+    /// RopSetProperties and those too large for it (written through streams).
+    fn values(&self) -> (Vec<TaggedValue>, Vec<TaggedValue>) {
         let mut values = self.properties.clone();
         if let Some(k) = &self.search_key {
             values.retain(|v| v.tag != PID_TAG_SEARCH_KEY);
             values.push(TaggedValue { tag: PID_TAG_SEARCH_KEY, value: PropValue::Binary(k.clone()) });
         }
+        values.into_iter().partition(|v| stream_bytes(v).is_none_or(|b| b.len() <= LARGE_VALUE))
+    }
+
+    fn rops(&self, submit: bool) -> Vec<RopRequest> {
+        let mut rops = self.head_rops(self.values().0);
+        rops.extend(self.tail_rops(submit));
+        rops
+    }
+
+    /// RopCreateMessage, RopSetProperties and RopModifyRecipients (message in slot 1).
+    fn head_rops(&self, values: Vec<TaggedValue>) -> Vec<RopRequest> {
         let mut rops = vec![
             RopRequest::CreateMessage(CreateMessageRequest {
                 logon_id: 0,
@@ -90,6 +120,12 @@ impl NewMessage {
                 rows: self.recipients.clone(),
             }));
         }
+        rops
+    }
+
+    /// Attachments (slot 2), RopSaveChangesMessage, RopSubmitMessage, RopRelease.
+    fn tail_rops(&self, submit: bool) -> Vec<RopRequest> {
+        let mut rops = Vec::new();
         for a in &self.attachments {
             rops.push(RopRequest::CreateAttachment(CreateAttachmentRequest {
                 logon_id: 0,
@@ -127,6 +163,14 @@ impl NewMessage {
     }
 }
 
+/// Which step of a multi-Execute create failed.
+enum Step {
+    /// Before RopSaveChangesMessage: nothing was saved.
+    Before(Error),
+    /// The Execute with RopSaveChangesMessage.
+    Last(Error),
+}
+
 /// The outcome of a write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteReport {
@@ -143,8 +187,27 @@ impl Mailbox {
     /// outcome is ambiguous and `msg.search_key` is set, checks where it landed instead
     /// of replaying it; without a search key the ambiguity is returned as an error.
     pub async fn create_message(&self, msg: &NewMessage, submit: bool) -> Result<WriteReport> {
-        let slots = if msg.attachments.is_empty() { 2 } else { 3 };
-        let res = self.run(Repeat::Once, slots, |_| msg.rops(submit)).await;
+        let (small, large) = msg.values();
+        let one_execute = large.is_empty()
+            && mapi_wire::rop::RopRequestBuffer { rops: msg.rops(submit), handles: vec![0; 3] }
+                .to_bytes()
+                .is_ok_and(|b| b.len() <= super::MAX_ROP_IN);
+        let res = if one_execute {
+            let slots = if msg.attachments.is_empty() { 2 } else { 3 };
+            self.run(Repeat::Once, slots, |_| msg.rops(submit)).await
+        } else {
+            match self.create_in_steps(msg, submit, small, large).await {
+                Ok(a) => Ok(a),
+                // Nothing was saved before the last step.
+                Err(Step::Before(e)) => {
+                    return match e {
+                        Error::Transport(crate::Error::Ambiguous { .. }) => Ok(WriteReport::NotLanded),
+                        e => Err(e),
+                    };
+                }
+                Err(Step::Last(e)) => Err(e),
+            }
+        };
         let a = match res {
             Ok(a) => a,
             Err(Error::Transport(crate::Error::Ambiguous { kind, reason })) => {
@@ -174,6 +237,82 @@ impl Mailbox {
             }
         }
         mid.map(WriteReport::Done).ok_or(Error::Rop { rop: RopId::SAVE_CHANGES_MESSAGE, code: ErrorCode(0x8000_4005) })
+    }
+
+    /// Creates a message whose values do not fit one Execute: head ROPs, then each large
+    /// value through a stream (chunks of [`WRITE_CHUNK`] bytes, one Execute each, on the
+    /// kept message handle), then attachments, save, submit and release.
+    async fn create_in_steps(
+        &self,
+        msg: &NewMessage,
+        submit: bool,
+        small: Vec<TaggedValue>,
+        large: Vec<TaggedValue>,
+    ) -> Result<super::exec::Answers, Step> {
+        let a = self.run(Repeat::Once, 2, |_| msg.head_rops(small.clone())).await.map_err(Step::Before)?;
+        for r in a.rops.iter().flatten() {
+            check(r).map_err(Step::Before)?;
+        }
+        let generation = a.generation;
+        let message = a.handle(1).map_err(Step::Before)?;
+        for v in &large {
+            let bytes = stream_bytes(v).unwrap_or_default();
+            let mut chunks = bytes.chunks(WRITE_CHUNK).peekable();
+            let first = chunks.next().unwrap_or(&[]);
+            let a = self
+                .run_handles(
+                    false,
+                    &[message, u32::MAX],
+                    vec![
+                        RopRequest::OpenStream(OpenStreamRequest {
+                            logon_id: 0,
+                            input_handle_index: 1,
+                            output_handle_index: 2,
+                            property_tag: v.tag,
+                            open_mode: StreamOpenMode::CREATE,
+                        }),
+                        RopRequest::WriteStream(WriteStreamRequest {
+                            logon_id: 0,
+                            input_handle_index: 2,
+                            data: first.to_vec(),
+                        }),
+                    ],
+                )
+                .await
+                .map_err(Step::Before)?;
+            for r in a.rops.iter().flatten() {
+                check(r).map_err(Step::Before)?;
+            }
+            if a.generation != generation {
+                return Err(Step::Before(Error::Transport(crate::Error::Reconnected {
+                    code: mapi_wire::http::ResponseCode::SUCCESS,
+                })));
+            }
+            let stream = a.handle(2).map_err(Step::Before)?;
+            let mut rest: Vec<RopRequest> = Vec::new();
+            while let Some(c) = chunks.next() {
+                let mut rops = vec![RopRequest::WriteStream(WriteStreamRequest {
+                    logon_id: 0,
+                    input_handle_index: 2,
+                    data: c.to_vec(),
+                })];
+                if chunks.peek().is_none() {
+                    rest = std::mem::take(&mut rops);
+                    break;
+                }
+                let a = self.run_handles(false, &[message, stream], rops).await.map_err(Step::Before)?;
+                for r in a.rops.iter().flatten() {
+                    check(r).map_err(Step::Before)?;
+                }
+            }
+            rest.push(RopRequest::CommitStream(CommitStreamRequest { logon_id: 0, input_handle_index: 2 }));
+            rest.push(release(2));
+            let a = self.run_handles(false, &[message, stream], rest).await.map_err(Step::Before)?;
+            for r in a.rops.iter().flatten() {
+                check(r).map_err(Step::Before)?;
+            }
+        }
+        self.run_handles(false, &[message, u32::MAX], msg.tail_rops(submit)).await.map_err(Step::Last)
     }
 
     /// The message of `folder` whose PidTagSearchKey is `key` (a restricted contents

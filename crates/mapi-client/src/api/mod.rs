@@ -53,7 +53,7 @@ mod store;
 mod table;
 
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
-pub use create::{NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
+pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
