@@ -141,10 +141,13 @@ pub(crate) fn return_value(r: &RopResponse) -> Option<ErrorCode> {
     )
 }
 
-/// Fails with [`Error::Rop`] unless `r` succeeded.
+/// Fails with [`Error::Rop`] unless `r` succeeded (ecWarnWithErrors 0x00040380 counts
+/// as success: some values or names were not available, [MS-OXCDATA] 2.4.2).
 pub(crate) fn check(r: &RopResponse) -> Result<()> {
     match return_value(r) {
-        Some(code) if code != ErrorCode::SUCCESS => Err(Error::Rop { rop: r.id(), code }),
+        Some(code) if code != ErrorCode::SUCCESS && code != ErrorCode(0x0004_0380) => {
+            Err(Error::Rop { rop: r.id(), code })
+        }
         _ => Ok(()),
     }
 }

@@ -143,3 +143,86 @@ impl Mailbox {
         Ok(())
     }
 }
+
+impl Mailbox {
+    /// Renames a folder: RopOpenFolder + RopSetProperties(PidTagDisplayName) + RopRelease
+    /// ([MS-OXCFOLD] 2.2.2.2.1).
+    pub async fn rename_folder(&self, folder: FolderId, new_name: &str) -> Result<()> {
+        let a = self
+            .run(Repeat::Idempotent, 2, |_| {
+                vec![
+                    open_folder(1, folder),
+                    RopRequest::SetProperties(mapi_wire::rop::SetPropertiesRequest {
+                        logon_id: 0,
+                        input_handle_index: 1,
+                        values: vec![mapi_wire::prop_value::TaggedValue {
+                            tag: mapi_wire::PropTag(0x3001_001F),
+                            value: mapi_wire::prop_value::PropValue::String(new_name.to_owned()),
+                        }],
+                    }),
+                    release(1),
+                ]
+            })
+            .await?;
+        for r in a.rops.iter().flatten() {
+            check(r)?;
+        }
+        match a.at(1)? {
+            RopResponse::SetProperties(s) if s.problems.as_ref().is_some_and(|p| !p.is_empty()) => {
+                Err(Error::Protocol(format!("PidTagDisplayName not set: {:?}", s.problems)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets and deletes properties of an existing message and saves it: RopOpenMessage
+    /// (read/write) + RopSetProperties + RopDeleteProperties + RopSaveChangesMessage +
+    /// RopRelease in one Execute (values must fit the 32 KB ROP input).
+    pub async fn update_message(
+        &self,
+        folder: FolderId,
+        mid: mapi_wire::ids::MessageId,
+        set: &[mapi_wire::prop_value::TaggedValue],
+        delete: &[mapi_wire::PropTag],
+    ) -> Result<()> {
+        let a = self
+            .run(Repeat::Idempotent, 2, |_| {
+                let mut rops = vec![RopRequest::OpenMessage(mapi_wire::rop::OpenMessageRequest {
+                    logon_id: 0,
+                    input_handle_index: 0,
+                    output_handle_index: 1,
+                    code_page_id: super::message::CODE_PAGE_LOGON,
+                    folder_id: folder,
+                    open_mode_flags: mapi_wire::rop::MessageOpenModeFlags::READ_WRITE,
+                    message_id: mid,
+                })];
+                if !set.is_empty() {
+                    rops.push(RopRequest::SetProperties(mapi_wire::rop::SetPropertiesRequest {
+                        logon_id: 0,
+                        input_handle_index: 1,
+                        values: set.to_vec(),
+                    }));
+                }
+                if !delete.is_empty() {
+                    rops.push(RopRequest::DeleteProperties(mapi_wire::rop::DeletePropertiesRequest {
+                        logon_id: 0,
+                        input_handle_index: 1,
+                        property_tags: delete.to_vec(),
+                    }));
+                }
+                rops.push(RopRequest::SaveChangesMessage(mapi_wire::rop::SaveChangesMessageRequest {
+                    logon_id: 0,
+                    response_handle_index: 1,
+                    input_handle_index: 1,
+                    save_flags: mapi_wire::rop::SaveFlags::KEEP_OPEN_READ_WRITE,
+                }));
+                rops.push(release(1));
+                rops
+            })
+            .await?;
+        for r in a.rops.iter().flatten() {
+            check(r)?;
+        }
+        Ok(())
+    }
+}

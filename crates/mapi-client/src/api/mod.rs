@@ -60,6 +60,7 @@ pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
+pub use props::ObjectPath;
 pub use special::{SPECIAL_FOLDER_TAGS, SpecialFolders};
 pub use store::{LogonInfo, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, logon_request};
 pub use table::{Rows, TableCursor, TableKind, TableSpec};

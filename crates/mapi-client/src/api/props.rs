@@ -7,8 +7,9 @@ use mapi_wire::ids::{FolderId, MessageId};
 use mapi_wire::named::PropertyName;
 use mapi_wire::prop_value::{PropValue, PropertyRow, TaggedValue};
 use mapi_wire::rop::{
-    GetPropertiesAllRequest, GetPropertiesSpecificRequest, GetPropertyIdsFromNamesRequest, OpenStreamRequest,
-    ReadStreamRequest, RopId, RopRequest, RopResponse, SeekOrigin, SeekStreamRequest, StreamOpenMode,
+    GetPropertiesAllRequest, GetPropertiesSpecificRequest, GetPropertyIdsFromNamesRequest, MessageOpenModeFlags,
+    OpenAttachmentFlags, OpenAttachmentRequest, OpenEmbeddedMessageRequest, OpenStreamRequest, ReadStreamRequest,
+    RopId, RopRequest, RopResponse, SeekOrigin, SeekStreamRequest, StreamOpenMode,
 };
 use mapi_wire::{ErrorCode, PropTag, PropType};
 
@@ -50,6 +51,79 @@ fn stream_value(tag: PropTag, bytes: Vec<u8>) -> PropValue {
     }
 }
 
+/// A message, one of its attachments, or the message embedded in an attachment
+/// ([MS-OXCMSG] 2.2.3.12, 2.2.3.16), opened from the logon in one Execute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectPath {
+    /// A message.
+    Message {
+        /// Its folder.
+        folder: FolderId,
+        /// Its id.
+        mid: MessageId,
+    },
+    /// Attachment `num` (PidTagAttachNumber) of a message.
+    Attachment {
+        /// The message's folder.
+        folder: FolderId,
+        /// The message.
+        mid: MessageId,
+        /// PidTagAttachNumber.
+        num: u32,
+    },
+    /// The message embedded in attachment `num` (PidTagAttachMethod afEmbeddedMessage).
+    Embedded {
+        /// The message's folder.
+        folder: FolderId,
+        /// The message.
+        mid: MessageId,
+        /// PidTagAttachNumber.
+        num: u32,
+    },
+}
+
+impl ObjectPath {
+    /// The ROPs that open the object (slots 1.., read-only) and the slot it ends in.
+    pub(crate) fn open_rops(self) -> (Vec<RopRequest>, u8) {
+        match self {
+            Self::Message { folder, mid } => (vec![open_message(1, folder, mid)], 1),
+            Self::Attachment { folder, mid, num } => (vec![open_message(1, folder, mid), open_attachment(num)], 2),
+            Self::Embedded { folder, mid, num } => (
+                vec![
+                    open_message(1, folder, mid),
+                    open_attachment(num),
+                    RopRequest::OpenEmbeddedMessage(OpenEmbeddedMessageRequest {
+                        logon_id: 0,
+                        input_handle_index: 2,
+                        output_handle_index: 3,
+                        code_page_id: super::message::CODE_PAGE_LOGON,
+                        open_mode_flags: MessageOpenModeFlags::READ_ONLY,
+                    }),
+                ],
+                3,
+            ),
+        }
+    }
+
+    /// Releases of the opened slots, innermost first.
+    pub(crate) fn release_rops(self, extra: Option<u8>) -> Vec<RopRequest> {
+        let (_, top) = self.open_rops();
+        let mut out: Vec<RopRequest> = extra.into_iter().map(release).collect();
+        out.extend((1..=top).rev().map(release));
+        out
+    }
+}
+
+fn open_attachment(num: u32) -> RopRequest {
+    RopRequest::OpenAttachment(OpenAttachmentRequest {
+        logon_id: 0,
+        input_handle_index: 1,
+        output_handle_index: 2,
+        flags: OpenAttachmentFlags::READ_ONLY,
+        attachment_id: num,
+    })
+}
+
 impl Mailbox {
     /// The properties of a message: `tags` None = RopGetPropertiesAll (capture 014),
     /// else RopGetPropertiesSpecific (capture 015), in the same Execute as
@@ -61,32 +135,42 @@ impl Mailbox {
         mid: MessageId,
         tags: Option<&[PropTag]>,
     ) -> Result<Vec<TaggedValue>> {
+        self.properties(ObjectPath::Message { folder, mid }, tags).await
+    }
+
+    /// The properties of a message, attachment (capture 019's OpenAttachment +
+    /// GetPropertiesAll) or embedded message, opened and released in the same Execute;
+    /// too-large values streamed.
+    pub async fn properties(&self, path: ObjectPath, tags: Option<&[PropTag]>) -> Result<Vec<TaggedValue>> {
         let limit = self.options.property_size_limit;
+        let (open, slot) = path.open_rops();
+        let n = open.len();
         let a = self
-            .run(Repeat::Idempotent, 2, |_| {
-                vec![
-                    open_message(1, folder, mid),
-                    match tags {
-                        None => RopRequest::GetPropertiesAll(GetPropertiesAllRequest {
-                            logon_id: 0,
-                            input_handle_index: 1,
-                            property_size_limit: limit,
-                            want_unicode: 1,
-                        }),
-                        Some(t) => RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
-                            logon_id: 0,
-                            input_handle_index: 1,
-                            property_size_limit: limit,
-                            want_unicode: 1,
-                            property_tags: t.to_vec(),
-                        }),
-                    },
-                    release(1),
-                ]
+            .run(Repeat::Idempotent, usize::from(slot) + 1, |_| {
+                let mut rops = open.clone();
+                rops.push(match tags {
+                    None => RopRequest::GetPropertiesAll(GetPropertiesAllRequest {
+                        logon_id: 0,
+                        input_handle_index: slot,
+                        property_size_limit: limit,
+                        want_unicode: 1,
+                    }),
+                    Some(t) => RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
+                        logon_id: 0,
+                        input_handle_index: slot,
+                        property_size_limit: limit,
+                        want_unicode: 1,
+                        property_tags: t.to_vec(),
+                    }),
+                });
+                rops.extend(path.release_rops(None));
+                rops
             })
             .await?;
-        check(a.at(0)?)?;
-        let mut values = match a.at(1)? {
+        for i in 0..n {
+            check(a.at(i)?)?;
+        }
+        let mut values = match a.at(n)? {
             RopResponse::GetPropertiesAll(r) => {
                 r.values.clone().ok_or(Error::Rop { rop: RopId::GET_PROPERTIES_ALL, code: r.return_value })?
             }
@@ -103,7 +187,7 @@ impl Mailbox {
                     Some(t) => *t,
                     None => PropTag::new(v.tag.id(), streamable_type(v.tag.id())),
                 };
-                let bytes = self.read_stream(folder, mid, tag).await?;
+                let bytes = self.read_object_stream(path, tag).await?;
                 *v = TaggedValue { tag, value: stream_value(tag, bytes) };
             }
         }
@@ -115,51 +199,59 @@ impl Mailbox {
     /// 016's form); longer values continue with RopSeekStream in further Executes, each
     /// self-contained (so a lost context only repeats one chunk).
     pub async fn read_stream(&self, folder: FolderId, mid: MessageId, tag: PropTag) -> Result<Vec<u8>> {
+        self.read_object_stream(ObjectPath::Message { folder, mid }, tag).await
+    }
+
+    /// [`Mailbox::read_stream`] on a message, attachment (e.g. PidTagAttachDataBinary,
+    /// capture 019) or embedded message.
+    pub async fn read_object_stream(&self, path: ObjectPath, tag: PropTag) -> Result<Vec<u8>> {
         let chunk = self.options.stream_chunk;
+        let (open, slot) = path.open_rops();
+        let n = open.len();
+        let stream = slot + 1;
         let mut out: Vec<u8> = Vec::new();
         loop {
             let offset = out.len();
             let a = self
-                .run(Repeat::Idempotent, 3, |_| {
-                    let mut rops = vec![
-                        open_message(1, folder, mid),
-                        RopRequest::OpenStream(OpenStreamRequest {
-                            logon_id: 0,
-                            input_handle_index: 1,
-                            output_handle_index: 2,
-                            property_tag: tag,
-                            open_mode: StreamOpenMode::READ_ONLY,
-                        }),
-                    ];
+                .run(Repeat::Idempotent, usize::from(stream) + 1, |_| {
+                    let mut rops = open.clone();
+                    rops.push(RopRequest::OpenStream(OpenStreamRequest {
+                        logon_id: 0,
+                        input_handle_index: slot,
+                        output_handle_index: stream,
+                        property_tag: tag,
+                        open_mode: StreamOpenMode::READ_ONLY,
+                    }));
                     if offset > 0 {
                         rops.push(RopRequest::SeekStream(SeekStreamRequest {
                             logon_id: 0,
-                            input_handle_index: 2,
+                            input_handle_index: stream,
                             origin: SeekOrigin::BEGINNING,
                             offset: i64::try_from(offset).unwrap_or(i64::MAX),
                         }));
                     }
                     rops.push(RopRequest::ReadStream(ReadStreamRequest {
                         logon_id: 0,
-                        input_handle_index: 2,
+                        input_handle_index: stream,
                         byte_count: BABE,
                         maximum_byte_count: Some(chunk),
                     }));
-                    rops.push(release(2));
-                    rops.push(release(1));
+                    rops.extend(path.release_rops(Some(stream)));
                     rops
                 })
                 .await?;
-            check(a.at(0)?)?;
-            let size = match a.at(1)? {
+            for i in 0..n {
+                check(a.at(i)?)?;
+            }
+            let size = match a.at(n)? {
                 RopResponse::OpenStream(s) => {
                     s.stream_size.ok_or(Error::Rop { rop: RopId::OPEN_STREAM, code: s.return_value })?
                 }
                 other => return Err(Error::Protocol(format!("expected RopOpenStream, got {}", other.id()))),
             };
-            let read_at = if offset > 0 { 3 } else { 2 };
+            let read_at = if offset > 0 { n + 2 } else { n + 1 };
             if offset > 0 {
-                check(a.at(2)?)?;
+                check(a.at(n + 1)?)?;
             }
             let data = match a.at(read_at)? {
                 RopResponse::ReadStream(r) => {
