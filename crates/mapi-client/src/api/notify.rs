@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use mapi_wire::ids::FolderId;
-use mapi_wire::rop::{NotifyResponse, RegisterNotificationRequest, RopRequest, RopResponse};
+use mapi_wire::rop::{NotifyResponse, RegisterNotificationRequest, RopRequest};
 
 use super::exec::check;
 use super::store::{Mailbox, Repeat};
@@ -109,6 +109,12 @@ impl Notifications<'_> {
             if let Some(n) = self.queue.pop_front() {
                 return Ok(n);
             }
+            // Events that came along with other Executes of the mailbox.
+            let piggybacked = std::mem::take(&mut self.mailbox.inner.lock().await.notifications);
+            if !piggybacked.is_empty() {
+                self.queue.extend(piggybacked);
+                continue;
+            }
             if self.mailbox.session().generation().await != self.generation {
                 tracing::info!("context changed; registering notifications again");
                 self.register().await?;
@@ -120,13 +126,8 @@ impl Notifications<'_> {
                 Err(e) => return Err(e.into()),
             }
             match self.mailbox.run_handles(false, &self.handles, Vec::new()).await {
-                Ok(a) => {
-                    for r in a.notifications {
-                        if let RopResponse::Notify(n) = r {
-                            self.queue.push_back(n);
-                        }
-                    }
-                }
+                // The gate has queued the RopNotify responses in the mailbox.
+                Ok(_) => {}
                 Err(Error::Transport(crate::Error::Reconnected { .. })) => continue,
                 Err(e) => return Err(e),
             }

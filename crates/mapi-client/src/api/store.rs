@@ -16,6 +16,9 @@ use super::exec::{Answers, Executor, WireCounters, WireStats};
 use super::{Error, Result};
 use crate::{DEFAULT_MAX_ROP_OUT, EmsmdbSession, ExecuteFlags};
 
+/// RopNotify responses kept from ordinary Executes until a subscriber takes them.
+const MAX_QUEUED_NOTIFICATIONS: usize = 1024;
+
 /// Which store to log on to ([MS-OXCSTOR] 2.2.1.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreTarget {
@@ -128,6 +131,8 @@ pub(crate) struct Inner {
     /// Server handles to release with the next Execute (tables and folders a finished
     /// cursor kept open); dropped after a reconnect.
     pub(crate) pending_release: Vec<u32>,
+    /// RopNotify responses that arrived with other Executes, for [`super::Notifications`].
+    pub(crate) notifications: Vec<mapi_wire::rop::NotifyResponse>,
 }
 
 /// Whether an operation may be sent again after a lost context.
@@ -230,6 +235,7 @@ impl Mailbox {
                 memory,
                 named: std::collections::HashMap::new(),
                 pending_release: Vec::new(),
+                notifications: Vec::new(),
             }),
         })
     }
@@ -330,7 +336,17 @@ impl Mailbox {
             let request = RopRequestBuffer { rops, handles };
             let inner_ref = &mut *inner;
             match self.exec.run(request, &mut inner_ref.memory, chain).await {
-                Ok(a) if a.generation == inner.generation => return Ok(a),
+                Ok(mut a) if a.generation == inner.generation => {
+                    for n in std::mem::take(&mut a.notifications) {
+                        if let RopResponse::Notify(n) = n {
+                            inner.notifications.push(n);
+                        }
+                    }
+                    // Bounded when nobody subscribes: keep the newest.
+                    let excess = inner.notifications.len().saturating_sub(MAX_QUEUED_NOTIFICATIONS);
+                    inner.notifications.drain(..excess);
+                    return Ok(a);
+                }
                 Ok(a) => {
                     // Sent in a newer context with stale handles: nothing useful ran.
                     tracing::info!(generation = a.generation, "stale handles after a reconnect; re-logging on");
