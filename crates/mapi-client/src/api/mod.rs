@@ -56,7 +56,7 @@ pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
-pub use ics::{IcsOptions, state_from_bytes, state_to_bytes};
+pub use ics::{IMPORT_DELETES_TAG, IcsOptions, state_from_bytes, state_to_bytes};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
