@@ -107,6 +107,16 @@ pub trait Folder: Send + Sync {
     /// view translate them to UIDs first.
     async fn search(&self, key: &SearchKey) -> Result<UidSet, MailboxError>;
 
+    /// UIDs removed after mod-sequence `since` (RFC 7162 §3.2.6 VANISHED),
+    /// and whether the answer is complete (`false`: old tombstones expired;
+    /// the caller falls back as RFC 7162 §3.2.5.2 allows).
+    async fn vanished_since(&self, since: u64) -> Result<(UidSet, bool), MailboxError>;
+
+    /// Claims the `\Recent` UIDs (RFC 3501 §2.3.2) for the calling session:
+    /// those that arrived since the previous claim by any session. Exactly
+    /// one session gets each.
+    async fn claim_recent(&self) -> Result<UidSet, MailboxError>;
+
     /// The change feed of this folder from now on (IDLE, DAV push).
     async fn watch(&self) -> Result<ChangeStream, MailboxError>;
 }

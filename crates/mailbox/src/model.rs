@@ -160,13 +160,17 @@ pub struct Envelope {
     pub subject: Option<String>,
     /// The author(s).
     pub from: Vec<Address>,
+    /// The sender when it differs from the author (sending on behalf);
+    /// empty otherwise (IMAP then repeats `from`).
+    pub sender: Vec<Address>,
     /// Primary recipients.
     pub to: Vec<Address>,
     /// Carbon-copy recipients.
     pub cc: Vec<Address>,
     /// Blind carbon-copy recipients (known for drafts and sent items only).
     pub bcc: Vec<Address>,
-    /// The Date header (submit time).
+    /// The Date header (submit time). MAPI keeps the instant, not the
+    /// original string or zone: front ends format it (in UTC).
     pub date: Option<Timestamp>,
     /// The Message-ID.
     pub message_id: Option<String>,

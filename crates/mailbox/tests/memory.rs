@@ -229,3 +229,19 @@ async fn slow_subscribers_are_told_they_lagged() {
     e.account.deliver("INBOX", vec![(message("l9", T0 + 9), ts(T0 + 9))]).await.expect("deliver");
     assert_eq!(feed.next().await.expect("event").kind, ChangeKind::Lagged);
 }
+
+#[tokio::test]
+async fn recent_is_claimed_once_and_vanished_uids_are_reported() {
+    let e = env().await;
+    let inbox = e.account.folder_by_path("INBOX").await.expect("inbox");
+    let msgs = (0..3).map(|i| (message(&format!("r{i}"), T0 + i), ts(T0 + i))).collect();
+    let uids = e.account.deliver("INBOX", msgs).await.expect("deliver");
+    assert_eq!(inbox.claim_recent().await.expect("claim"), set(&uids));
+    assert!(inbox.claim_recent().await.expect("claim").is_empty());
+    let before = inbox.select().await.expect("select").highest_modseq;
+    inbox.store(&set(&uids[..1]), &FlagOp::Add(Flags::from([Flag::Deleted])), None).await.expect("store");
+    inbox.expunge(None).await.expect("expunge");
+    assert_eq!(inbox.vanished_since(before.get()).await.expect("vanished"), (set(&uids[..1]), true));
+    let changed = FetchFields { flags: true, changed_since: Some(before.get()), ..FetchFields::default() };
+    assert!(inbox.fetch(&all(), changed).await.expect("fetch").is_empty());
+}

@@ -8,13 +8,14 @@ use mapi_wire::PropTag;
 use crate::model::{Address, Envelope, Timestamp};
 
 /// The contents-table columns [`envelope_of`] reads from the message itself.
-pub const ENVELOPE_COLUMNS: [PropTag; 9] = [
+pub const ENVELOPE_COLUMNS: [PropTag; 10] = [
     PropTag::SUBJECT,
     PropTag::SENT_REPRESENTING_NAME,
     PropTag::SENT_REPRESENTING_SMTP_ADDRESS,
     PropTag::SENT_REPRESENTING_EMAIL_ADDRESS,
     PropTag::SENDER_NAME,
     PropTag::SENDER_SMTP_ADDRESS,
+    PropTag::SENDER_EMAIL_ADDRESS,
     PropTag::CLIENT_SUBMIT_TIME,
     PropTag::INTERNET_MESSAGE_ID,
     PropTag::IN_REPLY_TO_ID,
@@ -28,6 +29,9 @@ pub fn envelope_of(message: &Message) -> Envelope {
         .or_else(|| address(p, PropTag::SENT_REPRESENTING_NAME, PropTag::SENT_REPRESENTING_EMAIL_ADDRESS))
         .or_else(|| address(p, PropTag::SENDER_NAME, PropTag::SENDER_SMTP_ADDRESS))
         .or_else(|| address(p, PropTag::SENDER_NAME, PropTag::SENDER_EMAIL_ADDRESS));
+    let sender = address(p, PropTag::SENDER_NAME, PropTag::SENDER_SMTP_ADDRESS)
+        .or_else(|| address(p, PropTag::SENDER_NAME, PropTag::SENDER_EMAIL_ADDRESS))
+        .filter(|s| from.as_ref().is_none_or(|f| !f.email.eq_ignore_ascii_case(&s.email)));
     let recipients = |ty: RecipientType| -> Vec<Address> {
         message
             .recipients_of(ty)
@@ -40,6 +44,7 @@ pub fn envelope_of(message: &Message) -> Envelope {
     Envelope {
         subject: p.string(PropTag::SUBJECT).map(|s| s.into_owned()),
         from: from.into_iter().collect(),
+        sender: sender.into_iter().collect(),
         to: recipients(RecipientType::TO),
         cc: recipients(RecipientType::CC),
         bcc: recipients(RecipientType::BCC),
@@ -83,6 +88,7 @@ Message-ID: <m1@example.com>\r\nIn-Reply-To: <m0@example.com>\r\n\r\nbody\r\n";
         assert_eq!(e.to[1].email, "carol@example.com");
         assert_eq!(e.cc[0].email, "dave@example.com");
         assert!(e.bcc.is_empty());
+        assert!(e.sender.is_empty(), "sender equals from: {:?}", e.sender);
         assert_eq!(e.date, Some(Timestamp(1_795_737_600 + 36_000)));
         assert!(e.message_id.as_deref().is_some_and(|id| id.contains("m1@example.com")));
         assert!(e.in_reply_to.as_deref().is_some_and(|id| id.contains("m0@example.com")));

@@ -403,6 +403,19 @@ impl Folder for MemoryFolder {
         Ok(hits)
     }
 
+    async fn vanished_since(&self, since: u64) -> Result<(UidSet, bool), MailboxError> {
+        let inner = self.shared.inner.lock().await;
+        let f = folder(&inner, &self.info.id)?;
+        let v = self.shared.state.vanished_since(f.state_id, since).await?;
+        Ok((v.uids, v.complete))
+    }
+
+    async fn claim_recent(&self) -> Result<UidSet, MailboxError> {
+        let inner = self.shared.inner.lock().await;
+        let f = folder(&inner, &self.info.id)?;
+        Ok(self.shared.state.claim_recent(f.state_id).await?.map(UidSet::from).unwrap_or_default())
+    }
+
     async fn watch(&self) -> Result<ChangeStream, MailboxError> {
         let mut inner = self.shared.inner.lock().await;
         folder(&inner, &self.info.id)?;
