@@ -41,6 +41,8 @@ pub struct MemoryConfig {
     pub delimiter: char,
     /// What EXPUNGE does.
     pub expunge: ExpungeMode,
+    /// Per-folder exceptions to [`MemoryConfig::expunge`], by path.
+    pub expunge_overrides: BTreeMap<String, ExpungeMode>,
     /// Keywords ↔ categories.
     pub categories: CategoryMap,
     /// Largest message APPEND accepts (default 64 MiB).
@@ -59,6 +61,7 @@ impl Default for MemoryConfig {
         Self {
             delimiter: '/',
             expunge: ExpungeMode::MoveToTrash,
+            expunge_overrides: BTreeMap::new(),
             categories: CategoryMap::default(),
             max_message_size: 64 * 1024 * 1024,
             size_on_server: true,
@@ -150,7 +153,7 @@ impl MemoryAccount {
             let mut inner = shared.inner.lock().await;
             for (name, class, role) in DEFAULT_FOLDERS {
                 let kind = crate::mapi::folders::folder_kind(Some(class));
-                let id = shared.create(&mut inner, None, name, kind).await?;
+                let id = shared.create(&mut inner, None, name, kind, StoreKind::Own).await?;
                 if let Some(role) = role {
                     let slot = match role {
                         SpecialUse::Inbox => &mut inner.special.inbox,
@@ -184,6 +187,36 @@ impl MemoryAccount {
         folder::deliver(&self.shared, &id, messages).await
     }
 
+    /// Adds the folders of another store the user can see: a delegated
+    /// mailbox ([`StoreKind::Delegate`]) or public folders
+    /// ([`StoreKind::Public`]). `folders` are (path, container class) pairs,
+    /// parents before children. They are listed by
+    /// [`Account::list_folders`] and opened with [`Account::folder`];
+    /// [`Account::folder_by_path`] and the folder management calls stay in
+    /// the user's own mailbox.
+    pub async fn add_store(&self, store: StoreKind, folders: &[(&str, &str)]) -> Result<Vec<FolderId>, MailboxError> {
+        let delim = self.shared.config.delimiter;
+        let mut inner = self.shared.inner.lock().await;
+        let mut ids = Vec::new();
+        for (path, class) in folders {
+            let (parent, name) = match path.rsplit_once(delim) {
+                Some((p, n)) => {
+                    let parent = inner
+                        .folders
+                        .values()
+                        .find(|f| f.info.store == store && f.info.path == p)
+                        .map(|f| f.info.id.clone())
+                        .ok_or_else(|| MailboxError::NoSuchFolder(p.to_owned()))?;
+                    (Some(parent), n)
+                }
+                None => (None, *path),
+            };
+            let kind = crate::mapi::folders::folder_kind(Some(class));
+            ids.push(self.shared.create(&mut inner, parent.as_ref(), name, kind, store.clone()).await?);
+        }
+        Ok(ids)
+    }
+
     /// The ids of the special folders.
     pub async fn special_folders(&self) -> SpecialFolders {
         self.shared.inner.lock().await.special.clone()
@@ -202,6 +235,7 @@ impl Shared {
         parent: Option<&FolderId>,
         name: &str,
         kind: FolderKind,
+        store: StoreKind,
     ) -> Result<FolderId, MailboxError> {
         let id = FolderId::new(self.new_key());
         let path = match parent.and_then(|p| inner.folders.get(p)) {
@@ -216,7 +250,7 @@ impl Shared {
             path,
             kind,
             role: None,
-            store: StoreKind::Own,
+            store,
             has_children: false,
         };
         inner.folders.insert(id.clone(), MemFolder { info, state_id, items: BTreeMap::new() });
@@ -228,7 +262,7 @@ impl Shared {
         if path.eq_ignore_ascii_case("INBOX") {
             return inner.special.inbox.as_ref().and_then(|id| inner.folders.get(id));
         }
-        inner.folders.values().find(|f| f.info.path == path)
+        inner.folders.values().find(|f| f.info.store == StoreKind::Own && f.info.path == path)
     }
 
     fn info_of(&self, inner: &Inner, f: &MemFolder) -> FolderInfo {
@@ -317,7 +351,7 @@ impl Account for MemoryAccount {
             ),
             None => None,
         };
-        let id = self.shared.create(&mut inner, parent.as_ref(), name, FolderKind::Mail).await?;
+        let id = self.shared.create(&mut inner, parent.as_ref(), name, FolderKind::Mail, StoreKind::Own).await?;
         let f = inner.folders.get(&id).ok_or_else(|| MailboxError::Internal("created folder vanished".into()))?;
         Ok(self.shared.info_of(&inner, f))
     }

@@ -245,3 +245,49 @@ async fn recent_is_claimed_once_and_vanished_uids_are_reported() {
     let changed = FetchFields { flags: true, changed_since: Some(before.get()), ..FetchFields::default() };
     assert!(inbox.fetch(&all(), changed).await.expect("fetch").is_empty());
 }
+
+#[tokio::test]
+async fn delegated_and_public_stores_are_listed_with_their_store() {
+    let e = env().await;
+    let shared = mailbox::StoreKind::Delegate("boss@example.com".into());
+    let ids = e
+        .account
+        .add_store(
+            shared.clone(),
+            &[("Inbox", "IPF.Note"), ("Inbox/Board", "IPF.Note"), ("Calendar", "IPF.Appointment")],
+        )
+        .await
+        .expect("delegate");
+    e.account.add_store(mailbox::StoreKind::Public, &[("All Hands", "IPF.Note")]).await.expect("public");
+    let folders = e.account.list_folders().await.expect("list");
+    let board = folders.iter().find(|f| f.id == ids[1]).expect("listed");
+    assert_eq!((board.path.as_str(), &board.store, board.parent.as_ref()), ("Inbox/Board", &shared, Some(&ids[0])));
+    assert_eq!(folders.iter().find(|f| f.id == ids[2]).expect("listed").kind, FolderKind::Calendar);
+    assert!(folders.iter().any(|f| f.store == mailbox::StoreKind::Public && f.path == "All Hands"));
+    // Paths resolve in the own mailbox only; other stores open by id.
+    let own = e.account.folder_by_path("Inbox").await.expect("own inbox");
+    assert_eq!(own.info().store, mailbox::StoreKind::Own);
+    let theirs = e.account.folder(&ids[0]).await.expect("open delegate inbox");
+    let out = theirs
+        .append(AppendRequest { mime: message("for boss", T0), flags: Flags::new(), internal_date: None })
+        .await
+        .expect("append");
+    // Expunge in another store deletes (it does not move to the user's trash).
+    theirs.store(&set(&[out.uid]), &FlagOp::Add(Flags::from([Flag::Deleted])), None).await.expect("store");
+    assert_eq!(theirs.expunge(None).await.expect("expunge"), set(&[out.uid]));
+    let trash = e.account.folder_by_path("Deleted Items").await.expect("trash");
+    assert!(trash.uids().await.expect("uids").is_empty());
+}
+
+#[tokio::test]
+async fn expunge_mode_can_be_set_per_folder() {
+    let mut config = mailbox::MemoryConfig::default();
+    config.expunge_overrides.insert("Junk Email".into(), mailbox::ExpungeMode::HardDelete);
+    let e = common::env_with(config).await;
+    let uids = e.account.deliver("Junk Email", vec![(message("spam", T0), ts(T0))]).await.expect("deliver");
+    let junk = e.account.folder_by_path("Junk Email").await.expect("junk");
+    junk.store(&set(&uids), &FlagOp::Add(Flags::from([Flag::Deleted])), None).await.expect("store");
+    assert_eq!(junk.expunge(None).await.expect("expunge"), set(&uids));
+    let trash = e.account.folder_by_path("Deleted Items").await.expect("trash");
+    assert!(trash.uids().await.expect("uids").is_empty());
+}

@@ -23,7 +23,7 @@ use crate::mapi::flags::{MapiFlagState, initial_message_flags};
 use crate::mapi::search::{PlanOptions, plan};
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, ExpungeMode, FetchFields, FolderId, FolderInfo,
-    MessageData, MoveOutcome, SelectInfo, SpecialUse, StoreOutcome, Timestamp,
+    MessageData, MoveOutcome, SelectInfo, SpecialUse, StoreKind, StoreOutcome, Timestamp,
 };
 use crate::search::{SearchView, evaluate};
 
@@ -361,9 +361,11 @@ impl Folder for MemoryFolder {
             .into_iter()
             .filter(|r| r.flags.contains(GatewayFlags::DELETED) && f.items.contains_key(&r.key))
             .collect();
-        let trash =
-            inner.special.deleted.clone().filter(|t| *t != self.info.id && self.info.role != Some(SpecialUse::Trash));
-        match (self.shared.config.expunge, trash) {
+        let trash = inner.special.deleted.clone().filter(|t| {
+            *t != self.info.id && self.info.role != Some(SpecialUse::Trash) && self.info.store == StoreKind::Own
+        });
+        let mode = self.shared.config.expunge_overrides.get(&self.info.path).copied();
+        match (mode.unwrap_or(self.shared.config.expunge), trash) {
             (ExpungeMode::MoveToTrash, Some(trash)) => {
                 Ok(move_records(&self.shared, &mut inner, &self.info.id, &trash, &records).await?.1)
             }
