@@ -18,7 +18,7 @@ mod folder;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use convert::Message;
@@ -89,6 +89,7 @@ pub(crate) struct Shared {
     config: MemoryConfig,
     inner: Mutex<Inner>,
     next_id: AtomicU64,
+    unavailable: AtomicBool,
 }
 
 pub(crate) struct Inner {
@@ -148,6 +149,7 @@ impl MemoryAccount {
                 subscribers: Vec::new(),
             }),
             next_id: AtomicU64::new(1),
+            unavailable: AtomicBool::new(false),
         });
         {
             let mut inner = shared.inner.lock().await;
@@ -182,6 +184,7 @@ impl MemoryAccount {
         path: &str,
         messages: Vec<(Vec<u8>, Timestamp)>,
     ) -> Result<Vec<state::Uid>, MailboxError> {
+        self.shared.check()?;
         let folder = self.folder_by_path(path).await?;
         let id = folder.info().id.clone();
         folder::deliver(&self.shared, &id, messages).await
@@ -217,6 +220,13 @@ impl MemoryAccount {
         Ok(ids)
     }
 
+    /// Simulates a backend outage (fault injection for front-end tests):
+    /// while down, every call fails with the retryable
+    /// [`MailboxError::Unavailable`] and changes nothing.
+    pub fn set_unavailable(&self, down: bool) {
+        self.shared.unavailable.store(down, Ordering::SeqCst);
+    }
+
     /// The ids of the special folders.
     pub async fn special_folders(&self) -> SpecialFolders {
         self.shared.inner.lock().await.special.clone()
@@ -224,6 +234,14 @@ impl MemoryAccount {
 }
 
 impl Shared {
+    /// Fails while [`MemoryAccount::set_unavailable`] is on.
+    fn check(&self) -> Result<(), MailboxError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(MailboxError::Unavailable("backend down (simulated)".into()));
+        }
+        Ok(())
+    }
+
     fn new_key(&self) -> Vec<u8> {
         self.next_id.fetch_add(1, Ordering::Relaxed).to_be_bytes().to_vec()
     }
@@ -311,6 +329,7 @@ impl Account for MemoryAccount {
     }
 
     async fn list_folders(&self) -> Result<Vec<FolderInfo>, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let mut v: Vec<FolderInfo> = inner.folders.values().map(|f| self.shared.info_of(&inner, f)).collect();
         v.sort_by(|a, b| a.path.cmp(&b.path));
@@ -318,18 +337,21 @@ impl Account for MemoryAccount {
     }
 
     async fn folder_by_path(&self, path: &str) -> Result<Arc<dyn Folder>, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = self.shared.find_path(&inner, path).ok_or_else(|| MailboxError::NoSuchFolder(path.to_owned()))?;
         Ok(Arc::new(MemoryFolder::new(self.shared.clone(), self.shared.info_of(&inner, f))))
     }
 
     async fn folder(&self, id: &FolderId) -> Result<Arc<dyn Folder>, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = inner.folders.get(id).ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
         Ok(Arc::new(MemoryFolder::new(self.shared.clone(), self.shared.info_of(&inner, f))))
     }
 
     async fn create_folder(&self, path: &str) -> Result<FolderInfo, MailboxError> {
+        self.shared.check()?;
         let delim = self.shared.config.delimiter;
         let mut inner = self.shared.inner.lock().await;
         let (parent_path, name) = match path.rsplit_once(delim) {
@@ -357,6 +379,7 @@ impl Account for MemoryAccount {
     }
 
     async fn rename_folder(&self, path: &str, new_path: &str) -> Result<FolderInfo, MailboxError> {
+        self.shared.check()?;
         let delim = self.shared.config.delimiter;
         let mut inner = self.shared.inner.lock().await;
         let f = self.shared.find_path(&inner, path).ok_or_else(|| MailboxError::NoSuchFolder(path.to_owned()))?;
@@ -400,6 +423,7 @@ impl Account for MemoryAccount {
     }
 
     async fn delete_folder(&self, path: &str) -> Result<(), MailboxError> {
+        self.shared.check()?;
         let delim = self.shared.config.delimiter;
         let mut inner = self.shared.inner.lock().await;
         let f = self.shared.find_path(&inner, path).ok_or_else(|| MailboxError::NoSuchFolder(path.to_owned()))?;
@@ -425,14 +449,17 @@ impl Account for MemoryAccount {
     }
 
     async fn subscribe(&self, path: &str) -> Result<(), MailboxError> {
+        self.shared.check()?;
         Ok(self.shared.state.subscribe(&self.shared.account, path).await?)
     }
 
     async fn unsubscribe(&self, path: &str) -> Result<bool, MailboxError> {
+        self.shared.check()?;
         Ok(self.shared.state.unsubscribe(&self.shared.account, path).await?)
     }
 
     async fn subscriptions(&self) -> Result<Vec<String>, MailboxError> {
+        self.shared.check()?;
         Ok(self.shared.state.subscriptions(&self.shared.account).await?)
     }
 }

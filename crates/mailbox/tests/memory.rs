@@ -291,3 +291,19 @@ async fn expunge_mode_can_be_set_per_folder() {
     let trash = e.account.folder_by_path("Deleted Items").await.expect("trash");
     assert!(trash.uids().await.expect("uids").is_empty());
 }
+
+#[tokio::test]
+async fn backend_outage_is_a_retryable_error_and_changes_nothing() {
+    let e = env().await;
+    let inbox = e.account.folder_by_path("INBOX").await.expect("inbox");
+    e.account.set_unavailable(true);
+    let err = inbox
+        .append(AppendRequest { mime: message("down", T0), flags: Flags::new(), internal_date: None })
+        .await
+        .expect_err("down");
+    assert!(err.is_retryable(), "{err}");
+    assert!(e.account.list_folders().await.expect_err("down").is_retryable());
+    assert!(!MailboxError::NoSuchFolder("x".into()).is_retryable());
+    e.account.set_unavailable(false);
+    assert_eq!(inbox.select().await.expect("select").exists, 0);
+}

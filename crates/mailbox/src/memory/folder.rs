@@ -172,6 +172,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn select(&self) -> Result<SelectInfo, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let st = self.shared.state.folder_state(f.state_id).await?;
@@ -201,12 +202,14 @@ impl Folder for MemoryFolder {
     }
 
     async fn uids(&self) -> Result<Vec<Uid>, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         Ok(self.shared.state.items_by_uid(f.state_id, &UidSet::all()).await?.into_iter().map(|r| r.uid).collect())
     }
 
     async fn fetch(&self, uids: &UidSet, fields: FetchFields) -> Result<Vec<MessageData>, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let records = match fields.changed_since {
@@ -235,6 +238,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, MailboxError> {
+        self.shared.check()?;
         let date = request.internal_date.unwrap_or_else(now);
         let item = self.shared.make_item(request.mime, &request.flags, date)?;
         let mut inner = self.shared.inner.lock().await;
@@ -259,6 +263,7 @@ impl Folder for MemoryFolder {
         op: &FlagOp,
         unchanged_since: Option<u64>,
     ) -> Result<StoreOutcome, MailboxError> {
+        self.shared.check()?;
         let mut guard = self.shared.inner.lock().await;
         let inner = &mut *guard;
         let f = folder_mut(inner, &self.info.id)?;
@@ -316,6 +321,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn copy(&self, uids: &UidSet, target: &FolderId) -> Result<CopyOutcome, MailboxError> {
+        self.shared.check()?;
         let mut inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let records = self.shared.state.items_by_uid(f.state_id, uids).await?;
@@ -334,6 +340,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn move_to(&self, uids: &UidSet, target: &FolderId) -> Result<MoveOutcome, MailboxError> {
+        self.shared.check()?;
         let mut inner = self.shared.inner.lock().await;
         folder(&inner, target)?;
         let f = folder(&inner, &self.info.id)?;
@@ -350,6 +357,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn expunge(&self, uids: Option<&UidSet>) -> Result<UidSet, MailboxError> {
+        self.shared.check()?;
         let mut inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let scope = uids.cloned().unwrap_or_else(UidSet::all);
@@ -377,6 +385,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn search(&self, key: &crate::search::SearchKey) -> Result<UidSet, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let opts = PlanOptions {
@@ -406,6 +415,7 @@ impl Folder for MemoryFolder {
     }
 
     async fn vanished_since(&self, since: u64) -> Result<(UidSet, bool), MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         let v = self.shared.state.vanished_since(f.state_id, since).await?;
@@ -413,12 +423,14 @@ impl Folder for MemoryFolder {
     }
 
     async fn claim_recent(&self) -> Result<UidSet, MailboxError> {
+        self.shared.check()?;
         let inner = self.shared.inner.lock().await;
         let f = folder(&inner, &self.info.id)?;
         Ok(self.shared.state.claim_recent(f.state_id).await?.map(UidSet::from).unwrap_or_default())
     }
 
     async fn watch(&self) -> Result<ChangeStream, MailboxError> {
+        self.shared.check()?;
         let mut inner = self.shared.inner.lock().await;
         folder(&inner, &self.info.id)?;
         let (tx, rx) = mpsc::channel(self.shared.config.feed_capacity.max(1));
