@@ -72,10 +72,14 @@ impl<'o> Converter<'o> {
 
     /// Converts the top-level message.
     pub(crate) fn convert_top(&mut self, raw: &[u8]) -> Result<Message, ConvertError> {
-        match parser().parse(raw) {
+        // mail-parser 0.11.9 has a `debug_assert!(false)` on some malformed
+        // nested multiparts (found by the convert_from_mime fuzz target);
+        // a parser fault must keep the bytes, not take the gateway down.
+        let parsed = std::panic::catch_unwind(|| parser().parse(raw)).unwrap_or(None);
+        match parsed {
             Some(mp) => self.convert_message(&mp, 0, ""),
             None => {
-                self.warn("", WarningKind::NotAMessage, format!("{} bytes without a header block", raw.len()));
+                self.warn("", WarningKind::NotAMessage, format!("{} bytes that do not parse as a message", raw.len()));
                 let mut msg = Message::new();
                 insert(&mut msg.props, PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into()));
                 if !raw.is_empty() {
