@@ -94,8 +94,8 @@ fn structure<'a>(
         _ => None,
     };
     let html_text = html.as_ref().map(|(h, _)| String::from_utf8_lossy(h));
-    let (inline, regular): (Vec<&Attachment>, Vec<&Attachment>) =
-        msg.attachments.iter().partition(|a| is_inline(a, html_text.as_deref()));
+    let (inline, mut regular): (Vec<&Attachment>, Vec<&Attachment>) =
+        msg.attachments.iter().partition(|a| is_inline(a, html_text.as_deref()) && kept_report_kind(a).is_none());
 
     drop(html_text);
 
@@ -131,7 +131,15 @@ fn structure<'a>(
         }
         main = multi("related", children);
     }
-    let report = report_part(msg);
+    // A report parsed from MIME keeps its machine-readable part as an
+    // attachment (from_mime); render that one, byte for byte, instead of
+    // regenerating a poorer copy from the recipient rows.
+    let kept = if msg.class_is("REPORT") { regular.iter().position(|a| kept_report_kind(a).is_some()) } else { None };
+    let kept = kept.map(|i| regular.remove(i));
+    let report = match kept {
+        Some(a) => kept_report_part(a),
+        None => report_part(msg),
+    };
     if regular.is_empty() && report.is_none() {
         return Ok(main);
     }
@@ -366,7 +374,13 @@ fn smime_opaque(msg: &Message) -> Option<Part<'_>> {
     let smime_type =
         if head_bytes.windows(SIGNED_DATA.len()).any(|w| w == SIGNED_DATA) { "signed-data" } else { "enveloped-data" };
     let mut head = Vec::new();
-    let mut ct = b"application/pkcs7-mime".to_vec();
+    // Keep the legacy `x-` type when the message came with it: older
+    // clients only recognise their own spelling.
+    let legacy = a
+        .props
+        .string(PropTag::ATTACH_MIME_TAG)
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-pkcs7-mime"));
+    let mut ct = if legacy { b"application/x-pkcs7-mime".to_vec() } else { b"application/pkcs7-mime".to_vec() };
     parameter("smime-type", smime_type, &mut ct);
     parameter("name", "smime.p7m", &mut ct);
     write_field("Content-Type", &ct, &mut head);
@@ -382,6 +396,37 @@ fn smime_attachment<'a>(msg: &'a Message, mime: &str) -> Option<&'a Attachment> 
         .iter()
         .find(|a| a.props.string(PropTag::ATTACH_MIME_TAG).is_some_and(|t| t.trim().eq_ignore_ascii_case(mime)))
         .or_else(|| (msg.attachments.len() == 1).then(|| msg.attachments.first()).flatten())
+}
+
+/// The RFC 6522 report type of an attachment holding a machine-readable
+/// report part (`message/delivery-status`, RFC 3464; `message/
+/// disposition-notification`, RFC 8098; and their `global-` forms).
+fn kept_report_kind(a: &Attachment) -> Option<(&'static str, &'static str)> {
+    let tag = a.props.string(PropTag::ATTACH_MIME_TAG)?;
+    let tag = tag.trim().to_ascii_lowercase();
+    [
+        ("delivery-status", "message/delivery-status"),
+        ("delivery-status", "message/global-delivery-status"),
+        ("disposition-notification", "message/disposition-notification"),
+        ("disposition-notification", "message/global-disposition-notification"),
+    ]
+    .into_iter()
+    .find(|(_, mime)| *mime == tag)
+}
+
+/// A kept report part, emitted with its original bytes (8bit when they are
+/// not ASCII: the global- forms carry UTF-8). Its final line break is
+/// content, so the delimiter gets its own.
+fn kept_report_part(a: &Attachment) -> Option<(&'static str, Part<'_>)> {
+    let (kind, mime) = kept_report_kind(a)?;
+    let data = a.data();
+    let mut head = Vec::new();
+    write_field("Content-Type", mime.as_bytes(), &mut head);
+    let cte: &[u8] = if data.is_ascii() { b"7bit" } else { b"8bit" };
+    head.extend_from_slice(b"Content-Transfer-Encoding: ");
+    head.extend_from_slice(cte);
+    head.extend_from_slice(b"\r\n");
+    Some((kind, Part { head, body: Body::Leaf { data: Cow::Borrowed(data), ends_crlf: false } }))
 }
 
 /// RFC 6522 report part for `REPORT.*` classes ([MS-OXCMAIL] 2.1.3, report messages):
