@@ -1,0 +1,163 @@
+//! Autodiscover: known answers from captures 001/002 and a POST against a local server.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use mapi_client::autodiscover::{self, AutodiscoverResponse};
+use mapi_client::{Credentials, TransportConfig};
+
+const MAILBOX_ID: &str = "616c6963-6540-6578-616d-706c01000000@example.test";
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn check_alice(r: AutodiscoverResponse) {
+    let AutodiscoverResponse::Settings(d) = r else {
+        panic!("expected settings, got {r:?}");
+    };
+    assert_eq!(d.display_name, "Alice Tester");
+    assert_eq!(d.legacy_dn, ALICE_DN);
+    assert_eq!(d.smtp_address, "alice@example.test");
+    assert_eq!(d.deployment_id.as_deref(), Some("eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"));
+    assert_eq!(d.mailstore_url, format!("https://localhost:8443/mapi/emsmdb/?MailboxId={MAILBOX_ID}"));
+    assert_eq!(d.addressbook_url, format!("https://localhost:8443/mapi/nspi/?MailboxId={MAILBOX_ID}"));
+    assert_eq!(d.mailbox_id.as_deref(), Some(MAILBOX_ID));
+    assert_eq!(d.mapi_http_version, Some(1));
+}
+
+#[test]
+fn capture_001_and_002_parse_into_the_mapi_http_settings() {
+    check_alice(autodiscover::parse_response(&fixture("001-autodiscover-alice.resp.bin")).unwrap());
+    check_alice(
+        autodiscover::parse_response(&fixture("002-autodiscover-alice-without-mapihttpcapability.resp.bin")).unwrap(),
+    );
+}
+
+#[test]
+fn capture_001_request_body_is_built_byte_for_byte() {
+    assert_eq!(
+        autodiscover::request_body("alice@example.test").into_bytes(),
+        fixture("001-autodiscover-alice.req.bin")
+    );
+}
+
+#[test]
+fn redirects_errors_and_missing_blocks() {
+    let ns = r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">"#;
+    let doc = |inner: &str| format!("{ns}{inner}</Response></Autodiscover>");
+    assert_eq!(
+        autodiscover::parse_response(
+            doc("<Account><Action>redirectAddr</Action><RedirectAddr>bob@other.test</RedirectAddr></Account>")
+                .as_bytes()
+        )
+        .unwrap(),
+        AutodiscoverResponse::RedirectAddr("bob@other.test".into())
+    );
+    assert_eq!(
+        autodiscover::parse_response(doc("<Account><Action>redirectUrl</Action><RedirectUrl>https://x.test/autodiscover/autodiscover.xml</RedirectUrl></Account>").as_bytes()).unwrap(),
+        AutodiscoverResponse::RedirectUrl("https://x.test/autodiscover/autodiscover.xml".into())
+    );
+    assert!(matches!(
+        autodiscover::parse_response(doc("<Error><ErrorCode>500</ErrorCode><Message>The e-mail address cannot be found.</Message></Error>").as_bytes()).unwrap(),
+        AutodiscoverResponse::Error(m) if m.contains("cannot be found")
+    ));
+    // Settings without a mapiHttp block (an Exchange without MAPI over HTTP).
+    assert!(matches!(
+        autodiscover::parse_response(doc("<User><LegacyDN>/o=x</LegacyDN></User><Account><Action>settings</Action><Protocol><Type>EXCH</Type></Protocol></Account>").as_bytes()).unwrap(),
+        AutodiscoverResponse::Error(_)
+    ));
+    // Broken XML and deep nesting fail cleanly.
+    assert!(autodiscover::parse_response(b"<a><b></a>").is_err());
+    let deep = "<a>".repeat(100);
+    assert!(autodiscover::parse_response(deep.as_bytes()).is_err());
+    assert_eq!(
+        autodiscover::candidate_urls("example.test"),
+        [
+            "https://example.test/autodiscover/autodiscover.xml",
+            "https://autodiscover.example.test/autodiscover/autodiscover.xml"
+        ]
+    );
+    assert_eq!(autodiscover::mailbox_id("https://h/mapi/nspi/?MailboxId=a@b&x=1").as_deref(), Some("a@b"));
+}
+
+#[tokio::test]
+async fn ask_posts_the_capture_request_with_the_mapi_http_capability() {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| {
+            if req.header("Authorization") != Some(ALICE_BASIC) {
+                return unauthorized("Basic realm=\"msrpc realm\"");
+            }
+            Action::Steps(vec![Step::Bytes(plain(
+                "200 OK",
+                &[("Content-Type", "text/xml")],
+                &capture("001-autodiscover-alice.resp.bin"),
+            ))])
+        }))
+        .await;
+        let t =
+            TransportConfig::new(Credentials::Basic { user: "alice@example.test".into(), password: "alice123".into() });
+        let url = server.url("/Autodiscover/Autodiscover.xml");
+        check_alice(autodiscover::ask(&url, "alice@example.test", &t).await.unwrap());
+        let req = &server.requests()[0];
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.target, "/Autodiscover/Autodiscover.xml");
+        assert_eq!(req.header("X-MapiHttpCapability"), Some("1"));
+        assert_eq!(req.header("X-AnchorMailbox"), Some("alice@example.test"));
+        assert_eq!(req.header("Content-Type"), Some("text/xml; charset=utf-8"));
+        assert_eq!(req.body, capture("001-autodiscover-alice.req.bin"));
+
+        let bad =
+            TransportConfig::new(Credentials::Basic { user: "alice@example.test".into(), password: "nope".into() });
+        let err = autodiscover::ask(&url, "alice@example.test", &bad).await.unwrap_err();
+        assert!(matches!(err, mapi_client::Error::Auth(_)), "{err:?}");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn redirect_url_is_followed_and_loops_are_bounded() {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        // /first redirects to /second which answers with 001; /loop redirects to itself.
+        let server = Server::start(Arc::new(|req: &Req, _: &mut ConnState| {
+            let ns = r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">"#;
+            let host = req.header("Host").unwrap_or("").to_owned();
+            let redirect = |to: &str| {
+                format!("{ns}<Account><Action>redirectUrl</Action><RedirectUrl>http://{host}{to}</RedirectUrl></Account></Response></Autodiscover>")
+                    .into_bytes()
+            };
+            let body = match req.target.as_str() {
+                "/first" => redirect("/second"),
+                "/loop" => redirect("/loop"),
+                _ => capture("001-autodiscover-alice.resp.bin"),
+            };
+            Action::Steps(vec![Step::Bytes(plain("200 OK", &[("Content-Type", "text/xml")], &body))])
+        }))
+        .await;
+        let t = TransportConfig::new(Credentials::Basic {
+            user: "alice@example.test".into(),
+            password: "alice123".into(),
+        });
+        let d = autodiscover::discover_from(Some(vec![server.url("/first")]), "alice@example.test", &t, None)
+            .await
+            .unwrap();
+        assert_eq!(d.legacy_dn, ALICE_DN);
+        let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+        assert_eq!(targets, ["/first", "/second"]);
+
+        let err = autodiscover::discover_from(Some(vec![server.url("/loop")]), "alice@example.test", &t, None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("too many redirects"), "{err}");
+        let loops = server.requests().iter().filter(|r| r.target == "/loop").count();
+        assert_eq!(loops, autodiscover::MAX_REDIRECTS + 1);
+    })
+    .await
+    .unwrap();
+}
