@@ -1,6 +1,7 @@
 //! The `exchange-sim` binary: `exchange-sim serve --listen 127.0.0.1:PORT
 //! --data DIR [--tls] [--user ADDR:PASSWORD[:Display Name]]…
-//! [--bearer ADDR=TOKEN]…`.
+//! [--bearer ADDR=TOKEN]… [--faults JSON] [--exchange-cookies]`
+//! (`exchange-sim serve --help` lists every option).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,6 +60,13 @@ struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     max_body: usize,
+    /// Faults active from the start, as the JSON of `POST /admin/faults`,
+    /// e.g. '{"latency_ms": 200, "busy_fraction": 0.1}'.
+    #[arg(long)]
+    faults: Option<String>,
+    /// Do not serve /admin/faults.
+    #[arg(long)]
+    no_admin: bool,
 }
 
 fn ensure_users(store: &Store, users: &[String]) -> anyhow::Result<()> {
@@ -93,6 +101,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.session_expiry = Duration::from_secs(args.session_expiry_secs);
     config.pending_period = Duration::from_millis(args.pending_period_ms.max(1));
     config.max_request_body = args.max_body;
+    if let Some(f) = &args.faults {
+        config.faults = serde_json::from_str(f).context("--faults")?;
+    }
+    config.admin = !args.no_admin;
     if args.exchange_cookies {
         config.cookies = CookieNames::exchange();
     }

@@ -326,3 +326,62 @@ async fn many_concurrent_sessions_each_keep_their_own_sequence() {
     }
     assert_eq!(sim.sessions().len(), 50);
 }
+
+#[tokio::test]
+async fn minimal_backend_execute_error_codes() {
+    let sim = start(test_config()).await;
+    let (mut m, mut conn, _) = connected(&sim, ALICE).await;
+    let body = |rop_buffer: Vec<u8>, max_rop_out: u32| {
+        mapi_wire::Encode::to_bytes(&mapi_wire::emsmdb::ExecuteRequest {
+            flags: mapi_wire::emsmdb::ExecuteFlags(3),
+            rop_buffer,
+            max_rop_out,
+            auxiliary_buffer: vec![],
+        })
+        .unwrap()
+    };
+    let cases = [
+        (vec![1, 2, 3], 0x10008, 0x4B6),
+        (vec![0, 0, 4, 0, 2, 0, 2, 0], 0x10008, 0x4B6),
+        // RopRelease of handle 0 with a one-slot handle table.
+        (vec![0, 0, 4, 0, 9, 0, 9, 0, 5, 0, 0x01, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], 0x10008, 0x8004_0102),
+        (vec![0, 0, 4, 0, 2, 0, 2, 0, 2, 0], 8, 0x47D),
+    ];
+    for (rops, max, code) in cases {
+        let r = m.call(&mut conn, EMSMDB, "Execute", &body(rops, max)).await;
+        assert_eq!(r.response_code(), Some(0));
+        let e = MapiResponse::<ExecuteResponse>::decode_exact(&r.mapi_body()).unwrap();
+        let e = e.completed().unwrap();
+        assert_eq!(e.error_code.0, code);
+        assert!(e.rop_buffer.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn responses_parse_with_the_client_side_codec() {
+    use mapi_wire::http::{FrameEvent, FramerLimits, ResponseCode, ResponseFramer, ResponseHeaders};
+    let sim = start(test_config()).await;
+    let (mut m, mut conn, r) = connected(&sim, ALICE).await;
+    let pairs = |r: &RawResponse| {
+        let h: Vec<(String, String)> = r.headers.clone();
+        ResponseHeaders::from_pairs(h.iter().map(|(n, v)| (n.as_str(), v.as_str()))).unwrap()
+    };
+    let h = pairs(&r);
+    assert!(h.is_mapi_body());
+    assert_eq!(h.response_code, Some(ResponseCode::SUCCESS));
+    assert_eq!(h.pending_period.map(|p| p.0), Some(150));
+    assert_eq!(h.expiration_info.map(|p| p.0), Some(900_000));
+    let mut framer = ResponseFramer::for_response(&h, FramerLimits::default());
+    let mut events = Vec::new();
+    for c in r.chunks.as_ref().unwrap() {
+        events.extend(framer.push(c).unwrap());
+    }
+    framer.finish().unwrap();
+    assert!(events.iter().any(|e| matches!(e, FrameEvent::Processing)));
+    assert!(events.iter().any(|e| matches!(e, FrameEvent::Done { .. })));
+    m.cookies.insert("sequence".into(), "stale".into());
+    let e = m.call(&mut conn, EMSMDB, "Execute", &execute_body()).await;
+    let h = pairs(&e);
+    assert!(!h.is_mapi_body());
+    assert_eq!(h.response_code, Some(ResponseCode::INVALID_SEQUENCE));
+}

@@ -16,8 +16,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-/// A parsed request with its whole body.
-#[derive(Debug)]
+/// A parsed request with its whole body. Its `Debug` leaves out header
+/// values and the body (credentials and session cookies never print).
 pub(crate) struct Request {
     pub(crate) method: String,
     /// The request target as sent (path and query).
@@ -47,6 +47,19 @@ pub(crate) type ConnState = Arc<Mutex<ConnAuth>>;
 /// Locks a connection's state.
 pub(crate) fn lock_conn(c: &ConnState) -> std::sync::MutexGuard<'_, ConnAuth> {
     c.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path())
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {

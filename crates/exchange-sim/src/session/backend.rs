@@ -80,8 +80,11 @@ pub trait NspiBackend: Send + Sync + 'static {
 
 /// Answers Connect like capture 004 (PollsMax 60000, RetryCount 6,
 /// RetryDelay 10000, DnPrefix "", the user's display name, the 36-byte
-/// auxiliary buffer), Execute with an empty ROP response buffer,
-/// Disconnect, Bind/Unbind; every other NSPI request is unsupported.
+/// auxiliary buffer; another user's DN gets ecAccessDenied as in 079),
+/// Execute with an empty ROP list by an empty ROP response buffer (a
+/// malformed rgbIn gets ecRpcFormat, any ROP ecNotSupported, a too small
+/// MaxRopOut ecBufferTooSmall), Disconnect, Bind/Unbind; every other NSPI
+/// request type is unsupported.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MinimalBackend;
 
@@ -148,16 +151,39 @@ impl MailboxBackend for MinimalBackend {
     }
 
     fn execute(&self, _session: &mut SessionState, request: &ExecuteRequest) -> MapiResponse<ExecuteResponse> {
+        let fail = |code: ErrorCode| {
+            MapiResponse::Completed(ExecuteResponse {
+                error_code: code,
+                flags: 0,
+                rop_buffer: Vec::new(),
+                auxiliary_buffer: Vec::new(),
+            })
+        };
+        // rgbIn: an RPC_HEADER_EXT chain ([MS-OXCRPC] 3.1.4.2.1.1); a
+        // malformed one fails the whole call with ecRpcFormat (the shape of
+        // capture 057).
+        let Ok(chain) = mapi_wire::rpc_ext::decode_chain(&request.rop_buffer, &Default::default()) else {
+            return fail(ErrorCode::RPC_FORMAT);
+        };
+        // Only the empty ROP list (RopSize 2, no handle table; digest TV-16)
+        // is served; anything else needs a real executor.
+        let empty = chain.len() == 1 && chain.first().is_some_and(|b| b.payload == 2u16.to_le_bytes());
+        if !empty {
+            return fail(ErrorCode::NOT_SUPPORTED);
+        }
         // MaxRopOut below the 10 bytes of the answer: ecBufferTooSmall for
         // the whole call (capture 058).
         let out = empty_rop_output();
-        let fits = usize::try_from(request.max_rop_out).is_ok_and(|m| m >= out.len());
-        MapiResponse::Completed(ExecuteResponse {
-            error_code: if fits { ErrorCode::SUCCESS } else { ErrorCode(0x47D) },
-            flags: 0,
-            rop_buffer: if fits { out } else { Vec::new() },
-            auxiliary_buffer: Vec::new(),
-        })
+        if usize::try_from(request.max_rop_out).is_ok_and(|m| m >= out.len()) {
+            MapiResponse::Completed(ExecuteResponse {
+                error_code: ErrorCode::SUCCESS,
+                flags: 0,
+                rop_buffer: out,
+                auxiliary_buffer: Vec::new(),
+            })
+        } else {
+            fail(ErrorCode(0x47D))
+        }
     }
 
     fn disconnect(&self, session: &mut SessionState, _request: &DisconnectRequest) -> MapiResponse<DisconnectResponse> {
