@@ -194,3 +194,16 @@ pub fn fuzz_rtf(data: &[u8]) {
     }
     let _ = crate::rtf::to_body(data);
 }
+
+/// MIME → MAPI → MIME on arbitrary bytes: parsing never panics, and whatever
+/// parses renders, twice to the same bytes.
+pub fn fuzz_mime_round_trip(data: &[u8]) {
+    crate::from_mime::fuzz_from_mime(data);
+    let opts = crate::ParseOptions { max_size: 1 << 20, ..crate::ParseOptions::default() };
+    if let Ok(msg) = crate::from_mime(data, &opts) {
+        let render = RenderOptions { identity: b"fuzz", ..RenderOptions::default() };
+        let first = to_mime(&msg, &render);
+        let second = to_mime(&msg, &render);
+        assert_eq!(first, second, "rendering is not deterministic");
+    }
+}

@@ -5,8 +5,11 @@ use std::path::Path;
 
 type Entry = fn(&[u8]);
 
-const TARGETS: &[(&str, Entry)] =
-    &[("convert_to_mime", convert::fuzzing::fuzz_to_mime), ("convert_rtf", convert::fuzzing::fuzz_rtf)];
+const TARGETS: &[(&str, Entry)] = &[
+    ("convert_to_mime", convert::fuzzing::fuzz_to_mime),
+    ("convert_rtf", convert::fuzzing::fuzz_rtf),
+    ("convert_from_mime", convert::fuzzing::fuzz_mime_round_trip),
+];
 
 #[test]
 fn every_saved_fuzz_input_is_handled_without_panic() {
