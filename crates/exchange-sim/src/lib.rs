@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod autodiscover;
 pub mod config;
+pub mod rops;
 pub mod server;
 pub mod session;
 pub mod store;

@@ -144,7 +144,11 @@ impl Simulator {
         let env = BackendEnv { store: store.clone(), sessions: sessions.clone(), config: config.clone() };
         let (mailbox, nspi): (Arc<dyn MailboxBackend>, Arc<dyn NspiBackend>) = match backends {
             Some(f) => f(&env),
-            None => (Arc::new(MinimalBackend), Arc::new(MinimalBackend)),
+            // The ROP executor over the store (simrops); NSPI stays minimal.
+            None => (
+                Arc::new(crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())),
+                Arc::new(MinimalBackend),
+            ),
         };
         let (acceptor, cert_pem) = if config.tls {
             let (cert, key) = tls::load_or_generate(config.data_dir.as_deref(), &config.tls_names)?;

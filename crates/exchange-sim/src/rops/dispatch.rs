@@ -1,0 +1,429 @@
+//! One ROP request → one response ([MS-OXCROPS] 2.2.1, 3.2.5.1): handle
+//! lookup, the response header on failure, and the output handle slot.
+
+use std::path::Path;
+
+use mapi_wire::ErrorCode;
+use mapi_wire::rop::*;
+
+use super::objects::{Object, RopSession};
+use super::{folder, logon, message, table};
+use crate::auth::AuthUser;
+use crate::session::NotificationQueue;
+use crate::store::Store;
+
+/// What a ROP handler sees.
+pub(crate) struct Ctx<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) user: &'a AuthUser,
+    pub(crate) session: &'a mut RopSession,
+    /// The Execute's handle table (values), updated in place.
+    pub(crate) handles: &'a mut Vec<u32>,
+    /// Bytes left for this ROP's response (MaxRopOut).
+    pub(crate) room: usize,
+    pub(crate) data_dir: Option<&'a Path>,
+    #[allow(dead_code)]
+    pub(crate) notifications: &'a NotificationQueue,
+}
+
+impl Ctx<'_> {
+    /// The handle value in slot `index` (0xFFFFFFFF beyond the table).
+    pub(crate) fn handle(&self, index: u8) -> u32 {
+        self.handles.get(usize::from(index)).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The object in slot `index`; ecNullObject when the slot names none
+    /// (captures 051–053).
+    pub(crate) fn object(&self, index: u8) -> Result<&Object, ErrorCode> {
+        self.session.objects.get(&self.handle(index)).ok_or(ErrorCode::NULL_OBJECT)
+    }
+
+    /// Mutable form of [`Ctx::object`].
+    pub(crate) fn object_mut(&mut self, index: u8) -> Result<&mut Object, ErrorCode> {
+        let h = self.handle(index);
+        self.session.objects.get_mut(&h).ok_or(ErrorCode::NULL_OBJECT)
+    }
+
+    /// Stores `object` and puts its new handle into slot `index`.
+    pub(crate) fn output(&mut self, index: u8, object: Object) -> u32 {
+        let h = self.session.insert(object);
+        if let Some(slot) = self.handles.get_mut(usize::from(index)) {
+            *slot = h;
+        }
+        h
+    }
+}
+
+/// Every handle table index a request names (InputHandleIndex,
+/// OutputHandleIndex, source/destination indices). Most requests start
+/// `RopId, LogonId, InputHandleIndex`; the exceptions are spelled out.
+pub(crate) fn handle_indices(rop: &RopRequest) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2);
+    match rop {
+        RopRequest::Logon(r) => out.push(r.output_handle_index),
+        RopRequest::SaveChangesMessage(r) => out.extend([r.response_handle_index, r.input_handle_index]),
+        RopRequest::SetMessageReadFlag(r) => out.extend([r.response_handle_index, r.input_handle_index]),
+        RopRequest::SaveChangesAttachment(r) => out.extend([r.response_handle_index, r.input_handle_index]),
+        RopRequest::MoveCopyMessages(r) => out.extend([r.source_handle_index, r.dest_handle_index]),
+        RopRequest::MoveFolder(r) => out.extend([r.source_handle_index, r.dest_handle_index]),
+        RopRequest::CopyFolder(r) => out.extend([r.source_handle_index, r.dest_handle_index]),
+        _ => {
+            let mut w = Vec::new();
+            if rop.encode(&mut w).is_ok()
+                && let Some(i) = w.get(2)
+            {
+                out.push(*i);
+            }
+            if let Some(o) = rop.output_handle_index() {
+                out.push(o);
+            }
+        }
+    }
+    out
+}
+
+/// The index a response header names for `rop` (its first handle index).
+fn response_index(rop: &RopRequest) -> u8 {
+    handle_indices(rop).first().copied().unwrap_or(0)
+}
+
+/// `RopId, HandleIndex, ReturnValue`: the failure layout of most ROPs.
+pub(crate) fn header_only(rop: &RopRequest, code: ErrorCode) -> Vec<u8> {
+    let mut w = vec![rop.id().0, response_index(rop)];
+    w.extend_from_slice(&code.0.to_le_bytes());
+    w
+}
+
+/// A response: typed, or raw bytes for the ROPs answered by header only.
+pub(crate) enum Out {
+    Typed(RopResponse),
+    Raw(Vec<u8>),
+}
+
+macro_rules! with_success {
+    ($variant:ident, $resp:ident, $index:expr, $result:expr) => {{
+        let result = $result;
+        let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+        (Out::Typed(RopResponse::$variant($resp { handle_index: $index, return_value: rv, success: result.ok() })), rv)
+    }};
+}
+
+macro_rules! plain {
+    ($variant:ident, $resp:ident, $index:expr, $result:expr) => {{
+        let result: Result<(), ErrorCode> = $result;
+        let rv = result.err().unwrap_or(ErrorCode::SUCCESS);
+        (Out::Typed(RopResponse::$variant($resp { handle_index: $index, return_value: rv })), rv)
+    }};
+}
+
+macro_rules! partial {
+    ($variant:ident, $resp:ident, $index:expr, $result:expr) => {{
+        let result: Result<bool, ErrorCode> = $result;
+        let (rv, pc) = match result {
+            Ok(pc) => (ErrorCode::SUCCESS, pc),
+            Err(e) => (e, false),
+        };
+        (
+            Out::Typed(RopResponse::$variant($resp {
+                handle_index: $index,
+                return_value: rv,
+                partial_completion: Some(pc),
+            })),
+            rv,
+        )
+    }};
+}
+
+/// Runs one ROP. None for RopRelease (no response).
+pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
+    let (out, rv) = match rop {
+        RopRequest::Release(r) => {
+            let h = ctx.handle(r.input_handle_index);
+            ctx.session.release(h);
+            return None;
+        }
+        RopRequest::Logon(r) => {
+            let resp = logon::logon(ctx, r);
+            let rv = resp.return_value;
+            (Out::Typed(RopResponse::Logon(resp)), rv)
+        }
+        RopRequest::GetReceiveFolder(r) => {
+            with_success!(
+                GetReceiveFolder,
+                GetReceiveFolderResponse,
+                r.input_handle_index,
+                logon::receive_folder(ctx, r)
+            )
+        }
+        RopRequest::GetStoreState(r) => {
+            with_success!(GetStoreState, GetStoreStateResponse, r.input_handle_index, logon::store_state(ctx, r))
+        }
+        RopRequest::LongTermIdFromId(r) => with_success!(
+            LongTermIdFromId,
+            LongTermIdFromIdResponse,
+            r.input_handle_index,
+            logon::long_term_id_from_id(ctx, r)
+        ),
+        RopRequest::IdFromLongTermId(r) => with_success!(
+            IdFromLongTermId,
+            IdFromLongTermIdResponse,
+            r.input_handle_index,
+            logon::id_from_long_term_id(ctx, r)
+        ),
+        RopRequest::OpenFolder(r) => {
+            with_success!(OpenFolder, OpenFolderResponse, r.output_handle_index, folder::open(ctx, r))
+        }
+        RopRequest::CreateFolder(r) => {
+            with_success!(CreateFolder, CreateFolderResponse, r.output_handle_index, folder::create(ctx, r))
+        }
+        RopRequest::DeleteFolder(r) => {
+            partial!(DeleteFolder, DeleteFolderResponse, r.input_handle_index, folder::delete(ctx, r))
+        }
+        RopRequest::MoveFolder(r) => {
+            let result = folder::move_copy(ctx, r.source_handle_index, r.dest_handle_index, r, false);
+            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
+                RopResponse::MoveFolder(resp)
+            })
+        }
+        RopRequest::CopyFolder(r) => {
+            let result = folder::move_copy(ctx, r.source_handle_index, r.dest_handle_index, r, true);
+            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
+                RopResponse::CopyFolder(resp)
+            })
+        }
+        RopRequest::MoveCopyMessages(r) => {
+            let result = folder::move_copy_messages(ctx, r);
+            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
+                RopResponse::MoveCopyMessages(resp)
+            })
+        }
+        RopRequest::EmptyFolder(r) => {
+            partial!(EmptyFolder, EmptyFolderResponse, r.input_handle_index, folder::empty(ctx, r))
+        }
+        RopRequest::DeleteMessages(r) => partial!(
+            DeleteMessages,
+            DeleteMessagesResponse,
+            r.input_handle_index,
+            folder::delete_messages(ctx, r.input_handle_index, &r.message_ids, false)
+        ),
+        RopRequest::HardDeleteMessages(r) => partial!(
+            HardDeleteMessages,
+            HardDeleteMessagesResponse,
+            r.input_handle_index,
+            folder::delete_messages(ctx, r.input_handle_index, &r.message_ids, true)
+        ),
+        RopRequest::SetReadFlags(r) => {
+            partial!(SetReadFlags, SetReadFlagsResponse, r.input_handle_index, folder::set_read_flags(ctx, r))
+        }
+        RopRequest::GetHierarchyTable(r) => with_success!(
+            GetHierarchyTable,
+            GetHierarchyTableResponse,
+            r.output_handle_index,
+            table::open_hierarchy(ctx, r)
+        ),
+        RopRequest::GetContentsTable(r) => with_success!(
+            GetContentsTable,
+            GetContentsTableResponse,
+            r.output_handle_index,
+            table::open_contents(ctx, r)
+        ),
+        RopRequest::GetAttachmentTable(r) => plain!(
+            GetAttachmentTable,
+            GetAttachmentTableResponse,
+            r.output_handle_index,
+            table::open_attachments(ctx, r)
+        ),
+        RopRequest::SetColumns(r) => {
+            with_success!(SetColumns, SetColumnsResponse, r.input_handle_index, table::set_columns(ctx, r))
+        }
+        RopRequest::SortTable(r) => {
+            with_success!(SortTable, SortTableResponse, r.input_handle_index, table::sort(ctx, r))
+        }
+        RopRequest::Restrict(r) => {
+            with_success!(Restrict, RestrictResponse, r.input_handle_index, table::restrict(ctx, r))
+        }
+        RopRequest::QueryRows(r) => {
+            with_success!(QueryRows, QueryRowsResponse, r.input_handle_index, table::query_rows(ctx, r))
+        }
+        RopRequest::QueryPosition(r) => {
+            with_success!(QueryPosition, QueryPositionResponse, r.input_handle_index, table::query_position(ctx, r))
+        }
+        RopRequest::SeekRow(r) => {
+            with_success!(SeekRow, SeekRowResponse, r.input_handle_index, table::seek_row(ctx, r))
+        }
+        RopRequest::SeekRowBookmark(r) => with_success!(
+            SeekRowBookmark,
+            SeekRowBookmarkResponse,
+            r.input_handle_index,
+            table::seek_row_bookmark(ctx, r)
+        ),
+        RopRequest::SeekRowFractional(r) => plain!(
+            SeekRowFractional,
+            SeekRowFractionalResponse,
+            r.input_handle_index,
+            table::seek_row_fractional(ctx, r)
+        ),
+        RopRequest::CreateBookmark(r) => with_success!(
+            CreateBookmark,
+            CreateBookmarkResponse,
+            r.input_handle_index,
+            table::create_bookmark(ctx, r.input_handle_index)
+        ),
+        RopRequest::FreeBookmark(r) => {
+            plain!(FreeBookmark, FreeBookmarkResponse, r.input_handle_index, table::free_bookmark(ctx, r))
+        }
+        RopRequest::QueryColumnsAll(r) => with_success!(
+            QueryColumnsAll,
+            QueryColumnsAllResponse,
+            r.input_handle_index,
+            table::query_columns_all(ctx, r.input_handle_index)
+        ),
+        RopRequest::FindRow(r) => {
+            with_success!(FindRow, FindRowResponse, r.input_handle_index, table::find_row(ctx, r))
+        }
+        RopRequest::ResetTable(r) => {
+            plain!(ResetTable, ResetTableResponse, r.input_handle_index, table::reset(ctx, r.input_handle_index))
+        }
+        RopRequest::GetStatus(r) => {
+            with_success!(GetStatus, GetStatusResponse, r.input_handle_index, table::status(ctx, r.input_handle_index))
+        }
+        RopRequest::Abort(r) => {
+            // Every table operation here is synchronous: nothing to abort
+            // ([MS-OXCTABL] 3.2.5.5: ecUnableToAbort 0x80040114).
+            let rv = match ctx.object(r.input_handle_index) {
+                Ok(Object::Table(_)) => ErrorCode(0x8004_0114),
+                Ok(_) => ErrorCode::NOT_SUPPORTED,
+                Err(e) => e,
+            };
+            (
+                Out::Typed(RopResponse::Abort(AbortResponse {
+                    handle_index: r.input_handle_index,
+                    return_value: rv,
+                    success: None,
+                })),
+                rv,
+            )
+        }
+        RopRequest::OpenMessage(r) => {
+            with_success!(OpenMessage, OpenMessageResponse, r.output_handle_index, message::open(ctx, r))
+        }
+        RopRequest::CreateMessage(r) => {
+            with_success!(CreateMessage, CreateMessageResponse, r.output_handle_index, message::create(ctx, r))
+        }
+        RopRequest::SaveChangesMessage(r) => with_success!(
+            SaveChangesMessage,
+            SaveChangesMessageResponse,
+            r.response_handle_index,
+            message::save(ctx, r)
+        ),
+        RopRequest::ReloadCachedInformation(r) => with_success!(
+            ReloadCachedInformation,
+            ReloadCachedInformationResponse,
+            r.input_handle_index,
+            message::reload(ctx, r.input_handle_index)
+        ),
+        RopRequest::ModifyRecipients(r) => {
+            plain!(ModifyRecipients, ModifyRecipientsResponse, r.input_handle_index, message::modify_recipients(ctx, r))
+        }
+        RopRequest::ReadRecipients(r) => {
+            with_success!(
+                ReadRecipients,
+                ReadRecipientsResponse,
+                r.input_handle_index,
+                message::read_recipients(ctx, r)
+            )
+        }
+        RopRequest::RemoveAllRecipients(r) => plain!(
+            RemoveAllRecipients,
+            RemoveAllRecipientsResponse,
+            r.input_handle_index,
+            message::remove_all_recipients(ctx, r.input_handle_index)
+        ),
+        RopRequest::SetMessageReadFlag(r) => {
+            let resp = message::set_message_read_flag(ctx, r);
+            let rv = resp.return_value;
+            (Out::Typed(RopResponse::SetMessageReadFlag(resp)), rv)
+        }
+        RopRequest::SubmitMessage(r) => {
+            plain!(SubmitMessage, SubmitMessageResponse, r.input_handle_index, message::submit(ctx, r))
+        }
+        RopRequest::AbortSubmit(r) => {
+            // Submission is immediate: nothing is left to abort
+            // ([MS-OXCMSG] 3.2.5.? ecNotInQueue 0x80040601).
+            let rv = match ctx.object(r.input_handle_index) {
+                Ok(_) => ErrorCode(0x8004_0601),
+                Err(e) => e,
+            };
+            (
+                Out::Typed(RopResponse::AbortSubmit(AbortSubmitResponse {
+                    handle_index: r.input_handle_index,
+                    return_value: rv,
+                })),
+                rv,
+            )
+        }
+        RopRequest::OpenAttachment(r) => {
+            plain!(OpenAttachment, OpenAttachmentResponse, r.output_handle_index, message::open_attachment(ctx, r))
+        }
+        RopRequest::CreateAttachment(r) => with_success!(
+            CreateAttachment,
+            CreateAttachmentResponse,
+            r.output_handle_index,
+            message::create_attachment(ctx, r)
+        ),
+        RopRequest::DeleteAttachment(r) => {
+            plain!(DeleteAttachment, DeleteAttachmentResponse, r.input_handle_index, message::delete_attachment(ctx, r))
+        }
+        RopRequest::SaveChangesAttachment(r) => plain!(
+            SaveChangesAttachment,
+            SaveChangesAttachmentResponse,
+            r.response_handle_index,
+            message::save_attachment(ctx, r)
+        ),
+        RopRequest::GetValidAttachments(r) => with_success!(
+            GetValidAttachments,
+            GetValidAttachmentsResponse,
+            r.input_handle_index,
+            message::valid_attachments(ctx, r.input_handle_index)
+        ),
+        other => {
+            // Decoded but not executed here: ecNotSupported, header only.
+            let rv = match ctx.object(response_index(other)) {
+                Ok(_) => ErrorCode::NOT_SUPPORTED,
+                Err(e) => e,
+            };
+            (Out::Raw(header_only(other, rv)), rv)
+        }
+    };
+    if rv != ErrorCode::SUCCESS
+        && let Some(o) = rop.output_handle_index()
+        && let Some(slot) = ctx.handles.get_mut(usize::from(o))
+    {
+        *slot = u32::MAX;
+    }
+    Some(out)
+}
+
+fn move_copy_response<const ID: u8>(
+    ctx: &Ctx<'_>,
+    source: u8,
+    dest: u8,
+    result: Result<bool, ErrorCode>,
+    wrap: impl FnOnce(MoveCopyResponse<ID>) -> RopResponse,
+) -> (Out, ErrorCode) {
+    let _ = ctx;
+    let (rv, pc) = match result {
+        Ok(pc) => (ErrorCode::SUCCESS, pc),
+        Err(e) => (e, false),
+    };
+    let dest_handle_index = (rv == ErrorCode::DST_NULL_OBJECT).then_some(u32::from(dest));
+    (
+        Out::Typed(wrap(MoveCopyResponse {
+            handle_index: source,
+            return_value: rv,
+            dest_handle_index,
+            partial_completion: pc,
+        })),
+        rv,
+    )
+}

@@ -1,0 +1,29 @@
+//! The ROP executor: [`StoreBackend`] implements
+//! [`MailboxBackend`](crate::session::MailboxBackend) over the
+//! [`Store`](crate::store::Store), running each Execute's ROPs like Exchange
+//! does ([MS-OXCROPS] 2.2.1, 3.2; [MS-OXCRPC] 3.1.4.2), following the
+//! gromox captures where they pin behaviour down (corrections B5, B11, A14).
+//!
+//! | module | what |
+//! |---|---|
+//! | `backend` | Connect / Execute / Disconnect; RPC_HEADER_EXT in and out; MaxRopOut |
+//! | `objects` | the per-session server object handle table |
+//! | `dispatch` | one ROP request → one response, error responses |
+//! | `logon` | RopLogon and the store ROPs |
+//! | `folder` | folder ROPs |
+//! | `table` | table ROPs over [`TableView`](crate::store::table::TableView) |
+//! | `message` | message, recipient, read-flag and attachment ROPs |
+//!
+//! ROPs whose request mapi-wire cannot decode yet (property, stream,
+//! notification and ICS ROPs) make the whole Execute fail with ecRpcFormat
+//! at decode time, as a reserved RopId does (capture 057).
+
+mod backend;
+mod dispatch;
+mod folder;
+mod logon;
+mod message;
+mod objects;
+mod table;
+
+pub use backend::{COMPRESSION_THRESHOLD, StoreBackend};
