@@ -20,17 +20,20 @@ pub const ALICE_DN: &str =
 pub const BOB_DN: &str =
     "/o=Gromox default/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0100000002000000-bob";
 
-/// The five Inbox subjects of the capture mailbox.
+/// The five Inbox subjects of the capture mailbox, in MID order
+/// (counters 0x30000–0x30004 as in capture 010).
 pub const INBOX_SUBJECTS: [&str; 5] = [
-    "Welcome to the gromox test box",
-    "Quarterly report",
     "HTML newsletter",
+    "Quarterly report",
     "Mail with attachment",
+    "Welcome to the gromox test box",
     "Imported via gromox-eml2mt",
 ];
 
-/// alice (5 Inbox mails, 1 Sent Items mail) and bob, with the capture DNs.
+/// alice (5 Inbox mails with the capture MIDs, 1 Sent Items mail) and bob,
+/// with the capture DNs.
 pub fn seeded_store() -> Store {
+    use exchange_sim::store::Attachment;
     let store = Store::open_in_memory().unwrap();
     for (a, n, dn) in [(ALICE, "Alice Tester", ALICE_DN), (BOB, "Bob Tester", BOB_DN)] {
         store
@@ -44,22 +47,43 @@ pub fn seeded_store() -> Store {
             .unwrap();
     }
     let alice = store.mailbox(ALICE).unwrap();
+    // Let the next MID counter be 0x30000, like gromox's.
+    let first = alice.reserve_ids(1).unwrap().value();
+    if first + 1 < 0x30000 {
+        alice.reserve_ids((0x30000 - first - 1) as u32).unwrap();
+    }
     let inbox = alice.special_folder(SpecialFolder::Inbox);
     for (i, s) in INBOX_SUBJECTS.iter().enumerate() {
         let mut props = PropBag::new();
         props.set(PropTag::SUBJECT, PropValue::String((*s).into()));
         props.set(PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into()));
-        props.set(PropTag::SENDER_NAME, PropValue::String("Bob Tester".into()));
+        props.set(PropTag::SENDER_NAME, PropValue::String("bob@example.test".into()));
         props.set(PropTag::BODY, PropValue::String(format!("Body of {s}")));
         props.set(PropTag::IMPORTANCE, PropValue::I32(1));
-        // The last mail has no delivery time (capture 010's flagged row).
+        // The imported mail has no delivery time (capture 010's flagged row).
         if i < 4 {
             props.set(
                 PropTag::MESSAGE_DELIVERY_TIME,
                 PropValue::Time(mapi_wire::prop_value::FileTime(134_000_000_000_000_000 + i as u64 * 10_000_000)),
             );
         }
-        let content = MessageContent { props, recipients: vec![], attachments: vec![] };
+        let mut rcpt = PropBag::new();
+        rcpt.set(PropTag::DISPLAY_NAME, PropValue::String("Alice Tester".into()));
+        rcpt.set(PropTag::SMTP_ADDRESS, PropValue::String(ALICE.into()));
+        rcpt.set(PropTag::EMAIL_ADDRESS, PropValue::String(ALICE.into()));
+        rcpt.set(PropTag::ADDRESS_TYPE, PropValue::String("SMTP".into()));
+        rcpt.set(PropTag::RECIPIENT_TYPE, PropValue::I32(1));
+        let mut attachments = vec![];
+        if *s == "Mail with attachment" {
+            let mut a = PropBag::new();
+            a.set(PropTag(0x3705_0003), PropValue::I32(1));
+            a.set(PropTag(0x3707_001F), PropValue::String("data.csv".into()));
+            a.set(PropTag(0x3704_001F), PropValue::String("data.csv".into()));
+            a.set(PropTag(0x370E_001F), PropValue::String("text/csv".into()));
+            a.set(PropTag(0x3701_0102), PropValue::Binary(b"a,b,c\n1,2,3\n4,5,6\n".to_vec()));
+            attachments.push(Attachment { props: a, embedded: None });
+        }
+        let content = MessageContent { props, recipients: vec![rcpt], attachments };
         alice.save_message(inbox, None, false, &content, SaveMode::Normal).unwrap();
     }
     let sent = alice.special_folder(SpecialFolder::SentItems);
