@@ -1,14 +1,17 @@
 //! The `exchange-sim` binary: `exchange-sim serve --listen 127.0.0.1:PORT
 //! --data DIR [--tls] [--user ADDR:PASSWORD[:Display Name]]…
-//! [--bearer ADDR=TOKEN]… [--faults JSON] [--exchange-cookies]`
+//! [--bearer ADDR=TOKEN]… [--ntlm] [--faults JSON] [--exchange-cookies]`
 //! (`exchange-sim serve --help` lists every option).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use exchange_sim::auth::WithNtHashes;
+use exchange_sim::auth::ntlm::Ntlmv2;
 use exchange_sim::config::{BearerToken, CookieNames, SimConfig};
 use exchange_sim::server::Simulator;
 use exchange_sim::store::{NewMailbox, Store, StoreError};
@@ -67,6 +70,10 @@ struct ServeArgs {
     /// Do not serve /admin/faults.
     #[arg(long)]
     no_admin: bool,
+    /// Accept NTLM (and raw NTLM under Negotiate) for the `--user` accounts
+    /// (their NT hashes are kept in memory only).
+    #[arg(long)]
+    ntlm: bool,
 }
 
 fn ensure_users(store: &Store, users: &[String]) -> anyhow::Result<()> {
@@ -112,7 +119,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (user, token) = b.split_once('=').context("--bearer needs ADDRESS=TOKEN")?;
         config.bearer_tokens.push(BearerToken { token: token.to_owned(), user: user.to_owned() });
     }
-    let sim = Simulator::new(config).with_store(store).run().await?;
+    let mut sim = Simulator::new(config).with_store(store.clone());
+    if args.ntlm {
+        let dir = WithNtHashes::new(Arc::new(store));
+        for spec in &args.users {
+            if let Some((address, rest)) = spec.split_once(':') {
+                dir.set_password(address, rest.split(':').next().unwrap_or(rest));
+            }
+        }
+        sim = sim.with_directory(Arc::new(dir)).with_ntlm(Arc::new(Ntlmv2::default()));
+    }
+    let sim = sim.run().await?;
     println!("exchange-sim listening on {}", sim.base_url());
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;

@@ -242,3 +242,47 @@ async fn ntlm_handshake_authenticates_the_connection() {
     m.auth = ntlm_header(3, &bad);
     assert_eq!(m.call(&mut conn, EMSMDB, "PING", b"").await.status, 401);
 }
+
+#[tokio::test]
+async fn real_ntlmv2_handshake_with_the_ntlm_crate_client() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let store = demo_store();
+    let dir = exchange_sim::auth::WithNtHashes::new(std::sync::Arc::new(store.clone()));
+    dir.set_password(ALICE, PASSWORD);
+    let sim = exchange_sim::server::Simulator::new(test_config())
+        .with_store(store)
+        .with_directory(std::sync::Arc::new(dir))
+        .with_ntlm(std::sync::Arc::new(exchange_sim::auth::ntlm::Ntlmv2::default()))
+        .run()
+        .await
+        .unwrap();
+    let dn = legacy_dn(&sim, ALICE);
+    let logins: [(ntlm::Client, &str, bool); 4] = [
+        (ntlm::Client::from_login(ALICE, PASSWORD), "NTLM", true),
+        (ntlm::Client::new("alice", "EXAMPLE", PASSWORD), "Negotiate", true),
+        (ntlm::Client::from_login(ALICE, "wrong"), "NTLM", false),
+        (ntlm::Client::from_login(BOB, PASSWORD), "NTLM", false),
+    ];
+    for (mut client, scheme, ok) in logins {
+        let mut conn = connect(sim.local_addr()).await;
+        let mut m = Mapi::new(ALICE);
+        m.auth = format!("{scheme} {}", b64.encode(client.negotiate()));
+        let r = m.call(&mut conn, EMSMDB, "Connect", &connect_body(&dn)).await;
+        assert_eq!(r.status, 401);
+        let challenge = r.header("WWW-Authenticate").unwrap().strip_prefix(&format!("{scheme} ")).unwrap();
+        let auth = client.authenticate(&b64.decode(challenge).unwrap()).unwrap();
+        m.auth = format!("{scheme} {}", b64.encode(auth));
+        let r = m.call(&mut conn, EMSMDB, "Connect", &connect_body(&dn)).await;
+        if ok {
+            assert_eq!(r.response_code(), Some(0), "{scheme}");
+        } else {
+            assert_eq!(r.status, 401, "bob has no NT hash here; wrong password never passes");
+        }
+    }
+    let mut conn = connect(sim.local_addr()).await;
+    let r = conn.request("GET", "/health", &[], b"").await.unwrap();
+    assert_eq!(r.status, 200);
+    let r = conn.request("POST", EMSMDB, &[], b"").await.unwrap();
+    assert_eq!(r.all("WWW-Authenticate")[1..], ["Negotiate", "NTLM"]);
+}

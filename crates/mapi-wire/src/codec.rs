@@ -206,14 +206,10 @@ impl<'a> Reader<'a> {
     /// raw bytes without the terminator.
     pub fn utf16z_bytes(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let rest = self.peek_rest();
-        let mut i = 0;
-        while i + 1 < rest.len() {
-            if rest[i] == 0 && rest[i + 1] == 0 {
-                let s = &rest[..i];
-                self.pos += i + 2;
-                return Ok(s);
-            }
-            i += 2;
+        if let Some(units) = rest.chunks_exact(2).position(|c| c == [0, 0]) {
+            let s = &rest[..2 * units];
+            self.pos += 2 * units + 2;
+            return Ok(s);
         }
         Err(DecodeError::Incomplete { what, offset: self.offset() + rest.len(), needed: 2 - (rest.len() % 2) })
     }
@@ -230,8 +226,16 @@ impl<'a> Reader<'a> {
 /// Decodes UTF-16LE bytes (an odd trailing byte is ignored), replacing
 /// unpaired surrogates with U+FFFD.
 pub fn utf16le_to_string(bytes: &[u8]) -> String {
-    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    // Most strings in mail tables are ASCII: copy that prefix a byte per code
+    // unit, then hand the rest (if any) to the general decoder.
+    let ascii = bytes.chunks_exact(2).take_while(|c| c[1] == 0 && c[0] < 0x80).count();
+    let mut prefix = Vec::with_capacity(bytes.len() / 2);
+    prefix.extend(bytes[..2 * ascii].iter().step_by(2));
+    // Every byte is below 0x80, so this is valid UTF-8; the fallback is never taken.
+    let mut out = String::from_utf8(prefix).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let rest = bytes[2 * ascii..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    out.extend(char::decode_utf16(rest).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+    out
 }
 
 /// Little-endian appends onto a byte buffer.
@@ -354,6 +358,16 @@ mod tests {
         let mut r = Reader::new(&[0x3D, 0xD8, 0, 0]);
         assert_eq!(r.utf16z("s").unwrap(), "\u{FFFD}");
         assert!(Reader::new(&[0x41, 0]).utf16z("s").is_err());
+    }
+
+    #[test]
+    fn utf16_ascii_prefix_then_non_ascii_decodes_whole_string() {
+        let mut w = Vec::new();
+        w.put_utf16z("RE: Grüße 😀 ok");
+        let raw = &w[..w.len() - 2];
+        assert_eq!(utf16le_to_string(raw), "RE: Grüße 😀 ok");
+        // A lone low surrogate after ASCII, then ASCII again.
+        assert_eq!(utf16le_to_string(&[0x41, 0, 0x00, 0xDC, 0x42, 0]), "A\u{FFFD}B");
     }
 
     #[test]

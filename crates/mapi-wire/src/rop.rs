@@ -96,6 +96,64 @@ pub use store::*;
 pub use table::*;
 pub use transport::*;
 
+// Modules of engineer "rop2" (properties, streams, notifications, ICS/FastTransfer,
+// special responses, permissions/rules).
+mod ics;
+mod misc;
+mod notify;
+mod property;
+mod special;
+mod stream;
+pub use ics::{
+    FastTransferDestinationConfigureRequest, FastTransferDestinationConfigureResponse,
+    FastTransferDestinationPutBufferRequest, FastTransferDestinationPutBufferResponse,
+    FastTransferSourceCopyFolderRequest, FastTransferSourceCopyFolderResponse, FastTransferSourceCopyMessagesRequest,
+    FastTransferSourceCopyMessagesResponse, FastTransferSourceCopyPropertiesRequest,
+    FastTransferSourceCopyPropertiesResponse, FastTransferSourceCopyToRequest, FastTransferSourceCopyToResponse,
+    FastTransferSourceGetBufferRequest, FastTransferSourceGetBufferResponse, GetLocalReplicaIdsRequest,
+    GetLocalReplicaIdsResponse, LocalReplicaIds, LongTermIdRange, MessageReadState,
+    SetLocalReplicaMidsetDeletedRequest, SetLocalReplicaMidsetDeletedResponse, SynchronizationConfigureRequest,
+    SynchronizationConfigureResponse, SynchronizationGetTransferStateRequest, SynchronizationGetTransferStateResponse,
+    SynchronizationImportDeletesRequest, SynchronizationImportDeletesResponse,
+    SynchronizationImportHierarchyChangeRequest, SynchronizationImportHierarchyChangeResponse,
+    SynchronizationImportMessageChangeRequest, SynchronizationImportMessageChangeResponse,
+    SynchronizationImportMessageMoveRequest, SynchronizationImportMessageMoveResponse,
+    SynchronizationImportReadStateChangesRequest, SynchronizationImportReadStateChangesResponse,
+    SynchronizationOpenCollectorRequest, SynchronizationOpenCollectorResponse, SynchronizationType,
+    SynchronizationUploadStateStreamBeginRequest, SynchronizationUploadStateStreamBeginResponse,
+    SynchronizationUploadStateStreamContinueRequest, SynchronizationUploadStateStreamContinueResponse,
+    SynchronizationUploadStateStreamEndRequest, SynchronizationUploadStateStreamEndResponse, TellVersionRequest,
+    TellVersionResponse, TransferStatus,
+};
+pub use misc::{
+    GetPermissionsTableRequest, GetPermissionsTableResponse, GetRulesTableRequest, GetRulesTableResponse,
+    ModifyPermissionsRequest, ModifyPermissionsResponse, ModifyRow, ModifyRulesRequest, ModifyRulesResponse,
+    UpdateDeferredActionMessagesRequest, UpdateDeferredActionMessagesResponse,
+};
+pub use notify::{
+    ChangedTags, MessageClass, NOTIFY_MESSAGE, NOTIFY_SEARCH, NOTIFY_TOTAL, NOTIFY_UNREAD, NewMailData,
+    NotificationData, NotificationType, NotifyResponse, RegisterNotificationRequest, RegisterNotificationResponse,
+    TableEventType, TableRowData,
+};
+pub use property::{
+    CopyPropertiesRequest, CopyPropertiesResponse, CopyToRequest, CopyToResponse, DeletePropertiesNoReplicateRequest,
+    DeletePropertiesNoReplicateResponse, DeletePropertiesRequest, DeletePropertiesResponse,
+    GetNamesFromPropertyIdsRequest, GetNamesFromPropertyIdsResponse, GetPropertiesAllRequest, GetPropertiesAllResponse,
+    GetPropertiesListRequest, GetPropertiesListResponse, GetPropertiesSpecificRequest, GetPropertiesSpecificResponse,
+    GetPropertyIdsFromNamesRequest, GetPropertyIdsFromNamesResponse, Progress, ProgressRequest, ProgressResponse,
+    QueryNamedPropertiesRequest, QueryNamedPropertiesResponse, SetPropertiesNoReplicateRequest,
+    SetPropertiesNoReplicateResponse, SetPropertiesRequest, SetPropertiesResponse,
+};
+pub use special::{BackoffResponse, BackoffRop, PendingResponse};
+pub use stream::{
+    BABE, CloneStreamRequest, CloneStreamResponse, CommitStreamRequest, CommitStreamResponse, CopyToStreamRequest,
+    CopyToStreamResponse, GetStreamSizeRequest, GetStreamSizeResponse, LockRegionStreamRequest,
+    LockRegionStreamResponse, OpenStreamRequest, OpenStreamResponse, ReadStreamRequest, ReadStreamResponse, SeekOrigin,
+    SeekStreamRequest, SeekStreamResponse, SetStreamSizeRequest, SetStreamSizeResponse, StreamOpenMode,
+    UnlockRegionStreamRequest, UnlockRegionStreamResponse, WriteAndCommitStreamRequest, WriteAndCommitStreamResponse,
+    WriteStreamExtendedRequest, WriteStreamExtendedResponse, WriteStreamRequest, WriteStreamResponse,
+};
+
 use crate::{
     codec::Reader,
     error::{DecodeError, EncodeError},
@@ -536,6 +594,113 @@ rop_enums! {
         GetTransportFolder(GetTransportFolderRequest, GetTransportFolderResponse),
         /// [MS-OXCROPS] 2.2.7.9 RopOptionsData
         OptionsData(OptionsDataRequest, OptionsDataResponse),
+        // rop2 ROPs (property, stream, permission/rule, FastTransfer/ICS, notification).
+        /// [MS-OXCROPS] 2.2.8.1 RopGetPropertyIdsFromNames
+        GetPropertyIdsFromNames(GetPropertyIdsFromNamesRequest, GetPropertyIdsFromNamesResponse),
+        /// [MS-OXCROPS] 2.2.8.2 RopGetNamesFromPropertyIds
+        GetNamesFromPropertyIds(GetNamesFromPropertyIdsRequest, GetNamesFromPropertyIdsResponse),
+        /// [MS-OXCROPS] 2.2.8.3 RopGetPropertiesSpecific
+        GetPropertiesSpecific(GetPropertiesSpecificRequest, GetPropertiesSpecificResponse),
+        /// [MS-OXCROPS] 2.2.8.4 RopGetPropertiesAll
+        GetPropertiesAll(GetPropertiesAllRequest, GetPropertiesAllResponse),
+        /// [MS-OXCROPS] 2.2.8.5 RopGetPropertiesList
+        GetPropertiesList(GetPropertiesListRequest, GetPropertiesListResponse),
+        /// [MS-OXCROPS] 2.2.8.6 RopSetProperties
+        SetProperties(SetPropertiesRequest, SetPropertiesResponse),
+        /// [MS-OXCROPS] 2.2.8.7 RopSetPropertiesNoReplicate
+        SetPropertiesNoReplicate(SetPropertiesNoReplicateRequest, SetPropertiesNoReplicateResponse),
+        /// [MS-OXCROPS] 2.2.8.8 RopDeleteProperties
+        DeleteProperties(DeletePropertiesRequest, DeletePropertiesResponse),
+        /// [MS-OXCROPS] 2.2.8.9 RopDeletePropertiesNoReplicate
+        DeletePropertiesNoReplicate(DeletePropertiesNoReplicateRequest, DeletePropertiesNoReplicateResponse),
+        /// [MS-OXCROPS] 2.2.8.10 RopQueryNamedProperties
+        QueryNamedProperties(QueryNamedPropertiesRequest, QueryNamedPropertiesResponse),
+        /// [MS-OXCROPS] 2.2.8.11 RopCopyProperties
+        CopyProperties(CopyPropertiesRequest, CopyPropertiesResponse),
+        /// [MS-OXCROPS] 2.2.8.12 RopCopyTo
+        CopyTo(CopyToRequest, CopyToResponse),
+        /// [MS-OXCROPS] 2.2.8.13 RopProgress
+        Progress(ProgressRequest, ProgressResponse),
+        /// [MS-OXCROPS] 2.2.9.1 RopOpenStream
+        OpenStream(OpenStreamRequest, OpenStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.2 RopReadStream
+        ReadStream(ReadStreamRequest, ReadStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.3 RopWriteStream
+        WriteStream(WriteStreamRequest, WriteStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.4 RopWriteStreamExtended
+        WriteStreamExtended(WriteStreamExtendedRequest, WriteStreamExtendedResponse),
+        /// [MS-OXCROPS] 2.2.9.5 RopCommitStream
+        CommitStream(CommitStreamRequest, CommitStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.6 RopGetStreamSize
+        GetStreamSize(GetStreamSizeRequest, GetStreamSizeResponse),
+        /// [MS-OXCROPS] 2.2.9.7 RopSetStreamSize
+        SetStreamSize(SetStreamSizeRequest, SetStreamSizeResponse),
+        /// [MS-OXCROPS] 2.2.9.8 RopSeekStream
+        SeekStream(SeekStreamRequest, SeekStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.9 RopCopyToStream
+        CopyToStream(CopyToStreamRequest, CopyToStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.10 RopLockRegionStream
+        LockRegionStream(LockRegionStreamRequest, LockRegionStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.11 RopUnlockRegionStream
+        UnlockRegionStream(UnlockRegionStreamRequest, UnlockRegionStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.12 RopWriteAndCommitStream
+        WriteAndCommitStream(WriteAndCommitStreamRequest, WriteAndCommitStreamResponse),
+        /// [MS-OXCROPS] 2.2.9.13 RopCloneStream
+        CloneStream(CloneStreamRequest, CloneStreamResponse),
+        /// [MS-OXCROPS] 2.2.10.1 RopModifyPermissions
+        ModifyPermissions(ModifyPermissionsRequest, ModifyPermissionsResponse),
+        /// [MS-OXCROPS] 2.2.10.2 RopGetPermissionsTable
+        GetPermissionsTable(GetPermissionsTableRequest, GetPermissionsTableResponse),
+        /// [MS-OXCROPS] 2.2.11.1 RopModifyRules
+        ModifyRules(ModifyRulesRequest, ModifyRulesResponse),
+        /// [MS-OXCROPS] 2.2.11.2 RopGetRulesTable
+        GetRulesTable(GetRulesTableRequest, GetRulesTableResponse),
+        /// [MS-OXCROPS] 2.2.11.3 RopUpdateDeferredActionMessages
+        UpdateDeferredActionMessages(UpdateDeferredActionMessagesRequest, UpdateDeferredActionMessagesResponse),
+        /// [MS-OXCROPS] 2.2.12.1 RopFastTransferDestinationConfigure
+        FastTransferDestinationConfigure(FastTransferDestinationConfigureRequest, FastTransferDestinationConfigureResponse),
+        /// [MS-OXCROPS] 2.2.12.2 RopFastTransferDestinationPutBuffer
+        FastTransferDestinationPutBuffer(FastTransferDestinationPutBufferRequest, FastTransferDestinationPutBufferResponse),
+        /// [MS-OXCROPS] 2.2.12.4 RopFastTransferSourceGetBuffer
+        FastTransferSourceGetBuffer(FastTransferSourceGetBufferRequest, FastTransferSourceGetBufferResponse),
+        /// [MS-OXCROPS] 2.2.12.5 RopFastTransferSourceCopyFolder
+        FastTransferSourceCopyFolder(FastTransferSourceCopyFolderRequest, FastTransferSourceCopyFolderResponse),
+        /// [MS-OXCROPS] 2.2.12.6 RopFastTransferSourceCopyMessages
+        FastTransferSourceCopyMessages(FastTransferSourceCopyMessagesRequest, FastTransferSourceCopyMessagesResponse),
+        /// [MS-OXCROPS] 2.2.12.7 RopFastTransferSourceCopyTo
+        FastTransferSourceCopyTo(FastTransferSourceCopyToRequest, FastTransferSourceCopyToResponse),
+        /// [MS-OXCROPS] 2.2.12.8 RopFastTransferSourceCopyProperties
+        FastTransferSourceCopyProperties(FastTransferSourceCopyPropertiesRequest, FastTransferSourceCopyPropertiesResponse),
+        /// [MS-OXCROPS] 2.2.12.9 RopTellVersion
+        TellVersion(TellVersionRequest, TellVersionResponse),
+        /// [MS-OXCROPS] 2.2.13.1 RopSynchronizationConfigure
+        SynchronizationConfigure(SynchronizationConfigureRequest, SynchronizationConfigureResponse),
+        /// [MS-OXCROPS] 2.2.13.2 RopSynchronizationImportMessageChange
+        SynchronizationImportMessageChange(SynchronizationImportMessageChangeRequest, SynchronizationImportMessageChangeResponse),
+        /// [MS-OXCROPS] 2.2.13.3 RopSynchronizationImportReadStateChanges
+        SynchronizationImportReadStateChanges(SynchronizationImportReadStateChangesRequest, SynchronizationImportReadStateChangesResponse),
+        /// [MS-OXCROPS] 2.2.13.4 RopSynchronizationImportHierarchyChange
+        SynchronizationImportHierarchyChange(SynchronizationImportHierarchyChangeRequest, SynchronizationImportHierarchyChangeResponse),
+        /// [MS-OXCROPS] 2.2.13.5 RopSynchronizationImportDeletes
+        SynchronizationImportDeletes(SynchronizationImportDeletesRequest, SynchronizationImportDeletesResponse),
+        /// [MS-OXCROPS] 2.2.13.6 RopSynchronizationImportMessageMove
+        SynchronizationImportMessageMove(SynchronizationImportMessageMoveRequest, SynchronizationImportMessageMoveResponse),
+        /// [MS-OXCROPS] 2.2.13.7 RopSynchronizationOpenCollector
+        SynchronizationOpenCollector(SynchronizationOpenCollectorRequest, SynchronizationOpenCollectorResponse),
+        /// [MS-OXCROPS] 2.2.13.8 RopSynchronizationGetTransferState
+        SynchronizationGetTransferState(SynchronizationGetTransferStateRequest, SynchronizationGetTransferStateResponse),
+        /// [MS-OXCROPS] 2.2.13.9 RopSynchronizationUploadStateStreamBegin
+        SynchronizationUploadStateStreamBegin(SynchronizationUploadStateStreamBeginRequest, SynchronizationUploadStateStreamBeginResponse),
+        /// [MS-OXCROPS] 2.2.13.10 RopSynchronizationUploadStateStreamContinue
+        SynchronizationUploadStateStreamContinue(SynchronizationUploadStateStreamContinueRequest, SynchronizationUploadStateStreamContinueResponse),
+        /// [MS-OXCROPS] 2.2.13.11 RopSynchronizationUploadStateStreamEnd
+        SynchronizationUploadStateStreamEnd(SynchronizationUploadStateStreamEndRequest, SynchronizationUploadStateStreamEndResponse),
+        /// [MS-OXCROPS] 2.2.13.12 RopSetLocalReplicaMidsetDeleted
+        SetLocalReplicaMidsetDeleted(SetLocalReplicaMidsetDeletedRequest, SetLocalReplicaMidsetDeletedResponse),
+        /// [MS-OXCROPS] 2.2.13.13 RopGetLocalReplicaIds
+        GetLocalReplicaIds(GetLocalReplicaIdsRequest, GetLocalReplicaIdsResponse),
+        /// [MS-OXCROPS] 2.2.14.1 RopRegisterNotification
+        RegisterNotification(RegisterNotificationRequest, RegisterNotificationResponse),
     }
     request_only {
         /// [MS-OXCROPS] 2.2.15.3 RopRelease
@@ -544,5 +709,11 @@ rop_enums! {
     response_only {
         /// [MS-OXCROPS] 2.2.15.1 RopBufferTooSmall
         BufferTooSmall(BufferTooSmallResponse),
+        /// [MS-OXCROPS] 2.2.14.2 RopNotify
+        Notify(NotifyResponse),
+        /// [MS-OXCROPS] 2.2.14.3 RopPending
+        Pending(PendingResponse),
+        /// [MS-OXCROPS] 2.2.15.2 RopBackoff
+        Backoff(BackoffResponse),
     }
 }

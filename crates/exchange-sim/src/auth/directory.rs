@@ -49,6 +49,7 @@ impl UserDirectory for Store {
 #[derive(Default)]
 pub struct MemoryDirectory {
     users: Mutex<HashMap<String, (AuthUser, String)>>,
+    nt_hashes: Mutex<HashMap<String, [u8; 16]>>,
 }
 
 impl std::fmt::Debug for MemoryDirectory {
@@ -90,7 +91,16 @@ impl MemoryDirectory {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(address.to_ascii_lowercase(), (user.clone(), hash));
+        self.set_nt_password(address, password);
         user
+    }
+
+    /// Keeps the NT hash of `password` for NTLM ([MS-NLMP] 3.3.1).
+    pub fn set_nt_password(&self, address: &str, password: &str) {
+        self.nt_hashes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(address.to_ascii_lowercase(), super::ntlm::nt_hash(password));
     }
 
     fn find(&self, user: &str) -> Option<(AuthUser, String)> {
@@ -111,5 +121,51 @@ impl UserDirectory for MemoryDirectory {
 
     fn lookup(&self, user: &str) -> Option<AuthUser> {
         self.find(user).map(|(u, _)| u)
+    }
+
+    fn nt_hash(&self, user: &str) -> Option<[u8; 16]> {
+        let address = self.find(user)?.0.address.to_ascii_lowercase();
+        self.nt_hashes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&address).copied()
+    }
+}
+
+/// A directory with NT hashes added in memory to another (the store keeps
+/// only argon2 hashes, from which NTLM cannot work): the `serve` binary
+/// registers the `--user` passwords here. The hashes are not persisted.
+pub struct WithNtHashes {
+    inner: std::sync::Arc<dyn UserDirectory>,
+    nt_hashes: MemoryDirectory,
+}
+
+impl std::fmt::Debug for WithNtHashes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithNtHashes").finish_non_exhaustive()
+    }
+}
+
+impl WithNtHashes {
+    /// Wraps `inner`.
+    pub fn new(inner: std::sync::Arc<dyn UserDirectory>) -> Self {
+        Self { inner, nt_hashes: MemoryDirectory::new() }
+    }
+
+    /// Keeps the NT hash of `password` for `address`.
+    pub fn set_password(&self, address: &str, password: &str) {
+        self.nt_hashes.set_nt_password(address, password);
+    }
+}
+
+impl UserDirectory for WithNtHashes {
+    fn verify_password(&self, user: &str, password: &str) -> bool {
+        self.inner.verify_password(user, password)
+    }
+
+    fn lookup(&self, user: &str) -> Option<AuthUser> {
+        self.inner.lookup(user)
+    }
+
+    fn nt_hash(&self, user: &str) -> Option<[u8; 16]> {
+        let address = self.inner.lookup(user)?.address.to_ascii_lowercase();
+        self.nt_hashes.nt_hashes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&address).copied()
     }
 }

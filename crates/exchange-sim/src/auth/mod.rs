@@ -10,7 +10,7 @@
 mod directory;
 pub mod ntlm;
 
-pub use directory::{MemoryDirectory, UserDirectory};
+pub use directory::{MemoryDirectory, UserDirectory, WithNtHashes};
 
 use base64::Engine as _;
 use mapi_wire::Guid;
@@ -47,7 +47,7 @@ impl AuthUser {
         self.address.eq_ignore_ascii_case(&other.address)
     }
 
-    /// `MailboxId` query value: `<mailbox guid>@<domain>` ([DSCLI] 4.4).
+    /// `MailboxId` query value: `<mailbox guid>@<domain>` (MS-OXDSCLI 4.4).
     pub fn mailbox_id(&self) -> String {
         let domain = self.address.rsplit_once('@').map_or("", |(_, d)| d);
         format!("{}@{}", self.mailbox_guid, domain)
@@ -67,7 +67,13 @@ pub enum Credentials {
     /// `Bearer <token>`.
     Bearer(Secret<String>),
     /// `NTLM <token>` or `Negotiate <raw NTLMSSP token>` ([MS-NTHT] 2.2).
-    Ntlm(Secret<Vec<u8>>),
+    Ntlm {
+        /// The NTLMSSP message.
+        token: Secret<Vec<u8>>,
+        /// True when sent under `Negotiate` (the challenge goes back under
+        /// the same scheme).
+        negotiate: bool,
+    },
 }
 
 /// Why authentication failed (all answered with 401 and the challenge).
@@ -96,7 +102,7 @@ pub fn parse_authorization(value: &str) -> Result<Credentials, AuthFailure> {
         if ntlm::message_type(&raw).is_none() {
             return Err(AuthFailure::Malformed);
         }
-        Ok(Credentials::Ntlm(Secret(raw)))
+        Ok(Credentials::Ntlm { token: Secret(raw), negotiate: scheme.eq_ignore_ascii_case("Negotiate") })
     } else if scheme.eq_ignore_ascii_case("Bearer") {
         if rest.is_empty() {
             return Err(AuthFailure::Malformed);
@@ -131,7 +137,7 @@ pub fn verify(
             found.and_then(|t| directory.lookup(&t.user)).ok_or(AuthFailure::Rejected)
         }
         // Connection-oriented: the server runs the handshake.
-        Credentials::Ntlm(_) => Err(AuthFailure::Malformed),
+        Credentials::Ntlm { .. } => Err(AuthFailure::Malformed),
     }
 }
 
@@ -205,11 +211,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The `WWW-Authenticate` values of a 401, one header each: Basic with
-/// realm (gromox's form, capture 003), NTLM when a verifier is configured,
-/// Bearer when tokens are.
+/// realm (gromox's form, capture 003), Negotiate and NTLM when a verifier is
+/// configured (Exchange offers both; only raw NTLMSSP tokens are accepted
+/// under Negotiate), Bearer when tokens are.
 pub fn challenges(realm: &str, ntlm: bool, bearer: bool) -> Vec<String> {
     let mut out = vec![format!("Basic realm=\"{realm}\", charset=\"utf-8\"")];
     if ntlm {
+        out.push("Negotiate".to_owned());
         out.push("NTLM".to_owned());
     }
     if bearer {
@@ -234,8 +242,9 @@ mod tests {
     fn ntlm_tokens_are_recognised() {
         // base64("NTLMSSP\0\x01\0\0\0")
         let c = parse_authorization("NTLM TlRMTVNTUAABAAAA").expect("ntlm");
-        assert!(matches!(&c, Credentials::Ntlm(t) if t.0.len() == 12));
-        assert!(parse_authorization("Negotiate TlRMTVNTUAABAAAA").is_ok());
+        assert!(matches!(&c, Credentials::Ntlm { token, negotiate: false } if token.0.len() == 12));
+        let n = parse_authorization("Negotiate TlRMTVNTUAABAAAA").expect("negotiate");
+        assert!(matches!(n, Credentials::Ntlm { negotiate: true, .. }));
     }
 
     #[test]

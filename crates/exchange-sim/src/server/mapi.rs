@@ -14,6 +14,14 @@
 //! sequenced request: 15) → body (12) → busy fault → processing.
 //! Authentication (401) comes before all of them, and an oversized body
 //! (9, before it is read) too.
+//!
+//! Framing: a request answered within a short grace time gets gromox's two
+//! chunks (the `PROCESSING`/`DONE` block, then the body; corrections B1);
+//! a slower one gets `PROCESSING\r\n` at once, `PENDING\r\n` every
+//! `X-PendingPeriod` (the spec's line form, not gromox's bare `PENDING`,
+//! corrections A3) and then the `DONE` block and the body. NotificationWait
+//! always sends `PROCESSING` first (capture 042). `X-ElapsedTime` is in
+//! milliseconds as the spec says.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -459,8 +467,10 @@ async fn open_context(
             }
         }
     });
-    // Wait a little for the outcome so a refused Connect sets no cookie.
-    let grace = ctx.config.pending_period.min(Duration::from_millis(200));
+    // Wait up to one pending period for the outcome, so a refused Connect
+    // sets no cookie; only a slower one streams (and sets the cookies
+    // before its outcome is known; a refusal then leaves them dangling).
+    let grace = ctx.config.pending_period;
     let mut work = work;
     let (cookies, work) = match tokio::time::timeout(grace, &mut work).await {
         Ok(Ok(Ok((body, ok)))) => {

@@ -2,8 +2,8 @@
 //!
 //! | path (case-insensitive) | what |
 //! |---|---|
-//! | `POST /mapi/emsmdb/?MailboxId=…` | mailbox endpoint ([`mapi`]) |
-//! | `POST /mapi/nspi/?MailboxId=…` | address book endpoint ([`mapi`]) |
+//! | `POST /mapi/emsmdb/?MailboxId=…` | mailbox endpoint (`mapi` module) |
+//! | `POST /mapi/nspi/?MailboxId=…` | address book endpoint (`mapi` module) |
 //! | `POST /autodiscover/autodiscover.xml` | Autodiscover POX ([`crate::autodiscover`]) |
 //! | `GET /health` | liveness, no authentication |
 //! | `GET`/`POST /admin/faults` | fault settings (JSON; loopback peers only) |
@@ -318,7 +318,7 @@ async fn accept_loop(
 
 /// The 401 answer: gromox's body and connection headers (capture 003,
 /// corrections B3) with one `WWW-Authenticate` per accepted scheme.
-fn unauthorized(ctx: &Ctx, ntlm_challenge: Option<&[u8]>) -> Response {
+fn unauthorized(ctx: &Ctx, ntlm_challenge: Option<&str>) -> Response {
     let mut headers = vec![
         ("Date".to_owned(), http_date()),
         ("Content-Length".to_owned(), "14".to_owned()),
@@ -328,7 +328,7 @@ fn unauthorized(ctx: &Ctx, ntlm_challenge: Option<&[u8]>) -> Response {
     ];
     if let Some(token) = ntlm_challenge {
         // Second leg of NTLM: only the CHALLENGE_MESSAGE ([MS-NTHT] 3.2.5.1.2).
-        headers.push(("WWW-Authenticate".to_owned(), format!("NTLM {}", base64_encode(token))));
+        headers.push(("WWW-Authenticate".to_owned(), token.to_owned()));
     } else {
         for c in auth::challenges(&ctx.config.basic_realm, ctx.ntlm.is_some(), !ctx.config.bearer_tokens.is_empty()) {
             headers.push(("WWW-Authenticate".to_owned(), c));
@@ -346,8 +346,9 @@ fn base64_encode(b: &[u8]) -> String {
 enum AuthOutcome {
     /// Authenticated.
     User(AuthUser),
-    /// NTLM NEGOTIATE answered: 401 with this CHALLENGE_MESSAGE.
-    NtlmChallenge(Vec<u8>),
+    /// NTLM NEGOTIATE answered: 401 with this `WWW-Authenticate` value
+    /// (scheme + CHALLENGE_MESSAGE).
+    NtlmChallenge(String),
     /// 401 with the usual challenges.
     Denied,
 }
@@ -365,8 +366,8 @@ async fn authenticate_inner(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthOutcome
         return http::lock_conn(&req.conn).user.clone().map(AuthOutcome::User).ok_or(AuthFailure::Missing);
     };
     let credentials = auth::parse_authorization(value)?;
-    if let Credentials::Ntlm(token) = &credentials {
-        return ntlm_step(ctx, req, &token.0).await;
+    if let Credentials::Ntlm { token, negotiate } = &credentials {
+        return ntlm_step(ctx, req, &token.0, *negotiate).await;
     }
     if let Some(user) = ctx.credentials.get(&credentials) {
         return Ok(AuthOutcome::User(user));
@@ -383,7 +384,7 @@ async fn authenticate_inner(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthOutcome
 }
 
 /// One leg of the NTLM handshake on this connection.
-async fn ntlm_step(ctx: &Arc<Ctx>, req: &Request, token: &[u8]) -> Result<AuthOutcome, AuthFailure> {
+async fn ntlm_step(ctx: &Arc<Ctx>, req: &Request, token: &[u8], negotiate: bool) -> Result<AuthOutcome, AuthFailure> {
     let ntlm = ctx.ntlm.clone().ok_or(AuthFailure::Malformed)?;
     match auth::ntlm::message_type(token) {
         Some(1) => {
@@ -391,7 +392,8 @@ async fn ntlm_step(ctx: &Arc<Ctx>, req: &Request, token: &[u8]) -> Result<AuthOu
             let mut conn = http::lock_conn(&req.conn);
             conn.ntlm_pending = Some(pending);
             conn.user = None;
-            Ok(AuthOutcome::NtlmChallenge(challenge))
+            let scheme = if negotiate { "Negotiate" } else { "NTLM" };
+            Ok(AuthOutcome::NtlmChallenge(format!("{scheme} {}", base64_encode(&challenge))))
         }
         Some(3) => {
             let pending = http::lock_conn(&req.conn).ntlm_pending.take().ok_or(AuthFailure::Rejected)?;
