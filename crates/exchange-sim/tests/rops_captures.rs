@@ -223,3 +223,93 @@ fn capture_121_ipmsubtree_hierarchy_compressed() {
 fn capture_125_contents_ptypunspecified_columns() {
     same_answers("125");
 }
+
+#[test]
+fn capture_007_special_folder_entryids() {
+    same_answers("007");
+}
+
+#[test]
+fn capture_014_openmessage_html_getpropertiesall() {
+    same_answers("014");
+}
+
+#[test]
+fn capture_015_openmessage_html_getpropertiesspecific_bodies() {
+    same_answers("015");
+}
+
+#[test]
+fn capture_016_openstream_readstream_html_and_body() {
+    same_answers("016");
+}
+
+#[test]
+fn capture_017_getpropertiesspecific_sizelimit16() {
+    same_answers("017");
+}
+
+#[test]
+fn capture_019_openattachment_getpropertiesall_readstream() {
+    same_answers("019");
+}
+
+#[test]
+fn capture_023_getpropertyidsfromnames_nocreate() {
+    same_answers("023");
+}
+
+#[test]
+fn capture_024_getpropertyidsfromnames_create() {
+    same_answers("024");
+}
+
+#[test]
+fn capture_025_getnamesfrompropertyids() {
+    same_answers("025");
+}
+
+#[test]
+fn capture_031_createmessage_drafts_save() {
+    same_answers("031");
+}
+
+#[test]
+fn capture_033_createmessage_submitmessage_to_bob() {
+    same_answers("033");
+}
+
+#[test]
+fn capture_035_setmessagereadflag_clear() {
+    same_answers("035");
+}
+
+#[test]
+fn capture_041_registernotification_inbox() {
+    same_answers("041");
+}
+
+#[test]
+fn capture_051_error_openfolder_notfound() {
+    same_answers("051");
+}
+
+#[test]
+fn capture_054_error_readstream_on_logon_handle() {
+    same_answers("054");
+}
+
+#[test]
+fn capture_124_getpropertyidsfromnames_unmapped_nocreate() {
+    same_answers("124");
+}
+
+#[test]
+fn capture_126_getpropertyidsfromnames_globalobjectid() {
+    same_answers("126");
+}
+
+#[test]
+fn capture_127_calendar_globalobjectid_columns() {
+    same_answers("127");
+}

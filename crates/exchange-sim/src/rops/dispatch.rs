@@ -7,7 +7,7 @@ use mapi_wire::ErrorCode;
 use mapi_wire::rop::*;
 
 use super::objects::{Object, RopSession};
-use super::{folder, logon, message, table};
+use super::{folder, logon, message, notify, props, stream, table};
 use crate::auth::AuthUser;
 use crate::session::NotificationQueue;
 use crate::store::Store;
@@ -22,7 +22,6 @@ pub(crate) struct Ctx<'a> {
     /// Bytes left for this ROP's response (MaxRopOut).
     pub(crate) room: usize,
     pub(crate) data_dir: Option<&'a Path>,
-    #[allow(dead_code)]
     pub(crate) notifications: &'a NotificationQueue,
 }
 
@@ -96,7 +95,7 @@ pub(crate) fn header_only(rop: &RopRequest, code: ErrorCode) -> Vec<u8> {
 
 /// A response: typed, or raw bytes for the ROPs answered by header only.
 pub(crate) enum Out {
-    Typed(RopResponse),
+    Typed(Box<RopResponse>),
     Raw(Vec<u8>),
 }
 
@@ -104,7 +103,14 @@ macro_rules! with_success {
     ($variant:ident, $resp:ident, $index:expr, $result:expr) => {{
         let result = $result;
         let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-        (Out::Typed(RopResponse::$variant($resp { handle_index: $index, return_value: rv, success: result.ok() })), rv)
+        (
+            Out::Typed(Box::new(RopResponse::$variant($resp {
+                handle_index: $index,
+                return_value: rv,
+                success: result.ok(),
+            }))),
+            rv,
+        )
     }};
 }
 
@@ -112,7 +118,7 @@ macro_rules! plain {
     ($variant:ident, $resp:ident, $index:expr, $result:expr) => {{
         let result: Result<(), ErrorCode> = $result;
         let rv = result.err().unwrap_or(ErrorCode::SUCCESS);
-        (Out::Typed(RopResponse::$variant($resp { handle_index: $index, return_value: rv })), rv)
+        (Out::Typed(Box::new(RopResponse::$variant($resp { handle_index: $index, return_value: rv }))), rv)
     }};
 }
 
@@ -124,11 +130,11 @@ macro_rules! partial {
             Err(e) => (e, false),
         };
         (
-            Out::Typed(RopResponse::$variant($resp {
+            Out::Typed(Box::new(RopResponse::$variant($resp {
                 handle_index: $index,
                 return_value: rv,
                 partial_completion: Some(pc),
-            })),
+            }))),
             rv,
         )
     }};
@@ -145,7 +151,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
         RopRequest::Logon(r) => {
             let resp = logon::logon(ctx, r);
             let rv = resp.return_value;
-            (Out::Typed(RopResponse::Logon(resp)), rv)
+            (Out::Typed(Box::new(RopResponse::Logon(resp))), rv)
         }
         RopRequest::GetReceiveFolder(r) => {
             with_success!(
@@ -296,11 +302,11 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 Err(e) => e,
             };
             (
-                Out::Typed(RopResponse::Abort(AbortResponse {
+                Out::Typed(Box::new(RopResponse::Abort(AbortResponse {
                     handle_index: r.input_handle_index,
                     return_value: rv,
                     success: None,
-                })),
+                }))),
                 rv,
             )
         }
@@ -342,7 +348,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
         RopRequest::SetMessageReadFlag(r) => {
             let resp = message::set_message_read_flag(ctx, r);
             let rv = resp.return_value;
-            (Out::Typed(RopResponse::SetMessageReadFlag(resp)), rv)
+            (Out::Typed(Box::new(RopResponse::SetMessageReadFlag(resp))), rv)
         }
         RopRequest::SubmitMessage(r) => {
             plain!(SubmitMessage, SubmitMessageResponse, r.input_handle_index, message::submit(ctx, r))
@@ -355,10 +361,10 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 Err(e) => e,
             };
             (
-                Out::Typed(RopResponse::AbortSubmit(AbortSubmitResponse {
+                Out::Typed(Box::new(RopResponse::AbortSubmit(AbortSubmitResponse {
                     handle_index: r.input_handle_index,
                     return_value: rv,
-                })),
+                }))),
                 rv,
             )
         }
@@ -386,6 +392,159 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             r.input_handle_index,
             message::valid_attachments(ctx, r.input_handle_index)
         ),
+        RopRequest::GetPropertiesSpecific(r) => {
+            let resp = props::get_specific(ctx, r);
+            let rv = resp.return_value;
+            (Out::Typed(Box::new(RopResponse::GetPropertiesSpecific(resp))), rv)
+        }
+        RopRequest::GetPropertiesAll(r) => {
+            let result = props::get_all(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                GetPropertiesAllResponse { handle_index: r.input_handle_index, return_value: rv, values: result.ok() };
+            (Out::Typed(Box::new(RopResponse::GetPropertiesAll(resp))), rv)
+        }
+        RopRequest::GetPropertiesList(r) => {
+            let result = props::get_list(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = GetPropertiesListResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                property_tags: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::GetPropertiesList(resp))), rv)
+        }
+        RopRequest::SetProperties(r) => {
+            let result = props::set(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SetPropertiesResponse { handle_index: r.input_handle_index, return_value: rv, problems: result.ok() };
+            (Out::Typed(Box::new(RopResponse::SetProperties(resp))), rv)
+        }
+        RopRequest::SetPropertiesNoReplicate(r) => {
+            let result = props::set(ctx, &r.0);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SetPropertiesNoReplicateResponse {
+                handle_index: r.0.input_handle_index,
+                return_value: rv,
+                problems: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::SetPropertiesNoReplicate(resp))), rv)
+        }
+        RopRequest::DeleteProperties(r) => {
+            let result = props::delete(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = DeletePropertiesResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                problems: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::DeleteProperties(resp))), rv)
+        }
+        RopRequest::DeletePropertiesNoReplicate(r) => {
+            let result = props::delete(ctx, &r.0);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = DeletePropertiesNoReplicateResponse {
+                handle_index: r.0.input_handle_index,
+                return_value: rv,
+                problems: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::DeletePropertiesNoReplicate(resp))), rv)
+        }
+        RopRequest::GetPropertyIdsFromNames(r) => {
+            let result = props::ids_from_names(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = GetPropertyIdsFromNamesResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                property_ids: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::GetPropertyIdsFromNames(resp))), rv)
+        }
+        RopRequest::GetNamesFromPropertyIds(r) => {
+            let result = props::names_from_ids(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = GetNamesFromPropertyIdsResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                names: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::GetNamesFromPropertyIds(resp))), rv)
+        }
+        RopRequest::QueryNamedProperties(r) => {
+            let result = props::query_named(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = QueryNamedPropertiesResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                properties: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::QueryNamedProperties(resp))), rv)
+        }
+        RopRequest::OpenStream(r) => {
+            let result = stream::open(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                OpenStreamResponse { handle_index: r.output_handle_index, return_value: rv, stream_size: result.ok() };
+            (Out::Typed(Box::new(RopResponse::OpenStream(resp))), rv)
+        }
+        RopRequest::ReadStream(r) => {
+            // A failure is the 6-byte header without DataSize (capture 054).
+            let result = stream::read(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = ReadStreamResponse { handle_index: r.input_handle_index, return_value: rv, data: result.ok() };
+            (Out::Typed(Box::new(RopResponse::ReadStream(resp))), rv)
+        }
+        RopRequest::WriteStream(r) => {
+            let result = stream::write(ctx, r.input_handle_index, &r.data);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                WriteStreamResponse { handle_index: r.input_handle_index, return_value: rv, written_size: result.ok() };
+            (Out::Typed(Box::new(RopResponse::WriteStream(resp))), rv)
+        }
+        RopRequest::WriteAndCommitStream(r) => {
+            let result = stream::write(ctx, r.0.input_handle_index, &r.0.data)
+                .and_then(|n| stream::commit(ctx, r.0.input_handle_index).map(|()| n));
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = WriteAndCommitStreamResponse {
+                handle_index: r.0.input_handle_index,
+                return_value: rv,
+                written_size: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::WriteAndCommitStream(resp))), rv)
+        }
+        RopRequest::CommitStream(r) => {
+            let rv = stream::commit(ctx, r.input_handle_index).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = CommitStreamResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::CommitStream(resp))), rv)
+        }
+        RopRequest::GetStreamSize(r) => {
+            let result = stream::size(ctx, r.input_handle_index);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = GetStreamSizeResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                stream_size: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::GetStreamSize(resp))), rv)
+        }
+        RopRequest::SetStreamSize(r) => {
+            let rv = stream::set_size(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SetStreamSizeResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SetStreamSize(resp))), rv)
+        }
+        RopRequest::SeekStream(r) => {
+            let result = stream::seek(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SeekStreamResponse { handle_index: r.input_handle_index, return_value: rv, new_position: result.ok() };
+            (Out::Typed(Box::new(RopResponse::SeekStream(resp))), rv)
+        }
+        RopRequest::RegisterNotification(r) => {
+            let rv = notify::register(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = RegisterNotificationResponse { handle_index: r.output_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::RegisterNotification(resp))), rv)
+        }
         other => {
             // Decoded but not executed here: ecNotSupported, header only.
             let rv = match ctx.object(response_index(other)) {
@@ -418,12 +577,12 @@ fn move_copy_response<const ID: u8>(
     };
     let dest_handle_index = (rv == ErrorCode::DST_NULL_OBJECT).then_some(u32::from(dest));
     (
-        Out::Typed(wrap(MoveCopyResponse {
+        Out::Typed(Box::new(wrap(MoveCopyResponse {
             handle_index: source,
             return_value: rv,
             dest_handle_index,
             partial_completion: pc,
-        })),
+        }))),
         rv,
     )
 }

@@ -172,6 +172,7 @@ pub(crate) fn mailbox_of(object: &Object, ctx: &Ctx<'_>) -> Option<Mailbox> {
             Some(Object::Message(m)) => Some(m.mailbox.clone()),
             _ => None,
         },
-        Object::Notification => None,
+        Object::Stream(s) => ctx.session.objects.get(&s.parent).and_then(|p| mailbox_of(p, ctx)),
+        Object::Notification(_) => None,
     }
 }

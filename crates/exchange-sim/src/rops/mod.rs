@@ -12,18 +12,23 @@
 //! | `logon` | RopLogon and the store ROPs |
 //! | `folder` | folder ROPs |
 //! | `table` | table ROPs over [`TableView`](crate::store::table::TableView) |
-//! | `message` | message, recipient, read-flag and attachment ROPs |
+//! | `message` | message, recipient, read-flag, attachment and submit ROPs |
+//! | `props` | property and named-property ROPs |
+//! | `stream` | stream ROPs |
+//! | `notify` | RopRegisterNotification, RopNotify, RopPending |
 //!
-//! ROPs whose request mapi-wire cannot decode yet (property, stream,
-//! notification and ICS ROPs) make the whole Execute fail with ecRpcFormat
-//! at decode time, as a reserved RopId does (capture 057).
+//! ROPs that are decoded but not executed here answer ecNotSupported with
+//! the header-only failure layout.
 
 mod backend;
 mod dispatch;
 mod folder;
 mod logon;
 mod message;
+mod notify;
 mod objects;
+mod props;
+mod stream;
 mod table;
 
 pub use backend::{COMPRESSION_THRESHOLD, StoreBackend};

@@ -25,9 +25,34 @@ pub(crate) enum Object {
     Attachment(Box<AttachmentObj>),
     /// A hierarchy, contents or attachment table.
     Table(Box<TableObj>),
-    /// A notification subscription (RopRegisterNotification).
-    #[allow(dead_code)]
-    Notification,
+    /// A notification subscription (RopRegisterNotification); held for
+    /// its Drop, which ends the store subscription.
+    Notification(#[allow(dead_code)] Box<NotificationObj>),
+    /// A property stream (RopOpenStream).
+    Stream(Box<StreamObj>),
+}
+
+/// A stream over one property of a message, attachment or folder object
+/// ([MS-OXCPRPT] 3.2.5.13): the bytes live here until RopCommitStream.
+pub(crate) struct StreamObj {
+    pub(crate) parent: u32,
+    pub(crate) tag: PropTag,
+    pub(crate) data: Vec<u8>,
+    pub(crate) position: usize,
+    pub(crate) writable: bool,
+}
+
+/// A RopRegisterNotification subscription: the store subscription to drop
+/// on release.
+pub(crate) struct NotificationObj {
+    pub(crate) store: crate::store::Store,
+    pub(crate) subscription: crate::store::SubscriptionId,
+}
+
+impl Drop for NotificationObj {
+    fn drop(&mut self) {
+        self.store.unsubscribe(self.subscription);
+    }
 }
 
 /// A logon: the mailbox and the logon's identity.
@@ -120,6 +145,7 @@ impl RopSession {
                 .filter(|(_, o)| match o {
                     Object::Attachment(a) => a.message_handle == handle,
                     Object::Table(t) => t.kind == TableKind::Attachments { message_handle: handle },
+                    Object::Stream(st) => st.parent == handle,
                     _ => false,
                 })
                 .map(|(h, _)| *h)

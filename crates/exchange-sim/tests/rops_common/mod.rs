@@ -73,6 +73,14 @@ pub fn seeded_store() -> Store {
         rcpt.set(PropTag::EMAIL_ADDRESS, PropValue::String(ALICE.into()));
         rcpt.set(PropTag::ADDRESS_TYPE, PropValue::String("SMTP".into()));
         rcpt.set(PropTag::RECIPIENT_TYPE, PropValue::I32(1));
+        if *s == "HTML newsletter" {
+            props.set(
+                PropTag(0x1013_0102),
+                PropValue::Binary(
+                    b"<html><body><p>Newsletter</p><p>Issue 1 of the gromox test box</p></body></html>\r\n".to_vec(),
+                ),
+            );
+        }
         let mut attachments = vec![];
         if *s == "Mail with attachment" {
             let mut a = PropBag::new();
