@@ -2,7 +2,7 @@
 //! on logons, folders, messages and attachments; named-property mapping.
 
 use mapi_wire::named::PropertyName;
-use mapi_wire::prop_value::{PropValue, PropertyProblem, TaggedValue};
+use mapi_wire::prop_value::{FlaggedValue, PropValue, PropertyProblem, PropertyRow, TaggedValue};
 use mapi_wire::rop::*;
 use mapi_wire::tags::PS_MAPI;
 use mapi_wire::{ErrorCode, Guid, PropTag, PropType};
@@ -97,9 +97,23 @@ fn narrow(v: PropValue, unicode: bool) -> PropValue {
 /// RopGetPropertiesSpecific ([MS-OXCPRPT] 3.2.5.1): missing properties come
 /// back flagged with ecNotFound; PropertySizeLimit is ignored (A18).
 pub(crate) fn get_specific(ctx: &mut Ctx<'_>, r: &GetPropertiesSpecificRequest) -> GetPropertiesSpecificResponse {
-    let result = bag_of(ctx, r.input_handle_index).map(|mut bag| {
-        bag.remove(BODY_HTML_STRING);
-        property_row(&bag, &r.property_tags)
+    let result = bag_of(ctx, r.input_handle_index).map(|bag| {
+        let row = property_row(&bag, &r.property_tags);
+        if !r.property_tags.contains(&BODY_HTML_STRING) {
+            return row;
+        }
+        // The bag is keyed by property id: only the string form is hidden.
+        let values: Vec<FlaggedValue> = match row {
+            PropertyRow::Standard(v) => v.into_iter().map(FlaggedValue::Value).collect(),
+            PropertyRow::Flagged(v) => v,
+        };
+        PropertyRow::Flagged(
+            values
+                .into_iter()
+                .zip(&r.property_tags)
+                .map(|(v, t)| if *t == BODY_HTML_STRING { FlaggedValue::Error(ErrorCode::NOT_FOUND) } else { v })
+                .collect(),
+        )
     });
     let (rv, row) = match result {
         Ok(row) => (ErrorCode::SUCCESS, Some(row)),
