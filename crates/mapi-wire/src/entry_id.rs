@@ -114,12 +114,15 @@ impl EntryId {
     pub fn parse(bytes: &[u8]) -> Result<Self, DecodeError> {
         let provider = bytes.get(4..20).and_then(|p| <[u8; 16]>::try_from(p).ok()).map(Guid);
         Ok(match (bytes.first(), bytes.len(), provider) {
-            (Some(&EphemeralEntryId::ID_TYPE), EphemeralEntryId::SIZE, _) => {
-                Self::Ephemeral(EphemeralEntryId::decode_exact(bytes)?)
-            }
+            // Well-known provider UIDs first: an ephemeral ID's bytes 4..20
+            // are the NSPI server's GUID, never one of these constants, while
+            // a 32-byte address-book ID may start with any flags byte.
             (_, _, Some(STORE_WRAP_PROVIDER)) => Self::Store(StoreEntryId::decode_exact(bytes)?),
             (_, _, Some(ONE_OFF_PROVIDER)) => Self::OneOff(OneOffEntryId::decode_exact(bytes)?),
             (_, _, Some(ADDRESS_BOOK_PROVIDER)) => Self::AddressBook(AddressBookEntryId::decode_exact(bytes)?),
+            (Some(&EphemeralEntryId::ID_TYPE), EphemeralEntryId::SIZE, _) => {
+                Self::Ephemeral(EphemeralEntryId::decode_exact(bytes)?)
+            }
             (_, FolderEntryId::SIZE, _) => Self::Folder(FolderEntryId::decode_exact(bytes)?),
             (_, MessageEntryId::SIZE, _) => Self::Message(MessageEntryId::decode_exact(bytes)?),
             _ => Self::Other(bytes.to_vec()),

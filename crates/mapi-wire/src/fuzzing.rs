@@ -125,3 +125,49 @@ pub fn response_framer(data: &[u8]) {
     let chunked = run(stream.chunks(step));
     assert_eq!(whole, chunked);
 }
+
+/// Server side of [MS-OXCMAPIHTTP] 2.2.4.2 Execute: request body →
+/// RPC_HEADER_EXT chain → ROP request buffers. Whatever decodes re-encodes to
+/// bytes that decode to the same bytes again.
+pub fn execute_request(data: &[u8]) {
+    use crate::emsmdb::ExecuteRequest;
+    use crate::rop::RopRequestBuffer;
+    use crate::rpc_ext::{ChainLimits, decode_chain};
+    use crate::{Decode, Encode};
+    let Ok(req) = ExecuteRequest::decode_exact(data) else { return };
+    let Ok(chain) = decode_chain(&req.rop_buffer, &ChainLimits::default()) else { return };
+    for ext in chain {
+        if let Ok(buf) = RopRequestBuffer::decode_exact(&ext.payload)
+            && let Ok(bytes) = buf.to_bytes()
+        {
+            let again = RopRequestBuffer::decode_exact(&bytes).map(|b| b.to_bytes());
+            assert_eq!(again, Ok(Ok(bytes)), "request buffer does not round-trip");
+        }
+    }
+}
+
+/// Client side of Execute: `u16` length + a ROP request buffer (the context a
+/// client has), then a response body. The response is decoded against that
+/// request and on its own; whatever decodes re-encodes stably.
+pub fn execute_response(data: &[u8]) {
+    use crate::emsmdb::{ExecuteResponse, MapiResponse};
+    use crate::rop::{ExecuteContext, RopRequestBuffer, RopResponseBuffer};
+    use crate::rpc_ext::{ChainLimits, decode_chain};
+    use crate::{Decode, Encode};
+    let Some((len, rest)) = data.split_first_chunk::<2>() else { return };
+    let len = usize::from(u16::from_le_bytes(*len)).min(rest.len());
+    let (request, body) = rest.split_at(len);
+    let request = RopRequestBuffer::decode_exact(request).unwrap_or_default();
+    let Ok(MapiResponse::Completed(resp)) = MapiResponse::<ExecuteResponse>::decode_exact(body) else { return };
+    let Ok(chain) = decode_chain(&resp.rop_buffer, &ChainLimits::default()) else { return };
+    let ctx = ExecuteContext::new(&request);
+    for ext in chain {
+        let _ = RopResponseBuffer::decode_standalone(&ext.payload);
+        if let Ok(buf) = RopResponseBuffer::decode_with(&ext.payload, &ctx)
+            && let Ok(bytes) = buf.to_bytes()
+        {
+            let again = RopResponseBuffer::decode_with(&bytes, &ctx).map(|b| b.to_bytes());
+            assert_eq!(again, Ok(Ok(bytes)), "response buffer does not round-trip");
+        }
+    }
+}

@@ -12,6 +12,8 @@ const TARGETS: &[(&str, &[Entry])] = &[
     ("restriction", &[mapi_wire::fuzzing::restriction]),
     ("idset", &[mapi_wire::fuzzing::idset]),
     ("response_framer", &[mapi_wire::fuzzing::response_framer]),
+    ("execute_request", &[mapi_wire::fuzzing::execute_request]),
+    ("execute_response", &[mapi_wire::fuzzing::execute_response]),
 ];
 
 #[test]

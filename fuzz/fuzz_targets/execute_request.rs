@@ -1,0 +1,3 @@
+#![no_main]
+//! [MS-OXCMAPIHTTP] 2.2.4.2 Execute request bodies as a server receives them.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mapi_wire::fuzzing::execute_request(data));
