@@ -313,3 +313,20 @@ fn capture_126_getpropertyidsfromnames_globalobjectid() {
 fn capture_127_calendar_globalobjectid_columns() {
     same_answers("127");
 }
+
+#[test]
+fn capture_046_ics_contents_inbox_initial() {
+    let Some(r) = same_answers("046") else { return };
+    // The stream parses as a contents sync with the five Inbox mails.
+    let ours = r.ours.unwrap();
+    let Some(RopResponse::FastTransferSourceGetBuffer(g)) = ours.rops.last() else { panic!() };
+    let sync = mapi_wire::fx::ContentsSync::parse(&g.transfer_buffer).unwrap();
+    assert_eq!(sync.message_changes.len(), 5);
+    assert!(sync.message_changes.iter().all(|m| m.mid().is_some() && m.change_number().is_some()));
+    assert!(sync.deletions.is_none());
+}
+
+#[test]
+fn capture_050_ics_contents_inbox_incremental() {
+    same_answers("050");
+}

@@ -7,7 +7,7 @@ use mapi_wire::ErrorCode;
 use mapi_wire::rop::*;
 
 use super::objects::{Object, RopSession};
-use super::{folder, logon, message, notify, props, stream, table};
+use super::{folder, ics, logon, message, notify, props, stream, table};
 use crate::auth::AuthUser;
 use crate::session::NotificationQueue;
 use crate::store::Store;
@@ -545,6 +545,55 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             let resp = RegisterNotificationResponse { handle_index: r.output_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::RegisterNotification(resp))), rv)
         }
+        RopRequest::SynchronizationConfigure(r) => {
+            let rv = ics::configure(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationConfigureResponse { handle_index: r.output_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationConfigure(resp))), rv)
+        }
+        RopRequest::SynchronizationUploadStateStreamBegin(r) => {
+            let rv = ics::upload_begin(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SynchronizationUploadStateStreamBeginResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamBegin(resp))), rv)
+        }
+        RopRequest::SynchronizationUploadStateStreamContinue(r) => {
+            let rv = ics::upload_continue(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationUploadStateStreamContinueResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+            };
+            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamContinue(resp))), rv)
+        }
+        RopRequest::SynchronizationUploadStateStreamEnd(r) => {
+            let rv = ics::upload_end(ctx, r.input_handle_index).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SynchronizationUploadStateStreamEndResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamEnd(resp))), rv)
+        }
+        RopRequest::SynchronizationGetTransferState(r) => {
+            let rv = ics::transfer_state(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SynchronizationGetTransferStateResponse { handle_index: r.output_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationGetTransferState(resp))), rv)
+        }
+        RopRequest::FastTransferSourceGetBuffer(r) => match ics::get_buffer(ctx, r) {
+            Ok(resp) => (Out::Typed(Box::new(RopResponse::FastTransferSourceGetBuffer(resp))), ErrorCode::SUCCESS),
+            // The body follows on failure too (digest §3.2, gromox): status
+            // Error, zero counts, an empty buffer.
+            Err(rv) => (
+                Out::Typed(Box::new(RopResponse::FastTransferSourceGetBuffer(FastTransferSourceGetBufferResponse {
+                    handle_index: r.input_handle_index,
+                    return_value: rv,
+                    transfer_status: TransferStatus::ERROR,
+                    in_progress_count: 0,
+                    total_step_count: 0,
+                    reserved: 0,
+                    transfer_buffer: Vec::new(),
+                    backoff_time: None,
+                }))),
+                rv,
+            ),
+        },
         other => {
             // Decoded but not executed here: ecNotSupported, header only.
             let rv = match ctx.object(response_index(other)) {

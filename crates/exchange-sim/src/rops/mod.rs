@@ -16,6 +16,7 @@
 //! | `props` | property and named-property ROPs |
 //! | `stream` | stream ROPs |
 //! | `notify` | RopRegisterNotification, RopNotify, RopPending |
+//! | `ics` | ICS download: SynchronizationConfigure, state upload, FastTransferSourceGetBuffer, GetTransferState |
 //!
 //! ROPs that are decoded but not executed here answer ecNotSupported with
 //! the header-only failure layout.
@@ -23,6 +24,7 @@
 mod backend;
 mod dispatch;
 mod folder;
+mod ics;
 mod logon;
 mod message;
 mod notify;

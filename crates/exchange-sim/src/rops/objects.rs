@@ -30,6 +30,8 @@ pub(crate) enum Object {
     Notification(#[allow(dead_code)] Box<NotificationObj>),
     /// A property stream (RopOpenStream).
     Stream(Box<StreamObj>),
+    /// An ICS download context or a FastTransfer state download.
+    Sync(Box<super::ics::SyncObj>),
 }
 
 /// A stream over one property of a message, attachment or folder object
