@@ -330,3 +330,38 @@ fn capture_046_ics_contents_inbox_initial() {
 fn capture_050_ics_contents_inbox_incremental() {
     same_answers("050");
 }
+
+#[test]
+fn capture_048_ics_hierarchy_ipmsubtree_chained() {
+    let Some(capture) = capture_json("048") else { return };
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    assert_eq!(h.logon(), 0);
+    let payload = hex(capture["request_fields"]["uncompressed_rop_payload"].as_str().unwrap());
+    let (code, payloads) = h.execute_chain(&payload, capture_max_rop_out(&capture), 7);
+    assert_eq!(code, ErrorCode::SUCCESS);
+    let req = RopRequestBuffer::decode_exact(&payload).unwrap();
+    let first = RopResponseBuffer::decode_with(&payloads[0], &ExecuteContext::new(&req)).unwrap();
+    let theirs = capture_answers(&capture);
+    let n = req.rops.iter().filter(|r| !matches!(r, mapi_wire::rop::RopRequest::Release(_))).count();
+    assert_eq!(return_values(&first), theirs[..n].to_vec());
+    // The later payloads repeat the GetBuffer; the stream ends Done and
+    // parses as a hierarchy sync.
+    assert!(payloads.len() > 1, "chained");
+    let get_buffer_only = RopRequestBuffer { rops: vec![req.rops[n - 1].clone()], handles: req.handles.clone() };
+    let mut stream = Vec::new();
+    let mut last = None;
+    for (i, p) in payloads.iter().enumerate() {
+        let resp = if i == 0 {
+            first.clone()
+        } else {
+            RopResponseBuffer::decode_with(p, &ExecuteContext::new(&get_buffer_only)).unwrap()
+        };
+        let Some(RopResponse::FastTransferSourceGetBuffer(g)) = resp.rops.last() else { panic!() };
+        stream.extend_from_slice(&g.transfer_buffer);
+        last = Some(g.transfer_status);
+    }
+    assert_eq!(last, Some(mapi_wire::rop::TransferStatus::DONE));
+    let sync = mapi_wire::fx::HierarchySync::parse(&stream).unwrap();
+    assert!(!sync.folder_changes.is_empty());
+}

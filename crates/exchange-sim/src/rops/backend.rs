@@ -89,6 +89,7 @@ impl StoreBackend {
         let rops = self.session(session).ok_or(ErrorCode::GENERAL_FAILURE)?;
         let mut handles = buffer.handles.clone();
         let mut out: Vec<u8> = Vec::new();
+        let mut last_partial = false;
         for rop in &buffer.rops {
             let room = budget.saturating_sub(fixed + out.len());
             // Not even an empty RopQueryRows answer fits: the whole call
@@ -106,6 +107,7 @@ impl StoreBackend {
                 notifications: &notifications,
             };
             let Some(response) = dispatch::execute(&mut ctx, rop) else { continue };
+            last_partial = is_partial_buffer(&response);
             let bytes = match response {
                 Out::Typed(r) => encode(&r)?,
                 Out::Raw(b) => b,
@@ -123,20 +125,70 @@ impl StoreBackend {
         if RPC_HEADER_EXT_LEN + fixed + out.len() > max_out {
             return Err(ErrorCode::BUFFER_TOO_SMALL);
         }
-        // RopSize counts itself and the ROP responses ([MS-OXCROPS] 2.2.1).
-        let rop_size = u16::try_from(out.len() + 2).map_err(|_| ErrorCode::BUFFER_TOO_SMALL)?;
-        let mut rgb = Vec::with_capacity(out.len() + fixed);
-        rgb.extend_from_slice(&rop_size.to_le_bytes());
-        rgb.extend_from_slice(&out);
-        for h in &handles {
-            rgb.extend_from_slice(&h.to_le_bytes());
+        let mut payloads = vec![rop_buffer(&out, &handles)?];
+        // Execute Flags Chain with a trailing RopFastTransferSourceGetBuffer:
+        // the ROP is repeated into further RPC_HEADER_EXTs until the stream
+        // is done, MaxRopOut is used up or 96 payloads are out (capture 048;
+        // gromox limits payloads to 32 KiB).
+        let chained = request.flags.contains(ExecuteFlags::CHAIN)
+            && matches!(buffer.rops.last(), Some(mapi_wire::rop::RopRequest::FastTransferSourceGetBuffer(_)));
+        if chained && let Some(rop) = buffer.rops.last() {
+            let mut total: usize = payloads.iter().map(|p| p.len() + RPC_HEADER_EXT_LEN).sum();
+            while last_partial && payloads.len() < MAX_CHAINED_PAYLOADS {
+                let room = max_out
+                    .saturating_sub(total + RPC_HEADER_EXT_LEN + fixed)
+                    .min(rpc_ext::RECOMMENDED_MAX_PAYLOAD - fixed);
+                if room < 64 {
+                    break;
+                }
+                let mut ctx = Ctx {
+                    store: &self.store,
+                    user: &user,
+                    session: rops,
+                    handles: &mut handles,
+                    room,
+                    data_dir: self.data_dir.as_deref(),
+                    notifications: &notifications,
+                };
+                let Some(response) = dispatch::execute(&mut ctx, rop) else { break };
+                last_partial = is_partial_buffer(&response);
+                let bytes = match response {
+                    Out::Typed(r) => encode(&r)?,
+                    Out::Raw(b) => b,
+                };
+                let payload = rop_buffer(&bytes, &handles)?;
+                total += payload.len() + RPC_HEADER_EXT_LEN;
+                payloads.push(payload);
+            }
         }
         let compress = !request.flags.contains(ExecuteFlags::NO_COMPRESSION)
-            && self.compression_threshold.is_some_and(|t| rgb.len() >= t);
+            && self.compression_threshold.is_some_and(|t| payloads.iter().map(Vec::len).sum::<usize>() >= t);
         // Responses are never XorMagic-obfuscated (corrections A11).
-        rpc_ext::encode_chain([rgb.as_slice()], &EncodeOptions { compress, xor_magic: false })
+        rpc_ext::encode_chain(payloads.iter().map(Vec::as_slice), &EncodeOptions { compress, xor_magic: false })
             .map_err(|_| ErrorCode::BUFFER_TOO_SMALL)
     }
+}
+
+/// Most RPC_HEADER_EXTs in one chained response (gromox).
+const MAX_CHAINED_PAYLOADS: usize = 96;
+
+/// True for a RopFastTransferSourceGetBuffer answer with more to come.
+fn is_partial_buffer(out: &Out) -> bool {
+    matches!(out, Out::Typed(r) if matches!(r.as_ref(), RopResponse::FastTransferSourceGetBuffer(g)
+        if g.return_value == ErrorCode::SUCCESS && g.transfer_status == mapi_wire::rop::TransferStatus::PARTIAL))
+}
+
+/// `RopSize` + ROP responses + handle table ([MS-OXCROPS] 2.2.1); RopSize
+/// counts itself and the responses.
+fn rop_buffer(responses: &[u8], handles: &[u32]) -> Result<Vec<u8>, ErrorCode> {
+    let rop_size = u16::try_from(responses.len() + 2).map_err(|_| ErrorCode::BUFFER_TOO_SMALL)?;
+    let mut rgb = Vec::with_capacity(responses.len() + 2 + 4 * handles.len());
+    rgb.extend_from_slice(&rop_size.to_le_bytes());
+    rgb.extend_from_slice(responses);
+    for h in handles {
+        rgb.extend_from_slice(&h.to_le_bytes());
+    }
+    Ok(rgb)
 }
 
 fn encode(response: &RopResponse) -> Result<Vec<u8>, ErrorCode> {

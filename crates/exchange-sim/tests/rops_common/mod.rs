@@ -140,6 +140,12 @@ impl Harness {
     /// Runs raw ROP payload bytes; returns the whole-call ErrorCode and
     /// the (decompressed) response payload.
     pub fn execute_raw(&mut self, payload: &[u8], max_rop_out: u32, flags: u32) -> (ErrorCode, Vec<u8>) {
+        let (code, payloads) = self.execute_chain(payload, max_rop_out, flags);
+        (code, payloads.into_iter().next().unwrap_or_default())
+    }
+
+    /// Like `execute_raw`, every payload of the answer's RPC_HEADER_EXT chain.
+    pub fn execute_chain(&mut self, payload: &[u8], max_rop_out: u32, flags: u32) -> (ErrorCode, Vec<Vec<u8>>) {
         let rop_buffer = rpc_ext::encode_chain([payload], &EncodeOptions::default()).unwrap();
         let req = ExecuteRequest { flags: ExecuteFlags(flags), rop_buffer, max_rop_out, auxiliary_buffer: vec![] };
         let resp = self.backend.execute(&mut self.session, &req);
@@ -148,11 +154,11 @@ impl Harness {
             return (e.error_code, vec![]);
         }
         let chain = rpc_ext::decode_chain(&e.rop_buffer, &Default::default()).unwrap();
-        let mut out = Vec::new();
-        for b in chain {
-            out.extend_from_slice(&b.payload);
+        // Flags 0 on every header but the last (capture 048).
+        for (i, b) in chain.iter().enumerate() {
+            assert_eq!(b.header.flags.0 & 0x0004 != 0, i + 1 == chain.len());
         }
-        (e.error_code, out)
+        (e.error_code, chain.into_iter().map(|b| b.payload).collect())
     }
 
     /// Runs a request buffer and decodes the answer against it.
