@@ -91,7 +91,8 @@ pub(crate) struct Ctx {
 
 impl Simulator {
     /// A simulator with the store of `config.data_dir` (in memory without
-    /// one), the store's users as directory and [`MinimalBackend`].
+    /// one), the store's users as directory, [`crate::rops::StoreBackend`]
+    /// for the mailbox endpoint and [`MinimalBackend`] for the address book.
     pub fn new(config: SimConfig) -> Self {
         Self { config, store: None, directory: None, backends: None, ntlm: None }
     }
