@@ -368,6 +368,21 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 rv,
             )
         }
+        RopRequest::SetSpooler(r) => {
+            // Nothing to do: submission is immediate (MS-OXOMSG 3.2.5.?).
+            let rv = match ctx.object(r.input_handle_index) {
+                Ok(Object::Logon(_)) => ErrorCode::SUCCESS,
+                Ok(_) => ErrorCode::NOT_SUPPORTED,
+                Err(e) => e,
+            };
+            (
+                Out::Typed(Box::new(RopResponse::SetSpooler(SetSpoolerResponse {
+                    handle_index: r.input_handle_index,
+                    return_value: rv,
+                }))),
+                rv,
+            )
+        }
         RopRequest::OpenAttachment(r) => {
             plain!(OpenAttachment, OpenAttachmentResponse, r.output_handle_index, message::open_attachment(ctx, r))
         }
