@@ -74,6 +74,7 @@ open_enum! {
 
 /// [MS-OXCRPC] 2.2.2.2 AUX_HEADER: 4 bytes in front of every block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AuxHeader {
     /// Block size including this header.
     pub size: u16,
@@ -91,6 +92,7 @@ impl AuxHeader {
 /// [MS-OXCRPC] 2.2.2.2 one auxiliary block: header fields plus the body as
 /// transmitted (re-encodes byte for byte; [`AuxBlock::data`] parses it).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AuxBlock {
     /// AUX_HEADER `Version`.
     pub version: AuxVersion,

@@ -42,6 +42,7 @@ pub trait Encode {
 
 /// A borrowed cursor over wire bytes.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,

@@ -67,6 +67,14 @@ macro_rules! wire_flags {
             }
         }
 
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for $name {
+            /// The set flag names, as `Debug` prints them.
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&format_args!("{self:?}"))
+            }
+        }
+
         impl ::std::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 let mut rest = self.0;
@@ -95,6 +103,7 @@ pub(crate) use wire_flags;
 /// ([MS-OXCMAPIHTTP] 2.2.4, 2.2.5: `StatusCode` 0 → the request's fields;
 /// otherwise only the auxiliary buffer).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum MapiResponse<T> {
     /// `StatusCode` 0: the request was processed; `T` holds everything after
     /// `StatusCode`, including `ErrorCode` and the auxiliary buffer.

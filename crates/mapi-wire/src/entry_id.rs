@@ -85,6 +85,7 @@ open_enum! {
 
 /// Any entry ID, classified by [`EntryId::parse`].
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum EntryId {
     /// [MS-OXCDATA] 2.2.4.1 Folder EntryID.
     Folder(FolderEntryId),
@@ -151,6 +152,7 @@ impl Encode for EntryId {
 /// ProviderUID, FolderType u16, DatabaseGuid, GlobalCounter, Pad u16` — the
 /// last 24 bytes are the folder's [`LongTermId`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FolderEntryId {
     /// Flags; 0 for a permanent entry ID.
     pub flags: u32,
@@ -208,6 +210,7 @@ impl Encode for FolderEntryId {
 /// ProviderUID, MessageType u16`, then the folder's and the message's
 /// database GUID + counter + pad.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessageEntryId {
     /// Flags; 0 for a permanent entry ID.
     pub flags: u32,
@@ -281,6 +284,7 @@ impl Encode for MessageEntryId {
 /// [`Decode`] consumes the rest of the reader (an entry ID is always a whole
 /// binary value).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StoreEntryId {
     /// Flags; 0.
     pub flags: u32,
@@ -412,6 +416,7 @@ impl std::fmt::Debug for OneOffFlags {
 /// set, else 8-bit+NUL. gromox writes format flags 0x8001 (corrections B28),
 /// Outlook 0x9001.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OneOffEntryId {
     /// Flags; 0.
     pub flags: u32,
@@ -486,6 +491,7 @@ impl Encode for OneOffEntryId {
 /// of [MS-OXNSPI] 2.2.9.3): `Flags u32 (0), ProviderUID (GUID_NSPI), Version
 /// u32 (1), Type u32 (display type), X500DN ASCIIZ`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AddressBookEntryId {
     /// Flags (the NSPI IDType byte and three reserved bytes); 0.
     pub flags: u32,
@@ -532,6 +538,7 @@ impl Encode for AddressBookEntryId {
 /// (1), DisplayType u32, MId u32`. Returned by NSPI with the fEphID flag
 /// (corrections B23).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EphemeralEntryId {
     /// R1, R2, R3; zero.
     pub reserved: [u8; 3],

@@ -5,6 +5,7 @@
 /// Every variant carries the field being read and the byte offset in the
 /// outermost input, so `mapi-inspect` and logs can point at the culprit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum DecodeError {
     /// The input ended inside a field.
     #[error("{what}: input ends {needed} byte(s) short at offset {offset}")]
@@ -64,6 +65,7 @@ pub enum DecodeError {
 /// The broad category of a [`DecodeError`], for callers that decide between
 /// "peer sent garbage", "we do not support this" and "too big".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ErrorKind {
     /// The input is malformed (short, invalid or with trailing bytes).
     Malformed,
@@ -92,6 +94,7 @@ impl DecodeError {
 
 /// Why an encoder refused a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum EncodeError {
     /// A value is longer than its length field can express.
     #[error("{what}: length {len} exceeds the field's maximum {max}")]

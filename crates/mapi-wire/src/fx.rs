@@ -46,6 +46,7 @@ use crate::prop_value::PropValue;
 
 /// One propValue of a FastTransfer stream ([MS-OXCFXICS] 2.2.4.1.1).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FxProperty {
     /// The tag as sent: its type is the wire type (e.g. 0x0003 for
     /// MetaTagIdsetGiven, 0x84B0 for a code-page string); ids ≥ 0x8000 are
@@ -81,6 +82,7 @@ impl FxProperty {
 
 /// One element of a FastTransfer stream, as [`FxReader`] yields it.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum FxElement {
     /// A marker ([MS-OXCFXICS] 2.2.4.1.4).
     Marker(Marker),

@@ -37,6 +37,7 @@ pub const CONTENT_TYPE_MAPI_HTTP: &str = "application/mapi-http";
 /// [MS-OXCMAPIHTTP] 2.2.3 common headers: every value has a fixed textual
 /// form; anything else is reported with the header's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[error("{header}: {reason}")]
 pub struct HeaderError {
     /// The header whose value is wrong.

@@ -107,6 +107,20 @@ macro_rules! object_id {
             }
         }
 
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for $name {
+            /// `0x0d00000000000001 (replid 1, gc 0xd)`, as the capture
+            /// annotations print ids.
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&format_args!(
+                    "{:#018x} (replid {}, gc {:#x})",
+                    self.0,
+                    self.replica_id(),
+                    self.global_counter().value()
+                ))
+            }
+        }
+
         impl<'a> Decode<'a> for $name {
             fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
                 Ok(Self(r.u64($what)?))
@@ -141,6 +155,7 @@ object_id! {
 /// A Global Identifier (GID), [MS-OXCDATA] 2.2.1.3: a 22-byte
 /// `DatabaseReplicationGuid + GlobalCounter`. PidTagSourceKey values are GIDs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Gid {
     /// The replica GUID (REPLGUID) the counter belongs to.
     pub guid: Guid,
@@ -175,6 +190,7 @@ impl Encode for Gid {
 /// A LongTermID, [MS-OXCDATA] 2.2.1.3.1: 24 bytes `DatabaseGuid,
 /// GlobalCounter, Pad u16` (RopLongTermIdFromId / RopIdFromLongTermId).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LongTermId {
     /// The replica GUID.
     pub guid: Guid,
@@ -215,6 +231,7 @@ impl Encode for LongTermId {
 /// The XID carries no length of its own: decode it from a sized context with
 /// [`Xid::decode_sized`] (a binary property's length, or a [`SizedXid`]).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Xid {
     /// The namespace (usually a replica GUID).
     pub guid: Guid,
@@ -284,6 +301,7 @@ impl Encode for Xid {
 /// A SizedXid, [MS-OXCFXICS] 2.2.2.3: `XidSize u8` followed by an XID of
 /// that many bytes.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SizedXid(pub Xid);
 
 impl<'a> Decode<'a> for SizedXid {
@@ -314,6 +332,7 @@ impl Encode for SizedXid {
 /// [`PredecessorChangeList::insert`], which keeps the sort order and one entry
 /// per GUID.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PredecessorChangeList(pub Vec<Xid>);
 
 impl PredecessorChangeList {

@@ -18,6 +18,7 @@ use crate::guid::Guid;
 
 /// Which replica key an IDSET blob uses ([MS-OXCFXICS] 2.2.2.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ReplForm {
     /// REPLID-based: `REPLID u16 + GLOBSET` pairs (session-local ids).
     ReplId,
@@ -30,6 +31,7 @@ pub enum ReplForm {
 /// Ordered as the wire wants them: REPLIDs ascending, REPLGUIDs by byte
 /// comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ReplKey {
     /// A 2-byte replica id (the low 16 bits of a FID/MID/CN).
     ReplId(u16),
@@ -52,6 +54,7 @@ impl ReplKey {
 /// Kept normalized: entries sorted by key, one entry per key, no empty
 /// GLOBSETs — so two sets holding the same ids compare equal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IdSet {
     /// The (replica, counters) pairs, sorted by replica key.
     pub entries: Vec<(ReplKey, GlobSet)>,

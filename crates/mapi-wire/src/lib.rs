@@ -42,6 +42,8 @@ pub mod recipient;
 pub mod restriction;
 pub mod rop;
 pub mod rpc_ext;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod sort;
 pub mod tags;
 

@@ -63,6 +63,20 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for $name {
+            /// The canonical name, or the hex value when unnamed.
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                // `0x03 RopOpenMessage`, `0x8004010F NotFound`: the capture
+                // annotations' form.
+                let w = 2 * ::std::mem::size_of::<$ty>();
+                match self.name() {
+                    Some(n) => s.collect_str(&format_args!("0x{:0w$X} {}", self.0, n, w = w)),
+                    None => s.collect_str(&format_args!("0x{:0w$X}", self.0, w = w)),
+                }
+            }
+        }
+
         impl From<$ty> for $name {
             fn from(v: $ty) -> Self {
                 Self(v)

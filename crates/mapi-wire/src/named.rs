@@ -13,6 +13,7 @@ use crate::prop_value::PropContext;
 /// without a name; gromox sends a 16-byte zero GUID after it (digest
 /// corrections B15, capture 025).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum PropertyName {
     /// Kind 0x00 MNID_ID.
     Id {

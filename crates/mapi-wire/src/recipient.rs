@@ -76,6 +76,7 @@ impl std::fmt::Debug for RecipientFlags {
 /// The type-dependent part of a RecipientRow: the Type field of the flags
 /// and the fields it brings ([MS-OXCDATA] 2.8.3.2).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum RecipientAddress {
     /// Type 0 (NoType); with the O flag an 8-bit AddressType follows (gromox
     /// and the digest read it as 8-bit regardless of the U flag).
@@ -131,6 +132,7 @@ impl RecipientAddress {
 /// A RecipientRow string: UTF-16LE when the U flag is set, else 8-bit in
 /// the row's code page (kept as bytes; the code page is the caller's).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum RecipientString {
     /// A UTF-16 string (U flag set).
     Unicode(String),
@@ -175,6 +177,7 @@ impl From<&str> for RecipientString {
 
 /// A RecipientRow ([MS-OXCDATA] 2.8.3.2).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RecipientRow {
     /// The flags as read; see [`RecipientFlags`] for which bits the encoder
     /// derives from the fields below.

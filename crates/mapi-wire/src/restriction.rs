@@ -66,6 +66,7 @@ open_enum! {
 /// The FuzzyLevelLow and FuzzyLevelHigh fields of a content restriction
 /// ([MS-OXCDATA] 2.12.4.1).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FuzzyLevel {
     /// How to match: [`FuzzyLevel::FULL_STRING`], [`FuzzyLevel::SUBSTRING`]
     /// or [`FuzzyLevel::PREFIX`].
@@ -92,6 +93,7 @@ impl FuzzyLevel {
 
 /// A restriction ([MS-OXCDATA] 2.12.1–2.12.12).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Restriction {
     /// 2.12.1 AndRestriction: all must hold.
     And(Vec<Self>),

@@ -327,6 +327,7 @@ macro_rules! rop_enums {
     ) => {
         /// One ROP request of a ROP list ([MS-OXCROPS] 2.2.1); the variant names the ROP.
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
         pub enum RopRequest {
             $( $(#[$bmeta])* $both($breq), )*
@@ -335,6 +336,7 @@ macro_rules! rop_enums {
 
         /// One ROP response of a ROP list ([MS-OXCROPS] 2.2.1); the variant names the ROP.
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
         pub enum RopResponse {
             $( $(#[$bmeta])* $both($bresp), )*

@@ -82,6 +82,7 @@ impl std::fmt::Debug for ExtFlags {
 
 /// [MS-OXCRPC] 2.2.2.1 RPC_HEADER_EXT: 8 bytes in front of every payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RpcHeaderExt {
     /// Version; MUST be 0x0000.
     pub version: u16,
@@ -127,6 +128,7 @@ impl Encode for RpcHeaderExt {
 /// gives `payload`. Encoding writes `header` + `transmitted`, so a decoded
 /// buffer re-encodes byte for byte.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtendedBuffer {
     /// The header as received or built.
     pub header: RpcHeaderExt,
@@ -140,6 +142,7 @@ pub struct ExtendedBuffer {
 /// [MS-OXCRPC] 3.1.4.1.1 how [`encode_chain`] and [`ExtendedBuffer::new`]
 /// transform payloads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EncodeOptions {
     /// Compress with [MS-XCA] Plain LZ77 when that makes the payload smaller
     /// (the flag is dropped otherwise, as gromox does).
@@ -150,6 +153,7 @@ pub struct EncodeOptions {
 
 /// Limits that protect a decoder from a hostile chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ChainLimits {
     /// Most decoded payload bytes, summed over the chain (default 32 MiB).
     pub max_total: usize,

@@ -20,6 +20,7 @@ open_enum! {
 /// A SortOrder ([MS-OXCDATA] 2.13.1): `PropertyType u16, PropertyId u16,
 /// Order u8` — the first four bytes are the property tag in its wire order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SortOrder {
     /// The column to sort by (a multi-valued column may carry the
     /// multi-value-instance bit 0x2000).
@@ -55,6 +56,7 @@ impl Encode for SortOrder {
 /// `expanded` categories start expanded, so `expanded ≤ categorized ≤
 /// orders.len()`; both the decoder and the encoder refuse other counts.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SortOrderSet {
     /// How many leading orders are categories.
     pub categorized: u16,

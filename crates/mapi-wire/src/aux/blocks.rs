@@ -13,6 +13,7 @@ use crate::guid::Guid;
 
 /// [MS-OXCRPC] 2.2.2.2.4 AUX_PERF_CLIENTINFO.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PerfClientInfo {
     /// Adapter speed in kbit/s.
     pub adapter_speed: u32,
@@ -38,6 +39,7 @@ pub struct PerfClientInfo {
 
 /// [MS-OXCRPC] 2.2.2.2.5 AUX_PERF_SERVERINFO.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PerfServerInfo {
     /// Server id.
     pub server_id: u16,
@@ -51,6 +53,7 @@ pub struct PerfServerInfo {
 
 /// [MS-OXCRPC] 2.2.2.2.6 AUX_PERF_PROCESSINFO.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PerfProcessInfo {
     /// Process id.
     pub process_id: u16,
@@ -66,6 +69,7 @@ pub struct PerfProcessInfo {
 
 /// [MS-OXCRPC] 2.2.2.2.20 AUX_CLIENT_CONNECTION_INFO (client → server).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ClientConnectionInfo {
     /// Connection GUID.
     pub connection_guid: Guid,
@@ -81,6 +85,7 @@ pub struct ClientConnectionInfo {
 
 /// [MS-OXCRPC] 2.2.2.2.21 AUX_SERVER_SESSION_INFO (server → client).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ServerSessionInfo {
     /// Opaque context string for the client's logs.
     pub server_session_context_info: Option<String>,
@@ -88,6 +93,7 @@ pub struct ServerSessionInfo {
 
 /// [MS-OXCRPC] 2.2.2.2.22 AUX_PROTOCOL_DEVICE_IDENTIFICATION (client → server).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProtocolDeviceIdentification {
     /// Device manufacturer.
     pub manufacturer: Option<String>,
@@ -103,6 +109,7 @@ pub struct ProtocolDeviceIdentification {
 
 /// [MS-OXCRPC] 2.2.2.2 the typed body of an auxiliary block.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum AuxData {
     /// 2.2.2.2.1 (v1, 0x01).
     PerfRequestId(PerfRequestId),

@@ -73,6 +73,7 @@ macro_rules! fixed_block {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -326,6 +327,7 @@ fixed_block! {
         /// OS build number.
         build_number: u32,
         /// Reserved.
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_impls::hex_bytes"))]
         reserved1: [u8; 132],
         /// Service pack major version.
         service_pack_major: u16,

@@ -17,6 +17,7 @@ wire_flags! {
 
 /// [MS-OXCMAPIHTTP] 2.2.4.1.1 Connect request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConnectRequest {
     /// `UserDn` (ASCIIZ): the user's legacyExchangeDN. Decoded as
     /// ISO 8859-1 so every byte round-trips.
@@ -63,6 +64,7 @@ impl Encode for ConnectRequest {
 /// A non-zero `ErrorCode` keeps this layout (gromox fills the rest with
 /// zeros and still sends the auxiliary buffer, captures 079–081).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConnectResponse {
     /// `ErrorCode` ([MS-OXCRPC] 3.1.4.1 return value).
     pub error_code: ErrorCode,
@@ -109,6 +111,7 @@ impl ResponseFields for ConnectResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.4.3.1 Disconnect request body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DisconnectRequest {
     /// `AuxiliaryBuffer` (raw).
     pub auxiliary_buffer: Vec<u8>,
@@ -129,6 +132,7 @@ impl Encode for DisconnectRequest {
 /// [MS-OXCMAPIHTTP] 2.2.4.3.2 Disconnect response body after a zero
 /// `StatusCode`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DisconnectResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,

@@ -19,6 +19,7 @@ wire_flags! {
 
 /// [MS-OXCMAPIHTTP] 2.2.4.2.1 Execute request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExecuteRequest {
     /// `Flags`.
     pub flags: ExecuteFlags,
@@ -59,6 +60,7 @@ impl Encode for ExecuteRequest {
 /// Whole-call failures keep this layout with a non-zero `ErrorCode` and an
 /// empty `RopBuffer` (0x80040108, 0x4B6, 0x47D; captures 056–058).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExecuteResponse {
     /// `ErrorCode` (RPC level; per-ROP results are in the ROP buffer).
     pub error_code: ErrorCode,
@@ -91,6 +93,7 @@ impl ResponseFields for ExecuteResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.4.4.1 NotificationWait request body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NotificationWaitRequest {
     /// `Flags` (reserved, 0).
     pub flags: u32,
@@ -114,6 +117,7 @@ impl Encode for NotificationWaitRequest {
 /// [MS-OXCMAPIHTTP] 2.2.4.4.2 NotificationWait response body after a zero
 /// `StatusCode`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NotificationWaitResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,

@@ -9,6 +9,7 @@ use crate::http::RequestKind;
 /// A mailbox endpoint (EMSMDB) request body of any type
 /// ([MS-OXCMAPIHTTP] 2.2.4; `PING` 2.2.6 has no body).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Request {
     /// [MS-OXCMAPIHTTP] 2.2.4.1 Connect.
     Connect(ConnectRequest),

@@ -20,6 +20,7 @@ use crate::prop_value::PropContext;
 /// call [`FxReader::finish`] after the last buffer. Errors are sticky: once
 /// the stream is found malformed every later call returns the same error.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FxReader {
     buf: Vec<u8>,
     /// Bytes of `buf` already consumed.

@@ -10,6 +10,7 @@ use crate::prop_tag::{PropTag, PropType};
 /// Size limits of a [`super::FxReader`]; the stream is refused with
 /// [`DecodeError::TooLarge`] beyond them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FxLimits {
     /// Largest value in bytes (a string, a binary, or a whole multi-valued
     /// property). Default 64 MiB.
@@ -34,6 +35,7 @@ impl Default for FxLimits {
 
 /// How a value of a given wire type is laid out ([MS-OXCFXICS] 2.2.4.1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub(crate) enum Layout {
     /// fixedSizeValue of this many bytes (PtypBoolean is 2).
     Fixed(usize),
@@ -98,6 +100,7 @@ pub(crate) fn layout(tag: PropTag) -> Option<Layout> {
 
 /// One framed atom at the start of the unread bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub(crate) enum Atom {
     /// A marker: 4 bytes.
     Marker(Marker),
@@ -113,6 +116,7 @@ pub(crate) enum Atom {
 /// value of a million elements arriving in small buffers is then framed in
 /// linear time).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub(crate) struct MvResume {
     /// Offset (within the atom) of the first element not yet complete.
     pos: usize,

@@ -33,6 +33,7 @@ use crate::prop_value::PropValue;
 
 /// A propList ([MS-OXCFXICS] 2.2.4.3): properties in stream order.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropList(pub Vec<FxProperty>);
 
 impl PropList {
@@ -76,6 +77,7 @@ impl PropList {
 /// ProgressInformation ([MS-OXCFXICS] 2.2.2.1), the value after
 /// IncrSyncProgressMode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProgressInformation {
     /// Version (0).
     pub version: u16,
@@ -92,6 +94,7 @@ pub struct ProgressInformation {
 /// progressPerMessage ([MS-OXCFXICS] 2.2.4.3.19): size and FAI flag of the
 /// next message change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProgressPerMessage {
     /// Message size in bytes.
     pub size: i32,
@@ -102,6 +105,7 @@ pub struct ProgressPerMessage {
 /// An attachment ([MS-OXCFXICS] 2.2.4.3.1): NewAttach, properties
 /// (PidTagAttachNumber first), an optional embedded message, EndAttach.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Attachment {
     /// The attachment's properties.
     pub props: PropList,
@@ -111,6 +115,7 @@ pub struct Attachment {
 
 /// messageContent ([MS-OXCFXICS] 2.2.4.3.16): properties and children.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessageContent {
     /// The message's properties.
     pub props: PropList,
@@ -126,6 +131,7 @@ pub struct MessageContent {
 
 /// A messageChange ([MS-OXCFXICS] 2.2.4.3.13–2.2.4.3.15).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessageChange {
     /// progressPerMessage sent before this change.
     pub progress: Option<ProgressPerMessage>,
@@ -144,6 +150,7 @@ pub struct MessageChange {
 
 /// The parts only a messageChangePartial has ([MS-OXCFXICS] 2.2.4.3.14).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PartialChange {
     /// The PropertyGroupInfo value after IncrSyncGroupInfo.
     pub group_info: Vec<u8>,
@@ -179,6 +186,7 @@ impl MessageChange {
 /// A folderChange ([MS-OXCFXICS] 2.2.4.3.5): IncrSyncChg and the folder's
 /// properties, in any order.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FolderChange {
     /// The folder's properties.
     pub props: PropList,
@@ -209,6 +217,7 @@ impl FolderChange {
 /// IDSETs (MetaTagIdsetDeleted, MetaTagIdsetNoLongerInScope,
 /// MetaTagIdsetExpired).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Deletions {
     /// The properties as sent.
     pub props: PropList,
@@ -234,6 +243,7 @@ impl Deletions {
 /// readStateChanges ([MS-OXCFXICS] 2.2.4.3.20): IncrSyncRead and
 /// REPLID-form IDSETs of MIDs (MetaTagIdsetRead, MetaTagIdsetUnread).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReadStateChanges {
     /// The properties as sent.
     pub props: PropList,
@@ -259,6 +269,7 @@ fn idset_of(props: &PropList, tag: PropTag) -> Result<Option<IdSet>, DecodeError
 /// client stores and uploads unchanged with
 /// RopSynchronizationUploadStateStreamBegin before the next sync.
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SyncState {
     /// MetaTagIdsetGiven (REPLGUID IDSET of the ids the client has).
     pub idset_given: Option<Vec<u8>>,
@@ -327,6 +338,7 @@ impl SyncState {
 /// A contents synchronization download ([MS-OXCFXICS] 2.2.4.3.2
 /// contentsSync).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ContentsSync {
     /// progressTotal.
     pub progress: Option<ProgressInformation>,
@@ -409,6 +421,7 @@ impl ContentsSync {
 /// A hierarchy synchronization download ([MS-OXCFXICS] 2.2.4.3.9
 /// hierarchySync).
 #[derive(Clone, Debug, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HierarchySync {
     /// The folder changes, parents before children.
     pub folder_changes: Vec<FolderChange>,

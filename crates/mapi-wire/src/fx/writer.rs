@@ -16,6 +16,7 @@ use crate::prop_value::PropContext;
 /// Writes exactly what [`super::FxReader`] reads back: the same elements
 /// give the same bytes.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FxWriter {
     out: Vec<u8>,
     /// Value bytes promised by `value_start` and not yet written.

@@ -12,6 +12,7 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 /// RFC 9110 §5.6.7 IMF-fixdate. Only that form is produced and accepted
 /// (gromox and Exchange both send it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HttpDate(pub i64);
 
 impl HttpDate {

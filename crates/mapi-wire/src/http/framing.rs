@@ -13,6 +13,7 @@ use crate::error::{DecodeError, EncodeError};
 /// Size limits of the framer ("frame before you parse, with limits at the
 /// frame").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FramerLimits {
     /// Most bytes of the additional-header block after `DONE` (including
     /// line ends and the final empty line). Default 8 KiB.
@@ -31,6 +32,7 @@ impl Default for FramerLimits {
 
 /// Something the framer recognised in the response stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum FrameEvent {
     /// `PROCESSING`: the server queued the request (may come more than
     /// once; capture 042).
@@ -55,6 +57,7 @@ pub enum FrameEvent {
 }
 
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 enum State {
     /// Before `DONE`.
     MetaTags,
@@ -91,6 +94,7 @@ const MAX_META_TAG: usize = 64;
 /// assert_eq!(ev[2], FrameEvent::BodyChunk(vec![0, 0]));
 /// ```
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseFramer {
     limits: FramerLimits,
     state: State,
@@ -359,6 +363,7 @@ fn too_large(offset: usize, size: usize, limits: FramerLimits) -> DecodeError {
 
 /// A whole response, collected from [`FrameEvent`]s.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FramedResponse {
     /// How many `PROCESSING` meta-tags came.
     pub processing: usize,

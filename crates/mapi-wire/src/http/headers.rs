@@ -11,6 +11,7 @@ use crate::guid::Guid;
 /// [MS-OXCMAPIHTTP] 2.2.1 (mailbox server endpoint `/mapi/emsmdb/`, address
 /// book server endpoint `/mapi/nspi/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Endpoint {
     /// The mailbox server endpoint (EMSMDB).
     Emsmdb,
@@ -22,6 +23,7 @@ pub enum Endpoint {
 
 /// Every request type [MS-OXCMAPIHTTP] 2.2.3.3.1 X-RequestType names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[allow(missing_docs)] // the variants are the spec's names
 pub enum RequestKind {
     Connect,
@@ -238,6 +240,7 @@ fn format_guid_counter(guid: Guid, counter: u64) -> String {
 /// request of that context. Formatted with an upper-case GUID, as Outlook
 /// and the captures do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestId {
     /// Identifies the session context on the client side.
     pub guid: Guid,
@@ -267,6 +270,7 @@ impl RequestId {
 /// is fixed for one client instance, the counter changes with every new
 /// session context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ClientInfo {
     /// Identifies the client instance.
     pub guid: Guid,
@@ -292,6 +296,7 @@ impl ClientInfo {
 /// Servers may refuse old versions (ecClientVerDisallowed); gromox accepted
 /// `Outlook/15.0.4815.1002` in every capture.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ClientApplication(Cow<'static, str>);
 
 impl ClientApplication {
@@ -382,6 +387,7 @@ open_enum! {
 
 /// Whose `X-ResponseCode` numbering a server uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ServerDialect {
     /// [MS-OXCMAPIHTTP] 2.2.3.3.3 numbering (Exchange).
     #[default]
@@ -392,6 +398,7 @@ pub enum ServerDialect {
 
 /// What a client should do about a response code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ResponseClass {
     /// 0: parse the body.
     Success,
@@ -475,6 +482,7 @@ macro_rules! decimal_header {
     ($(#[$m:meta])* $name:ident($ty:ty), $header:literal) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name(pub $ty);
 
         impl $name {
@@ -546,6 +554,7 @@ fn is_token(s: &str) -> bool {
 /// `Host`, `Authorization` and `Cookie` are the transport's business (the
 /// cookies are session secrets and never pass through here).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestHeaders {
     /// `X-RequestType`.
     pub request_type: RequestType,
@@ -602,6 +611,7 @@ impl RequestHeaders {
 /// 2.2.3.3). Every field is optional: error responses carry only
 /// `X-ResponseCode` (no echo, no cookies; corrections A2).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseHeaders {
     /// `Content-Type` (`application/mapi-http` on success, `text/html` on
     /// X-ResponseCode errors).

@@ -9,6 +9,7 @@ use crate::http::RequestKind;
 /// An address book endpoint (NSPI) request body of any type
 /// ([MS-OXCMAPIHTTP] 2.2.5; `PING` 2.2.6 has no body).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Request {
     /// [MS-OXCMAPIHTTP] 2.2.5.1 Bind.
     Bind(BindRequest),

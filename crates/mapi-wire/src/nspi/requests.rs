@@ -64,6 +64,7 @@ fn put_opt_mids(w: &mut Vec<u8>, v: &Option<Vec<MinimalId>>) -> Result<(), Encod
 
 /// [MS-OXCMAPIHTTP] 2.2.5.1.1 Bind request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BindRequest {
     /// `Flags`.
     pub flags: BindFlags,
@@ -81,6 +82,7 @@ request!(BindRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.2.1 Unbind request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UnbindRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -95,6 +97,7 @@ request!(UnbindRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.3.1 CompareMIds request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CompareMIdsRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -127,6 +130,7 @@ request!(CompareMIdsRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.4.1 DNToMId request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DnToMIdRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -166,6 +170,7 @@ request!(DnToMIdRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.5.1 GetMatches request.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetMatchesRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -209,6 +214,7 @@ request!(GetMatchesRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.6.1 GetPropList request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropListRequest {
     /// `Flags` (fSkipObjects 0x1).
     pub flags: RetrievalFlags,
@@ -241,6 +247,7 @@ request!(GetPropListRequest {
 /// Never send `property_tags: None` ("all properties") to gromox 3.10: it
 /// terminated the server process (corrections B30).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropsRequest {
     /// `Flags` (fSkipObjects 0x1, fEphID 0x2).
     pub flags: RetrievalFlags,
@@ -261,6 +268,7 @@ request!(GetPropsRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.8.1 GetSpecialTable request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetSpecialTableRequest {
     /// `Flags`.
     pub flags: SpecialTableFlags,
@@ -291,6 +299,7 @@ request!(GetSpecialTableRequest {
 /// [MS-OXCMAPIHTTP] 2.2.5.9.1 GetTemplateInfo request (gromox answers
 /// ecNotSupported, capture 108).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetTemplateInfoRequest {
     /// `Flags`.
     pub flags: u32,
@@ -319,6 +328,7 @@ request!(GetTemplateInfoRequest {
 /// [MS-OXCMAPIHTTP] 2.2.5.10.1 ModLinkAtt request (not exercised against a
 /// server).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModLinkAttRequest {
     /// `Flags` (fDelete 0x1).
     pub flags: u32,
@@ -360,6 +370,7 @@ request!(ModLinkAttRequest {
 /// [MS-OXCMAPIHTTP] 2.2.5.11.1 ModProps request (not exercised against a
 /// server).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModPropsRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -392,6 +403,7 @@ request!(ModPropsRequest {
 /// [MS-OXCMAPIHTTP] 2.2.5.12.1 QueryColumns request (send it with the
 /// request type `QueryColumn` to gromox, corrections A21).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryColumnsRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -410,6 +422,7 @@ request!(QueryColumnsRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.13.1 QueryRows request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryRowsRequest {
     /// `Flags` (fSkipObjects 0x1, fEphID 0x2).
     pub flags: RetrievalFlags,
@@ -440,6 +453,7 @@ request!(QueryRowsRequest {
 /// per-element HasValue byte (capture 100). With one (capture 102) gromox
 /// misreads the name and this decoder reports trailing bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResolveNamesRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -475,6 +489,7 @@ request!(ResolveNamesRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.15.1 ResortRestriction request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResortRestrictionRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -495,6 +510,7 @@ request!(ResortRestrictionRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.16.1 SeekEntries request.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SeekEntriesRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -522,6 +538,7 @@ request!(SeekEntriesRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.17.1 UpdateStat request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UpdateStatRequest {
     /// `Reserved` (0).
     pub reserved: u32,
@@ -543,6 +560,7 @@ request!(UpdateStatRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.18.1 GetMailboxUrl request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetMailboxUrlRequest {
     /// `Flags` (0).
     pub flags: u32,
@@ -564,6 +582,7 @@ request!(GetMailboxUrlRequest {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.19.1 GetAddressBookUrl request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetAddressBookUrlRequest {
     /// `Flags` (0).
     pub flags: u32,

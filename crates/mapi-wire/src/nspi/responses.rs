@@ -96,6 +96,7 @@ macro_rules! error_only_response {
     ($(#[$m:meta])* $ty:ident) => {
         $(#[$m])*
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $ty {
             /// `ErrorCode`.
             pub error_code: ErrorCode,
@@ -112,6 +113,7 @@ macro_rules! error_only_response {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.1.2 Bind response.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BindResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -146,6 +148,7 @@ error_only_response! {
 /// [MS-OXCMAPIHTTP] 2.2.5.3.2 CompareMIds response in the specification's
 /// order: `ErrorCode`, `Result`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CompareMIdsResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -199,6 +202,7 @@ impl CompareMIdsResponse {
 /// `ErrorCode` (digest corrections B24, capture 106). Same fields as
 /// [`CompareMIdsResponse`]; pick the wrapper by the server's dialect.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GromoxCompareMIdsResponse(pub CompareMIdsResponse);
 
 impl ResponseFields for GromoxCompareMIdsResponse {
@@ -217,6 +221,7 @@ impl ResponseFields for GromoxCompareMIdsResponse {
 /// [MS-OXCMAPIHTTP] 2.2.5.4.2 DNToMId response: one MId per name, 0 for
 /// names not found (capture 101).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DnToMIdResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -234,6 +239,7 @@ response!(DnToMIdResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.5.2 GetMatches response.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetMatchesResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -257,6 +263,7 @@ response!(GetMatchesResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.6.2 GetPropList response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropListResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -275,6 +282,7 @@ response!(GetPropListResponse {
 /// [MS-OXCMAPIHTTP] 2.2.5.7.2 GetProps response. Missing properties come
 /// back as PtypErrorCode values with ErrorCode 0x00040380 (capture 104).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropsResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -296,6 +304,7 @@ response!(GetPropsResponse {
 /// [MS-OXCMAPIHTTP] 2.2.5.8.2 GetSpecialTable response: one
 /// AddressBookPropertyValueList per container (capture 093).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetSpecialTableResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -332,6 +341,7 @@ response!(GetSpecialTableResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.9.2 GetTemplateInfo response.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetTemplateInfoResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -352,6 +362,7 @@ response!(GetTemplateInfoResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.12.2 QueryColumns response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryColumnsResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -369,6 +380,7 @@ response!(QueryColumnsResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.13.2 QueryRows response.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryRowsResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -391,6 +403,7 @@ response!(QueryRowsResponse {
 /// (gromox: 2 = resolved, 1 = ambiguous or unknown, corrections A20) and a
 /// row per resolved name.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResolveNamesResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -414,6 +427,7 @@ response!(ResolveNamesResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.15.2 ResortRestriction response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResortRestrictionResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -434,6 +448,7 @@ response!(ResortRestrictionResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.16.2 SeekEntries response.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SeekEntriesResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -454,6 +469,7 @@ response!(SeekEntriesResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.17.2 UpdateStat response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UpdateStatResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -476,6 +492,7 @@ response!(UpdateStatResponse {
 /// [MS-OXCMAPIHTTP] 2.2.5.18.2 GetMailboxUrl response (gromox returns
 /// unusable `https://vm/...` values, corrections B27).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetMailboxUrlResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,
@@ -502,6 +519,7 @@ response!(GetMailboxUrlResponse {
 
 /// [MS-OXCMAPIHTTP] 2.2.5.19.2 GetAddressBookUrl response.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetAddressBookUrlResponse {
     /// `ErrorCode`.
     pub error_code: ErrorCode,

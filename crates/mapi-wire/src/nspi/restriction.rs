@@ -21,6 +21,7 @@ use crate::restriction::Restriction;
 /// A restriction in an NSPI request and the form it travels in
 /// ([MS-OXCMAPIHTTP] 2.2.5.5.1 `Filter`).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AddressBookRestriction {
     /// The restriction tree.
     pub restriction: Restriction,

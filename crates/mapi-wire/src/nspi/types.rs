@@ -54,6 +54,7 @@ impl std::fmt::Debug for MinimalId {
 /// [MS-OXNSPI] 2.3.7 STAT: the position and locale of an address book table
 /// cursor (36 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Stat {
     /// `SortType`.
     pub sort_type: SortType,
@@ -157,6 +158,7 @@ wire_flags! {
 /// [MS-OXCMAPIHTTP] 2.2.5.5.1 GetMatches `PropertyName`: a named property
 /// (`PropertyNameGuid` + `PropertyNameId`) whose values restrict the match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropertyNameId {
     /// `PropertyNameGuid`.
     pub guid: Guid,
@@ -168,6 +170,7 @@ pub struct PropertyNameId {
 /// AddressBookPropertyRows of a QueryRows, GetMatches, ResolveNames or
 /// SeekEntries response ([MS-OXCMAPIHTTP] 2.2.1.7, 2.2.1.8).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RowSet {
     /// The columns; every row has one value per column.
     pub columns: Vec<PropTag>,

@@ -9,6 +9,7 @@ use crate::prop_tag::{PropTag, PropType};
 
 /// The width of a count field in front of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum CountWidth {
     /// A u16 count (ROP buffers).
     U16,
@@ -46,6 +47,7 @@ impl CountWidth {
 /// the tag's type ([MS-OXCMAPIHTTP] 2.2.1.3 AddressBookTaggedPropertyValue in
 /// the address book context).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TaggedValue {
     /// The tag; its type decides the value's wire form.
     pub tag: PropTag,
@@ -114,6 +116,7 @@ pub fn encode_tagged_list(
 /// [`PropValue::Null`] and re-encodes as type PtypNull: the original type is
 /// not kept.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TypedValue(pub PropValue);
 
 impl TypedValue {
@@ -207,6 +210,7 @@ impl FlaggedValue {
 
 /// [MS-OXCDATA] 2.7 PropertyProblem: which property of a request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropertyProblem {
     /// Index of the property in the request.
     pub index: u16,
@@ -234,6 +238,7 @@ impl Encode for PropertyProblem {
 /// PropertyProblemCount u16 followed by that many [`PropertyProblem`]s
 /// ([MS-OXCROPS] 2.2.8.6 RopSetProperties response; [MS-OXCDATA] 2.7).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropertyProblemList(pub Vec<PropertyProblem>);
 
 impl<'a> Decode<'a> for PropertyProblemList {
@@ -263,6 +268,7 @@ impl Encode for PropertyProblemList {
 /// [`PropTagArray::decode_with`] picks the width from a context (u32 for
 /// the address book LargePropertyTagArray, [MS-OXCMAPIHTTP] 2.2.1.8).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropTagArray(pub Vec<PropTag>);
 
 impl PropTagArray {
@@ -319,6 +325,7 @@ impl Encode for PropTagArray {
 /// multi-value-instance bit (0x2000) carry single values
 /// ([`PropType::value_type`]).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum PropertyRow {
     /// StandardPropertyRow: every column has a value.
     Standard(Vec<PropValue>),
@@ -437,6 +444,7 @@ impl PropertyRow {
 /// [`PropertyRow`]s, all for the same columns (e.g. RopGetReceiveFolderTable,
 /// [MS-OXCROPS] 2.2.3.3).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropertyRowSet(pub Vec<PropertyRow>);
 
 impl PropertyRowSet {

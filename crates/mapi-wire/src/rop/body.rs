@@ -40,6 +40,7 @@ pub trait RopResponseBody: Sized {
 
 /// What a response decoder may need that is not in its own bytes ([MS-OXCROPS] 2.2.1).
 #[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseContext<'a> {
     /// The request ROP this response answers, when known (e.g. RopGetPropertiesSpecific needs its tags).
     pub request: Option<&'a crate::rop::RopRequest>,

@@ -15,6 +15,7 @@ use crate::{
 
 /// [MS-OXCROPS] 2.2.1 a ROP input buffer: the requests of one Execute and the handle table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RopRequestBuffer {
     /// RopsList.
     pub rops: Vec<RopRequest>,
@@ -24,6 +25,7 @@ pub struct RopRequestBuffer {
 
 /// [MS-OXCROPS] 2.2.1 a ROP output buffer: the responses of one Execute and the updated handle table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RopResponseBuffer {
     /// RopsList.
     pub rops: Vec<RopResponse>,
@@ -168,6 +170,7 @@ impl KnownColumns for HashMap<u32, Vec<PropTag>> {
 /// Executes, keyed by server handle value; feed each
 /// Execute to [`ColumnMemory::learn`] and pass it as [`ExecuteContext::known`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ColumnMemory {
     /// Table columns by table handle.
     pub columns: HashMap<u32, Vec<PropTag>>,
@@ -268,6 +271,7 @@ impl<'a> ExecuteContext<'a> {
 
 /// Per-slot state while pairing responses with requests.
 #[derive(Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 struct SlotState {
     /// Columns set by a successful RopSetColumns in this Execute, by slot.
     columns: HashMap<u8, Vec<PropTag>>,
@@ -414,6 +418,7 @@ impl RopResponseBuffer {
 /// unexecuted tail of the request ROP list, to be sent again with MaxRopOut ≥ `size_needed`.
 /// It is always the last response (it takes the rest of the ROP list).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BufferTooSmallResponse {
     /// SizeNeeded.
     pub size_needed: u16,

@@ -94,6 +94,7 @@ rop_response! {
 
 /// [MS-OXCROPS] 2.2.4.2.1 RopCreateFolder request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CreateFolderRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -266,6 +267,7 @@ rop_request! {
 /// [MS-OXCROPS] 2.2.4.6.2 / 2.2.4.7.2 / 2.2.4.8.2 the response of RopMoveCopyMessages,
 /// RopMoveFolder and RopCopyFolder: `[DestHandleIndex u32 if ecDstNullObject] PartialCompletion u8`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MoveCopyResponse<const ID: u8> {
     /// SourceHandleIndex.
     pub handle_index: u8,
@@ -308,6 +310,7 @@ impl<const ID: u8> RopResponseBody for MoveCopyResponse<ID> {
 /// [MS-OXCROPS] 2.2.4.7.1 RopMoveFolder and 2.2.4.8.1 RopCopyFolder request (Source then Dest).
 /// `want_recursive` is Some exactly for RopCopyFolder.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MoveCopyFolderRequest<const ID: u8> {
     /// LogonId.
     pub logon_id: u8,

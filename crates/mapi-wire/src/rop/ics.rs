@@ -38,6 +38,7 @@ open_enum! {
 
 /// [MS-OXCROPS] 2.2.13.1.1 RopSynchronizationConfigure request.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationConfigureRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -99,6 +100,7 @@ header_response! {
 /// values are exactly PidTagSourceKey, PidTagLastModificationTime,
 /// PidTagChangeKey and PidTagPredecessorChangeList ([MS-OXCFXICS] 2.2.3.2.4.2.1).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationImportMessageChangeRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -146,6 +148,7 @@ one_field_response! {
 /// [MS-OXCROPS] 2.2.13.4.1 RopSynchronizationImportHierarchyChange request:
 /// `HierarchyValueCount u16, HierarchyValues, PropertyValueCount u16, PropertyValues`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationImportHierarchyChangeRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -188,6 +191,7 @@ one_field_response! {
 /// PtypMultipleBinary value listing the source keys to delete (which tag the
 /// server expects is open, digest §3.5.9; gromox checks only the type).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationImportDeletesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -279,6 +283,7 @@ header_response! {
 
 /// [MS-OXCROPS] 2.2.13.10.1 RopSynchronizationUploadStateStreamContinue request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationUploadStateStreamContinueRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -327,6 +332,7 @@ header_response! {
 /// [MS-OXCROPS] 2.2.13.6.1 RopSynchronizationImportMessageMove request: five
 /// u32-length-prefixed blobs (widths as gromox `g_bin_ex`; digest UNVERIFIED).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationImportMessageMoveRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -379,6 +385,7 @@ one_field_response! {
 /// One MessageReadState ([MS-OXCROPS] 2.2.13.3.1.1): `MessageIdSize u16,
 /// MessageId (source key bytes), MarkAsRead u8`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessageReadState {
     /// MessageId as source-key bytes.
     pub message_id: Vec<u8>,
@@ -389,6 +396,7 @@ pub struct MessageReadState {
 /// [MS-OXCROPS] 2.2.13.3.1 RopSynchronizationImportReadStateChanges request:
 /// `MessageReadStatesSize u16` (bytes) then the states back to back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SynchronizationImportReadStateChangesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -432,6 +440,7 @@ header_response! {
 /// A LongTermIdRange of RopSetLocalReplicaMidsetDeleted ([MS-OXCROPS] 2.2.13.12.1.1):
 /// two 24-byte LongTermIDs ([MS-OXCDATA] 2.2.1.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LongTermIdRange {
     /// MinLongTermId.
     pub min: LongTermId,
@@ -442,6 +451,7 @@ pub struct LongTermIdRange {
 /// [MS-OXCROPS] 2.2.13.12.1 RopSetLocalReplicaMidsetDeleted request:
 /// `DataSize u16, LongTermIdRangeCount u32, LongTermIdRanges[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetLocalReplicaMidsetDeletedRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -499,6 +509,7 @@ fixed_request! {
 
 /// The success body of [MS-OXCROPS] 2.2.13.13.2 RopGetLocalReplicaIds: the first reserved id as REPLGUID + GLOBCNT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LocalReplicaIds {
     /// ReplGuid.
     pub repl_guid: Guid,
@@ -508,6 +519,7 @@ pub struct LocalReplicaIds {
 
 /// [MS-OXCROPS] 2.2.13.13.2 RopGetLocalReplicaIds response.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetLocalReplicaIdsResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,

@@ -66,6 +66,7 @@ rop_flags!(SaveFlags, ReadFlags);
 /// [MS-OXCDATA] 2.11.7 TypedString ([MS-OXCROPS] 2.2.6.1.2 SubjectPrefix/NormalizedSubject):
 /// `StringType u8` then the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum TypedString {
     /// 0x00: no string.
     Absent,
@@ -133,6 +134,7 @@ impl Wire for TypedString {
 /// A `RecipientRowSize u16` + RecipientRow ([MS-OXCDATA] 2.8.3) kept as its exact bytes;
 /// decode it with the recipient columns of the message.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RecipientRowBytes(pub Vec<u8>);
 
 impl RecipientRowBytes {
@@ -187,6 +189,7 @@ rop_struct! {
 
 /// `RowCount u8` + that many OpenRecipientRows.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OpenRecipientRows(pub Vec<OpenRecipientRow>);
 
 impl Wire for OpenRecipientRows {
@@ -440,6 +443,7 @@ rop_struct! {
 
 /// `RowCount u8` + that many ReadRecipientRows.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReadRecipientRows(pub Vec<ReadRecipientRow>);
 
 impl Wire for ReadRecipientRows {
@@ -540,6 +544,7 @@ rop_request! {
 /// [MS-OXCROPS] 2.2.6.9.2 RopGetMessageStatus response. On the wire its RopId
 /// is 0x20 (RopSetMessageStatus), so the dispatcher needs the request to tell them apart.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetMessageStatusResponse {
     /// InputHandleIndex.
     pub handle_index: u8,
@@ -592,6 +597,7 @@ rop_response! {
 /// ClientData is present only on public-folder logons; a request alone does not
 /// say which logon it is, so the decoder assumes a private logon (no ClientData).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetMessageReadFlagRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -639,6 +645,7 @@ impl SetMessageReadFlagRequest {
 
 /// [MS-OXCROPS] 2.2.6.11.2 RopSetMessageReadFlag response; `handle_index` is the ResponseHandleIndex.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetMessageReadFlagResponse {
     /// ResponseHandleIndex.
     pub handle_index: u8,

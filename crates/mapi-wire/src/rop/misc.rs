@@ -200,6 +200,7 @@ macro_rules! fixed_request {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -232,6 +233,7 @@ macro_rules! header_response {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             #[doc = concat!("The ", $index, " of the request.")]
             pub handle_index: u8,
@@ -268,6 +270,7 @@ macro_rules! one_field_response {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             #[doc = concat!("The ", $index, " of the request.")]
             pub handle_index: u8,
@@ -351,6 +354,7 @@ header_response! {
 /// (RuleData): `Flags u8, PropertyValueCount u16, PropertyValues`
 /// ([MS-OXCROPS] 2.2.10.1.1, 2.2.11.1.1; [MS-OXCPERM] 2.2.4, [MS-OXORULE] 2.2.1).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModifyRow {
     /// PermissionDataFlags (0x01 AddRow, 0x02 ModifyRow, 0x04 RemoveRow) or RuleDataFlags.
     pub flags: u8,
@@ -379,6 +383,7 @@ fn write_rows(w: &mut Vec<u8>, rows: &[ModifyRow], what: &'static str) -> Result
 
 /// [MS-OXCROPS] 2.2.10.1.1 RopModifyPermissions request.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModifyPermissionsRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -417,6 +422,7 @@ header_response! {
 /// (PtypRestriction) and actions (PtypRuleAction) decode as far as the
 /// `prop_value` module supports those types.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ModifyRulesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -454,6 +460,7 @@ header_response! {
 /// [MS-OXCROPS] 2.2.11.3 RopUpdateDeferredActionMessages request: re-points
 /// deferred action messages from a server entry id to a client entry id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UpdateDeferredActionMessagesRequest {
     /// LogonId.
     pub logon_id: u8,

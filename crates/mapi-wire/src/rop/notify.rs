@@ -59,6 +59,7 @@ pub const NOTIFY_MESSAGE: u16 = 0x8000;
 /// MAPIInspector; digest §3.5.8 width note): for types below 0x100 both
 /// readings are the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RegisterNotificationRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -130,6 +131,7 @@ header_response! {
 /// (`TagCount u16, Tags`, [MS-OXCNOTIF] 2.2.1.4.1.2); count 0xFFFF means
 /// "all/unknown" and carries no tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ChangedTags {
     /// TagCount 0xFFFF.
     Unknown,
@@ -141,6 +143,7 @@ pub enum ChangedTags {
 /// UnicodeFlag 1 = UTF-16, 0 = 8-bit in the logon's code page (gromox sends 0,
 /// corrections A23).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum MessageClass {
     /// UnicodeFlag 1.
     Unicode(String),
@@ -160,6 +163,7 @@ impl MessageClass {
 
 /// The NewMail part of NotificationData ([MS-OXCNOTIF] 2.2.1.4.1.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NewMailData {
     /// MessageFlags of the new message.
     pub message_flags: u32,
@@ -170,6 +174,7 @@ pub struct NewMailData {
 /// TableRowData of a TableRowAdded/TableRowModified event: a PropertyRow in the
 /// columns of the last RopSetColumns on that table ([MS-OXCNOTIF] 2.2.1.4.1.2).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum TableRowData {
     /// The row's bytes, when the table's columns were not known (or did not fit the row).
     Raw(Vec<u8>),
@@ -208,6 +213,7 @@ impl TableRowData {
 /// follows from `flags` (and `table_event`); the decoder sets exactly those,
 /// the encoder writes the present ones in wire order (as gromox does).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NotificationData {
     /// NotificationFlags: a [`NotificationType`] bit plus T/U/S/M ([`NOTIFY_TOTAL`] ...).
     pub flags: u16,
@@ -411,6 +417,7 @@ impl NotificationData {
 /// LogonId u8, NotificationData`. NotificationHandle is the server handle
 /// value of the notification object or table, not a slot index (B17).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NotifyResponse {
     /// NotificationHandle.
     pub notification_handle: u32,

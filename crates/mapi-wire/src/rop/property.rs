@@ -42,6 +42,7 @@ fn write_problems(w: &mut Vec<u8>, p: &[PropertyProblem]) -> Result<(), EncodeEr
 
 /// [MS-OXCROPS] 2.2.8.3.1 RopGetPropertiesSpecific request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertiesSpecificRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -83,6 +84,7 @@ impl RopRequestBody for GetPropertiesSpecificRequest {
 /// `ResponseContext::columns`; they are kept in `columns` so the response can
 /// be encoded on its own.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertiesSpecificResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -153,6 +155,7 @@ fixed_request! {
 
 /// [MS-OXCROPS] 2.2.8.4.2 RopGetPropertiesAll response.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertiesAllResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -191,6 +194,7 @@ fixed_request! {
 
 /// [MS-OXCROPS] 2.2.8.5.2 RopGetPropertiesList response.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertiesListResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -224,6 +228,7 @@ impl RopResponseBody for GetPropertiesListResponse {
 /// [MS-OXCROPS] 2.2.8.6.1 RopSetProperties request: `PropertyValueSize u16`
 /// (bytes of the next two fields), `PropertyValueCount u16`, values.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetPropertiesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -263,6 +268,7 @@ impl RopRequestBody for SetPropertiesRequest {
 
 /// [MS-OXCROPS] 2.2.8.7.1 RopSetPropertiesNoReplicate request (same fields as RopSetProperties).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SetPropertiesNoReplicateRequest(pub SetPropertiesRequest);
 
 impl RopRequestBody for SetPropertiesNoReplicateRequest {
@@ -277,6 +283,7 @@ impl RopRequestBody for SetPropertiesNoReplicateRequest {
 
 /// [MS-OXCROPS] 2.2.8.8.1 RopDeleteProperties request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DeletePropertiesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -312,6 +319,7 @@ impl RopRequestBody for DeletePropertiesRequest {
 
 /// [MS-OXCROPS] 2.2.8.9.1 RopDeletePropertiesNoReplicate request (same fields as RopDeleteProperties).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DeletePropertiesNoReplicateRequest(pub DeletePropertiesRequest);
 
 impl RopRequestBody for DeletePropertiesNoReplicateRequest {
@@ -329,6 +337,7 @@ macro_rules! problems_response {
     ($(#[$meta:meta])* pub struct $name:ident = $id:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             /// InputHandleIndex of the request.
             pub handle_index: u8,
@@ -383,6 +392,7 @@ problems_response! {
 
 /// [MS-OXCROPS] 2.2.8.11.1 RopCopyProperties request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CopyPropertiesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -422,6 +432,7 @@ impl RopRequestBody for CopyPropertiesRequest {
 
 /// [MS-OXCROPS] 2.2.8.12.1 RopCopyTo request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CopyToRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -469,6 +480,7 @@ macro_rules! copy_response {
     ($(#[$meta:meta])* pub struct $name:ident = $id:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             /// SourceHandleIndex of the request.
             pub handle_index: u8,
@@ -537,6 +549,7 @@ fixed_request! {
 
 /// The success body of [MS-OXCROPS] 2.2.8.13.2 RopProgress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Progress {
     /// LogonId.
     pub logon_id: u8,
@@ -548,6 +561,7 @@ pub struct Progress {
 
 /// [MS-OXCROPS] 2.2.8.13.2 RopProgress response.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ProgressResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -590,6 +604,7 @@ impl RopResponseBody for ProgressResponse {
 
 /// [MS-OXCROPS] 2.2.8.1.1 RopGetPropertyIdsFromNames request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertyIdsFromNamesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -637,6 +652,7 @@ impl RopRequestBody for GetPropertyIdsFromNamesRequest {
 /// marks a name without mapping — gromox answers that with ReturnValue 0
 /// (corrections A13, capture 124), so check every id.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPropertyIdsFromNamesResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -672,6 +688,7 @@ impl RopResponseBody for GetPropertyIdsFromNamesResponse {
 
 /// [MS-OXCROPS] 2.2.8.2.1 RopGetNamesFromPropertyIds request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetNamesFromPropertyIdsRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -711,6 +728,7 @@ fn read_names(r: &mut Reader<'_>, n: usize) -> Result<Vec<PropertyName>, DecodeE
 /// a name comes back as Kind 0xFF followed by a zero GUID
 /// ([`PropertyName::None`], corrections B15, capture 025).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetNamesFromPropertyIdsResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -748,6 +766,7 @@ impl RopResponseBody for GetNamesFromPropertyIdsResponse {
 /// [MS-OXCROPS] 2.2.8.10.1 RopQueryNamedProperties request: `QueryFlags u8,
 /// HasGuid u8, [PropertyGuid]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryNamedPropertiesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -791,6 +810,7 @@ impl RopRequestBody for QueryNamedPropertiesRequest {
 /// [MS-OXCROPS] 2.2.8.10.2 RopQueryNamedProperties response: `IdCount u16,
 /// PropertyIds u16[IdCount], PropertyNames[IdCount]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryNamedPropertiesResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,

@@ -11,6 +11,7 @@ use crate::{
 /// [MS-OXCROPS] 2.2.14.3 RopPending: more notifications are queued for the
 /// session; always at the end of the RopsList (digest §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PendingResponse {
     /// SessionIndex of the session with pending notifications.
     pub session_index: u16,
@@ -29,6 +30,7 @@ impl RopResponseBody for PendingResponse {
 
 /// [MS-OXCROPS] 2.2.15.2.1.1 BackoffRop: one throttled ROP and its delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BackoffRop {
     /// RopIdBackoff: the ROP that must be delayed.
     pub rop_id: RopId,
@@ -45,6 +47,7 @@ pub struct BackoffRop {
 /// AdditionalDataSize u16, AdditionalData` (the digest marked these widths
 /// UNVERIFIED; no capture holds a RopBackoff).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BackoffResponse {
     /// LogonId of the throttled logon.
     pub logon_id: u8,

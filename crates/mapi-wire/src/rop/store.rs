@@ -62,6 +62,7 @@ impl LogonFlags {
 
 /// [MS-OXCROPS] 2.2.3.1.1 RopLogon request. Its header has OutputHandleIndex and no InputHandleIndex.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LogonRequest {
     /// LogonId chosen for this logon.
     pub logon_id: u8,
@@ -204,6 +205,7 @@ impl<const N: usize> Wire for [FolderId; N] {
 
 /// The body of a RopLogon response after ReturnValue ([MS-OXCROPS] 2.2.3.1.2–2.2.3.1.4).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum LogonResponseBody {
     /// Success on a private mailbox (the request's LogonFlags had Private; without the request
     /// the response's LogonFlags decide).
@@ -221,6 +223,7 @@ pub enum LogonResponseBody {
 
 /// [MS-OXCROPS] 2.2.3.1.2 RopLogon response; `handle_index` is the OutputHandleIndex.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LogonResponse {
     /// OutputHandleIndex.
     pub handle_index: u8,
@@ -352,6 +355,7 @@ pub const RECEIVE_FOLDER_TABLE_COLUMNS: [crate::PropTag; 3] =
 
 /// [MS-OXCROPS] 2.2.3.4.2 RopGetReceiveFolderTable success fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetReceiveFolderTableSuccess {
     /// Rows (RowCount u32) in [`RECEIVE_FOLDER_TABLE_COLUMNS`].
     pub rows: Vec<crate::prop_value::PropertyRow>,
@@ -423,6 +427,7 @@ rop_request! {
 /// [MS-OXCROPS] 2.2.3.6.2 the server list of RopGetOwningServers, RopPublicFolderIsGhosted and
 /// RopOpenFolder/RopCreateFolder: `Count u16, CheapCount u16, Servers ASCIIZ[Count]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ServerList {
     /// CheapServersCount: how many of the first servers are cheap to reach.
     pub cheap_count: u16,
@@ -621,6 +626,7 @@ rop_response! {
 /// alone does not say which logon it is, so the decoder assumes a private
 /// logon (reads ReplGuid whenever DataOffset is 0).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct WritePerUserInformationRequest {
     /// LogonId.
     pub logon_id: u8,

@@ -82,6 +82,7 @@ one_field_response! {
 /// [MS-OXCROPS] 2.2.9.2.1 RopReadStream request. `ByteCount` 0xBABE
 /// ([`BABE`]) is followed by `MaximumByteCount u32` (kept in `maximum_byte_count`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReadStreamRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -127,6 +128,7 @@ impl RopRequestBody for ReadStreamRequest {
 /// observed header-only form; [`ReadStreamResponse::decode_with_failure_data`]
 /// reads the other form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReadStreamResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -167,6 +169,7 @@ impl RopResponseBody for ReadStreamResponse {
 /// [MS-OXCROPS] 2.2.9.3.1 RopWriteStream request (also the body of
 /// [MS-OXCROPS] 2.2.9.12 RopWriteAndCommitStream and 2.2.9.4 RopWriteStreamExtended).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct WriteStreamRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -202,6 +205,7 @@ impl RopRequestBody for WriteStreamRequest {
 
 /// [MS-OXCROPS] 2.2.9.12 RopWriteAndCommitStream request: a write followed by a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct WriteAndCommitStreamRequest(pub WriteStreamRequest);
 
 impl RopRequestBody for WriteAndCommitStreamRequest {
@@ -216,6 +220,7 @@ impl RopRequestBody for WriteAndCommitStreamRequest {
 
 /// [MS-OXCROPS] 2.2.9.4 RopWriteStreamExtended request (same fields as RopWriteStream).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct WriteStreamExtendedRequest(pub WriteStreamRequest);
 
 impl RopRequestBody for WriteStreamExtendedRequest {
@@ -343,6 +348,7 @@ fixed_request! {
 /// `DestHandleIndex u32` precedes them; other failures are header-only
 /// (gromox `rop_ext_push_rop_response`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CopyToStreamResponse {
     /// SourceHandleIndex of the request.
     pub handle_index: u8,

@@ -489,6 +489,7 @@ fn read_header(r: &mut Reader<'_>) -> Result<(u8, ErrorCode), DecodeError> {
 
 /// [MS-OXCROPS] 2.2.5.4.2 RopQueryRows success fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryRowsSuccess {
     /// Origin: where the cursor is now (END when every row was read, corrections B11).
     pub origin: BookmarkOrigin,
@@ -502,6 +503,7 @@ pub struct QueryRowsSuccess {
 /// [MS-OXCROPS] 2.2.5.4.2 RopQueryRows response. Decoding rows needs the table's columns
 /// in [`ResponseContext::columns`] (the dispatcher supplies them).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct QueryRowsResponse {
     /// InputHandleIndex.
     pub handle_index: u8,
@@ -540,6 +542,7 @@ impl RopResponseBody for QueryRowsResponse {
 
 /// [MS-OXCROPS] 2.2.5.13.2 RopFindRow success fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FindRowSuccess {
     /// RowNoLongerVisible.
     pub row_no_longer_visible: bool,
@@ -551,6 +554,7 @@ pub struct FindRowSuccess {
 
 /// [MS-OXCROPS] 2.2.5.13.2 RopFindRow response.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FindRowResponse {
     /// InputHandleIndex.
     pub handle_index: u8,
@@ -594,6 +598,7 @@ impl RopResponseBody for FindRowResponse {
 
 /// [MS-OXCROPS] 2.2.5.16.2 RopExpandRow success fields.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExpandRowSuccess {
     /// ExpandedRowCount: rows now visible under the category.
     pub expanded_row_count: u32,
@@ -605,6 +610,7 @@ pub struct ExpandRowSuccess {
 
 /// [MS-OXCROPS] 2.2.5.16.2 RopExpandRow response.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExpandRowResponse {
     /// InputHandleIndex.
     pub handle_index: u8,

@@ -56,6 +56,7 @@ rop_request! {
 /// [MS-OXCROPS] 2.2.7.3.2 RopGetAddressTypes success fields:
 /// `AddressTypeCount u16, AddressTypeSize u16, AddressTypes ASCIIZ[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetAddressTypesSuccess {
     /// AddressTypes ("SMTP", "EX", ...).
     pub address_types: Vec<String>,
@@ -136,6 +137,7 @@ rop_request! {
 /// [MS-OXCROPS] 2.2.7.6.2 RopTransportSend success fields:
 /// `NoPropertiesReturned u8, [PropertyValueCount u16, PropertyValues TaggedPropertyValue[]]`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TransportSendSuccess {
     /// The message's properties; None when NoPropertiesReturned is set.
     pub properties: Option<Vec<crate::prop_value::TaggedValue>>,
@@ -239,6 +241,7 @@ rop_request! {
 
 /// [MS-OXCROPS] 2.2.7.9.2 RopOptionsData success fields.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OptionsDataSuccess {
     /// Reserved (1).
     pub reserved: u8,

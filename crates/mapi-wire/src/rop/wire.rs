@@ -220,6 +220,7 @@ macro_rules! rop_struct {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -291,6 +292,7 @@ macro_rules! rop_response {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             /// The handle index the ROP names (InputHandleIndex or OutputHandleIndex).
             pub handle_index: u8,
@@ -330,6 +332,7 @@ macro_rules! rop_response {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             /// The handle index the ROP names (InputHandleIndex or OutputHandleIndex).
             pub handle_index: u8,
@@ -387,6 +390,7 @@ macro_rules! rop_response {
         /// PartialCompletion only when the next byte is 0x00 or 0x01, which no following
         /// response can start with (RopId 0x00 is reserved, 0x01 RopRelease has no response).
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name {
             /// InputHandleIndex.
             pub handle_index: u8,

@@ -15,6 +15,7 @@ use crate::error::DecodeError;
 
 /// Which ICS stream is being read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SyncKind {
     /// contentsSync ([MS-OXCFXICS] 2.2.4.3.2): RopSynchronizationConfigure
     /// with SynchronizationType 0x01.
@@ -28,6 +29,7 @@ pub enum SyncKind {
 
 /// One top-level unit of an ICS stream ([MS-OXCFXICS] 2.2.4.3).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SyncEvent {
     /// progressTotal.
     Progress(ProgressInformation),
@@ -49,6 +51,7 @@ pub enum SyncEvent {
 
 /// Grammar position: what may still come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 enum Phase {
     Start,
     Changes,
@@ -61,6 +64,7 @@ enum Phase {
 /// Splits an element stream into grammar units and parses each
 /// ([MS-OXCFXICS] 2.2.4.3).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SyncParser {
     kind: SyncKind,
     unit: Vec<(usize, FxElement)>,
@@ -237,6 +241,7 @@ fn is_boundary(m: Marker) -> bool {
 /// drain [`SyncReader::next`], and call [`SyncReader::finish`] after the
 /// last buffer (TransferStatus Done).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SyncReader {
     fx: FxReader,
     parser: SyncParser,

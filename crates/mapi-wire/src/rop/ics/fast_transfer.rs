@@ -34,6 +34,7 @@ open_enum! {
 
 /// [MS-OXCROPS] 2.2.12.6.1 RopFastTransferSourceCopyMessages request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferSourceCopyMessagesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -103,6 +104,7 @@ header_response! {
 
 /// [MS-OXCROPS] 2.2.12.7.1 RopFastTransferSourceCopyTo request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferSourceCopyToRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -154,6 +156,7 @@ header_response! {
 
 /// [MS-OXCROPS] 2.2.12.8.1 RopFastTransferSourceCopyProperties request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferSourceCopyPropertiesRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -206,6 +209,7 @@ header_response! {
 /// [MS-OXCROPS] 2.2.12.4.1 RopFastTransferSourceGetBuffer request. BufferSize
 /// 0xBABE ([`BABE`]) is followed by `MaximumBufferSize u16`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferSourceGetBufferRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -250,6 +254,7 @@ impl RopRequestBody for FastTransferSourceGetBufferRequest {
 /// are present on failure too; with ecServerBusy (0x480) no TransferBuffer
 /// follows the (zero) size, and `BackoffTime u32` ends the response.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferSourceGetBufferResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
@@ -351,6 +356,7 @@ header_response! {
 
 /// [MS-OXCROPS] 2.2.12.2.1 RopFastTransferDestinationPutBuffer request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferDestinationPutBufferRequest {
     /// LogonId.
     pub logon_id: u8,
@@ -380,6 +386,7 @@ impl RopRequestBody for FastTransferDestinationPutBufferRequest {
 /// status fields follow on success and on failure (gromox pushes them for any
 /// ReturnValue).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FastTransferDestinationPutBufferResponse {
     /// InputHandleIndex of the request.
     pub handle_index: u8,
