@@ -218,3 +218,105 @@ fn public_store_logon_fai_contents_empty_folder_set_spooler() {
     let RopResponse::GetContentsTable(t) = &r.rops[4] else { panic!() };
     assert_eq!(t.success.as_ref().unwrap().row_count, 0);
 }
+
+#[test]
+fn embedded_message_create_save_and_reopen() {
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let drafts = store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Drafts);
+    let r = h.run(
+        vec![
+            RopRequest::CreateMessage(CreateMessageRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                output_handle_index: 1,
+                code_page_id: 0x0FFF,
+                folder_id: drafts,
+                associated: false,
+            }),
+            RopRequest::CreateAttachment(CreateAttachmentRequest {
+                logon_id: 0,
+                input_handle_index: 1,
+                output_handle_index: 2,
+            }),
+            RopRequest::OpenEmbeddedMessage(OpenEmbeddedMessageRequest {
+                logon_id: 0,
+                input_handle_index: 2,
+                output_handle_index: 3,
+                code_page_id: 0x0FFF,
+                open_mode_flags: MessageOpenModeFlags::CREATE,
+            }),
+            RopRequest::SetProperties(SetPropertiesRequest {
+                logon_id: 0,
+                input_handle_index: 3,
+                values: vec![TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String("inner".into()) }],
+            }),
+            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
+                logon_id: 0,
+                response_handle_index: 3,
+                input_handle_index: 3,
+                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
+            }),
+            RopRequest::SaveChangesAttachment(SaveChangesAttachmentRequest {
+                logon_id: 0,
+                response_handle_index: 2,
+                input_handle_index: 2,
+                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
+            }),
+            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
+                logon_id: 0,
+                response_handle_index: 1,
+                input_handle_index: 1,
+                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
+            }),
+        ],
+        vec![0, NONE, NONE, NONE],
+    );
+    assert!(return_values(&r).iter().all(|(_, rv)| *rv == 0), "{:?}", return_values(&r));
+    let RopResponse::SaveChangesMessage(s) = &r.rops[6] else { panic!() };
+    let mid = s.success.as_ref().unwrap().message_id;
+    let stored = store.mailbox(ALICE).unwrap().message(mid).unwrap();
+    let inner = stored.content.attachments[0].embedded.as_ref().unwrap();
+    assert_eq!(inner.props.string(PropTag::SUBJECT).as_deref(), Some("inner"));
+    // Reopen read-only; without an embedded message OpenEmbeddedMessage
+    // (no Create) is ecNotFound.
+    let r = h.run(
+        vec![
+            RopRequest::OpenMessage(OpenMessageRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                output_handle_index: 1,
+                code_page_id: 0x0FFF,
+                folder_id: drafts,
+                open_mode_flags: MessageOpenModeFlags::READ_ONLY,
+                message_id: mid,
+            }),
+            RopRequest::OpenAttachment(OpenAttachmentRequest {
+                logon_id: 0,
+                input_handle_index: 1,
+                output_handle_index: 2,
+                flags: OpenAttachmentFlags(0),
+                attachment_id: 0,
+            }),
+            RopRequest::OpenEmbeddedMessage(OpenEmbeddedMessageRequest {
+                logon_id: 0,
+                input_handle_index: 2,
+                output_handle_index: 3,
+                code_page_id: 0x0FFF,
+                open_mode_flags: MessageOpenModeFlags::READ_ONLY,
+            }),
+            RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
+                logon_id: 0,
+                input_handle_index: 3,
+                property_size_limit: 0,
+                want_unicode: 1,
+                property_tags: vec![PropTag::SUBJECT],
+            }),
+        ],
+        vec![0, NONE, NONE, NONE],
+    );
+    assert_eq!(return_values(&r), vec![(0x03, 0), (0x22, 0), (0x46, 0), (0x07, 0)]);
+    let RopResponse::GetPropertiesSpecific(g) = &r.rops[3] else { panic!() };
+    assert_eq!(g.row, Some(PropertyRow::Standard(vec![PropValue::String("inner".into())])));
+}

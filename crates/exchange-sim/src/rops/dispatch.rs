@@ -368,6 +368,12 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 rv,
             )
         }
+        RopRequest::OpenEmbeddedMessage(r) => with_success!(
+            OpenEmbeddedMessage,
+            OpenEmbeddedMessageResponse,
+            r.output_handle_index,
+            message::open_embedded(ctx, r)
+        ),
         RopRequest::SetSpooler(r) => {
             // Nothing to do: submission is immediate (MS-OXOMSG 3.2.5.?).
             let rv = match ctx.object(r.input_handle_index) {

@@ -189,6 +189,7 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, r: &OpenMessageRequest) -> Result<MessageI
             is_new: false,
             content: stored.content,
             read_only,
+            embedded_in: None,
         })),
     );
     Ok(info)
@@ -223,6 +224,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, r: &CreateMessageRequest) -> Result<Crea
             is_new: true,
             content: MessageContent { props, recipients: Vec::new(), attachments: Vec::new() },
             read_only: false,
+            embedded_in: None,
         })),
     );
     Ok(CreateMessageSuccess { message_id: None })
@@ -234,6 +236,18 @@ pub(crate) fn save(ctx: &mut Ctx<'_>, r: &SaveChangesMessageRequest) -> Result<S
     let m = message_mut(ctx, r.input_handle_index)?;
     if m.read_only {
         return Err(ErrorCode::ACCESS_DENIED);
+    }
+    if let Some(att) = m.embedded_in {
+        // An embedded message is saved into its attachment object; the
+        // attachment and the outer message are saved by their own ROPs.
+        let (content, id) = (m.content.clone(), m.id);
+        m.is_new = false;
+        let Some(Object::Attachment(a)) = ctx.session.objects.get_mut(&att) else {
+            return Err(ErrorCode::NULL_OBJECT);
+        };
+        a.props.set(PropTag(0x3705_0003), PropValue::I32(5));
+        a.embedded = Some(Box::new(content));
+        return Ok(SaveChangesMessageSuccess { input_handle_index: r.input_handle_index, message_id: id });
     }
     let saved = m.mailbox.save_message(m.folder, Some(m.id), m.fai, &m.content, SaveMode::Normal).map_err(store_err)?;
     m.is_new = false;
@@ -374,7 +388,7 @@ pub(crate) fn set_message_read_flag(ctx: &mut Ctx<'_>, r: &SetMessageReadFlagReq
             return Ok(());
         }
         let read = flags & ReadFlags::CLEAR_READ_FLAG.0 == 0;
-        if !m.is_new {
+        if !m.is_new && m.embedded_in.is_none() {
             m.mailbox.set_read_flag(m.id, read).map_err(store_err)?;
         }
         let mf = m.content.props.i32(PropTag::MESSAGE_FLAGS).unwrap_or(0);
@@ -403,6 +417,9 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
     let m = message_mut(ctx, r.input_handle_index)?;
     if m.read_only {
         return Err(ErrorCode::ACCESS_DENIED);
+    }
+    if m.embedded_in.is_some() {
+        return Err(ErrorCode::NOT_SUPPORTED);
     }
     if m.content.recipients.is_empty() {
         // MAPI_E_NO_RECIPIENTS.
@@ -576,4 +593,53 @@ pub(crate) fn valid_attachments(ctx: &mut Ctx<'_>, index: u8) -> Result<GetValid
     let attachment_ids =
         m.content.attachments.iter().filter_map(|a| a.props.i32(PropTag::ATTACH_NUMBER)).map(|n| n as u32).collect();
     Ok(GetValidAttachmentsSuccess { attachment_ids })
+}
+
+/// RopOpenEmbeddedMessage ([MS-OXCMSG] 3.2.5.16): the message in an
+/// attachment (ATTACH_EMBEDDED_MSG); with the Create flag a new one when
+/// there is none, else ecNotFound.
+pub(crate) fn open_embedded(
+    ctx: &mut Ctx<'_>,
+    r: &OpenEmbeddedMessageRequest,
+) -> Result<OpenEmbeddedMessageSuccess, ErrorCode> {
+    let att_handle = ctx.handle(r.input_handle_index);
+    let (parent, embedded) = match ctx.object(r.input_handle_index)? {
+        Object::Attachment(a) => (a.message_handle, a.embedded.clone()),
+        _ => return Err(ErrorCode::NOT_SUPPORTED),
+    };
+    let (mailbox, folder, read_only) = match ctx.session.objects.get(&parent) {
+        Some(Object::Message(m)) => (m.mailbox.clone(), m.folder, m.read_only),
+        _ => return Err(ErrorCode::NULL_OBJECT),
+    };
+    let create = r.open_mode_flags.0 & MessageOpenModeFlags::CREATE.0 != 0;
+    let (content, is_new) = match embedded {
+        Some(c) => (*c, false),
+        None if create && !read_only => {
+            let mut props = PropBag::new();
+            props.set(PropTag::MESSAGE_CLASS, PropValue::String("IPM.Note".into()));
+            props.set(PropTag::MESSAGE_FLAGS, PropValue::I32(MF_UNSENT));
+            (MessageContent { props, recipients: Vec::new(), attachments: Vec::new() }, true)
+        }
+        None => return Err(ErrorCode::NOT_FOUND),
+    };
+    let write = r.open_mode_flags.0 & 0x03 != 0;
+    if write && read_only && r.open_mode_flags == MessageOpenModeFlags::READ_WRITE {
+        return Err(ErrorCode::ACCESS_DENIED);
+    }
+    let id = mailbox.allocate_message_id().map_err(store_err)?;
+    let info = message_info(&content, code_page(ctx, r.code_page_id))?;
+    ctx.output(
+        r.output_handle_index,
+        Object::Message(Box::new(MessageObj {
+            mailbox,
+            folder,
+            id,
+            fai: false,
+            is_new,
+            content,
+            read_only: read_only || !write,
+            embedded_in: Some(att_handle),
+        })),
+    );
+    Ok(OpenEmbeddedMessageSuccess { reserved: 0, message_id: id, info })
 }

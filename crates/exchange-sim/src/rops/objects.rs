@@ -78,6 +78,9 @@ pub(crate) struct MessageObj {
     pub(crate) is_new: bool,
     pub(crate) content: MessageContent,
     pub(crate) read_only: bool,
+    /// For an embedded message (RopOpenEmbeddedMessage): the handle of its
+    /// attachment object, which RopSaveChangesMessage writes into.
+    pub(crate) embedded_in: Option<u32>,
 }
 
 /// An attachment object: its parent message's handle and its properties.
@@ -148,6 +151,7 @@ impl RopSession {
                     Object::Attachment(a) => a.message_handle == handle,
                     Object::Table(t) => t.kind == TableKind::Attachments { message_handle: handle },
                     Object::Stream(st) => st.parent == handle,
+                    Object::Message(m) => m.embedded_in == Some(handle),
                     _ => false,
                 })
                 .map(|(h, _)| *h)
