@@ -48,7 +48,40 @@ fn same_answers(prefix: &str) -> Option<Replay> {
     let theirs = capture_answers(&r.capture);
     let ours = r.ours.as_ref().map(return_values).unwrap_or_default();
     assert_eq!(ours, theirs, "{prefix}: (RopId, ReturnValue) of every response");
+    // Responses whose bytes do not depend on the mailbox content are
+    // compared byte for byte.
+    if let Some(buf) = &r.ours {
+        let theirs = capture_response_bytes(&r.capture);
+        for (rop, bytes) in buf.rops.iter().zip(theirs) {
+            let mut w = Vec::new();
+            rop.encode(&mut w).unwrap();
+            if CONTENT_FREE.contains(&w[0]) {
+                assert_eq!(w, bytes, "{prefix}: bytes of RopId {:#04x}", w[0]);
+            }
+        }
+    }
     Some(r)
+}
+
+/// RopIds whose answers are the same whatever the mailbox holds: OpenFolder,
+/// SetColumns, SortTable, Restrict, SetReadFlags, ModifyRecipients,
+/// RemoveAllRecipients, GetStoreState, SetMessageReadFlag,
+/// RegisterNotification, upload state ROPs, SynchronizationConfigure,
+/// GetAttachmentTable, OpenAttachment, SubmitMessage, GetReceiveFolder.
+/// (Delete/HardDeleteMessages are not: PartialCompletion depends on which
+/// MIDs the replayed mailbox has.)
+const CONTENT_FREE: [u8; 18] =
+    [0x02, 0x12, 0x13, 0x14, 0x66, 0x0E, 0x0D, 0x7B, 0x11, 0x29, 0x75, 0x76, 0x77, 0x70, 0x21, 0x22, 0x32, 0x27];
+
+/// The exact bytes of every response of the capture.
+fn capture_response_bytes(j: &serde_json::Value) -> Vec<Vec<u8>> {
+    let mut out = vec![];
+    for ext in j["response_decoded"]["rpc_header_ext"].as_array().into_iter().flatten() {
+        for r in ext["decoded"]["responses"].as_array().into_iter().flatten() {
+            out.push(hex(r["bytes"].as_str().unwrap_or("")));
+        }
+    }
+    out
 }
 
 /// The capture's QueryRows responses: (RowCount, flagged row flags).
@@ -364,4 +397,26 @@ fn capture_048_ics_hierarchy_ipmsubtree_chained() {
     assert_eq!(last, Some(mapi_wire::rop::TransferStatus::DONE));
     let sync = mapi_wire::fx::HierarchySync::parse(&stream).unwrap();
     assert!(!sync.folder_changes.is_empty());
+}
+
+#[test]
+fn capture_005_roplogon_private() {
+    let Some(capture) = capture_json("005") else { return };
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    let payload = hex(capture["request_fields"]["uncompressed_rop_payload"].as_str().unwrap());
+    let (code, out) = h.execute_raw(&payload, capture_max_rop_out(&capture), 3);
+    assert_eq!(code, ErrorCode::SUCCESS);
+    let theirs = capture_response_bytes(&capture).remove(0);
+    let req = RopRequestBuffer::decode_exact(&payload).unwrap();
+    let ours = RopResponseBuffer::decode_with(&out, &ExecuteContext::new(&req)).unwrap();
+    let mut w = Vec::new();
+    ours.rops[0].encode(&mut w).unwrap();
+    // 166 bytes as TV-8/B8; same header, LogonFlags, the 13 FolderIds (the
+    // simulator uses gromox's counters), ResponseFlags 0x07.
+    assert_eq!(w.len(), 166);
+    assert_eq!(w.len(), theirs.len());
+    assert_eq!(w[..7 + 13 * 8 + 1], theirs[..7 + 13 * 8 + 1]);
+    // ReplId 1 (the capture's 5 is gromox-specific, corrections A15).
+    assert_eq!(&w[7 + 13 * 8 + 1 + 16..7 + 13 * 8 + 1 + 18], &[1, 0]);
 }
