@@ -441,3 +441,84 @@ fn notifications_new_mail_then_pending_like_041_to_044() {
         .unwrap();
     assert!(h.session.notifications.is_empty());
 }
+
+#[test]
+fn contents_table_notifications_row_added_and_deleted() {
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let fid = inbox_of(&h);
+    let r = h.run(
+        vec![
+            RopRequest::OpenFolder(OpenFolderRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                output_handle_index: 1,
+                folder_id: fid,
+                open_mode_flags: FolderOpenModeFlags::NONE,
+            }),
+            RopRequest::GetContentsTable(GetContentsTableRequest {
+                logon_id: 0,
+                input_handle_index: 1,
+                output_handle_index: 2,
+                table_flags: TableFlags::USE_UNICODE,
+            }),
+            RopRequest::SetColumns(SetColumnsRequest {
+                logon_id: 0,
+                input_handle_index: 2,
+                flags: AsyncFlags::SYNC,
+                columns: vec![PropTag::MID, PropTag::SUBJECT],
+            }),
+        ],
+        vec![0, NONE, NONE],
+    );
+    let table = r.handles[2];
+    let alice = store.mailbox(ALICE).unwrap();
+    let mut props = PropBag::new();
+    props.set(PropTag::SUBJECT, PropValue::String("row added".into()));
+    let saved = alice
+        .save_message(
+            fid,
+            None,
+            false,
+            &MessageContent { props, recipients: vec![], attachments: vec![] },
+            SaveMode::Normal,
+        )
+        .unwrap();
+    let notes = |h: &mut Harness| -> Vec<NotifyResponse> {
+        let (_, payload) = h.execute_raw(&[2, 0], 0x10008, 3);
+        let resp = RopResponseBuffer::decode_standalone(&payload).unwrap();
+        resp.rops
+            .into_iter()
+            .filter_map(|r| match r {
+                RopResponse::Notify(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let added = notes(&mut h);
+    assert_eq!(added.len(), 1, "{added:?}");
+    let n = &added[0];
+    assert_eq!((n.notification_handle, n.data.flags), (table, 0x8100));
+    assert_eq!(n.data.table_event, Some(TableEventType::TABLE_ROW_ADDED));
+    assert_eq!(n.data.table_row_message_id, Some(saved.id.0));
+    // Inserted after the last of the five seeded rows (MID order).
+    let last = alice.contents(fid, false).unwrap()[4].id.0;
+    assert_eq!(n.data.insert_after_row_id, Some(last));
+    // Without the table's columns the decoder keeps the row raw.
+    let Some(TableRowData::Raw(raw)) = &n.data.table_row_data else { panic!() };
+    let mut rd = mapi_wire::codec::Reader::new(raw);
+    let row =
+        PropertyRow::decode_with(&mut rd, &[PropTag::MID, PropTag::SUBJECT], mapi_wire::prop_value::PropContext::Rop)
+            .unwrap();
+    assert!(rd.is_empty());
+    assert_eq!(
+        row,
+        PropertyRow::Standard(vec![PropValue::I64(saved.id.0 as i64), PropValue::String("row added".into())])
+    );
+    alice.delete_messages(fid, &[saved.id], true).unwrap();
+    let deleted = notes(&mut h);
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].data.table_event, Some(TableEventType::TABLE_ROW_DELETED));
+    assert_eq!(deleted[0].data.table_row_message_id, Some(saved.id.0));
+}

@@ -120,7 +120,7 @@ impl StoreBackend {
         // Pending notifications as RopNotify (+ RopPending), in what is left
         // of MaxRopOut (capture 043: 0x60 holds one RopNotify + RopPending).
         let left = max_out.saturating_sub(RPC_HEADER_EXT_LEN + fixed + out.len());
-        out.extend_from_slice(&super::notify::drain(&notifications, left));
+        out.extend_from_slice(&super::notify::drain(&notifications, left, rops));
         // The answer must fit MaxRopOut even without any ROP response.
         if RPC_HEADER_EXT_LEN + fixed + out.len() > max_out {
             return Err(ErrorCode::BUFFER_TOO_SMALL);

@@ -13,8 +13,10 @@ use mapi_wire::rop::*;
 
 use super::dispatch::Ctx;
 use super::logon::mailbox_of;
-use super::objects::{NotificationObj, Object};
+use super::objects::{NotificationObj, Object, RopSession, TableKind};
+use super::table::property_row;
 use crate::session::{Event, NotificationQueue};
+use crate::store::table::TableView;
 use crate::store::{Mailbox, StoreEvent};
 
 /// RopPending SessionIndex (capture 043 shows 5; the value names the
@@ -28,6 +30,8 @@ pub(crate) struct QueuedEvent {
     types: u16,
     mailbox: Mailbox,
     event: StoreEvent,
+    /// A contents table's subscription (TableModified events).
+    table: bool,
 }
 
 /// What a subscription watches.
@@ -104,7 +108,8 @@ pub(crate) fn register(ctx: &mut Ctx<'_>, r: &RegisterNotificationRequest) -> Re
     let mb = mailbox.clone();
     let subscription = ctx.store.subscribe(move |e| {
         if event_store(e) == store_id && matches(target, e) {
-            let q: Event = Arc::new(QueuedEvent { handle, logon_id, types, mailbox: mb.clone(), event: e.clone() });
+            let q: Event =
+                Arc::new(QueuedEvent { handle, logon_id, types, mailbox: mb.clone(), event: e.clone(), table: false });
             queue.push(q);
         }
     });
@@ -112,6 +117,88 @@ pub(crate) fn register(ctx: &mut Ctx<'_>, r: &RegisterNotificationRequest) -> Re
         .objects
         .insert(handle, Object::Notification(Box::new(NotificationObj { store: ctx.store.clone(), subscription })));
     Ok(())
+}
+
+/// Subscribes a contents table of `folder` (handle `handle`) to the
+/// changes of its rows: TableModified notifications (capture 044: 0x8100
+/// with the row in the table's columns).
+pub(crate) fn subscribe_table(
+    ctx: &mut Ctx<'_>,
+    handle: u32,
+    mailbox: &Mailbox,
+    folder: FolderId,
+    fai: bool,
+) -> NotificationObj {
+    let queue: NotificationQueue = ctx.notifications.clone();
+    let store_id = mailbox.id();
+    let mb = mailbox.clone();
+    let subscription = ctx.store.subscribe(move |e| {
+        let hit = match e {
+            StoreEvent::MessageCreated { folder: f, fai: a, .. } => *f == folder && *a == fai,
+            StoreEvent::MessageModified { folder: f, .. } | StoreEvent::MessageDeleted { folder: f, .. } => {
+                *f == folder
+            }
+            StoreEvent::MessageMoved { old_folder, new_folder, .. } => *old_folder == folder || *new_folder == folder,
+            StoreEvent::MessageCopied { folder: f, .. } => *f == folder,
+            _ => false,
+        };
+        if event_store(e) == store_id && hit {
+            let q: Event = Arc::new(QueuedEvent {
+                handle,
+                logon_id: 0,
+                types: NotificationType::TABLE_MODIFIED.0,
+                mailbox: mb.clone(),
+                event: e.clone(),
+                table: true,
+            });
+            queue.push(q);
+        }
+    });
+    NotificationObj { store: ctx.store.clone(), subscription }
+}
+
+/// The TableModified notification of one queued event for the table
+/// `handle` of `session` (none when the table is gone, has no columns, or
+/// the row is outside its restriction).
+fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<NotificationData> {
+    let Some(Object::Table(t)) = session.objects.get(&q.handle) else { return None };
+    let columns = t.columns.clone()?;
+    let TableKind::Contents { folder, fai } = t.kind else { return None };
+    let rows: Vec<(u64, crate::store::PropBag)> =
+        q.mailbox.contents(folder, fai).ok()?.into_iter().map(|m| (m.id.0, m.content.props)).collect();
+    let view = TableView::new(&rows, t.restriction.as_ref(), t.sort.as_ref());
+    let flags = NotificationType::TABLE_MODIFIED.0 | NOTIFY_MESSAGE;
+    let row_event = |ev: TableEventType, mid: MessageId, with_row: bool| -> Option<NotificationData> {
+        let mut d = data(flags);
+        d.table_event = Some(ev);
+        d.table_row_folder_id = Some(folder.0);
+        d.table_row_message_id = Some(mid.0);
+        d.table_row_instance = Some(0);
+        if with_row {
+            let pos = view.ids().iter().position(|i| *i == mid.0)?;
+            let after = pos.checked_sub(1).and_then(|p| view.ids().get(p)).copied().unwrap_or(0);
+            d.insert_after_folder_id = Some(if after == 0 { 0 } else { folder.0 });
+            d.insert_after_row_id = Some(after);
+            d.insert_after_instance = Some(0);
+            let bag = rows.iter().find(|(i, _)| *i == mid.0).map(|(_, b)| b)?;
+            d.table_row_data = Some(TableRowData::Row { columns: columns.clone(), row: property_row(bag, &columns) });
+        }
+        Some(d)
+    };
+    match &q.event {
+        StoreEvent::MessageCreated { message, .. } => row_event(TableEventType::TABLE_ROW_ADDED, *message, true),
+        StoreEvent::MessageCopied { message, folder: f, .. } if *f == folder => {
+            row_event(TableEventType::TABLE_ROW_ADDED, *message, true)
+        }
+        StoreEvent::MessageMoved { message, new_folder, .. } if *new_folder == folder => {
+            row_event(TableEventType::TABLE_ROW_ADDED, *message, true)
+        }
+        StoreEvent::MessageModified { message, .. } => row_event(TableEventType::TABLE_ROW_MODIFIED, *message, true),
+        StoreEvent::MessageDeleted { message, .. } | StoreEvent::MessageMoved { message, .. } => {
+            row_event(TableEventType::TABLE_ROW_DELETED, *message, false)
+        }
+        _ => None,
+    }
 }
 
 fn has(types: u16, t: NotificationType) -> bool {
@@ -251,7 +338,7 @@ fn notifications(q: &QueuedEvent) -> Vec<NotificationData> {
 /// Appends RopNotify responses for the queued events that fit `room`
 /// bytes; the rest go back on the queue and a RopPending is appended
 /// (capture 043). Returns the bytes.
-pub(crate) fn drain(queue: &NotificationQueue, room: usize) -> Vec<u8> {
+pub(crate) fn drain(queue: &NotificationQueue, room: usize, session: &RopSession) -> Vec<u8> {
     const PENDING_LEN: usize = 3;
     let events = queue.drain();
     let mut out = Vec::new();
@@ -264,7 +351,8 @@ pub(crate) fn drain(queue: &NotificationQueue, room: usize) -> Vec<u8> {
         }
         let Some(q) = e.downcast_ref::<QueuedEvent>() else { continue };
         let mut bytes = Vec::new();
-        for d in notifications(q) {
+        let list = if q.table { table_notification(q, session).into_iter().collect() } else { notifications(q) };
+        for d in list {
             let r =
                 RopResponse::Notify(NotifyResponse { notification_handle: q.handle, logon_id: q.logon_id, data: d });
             if r.encode(&mut bytes).is_err() {

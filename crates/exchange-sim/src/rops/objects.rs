@@ -113,6 +113,8 @@ pub(crate) struct TableObj {
     /// The last loaded rows by row id.
     pub(crate) rows: HashMap<u64, PropBag>,
     pub(crate) loaded: bool,
+    /// The store subscription behind its TableModified notifications.
+    pub(crate) subscription: Option<NotificationObj>,
 }
 
 /// The executor's per-session state (in

@@ -108,6 +108,7 @@ fn new_table(mailbox: crate::store::Mailbox, kind: TableKind) -> TableObj {
         view: TableView::default(),
         rows: HashMap::new(),
         loaded: false,
+        subscription: None,
     }
 }
 
@@ -130,7 +131,13 @@ pub(crate) fn open_contents(ctx: &mut Ctx<'_>, r: &GetContentsTableRequest) -> R
         return Err(ErrorCode::NOT_SUPPORTED);
     }
     let fai = r.table_flags.0 & TableFlags::ASSOCIATED.0 != 0;
-    let row_count = open_table(ctx, r.output_handle_index, new_table(mailbox, TableKind::Contents { folder, fai }))?;
+    let row_count =
+        open_table(ctx, r.output_handle_index, new_table(mailbox.clone(), TableKind::Contents { folder, fai }))?;
+    if r.table_flags.0 & TableFlags::NO_NOTIFICATIONS.0 == 0 {
+        let handle = ctx.handle(r.output_handle_index);
+        let sub = super::notify::subscribe_table(ctx, handle, &mailbox, folder, fai);
+        table_mut(ctx, r.output_handle_index)?.subscription = Some(sub);
+    }
     Ok(TableRowCount { row_count })
 }
 
