@@ -320,3 +320,34 @@ fn embedded_message_create_save_and_reopen() {
     let RopResponse::GetPropertiesSpecific(g) = &r.rops[3] else { panic!() };
     assert_eq!(g.row, Some(PropertyRow::Standard(vec![PropValue::String("inner".into())])));
 }
+
+#[test]
+fn hard_delete_messages_and_subfolders_empties_the_folder() {
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let mb = store.mailbox(ALICE).unwrap();
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    mb.create_folder(inbox, "sub", &exchange_sim::store::PropBag::new(), false).unwrap();
+    let r = h.run(
+        vec![
+            RopRequest::OpenFolder(OpenFolderRequest {
+                logon_id: 0,
+                input_handle_index: 0,
+                output_handle_index: 1,
+                folder_id: inbox,
+                open_mode_flags: FolderOpenModeFlags::NONE,
+            }),
+            RopRequest::HardDeleteMessagesAndSubfolders(HardDeleteMessagesAndSubfoldersRequest {
+                logon_id: 0,
+                input_handle_index: 1,
+                want_asynchronous: false,
+                want_delete_associated: true,
+            }),
+        ],
+        vec![0, NONE],
+    );
+    assert_eq!(return_values(&r), vec![(0x02, 0), (0x92, 0)]);
+    assert!(mb.contents(inbox, false).unwrap().is_empty());
+    assert!(mb.subfolders(inbox, false).unwrap().is_empty());
+}

@@ -203,9 +203,18 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 RopResponse::MoveCopyMessages(resp)
             })
         }
-        RopRequest::EmptyFolder(r) => {
-            partial!(EmptyFolder, EmptyFolderResponse, r.input_handle_index, folder::empty(ctx, r))
-        }
+        RopRequest::EmptyFolder(r) => partial!(
+            EmptyFolder,
+            EmptyFolderResponse,
+            r.input_handle_index,
+            folder::empty(ctx, r.input_handle_index, r.want_delete_associated, false)
+        ),
+        RopRequest::HardDeleteMessagesAndSubfolders(r) => partial!(
+            HardDeleteMessagesAndSubfolders,
+            HardDeleteMessagesAndSubfoldersResponse,
+            r.input_handle_index,
+            folder::empty(ctx, r.input_handle_index, r.want_delete_associated, true)
+        ),
         RopRequest::DeleteMessages(r) => partial!(
             DeleteMessages,
             DeleteMessagesResponse,

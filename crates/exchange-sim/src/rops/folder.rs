@@ -137,12 +137,13 @@ pub(crate) fn move_copy_messages(ctx: &mut Ctx<'_>, r: &MoveCopyMessagesRequest)
     Ok(done.len() < r.message_ids.len())
 }
 
-/// RopEmptyFolder ([MS-OXCFOLD] 3.2.5.9): soft-deletes messages and
+/// RopEmptyFolder ([MS-OXCFOLD] 3.2.5.9) and, with `hard`,
+/// RopHardDeleteMessagesAndSubfolders (3.2.5.10): deletes messages and
 /// subfolders (FAI too with WantDeleteAssociated).
-pub(crate) fn empty(ctx: &mut Ctx<'_>, r: &EmptyFolderRequest) -> Result<bool, ErrorCode> {
-    let (mailbox, id) = folder_of(ctx, r.input_handle_index)?;
+pub(crate) fn empty(ctx: &mut Ctx<'_>, index: u8, want_delete_associated: bool, hard: bool) -> Result<bool, ErrorCode> {
+    let (mailbox, id) = folder_of(ctx, index)?;
     check(ctx, &mailbox, id, Rights::DELETE_ANY)?;
-    mailbox.empty_folder(id, r.want_delete_associated, false).map_err(store_err)?;
+    mailbox.empty_folder(id, want_delete_associated, hard).map_err(store_err)?;
     Ok(false)
 }
 
