@@ -1,4 +1,4 @@
-//! Async MAPI over HTTP client transport for mapibridge.
+//! Async MAPI over HTTP client for mapibridge: the transport, and the typed mailbox API in [`api`].
 //!
 //! * [`autodiscover`]: Autodiscover POX ([MS-OXDSCLI]) → [`Discovery`] (MailStore and
 //!   AddressBook URLs, legacyDN, mailbox id).
@@ -25,6 +25,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod autodiscover;
 mod backoff;
 mod config;

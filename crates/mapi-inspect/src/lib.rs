@@ -354,6 +354,9 @@ fn with_recipients(rops: &[RopResponse], columns: &mut Vec<PropTag>) -> Value {
                 let decoded = match rop {
                     RopResponse::OpenMessage(r) => r.success.as_ref().map(|i| info_recipients(i, columns)),
                     RopResponse::ReloadCachedInformation(r) => r.success.as_ref().map(|i| info_recipients(i, columns)),
+                    RopResponse::OpenEmbeddedMessage(r) => {
+                        r.success.as_ref().map(|s| info_recipients(&s.info, columns))
+                    }
                     RopResponse::ReadRecipients(r) => r.success.as_ref().map(|s| {
                         let rows: Result<Vec<_>, _> = s
                             .rows

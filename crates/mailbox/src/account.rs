@@ -1,0 +1,122 @@
+//! The traits front ends call: [`Account`] (one authenticated user) and
+//! [`Folder`] (one folder of it).
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures_core::Stream;
+use state::UidSet;
+
+use crate::error::MailboxError;
+use crate::flags::FlagOp;
+use crate::model::{
+    AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
+    MoveOutcome, SelectInfo, StoreOutcome,
+};
+use crate::search::SearchKey;
+
+/// The change feed of one folder: events in the order they happened. Ends
+/// when the account is dropped.
+pub type ChangeStream = Pin<Box<dyn Stream<Item = ChangeEvent> + Send>>;
+
+/// An authenticated user: their own mailbox, the delegated mailboxes and the
+/// public folders they can see. Shared by every connection of the user
+/// (`Arc<dyn Account>`).
+#[async_trait]
+pub trait Account: Send + Sync {
+    /// The login identity (normalised, e.g. the primary SMTP address).
+    fn identity(&self) -> &str;
+
+    /// The hierarchy delimiter of folder paths (default `/`).
+    fn delimiter(&self) -> char;
+
+    /// Every folder the user can see, hidden ones (the outbox) included, in
+    /// path order.
+    async fn list_folders(&self) -> Result<Vec<FolderInfo>, MailboxError>;
+
+    /// The folder with this path in the user's own mailbox (`INBOX` matches
+    /// the inbox case-insensitively).
+    async fn folder_by_path(&self, path: &str) -> Result<Arc<dyn Folder>, MailboxError>;
+
+    /// The folder with this id.
+    async fn folder(&self, id: &FolderId) -> Result<Arc<dyn Folder>, MailboxError>;
+
+    /// Creates a mail folder at `path` (parents must exist).
+    async fn create_folder(&self, path: &str) -> Result<FolderInfo, MailboxError>;
+
+    /// Renames or moves a folder (and its subtree) to `new_path`. Special
+    /// folders cannot be renamed.
+    async fn rename_folder(&self, path: &str, new_path: &str) -> Result<FolderInfo, MailboxError>;
+
+    /// Deletes a folder and its contents. Special folders cannot be deleted.
+    async fn delete_folder(&self, path: &str) -> Result<(), MailboxError>;
+
+    /// Subscribes to a path (RFC 9051 §6.3.7).
+    async fn subscribe(&self, path: &str) -> Result<(), MailboxError>;
+
+    /// Unsubscribes; returns whether the path was subscribed.
+    async fn unsubscribe(&self, path: &str) -> Result<bool, MailboxError>;
+
+    /// The subscribed paths, sorted.
+    async fn subscriptions(&self) -> Result<Vec<String>, MailboxError>;
+}
+
+/// One folder. Operations on sets of items are one backend batch each.
+#[async_trait]
+pub trait Folder: Send + Sync {
+    /// The folder as listed.
+    fn info(&self) -> &FolderInfo;
+
+    /// SELECT/EXAMINE/STATUS figures, after catching up with the backend.
+    async fn select(&self) -> Result<SelectInfo, MailboxError>;
+
+    /// Every UID in the folder, ascending (the session's sequence numbers are
+    /// positions in this list).
+    async fn uids(&self) -> Result<Vec<state::Uid>, MailboxError>;
+
+    /// The asked-for fields of the items with UIDs in `uids`, ascending by
+    /// UID; UIDs not in the folder are skipped.
+    async fn fetch(&self, uids: &UidSet, fields: FetchFields) -> Result<Vec<MessageData>, MailboxError>;
+
+    /// Stores a message; returns its UID once the backend has committed it.
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, MailboxError>;
+
+    /// Changes flags of the items in `uids`, in one batch. Items whose
+    /// mod-sequence is above `unchanged_since` are left alone and reported.
+    async fn store(
+        &self,
+        uids: &UidSet,
+        op: &FlagOp,
+        unchanged_since: Option<u64>,
+    ) -> Result<StoreOutcome, MailboxError>;
+
+    /// Copies the items to `target`, in one batch.
+    async fn copy(&self, uids: &UidSet, target: &FolderId) -> Result<CopyOutcome, MailboxError>;
+
+    /// Moves the items to `target`, in one batch.
+    async fn move_to(&self, uids: &UidSet, target: &FolderId) -> Result<MoveOutcome, MailboxError>;
+
+    /// Removes the `\Deleted` items (only those in `uids` when given: UID
+    /// EXPUNGE), moving them to Deleted Items or deleting them per the
+    /// configuration; returns the UIDs gone.
+    async fn expunge(&self, uids: Option<&UidSet>) -> Result<UidSet, MailboxError>;
+
+    /// The UIDs of the items matching `key`, ascending. Sequence numbers in
+    /// `key` are positions in [`Folder::uids`]; front ends with a different
+    /// view translate them to UIDs first.
+    async fn search(&self, key: &SearchKey) -> Result<UidSet, MailboxError>;
+
+    /// UIDs removed after mod-sequence `since` (RFC 7162 §3.2.6 VANISHED),
+    /// and whether the answer is complete (`false`: old tombstones expired;
+    /// the caller falls back as RFC 7162 §3.2.5.2 allows).
+    async fn vanished_since(&self, since: u64) -> Result<(UidSet, bool), MailboxError>;
+
+    /// Claims the `\Recent` UIDs (RFC 3501 §2.3.2) for the calling session:
+    /// those that arrived since the previous claim by any session. Exactly
+    /// one session gets each.
+    async fn claim_recent(&self) -> Result<UidSet, MailboxError>;
+
+    /// The change feed of this folder from now on (IDLE, DAV push).
+    async fn watch(&self) -> Result<ChangeStream, MailboxError>;
+}

@@ -1,0 +1,54 @@
+//! Errors of the typed mailbox API: transport failures, whole-call failures and ROP
+//! failures ([MS-OXCROPS] 2.2.1 ReturnValue).
+
+use mapi_wire::ErrorCode;
+use mapi_wire::rop::RopId;
+
+/// Why a typed operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The transport failed (see [`crate::Error`]); `Reconnected` only reaches the
+    /// caller for writes (reads are re-opened and repeated).
+    #[error(transparent)]
+    Transport(#[from] crate::Error),
+    /// The whole Execute failed ([MS-OXCMAPIHTTP] 2.2.4.2.2 ErrorCode; corrections B5).
+    #[error("Execute failed with {0:?}")]
+    Execute(ErrorCode),
+    /// One ROP failed ([MS-OXCROPS] 2.2.1 ReturnValue).
+    #[error("{rop} failed with {code:?}")]
+    Rop {
+        /// The ROP.
+        rop: RopId,
+        /// Its ReturnValue.
+        code: ErrorCode,
+    },
+    /// RopLogon answered ecWrongServer: the mailbox lives on `server` ([MS-OXCROPS] 2.2.3.1.4).
+    #[error("mailbox lives on another server: {server}")]
+    WrongServer {
+        /// ServerName from the redirect response.
+        server: String,
+    },
+    /// The server answered with something the request does not allow.
+    #[error("unexpected response: {0}")]
+    Protocol(String),
+    /// A request cannot be expressed within the protocol's limits (e.g. one ROP larger
+    /// than the 32 KB ROP input buffer).
+    #[error("request too large: {0}")]
+    TooLarge(String),
+}
+
+impl From<mapi_wire::DecodeError> for Error {
+    fn from(e: mapi_wire::DecodeError) -> Self {
+        Self::Transport(e.into())
+    }
+}
+
+impl From<mapi_wire::EncodeError> for Error {
+    fn from(e: mapi_wire::EncodeError) -> Self {
+        Self::Transport(e.into())
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
