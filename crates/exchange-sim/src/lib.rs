@@ -8,12 +8,14 @@
 //! | [`session`] | session contexts, cookies, sequencing, expiry, notification queues, and the backend traits the ROP/NSPI engines implement ([`session::MailboxBackend`], [`session::NspiBackend`]) |
 //! | [`autodiscover`] | Autodiscover POX responses |
 //! | [`config`] | [`config::SimConfig`] |
+//! | [`rops`] | the ROP executor: [`rops::StoreBackend`], the default mailbox backend (Connect/Execute/Disconnect over the store: logon, folders, tables, messages, properties, streams, notifications, ICS download) |
 //! | [`store`] | the persistent mailbox store (SQLite), ids and change tracking, permissions, and the pure restriction/sort/table engine the ROP layer calls |
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod autodiscover;
 pub mod config;
+pub mod rops;
 pub mod server;
 pub mod session;
 pub mod store;

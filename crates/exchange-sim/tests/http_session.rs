@@ -333,7 +333,18 @@ async fn many_concurrent_sessions_each_keep_their_own_sequence() {
 
 #[tokio::test]
 async fn minimal_backend_execute_error_codes() {
-    let sim = start(test_config()).await;
+    // The default backend is the ROP executor now; this test is about MinimalBackend.
+    let sim = exchange_sim::server::Simulator::new(test_config())
+        .with_store(demo_store())
+        .with_backends(|_| {
+            (
+                std::sync::Arc::new(exchange_sim::session::MinimalBackend),
+                std::sync::Arc::new(exchange_sim::session::MinimalBackend),
+            )
+        })
+        .run()
+        .await
+        .unwrap();
     let (mut m, mut conn, _) = connected(&sim, ALICE).await;
     let body = |rop_buffer: Vec<u8>, max_rop_out: u32| {
         mapi_wire::Encode::to_bytes(&mapi_wire::emsmdb::ExecuteRequest {

@@ -91,7 +91,8 @@ pub(crate) struct Ctx {
 
 impl Simulator {
     /// A simulator with the store of `config.data_dir` (in memory without
-    /// one), the store's users as directory and [`MinimalBackend`].
+    /// one), the store's users as directory, [`crate::rops::StoreBackend`]
+    /// for the mailbox endpoint and [`MinimalBackend`] for the address book.
     pub fn new(config: SimConfig) -> Self {
         Self { config, store: None, directory: None, backends: None, ntlm: None }
     }
@@ -144,7 +145,11 @@ impl Simulator {
         let env = BackendEnv { store: store.clone(), sessions: sessions.clone(), config: config.clone() };
         let (mailbox, nspi): (Arc<dyn MailboxBackend>, Arc<dyn NspiBackend>) = match backends {
             Some(f) => f(&env),
-            None => (Arc::new(MinimalBackend), Arc::new(MinimalBackend)),
+            // The ROP executor over the store (simrops); NSPI stays minimal.
+            None => (
+                Arc::new(crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())),
+                Arc::new(MinimalBackend),
+            ),
         };
         let (acceptor, cert_pem) = if config.tls {
             let (cert, key) = tls::load_or_generate(config.data_dir.as_deref(), &config.tls_names)?;
