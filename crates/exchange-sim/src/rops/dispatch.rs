@@ -624,6 +624,25 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 rv,
             ),
         },
+        // Not executed here (FastTransfer upload), but its failure layout
+        // carries the status fields ([MS-OXCROPS] 2.2.13.2.2), so a header
+        // alone would be a malformed answer.
+        RopRequest::FastTransferDestinationPutBuffer(r) => {
+            let rv = match ctx.object(r.input_handle_index) {
+                Ok(_) => ErrorCode::NOT_SUPPORTED,
+                Err(e) => e,
+            };
+            let resp = FastTransferDestinationPutBufferResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                transfer_status: TransferStatus::ERROR,
+                in_progress_count: 0,
+                total_step_count: 0,
+                reserved: 0,
+                buffer_used_size: 0,
+            };
+            (Out::Typed(Box::new(RopResponse::FastTransferDestinationPutBuffer(resp))), rv)
+        }
         other => {
             // Decoded but not executed here: ecNotSupported, header only.
             let rv = match ctx.object(response_index(other)) {
