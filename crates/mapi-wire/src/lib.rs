@@ -46,6 +46,8 @@ pub mod rpc_ext;
 mod serde_impls;
 pub mod sort;
 pub mod tags;
+#[cfg(test)]
+mod testdata;
 
 pub use codec::{Decode, Encode, Put, Reader};
 pub use error::{DecodeError, EncodeError, ErrorKind};

@@ -7,22 +7,7 @@ fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()
 }
 
-/// Loads a capture file; `None` (with a note) when the capture set is absent.
-fn capture(name: &str) -> Option<Vec<u8>> {
-    let mut dirs = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        dirs.push(std::path::PathBuf::from(d));
-    }
-    dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures/gromox-3.10"));
-    dirs.push("/work/shared/captures/gromox-3.10".into());
-    for d in dirs {
-        if let Ok(b) = std::fs::read(d.join(name)) {
-            return Some(b);
-        }
-    }
-    eprintln!("note: capture {name} not found, skipping");
-    None
-}
+use crate::testdata::capture;
 
 /// The Connect response AuxiliaryBuffer of capture 004 (corrections B4).
 const CONNECT_AUX_004: &str =

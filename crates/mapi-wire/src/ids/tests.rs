@@ -1,21 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn capture(name: &str) -> Option<Vec<u8>> {
-    let mut dirs = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        dirs.push(std::path::PathBuf::from(d));
-    }
-    dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures/gromox-3.10"));
-    dirs.push("/work/shared/captures/gromox-3.10".into());
-    for d in dirs {
-        if let Ok(b) = std::fs::read(d.join(name)) {
-            return Some(b);
-        }
-    }
-    eprintln!("note: capture {name} not found, skipping");
-    None
-}
+use crate::testdata::capture;
 
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()

@@ -11,23 +11,14 @@ use crate::prop_tag::PropTag;
 use serde_json::Value;
 use std::path::PathBuf;
 
+/// The captures directory (always present: the captures are vendored).
 fn capture_dir() -> Option<PathBuf> {
-    let mut candidates = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        candidates.push(PathBuf::from(d));
-    }
-    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/captures/gromox-3.10")));
-    candidates.push(PathBuf::from("/work/shared/captures/gromox-3.10"));
-    let found = candidates.into_iter().find(|d| d.join("README.md").exists());
-    if found.is_none() {
-        eprintln!("note: gromox captures not found (set MAPI_CAPTURES); skipping");
-    }
-    found
+    Some(crate::testdata::capture_dir())
 }
 
 /// The JSON and the response body of capture `name` (e.g. `"014-execute-openmessage-html-getpropertiesall"`).
 fn capture_file(name: &str) -> Option<Vec<u8>> {
-    std::fs::read(capture_dir()?.join(name)).ok()
+    crate::testdata::capture(name)
 }
 
 fn capture(name: &str) -> Option<(Value, Vec<u8>)> {

@@ -4,21 +4,7 @@ use crate::guid::Guid;
 use crate::prop_value::{FileTime, PropValue};
 use proptest::prelude::*;
 
-fn capture(name: &str) -> Option<Vec<u8>> {
-    let mut dirs = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        dirs.push(std::path::PathBuf::from(d));
-    }
-    dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures/gromox-3.10"));
-    dirs.push("/work/shared/captures/gromox-3.10".into());
-    for d in dirs {
-        if let Ok(b) = std::fs::read(d.join(name)) {
-            return Some(b);
-        }
-    }
-    eprintln!("note: capture {name} not found, skipping");
-    None
-}
+use crate::testdata::capture;
 
 fn json(name: &str) -> Option<serde_json::Value> {
     capture(name).map(|b| serde_json::from_slice(&b).unwrap())

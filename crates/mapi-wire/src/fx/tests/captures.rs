@@ -12,21 +12,7 @@ const STREAMS: [&str; 4] = [
 ];
 
 /// Loads a capture file, or `None` (with a note) when the captures are absent.
-pub(super) fn capture(name: &str) -> Option<Vec<u8>> {
-    let mut dirs = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        dirs.push(std::path::PathBuf::from(d));
-    }
-    dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures/gromox-3.10"));
-    dirs.push("/work/shared/captures/gromox-3.10".into());
-    for d in dirs {
-        if let Ok(b) = std::fs::read(d.join(name)) {
-            return Some(b);
-        }
-    }
-    eprintln!("note: capture {name} not found; test skipped");
-    None
-}
+pub(super) use crate::testdata::capture;
 
 fn stream(name: &str) -> Option<(Vec<u8>, Value)> {
     let bin = capture(&format!("{name}.fxstream.bin"))?;

@@ -7,21 +7,7 @@ use proptest::prelude::*;
 
 /// Loads a capture file, or returns None (with a note) when the capture
 /// set is not on this machine.
-pub(crate) fn capture(name: &str) -> Option<Vec<u8>> {
-    let mut dirs = Vec::new();
-    if let Ok(d) = std::env::var("MAPI_CAPTURES") {
-        dirs.push(std::path::PathBuf::from(d));
-    }
-    dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures/gromox-3.10"));
-    dirs.push(std::path::PathBuf::from("/work/shared/captures/gromox-3.10"));
-    for d in dirs {
-        if let Ok(b) = std::fs::read(d.join(name)) {
-            return Some(b);
-        }
-    }
-    eprintln!("note: capture {name} not found; skipping");
-    None
-}
+pub(crate) use crate::testdata::capture;
 
 /// The capture's JSON, parsed.
 pub(crate) fn capture_json(prefix: &str) -> Option<serde_json::Value> {
