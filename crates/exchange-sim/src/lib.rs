@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod autodiscover;
 pub mod config;
+pub mod nspi;
 pub mod rops;
 pub mod server;
 pub mod session;

@@ -31,7 +31,7 @@ use self::http::{Limits, Request, Response, http_date};
 use crate::auth::ntlm::NtlmServer;
 use crate::auth::{self, AuthFailure, AuthUser, Credentials, UserDirectory};
 use crate::config::SimConfig;
-use crate::session::{MailboxBackend, MinimalBackend, NspiBackend, SessionKind, SessionRegistry};
+use crate::session::{MailboxBackend, NspiBackend, SessionKind, SessionRegistry};
 use crate::store::{Store, StoreError};
 
 /// Errors starting the simulator.
@@ -92,7 +92,7 @@ pub(crate) struct Ctx {
 impl Simulator {
     /// A simulator with the store of `config.data_dir` (in memory without
     /// one), the store's users as directory, [`crate::rops::StoreBackend`]
-    /// for the mailbox endpoint and [`MinimalBackend`] for the address book.
+    /// for the mailbox endpoint and [`crate::nspi::StoreNspi`] for the address book.
     pub fn new(config: SimConfig) -> Self {
         Self { config, store: None, directory: None, backends: None, ntlm: None }
     }
@@ -148,7 +148,7 @@ impl Simulator {
             // The ROP executor over the store (simrops); NSPI stays minimal.
             None => (
                 Arc::new(crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())),
-                Arc::new(MinimalBackend),
+                Arc::new(crate::nspi::StoreNspi::new(store.clone())),
             ),
         };
         let (acceptor, cert_pem) = if config.tls {
