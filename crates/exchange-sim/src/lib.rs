@@ -17,6 +17,7 @@ pub mod autodiscover;
 pub mod config;
 pub mod nspi;
 pub mod rops;
+pub mod seed;
 pub mod server;
 pub mod session;
 pub mod store;

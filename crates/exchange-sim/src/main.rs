@@ -28,6 +28,41 @@ struct Cli {
 enum Command {
     /// Serve MAPI/HTTP, Autodiscover and /health until Ctrl-C.
     Serve(ServeArgs),
+    /// Create the demo users and deterministic demo content in a data dir.
+    Seed(SeedArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SeedArgs {
+    /// Data directory (created if missing).
+    #[arg(long)]
+    data: PathBuf,
+    /// Users to seed, comma-separated (`alice` = alice@example.test).
+    #[arg(long, value_delimiter = ',', default_value = "alice,bob")]
+    users: Vec<String>,
+    /// Messages per user.
+    #[arg(long, default_value_t = 20)]
+    messages: u32,
+    /// PRNG seed: the same seed gives the same content.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data).with_context(|| format!("creating {}", args.data.display()))?;
+    let store = Store::open(&args.data).with_context(|| format!("opening store in {}", args.data.display()))?;
+    let report = exchange_sim::seed::seed(
+        &store,
+        &exchange_sim::seed::SeedOptions { users: args.users, messages: args.messages, seed: args.seed },
+    )?;
+    println!(
+        "seeded {} messages, {} contacts, {} calendar items in {}",
+        report.messages,
+        report.contacts,
+        report.appointments,
+        args.data.display()
+    );
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,5 +176,6 @@ fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
         Command::Serve(args) => rt.block_on(serve(args)),
+        Command::Seed(args) => seed(args),
     }
 }
