@@ -435,6 +435,22 @@ pub(crate) fn transfer_state(ctx: &mut Ctx<'_>, r: &SynchronizationGetTransferSt
     Ok(())
 }
 
+/// A FastTransfer download of a finished stream (the state of an ICS
+/// upload context, RopSynchronizationGetTransferState on a collector).
+pub(crate) fn stream_download(mailbox: Mailbox, folder: FolderId, hierarchy: bool, stream: Vec<u8>) -> SyncObj {
+    SyncObj {
+        mailbox,
+        folder,
+        hierarchy,
+        flags: 0,
+        extra: 0,
+        state: SyncState::default(),
+        upload: None,
+        stream: Some(stream),
+        position: 0,
+    }
+}
+
 fn state_of(stream: &[u8], hierarchy: bool) -> Result<SyncState, ErrorCode> {
     let bad = |_| ErrorCode::GENERAL_FAILURE;
     Ok(if hierarchy {
