@@ -350,29 +350,36 @@ fn imported_read_state_and_deletes_change_the_store_and_show_in_downloads() {
     };
     assert_eq!(read_before(0), Some(false));
     let logon = a.logon();
-    let r = a.run(
-        vec![
-            open_folder(inbox, 1),
-            open_collector(1, 2, true),
-            RopRequest::SynchronizationImportReadStateChanges(SynchronizationImportReadStateChangesRequest {
-                logon_id: 0,
-                input_handle_index: 2,
-                states: vec![
-                    MessageReadState { message_id: key(0), mark_as_read: 1 },
-                    // Unknown source keys are skipped.
-                    MessageReadState { message_id: gid_bytes(CLIENT_GUID, 5), mark_as_read: 1 },
-                ],
-            }),
-            RopRequest::SynchronizationImportDeletes(SynchronizationImportDeletesRequest {
-                logon_id: 0,
-                input_handle_index: 2,
-                import_delete_flags: 0x02,
-                values: vec![TaggedValue::new(0x0E0A, PropValue::MvBinary(vec![key(1), gid_bytes(CLIENT_GUID, 6)]))],
-            }),
-        ],
-        vec![logon, NONE, NONE],
-    );
-    assert_eq!(return_values(&r), vec![(0x02, 0), (0x7E, 0), (0x80, 0), (0x74, 0)]);
+    let mut rops = vec![open_folder(inbox, 1), open_collector(1, 2, true)];
+    rops.extend(upload_state(2, &s0));
+    rops.extend([
+        RopRequest::SynchronizationImportReadStateChanges(SynchronizationImportReadStateChangesRequest {
+            logon_id: 0,
+            input_handle_index: 2,
+            states: vec![
+                MessageReadState { message_id: key(0), mark_as_read: 1 },
+                // Unknown source keys are skipped.
+                MessageReadState { message_id: gid_bytes(CLIENT_GUID, 5), mark_as_read: 1 },
+            ],
+        }),
+        RopRequest::SynchronizationImportDeletes(SynchronizationImportDeletesRequest {
+            logon_id: 0,
+            input_handle_index: 2,
+            import_delete_flags: 0x02,
+            values: vec![TaggedValue::new(0x0E0A, PropValue::MvBinary(vec![key(1), gid_bytes(CLIENT_GUID, 6)]))],
+        }),
+        RopRequest::SynchronizationGetTransferState(SynchronizationGetTransferStateRequest {
+            logon_id: 0,
+            input_handle_index: 2,
+            output_handle_index: 3,
+        }),
+        get_buffer(3),
+    ]);
+    let r = a.run(rops, vec![logon, NONE, NONE, NONE]);
+    assert!(return_values(&r).iter().all(|(_, rv)| *rv == 0), "{:?}", return_values(&r));
+    let rvs = return_values(&r);
+    assert!(rvs.contains(&(0x80, 0)) && rvs.contains(&(0x74, 0)), "{rvs:?}");
+    let own = state_of(&r);
     assert_eq!(read_before(0), Some(true));
     assert!(alice.contents(inbox, false).unwrap().iter().all(|m| m.id != msgs[1].id));
     let inc = download(&mut b, inbox, &s0);
@@ -380,6 +387,9 @@ fn imported_read_state_and_deletes_change_the_store_and_show_in_downloads() {
     assert_eq!(deleted.ids().collect::<Vec<_>>(), vec![msgs[1].id.0]);
     let read = inc.read_state_changes.as_ref().unwrap().read().unwrap().unwrap();
     assert_eq!(read.ids().collect::<Vec<_>>(), vec![msgs[0].id.0]);
+    // The importer's state (uploaded s0 + its imports) echoes neither back.
+    let echo = download(&mut a, inbox, &own);
+    assert!(echo.message_changes.is_empty() && echo.deletions.is_none() && echo.read_state_changes.is_none());
 }
 
 #[test]

@@ -6,8 +6,8 @@
 //! The whole stream is built at the first GetBuffer from the store and the
 //! uploaded state: changed objects (CN not in CnsetSeen/CnsetSeenFAI),
 //! deletions (ids in IdsetGiven that are gone), read-state changes (read CN
-//! not in CnsetRead), then the new state. Upload (import) ROPs are not
-//! implemented (ecNotSupported).
+//! not in CnsetRead), then the new state. Upload (import) ROPs live in
+//! `ics_upload`.
 
 use mapi_wire::fx::{
     Attachment as FxAttachment, ContentsSync, Deletions, FolderChange, FxProperty, FxWriter, HierarchySync,
