@@ -501,15 +501,15 @@ pub(crate) fn transfer_state(ctx: &mut Ctx<'_>, r: &SynchronizationGetTransferSt
     for d in &c.deleted {
         given.remove(key, *d);
     }
-    for i in &c.imported {
-        given.insert(key, *i);
-    }
     let state = if c.contents {
         let changes = c.mailbox.message_changes(c.folder).map_err(store_err)?;
         let fai_ids: Vec<u64> =
             c.mailbox.contents(c.folder, true).map_err(store_err)?.iter().map(|m| split_id(m.id.0).1).collect();
         for ch in &changes {
+            // Only imports the client saved (an unsaved import is no id
+            // the client has).
             if c.imported.contains(&ch.counter) {
+                given.insert(key, ch.counter);
                 if fai_ids.contains(&ch.counter) {
                     seen_fai.insert(key, ch.change_number);
                 } else {
@@ -528,6 +528,9 @@ pub(crate) fn transfer_state(ctx: &mut Ctx<'_>, r: &SynchronizationGetTransferSt
             other: Default::default(),
         }
     } else {
+        for i in &c.imported {
+            given.insert(key, *i);
+        }
         for cn in &c.folder_cns {
             seen.insert(key, *cn);
         }
