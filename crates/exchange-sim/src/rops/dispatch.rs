@@ -7,7 +7,7 @@ use mapi_wire::ErrorCode;
 use mapi_wire::rop::*;
 
 use super::objects::{Object, RopSession};
-use super::{folder, ics, logon, message, notify, props, stream, table};
+use super::{folder, ics, ics_upload, logon, message, notify, props, stream, table};
 use crate::auth::AuthUser;
 use crate::session::NotificationQueue;
 use crate::store::Store;
@@ -581,13 +581,23 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             (Out::Typed(Box::new(RopResponse::SynchronizationConfigure(resp))), rv)
         }
         RopRequest::SynchronizationUploadStateStreamBegin(r) => {
-            let rv = ics::upload_begin(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+                ics_upload::upload_begin(ctx, r)
+            } else {
+                ics::upload_begin(ctx, r)
+            };
+            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
             let resp =
                 SynchronizationUploadStateStreamBeginResponse { handle_index: r.input_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamBegin(resp))), rv)
         }
         RopRequest::SynchronizationUploadStateStreamContinue(r) => {
-            let rv = ics::upload_continue(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+                ics_upload::upload_continue(ctx, r)
+            } else {
+                ics::upload_continue(ctx, r)
+            };
+            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
             let resp = SynchronizationUploadStateStreamContinueResponse {
                 handle_index: r.input_handle_index,
                 return_value: rv,
@@ -595,17 +605,79 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamContinue(resp))), rv)
         }
         RopRequest::SynchronizationUploadStateStreamEnd(r) => {
-            let rv = ics::upload_end(ctx, r.input_handle_index).err().unwrap_or(ErrorCode::SUCCESS);
+            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+                ics_upload::upload_end(ctx, r.input_handle_index)
+            } else {
+                ics::upload_end(ctx, r.input_handle_index)
+            };
+            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
             let resp =
                 SynchronizationUploadStateStreamEndResponse { handle_index: r.input_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamEnd(resp))), rv)
         }
         RopRequest::SynchronizationGetTransferState(r) => {
-            let rv = ics::transfer_state(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+                ics_upload::transfer_state(ctx, r)
+            } else {
+                ics::transfer_state(ctx, r)
+            };
+            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
             let resp =
                 SynchronizationGetTransferStateResponse { handle_index: r.output_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SynchronizationGetTransferState(resp))), rv)
         }
+        RopRequest::SynchronizationOpenCollector(r) => {
+            let rv = ics_upload::open_collector(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationOpenCollectorResponse { handle_index: r.output_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationOpenCollector(resp))), rv)
+        }
+        RopRequest::SynchronizationImportMessageChange(r) => {
+            let result = ics_upload::import_message_change(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationImportMessageChangeResponse {
+                handle_index: r.output_handle_index,
+                return_value: rv,
+                message_id: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::SynchronizationImportMessageChange(resp))), rv)
+        }
+        RopRequest::SynchronizationImportHierarchyChange(r) => {
+            let result = ics_upload::import_hierarchy_change(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationImportHierarchyChangeResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                folder_id: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::SynchronizationImportHierarchyChange(resp))), rv)
+        }
+        RopRequest::SynchronizationImportDeletes(r) => {
+            let rv = ics_upload::import_deletes(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationImportDeletesResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationImportDeletes(resp))), rv)
+        }
+        RopRequest::SynchronizationImportReadStateChanges(r) => {
+            let rv = ics_upload::import_read_state(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
+            let resp =
+                SynchronizationImportReadStateChangesResponse { handle_index: r.input_handle_index, return_value: rv };
+            (Out::Typed(Box::new(RopResponse::SynchronizationImportReadStateChanges(resp))), rv)
+        }
+        RopRequest::SynchronizationImportMessageMove(r) => {
+            let result = ics_upload::import_message_move(ctx, r);
+            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+            let resp = SynchronizationImportMessageMoveResponse {
+                handle_index: r.input_handle_index,
+                return_value: rv,
+                message_id: result.ok(),
+            };
+            (Out::Typed(Box::new(RopResponse::SynchronizationImportMessageMove(resp))), rv)
+        }
+        RopRequest::GetLocalReplicaIds(r) => with_success!(
+            GetLocalReplicaIds,
+            GetLocalReplicaIdsResponse,
+            r.input_handle_index,
+            ics_upload::local_replica_ids(ctx, r)
+        ),
         RopRequest::FastTransferSourceGetBuffer(r) => match ics::get_buffer(ctx, r) {
             Ok(resp) => (Out::Typed(Box::new(RopResponse::FastTransferSourceGetBuffer(resp))), ErrorCode::SUCCESS),
             // The body follows on failure too (digest §3.2, gromox): status

@@ -6,8 +6,8 @@
 //! The whole stream is built at the first GetBuffer from the store and the
 //! uploaded state: changed objects (CN not in CnsetSeen/CnsetSeenFAI),
 //! deletions (ids in IdsetGiven that are gone), read-state changes (read CN
-//! not in CnsetRead), then the new state. Upload (import) ROPs are not
-//! implemented (ecNotSupported).
+//! not in CnsetRead), then the new state. Upload (import) ROPs live in
+//! `ics_upload`.
 
 use mapi_wire::fx::{
     Attachment as FxAttachment, ContentsSync, Deletions, FolderChange, FxProperty, FxWriter, HierarchySync,
@@ -433,6 +433,22 @@ pub(crate) fn transfer_state(ctx: &mut Ctx<'_>, r: &SynchronizationGetTransferSt
     };
     ctx.output(r.output_handle_index, Object::Sync(Box::new(obj)));
     Ok(())
+}
+
+/// A FastTransfer download of a finished stream (the state of an ICS
+/// upload context, RopSynchronizationGetTransferState on a collector).
+pub(crate) fn stream_download(mailbox: Mailbox, folder: FolderId, hierarchy: bool, stream: Vec<u8>) -> SyncObj {
+    SyncObj {
+        mailbox,
+        folder,
+        hierarchy,
+        flags: 0,
+        extra: 0,
+        state: SyncState::default(),
+        upload: None,
+        stream: Some(stream),
+        position: 0,
+    }
 }
 
 fn state_of(stream: &[u8], hierarchy: bool) -> Result<SyncState, ErrorCode> {

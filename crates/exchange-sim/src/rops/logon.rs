@@ -173,6 +173,6 @@ pub(crate) fn mailbox_of(object: &Object, ctx: &Ctx<'_>) -> Option<Mailbox> {
             _ => None,
         },
         Object::Stream(s) => ctx.session.objects.get(&s.parent).and_then(|p| mailbox_of(p, ctx)),
-        Object::Notification(_) | Object::Sync(_) => None,
+        Object::Notification(_) | Object::Sync(_) | Object::Collector(_) => None,
     }
 }

@@ -190,6 +190,7 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, r: &OpenMessageRequest) -> Result<MessageI
             content: stored.content,
             read_only,
             embedded_in: None,
+            import: false,
         })),
     );
     Ok(info)
@@ -225,6 +226,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, r: &CreateMessageRequest) -> Result<Crea
             content: MessageContent { props, recipients: Vec::new(), attachments: Vec::new() },
             read_only: false,
             embedded_in: None,
+            import: false,
         })),
     );
     Ok(CreateMessageSuccess { message_id: None })
@@ -249,7 +251,16 @@ pub(crate) fn save(ctx: &mut Ctx<'_>, r: &SaveChangesMessageRequest) -> Result<S
         a.embedded = Some(Box::new(content));
         return Ok(SaveChangesMessageSuccess { input_handle_index: r.input_handle_index, message_id: id });
     }
-    let saved = m.mailbox.save_message(m.folder, Some(m.id), m.fai, &m.content, SaveMode::Normal).map_err(store_err)?;
+    let saved = m
+        .mailbox
+        .save_message(
+            m.folder,
+            Some(m.id),
+            m.fai,
+            &m.content,
+            if m.import { SaveMode::Import } else { SaveMode::Normal },
+        )
+        .map_err(store_err)?;
     m.is_new = false;
     if let Ok(stored) = m.mailbox.message(saved.id) {
         m.content = stored.content;
@@ -451,7 +462,16 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
     }
     let mf = m.content.props.i32(PropTag::MESSAGE_FLAGS).unwrap_or(0);
     m.content.props.set(PropTag::MESSAGE_FLAGS, PropValue::I32((mf & !MF_UNSENT) | message_flags::READ));
-    let saved = m.mailbox.save_message(m.folder, Some(m.id), m.fai, &m.content, SaveMode::Normal).map_err(store_err)?;
+    let saved = m
+        .mailbox
+        .save_message(
+            m.folder,
+            Some(m.id),
+            m.fai,
+            &m.content,
+            if m.import { SaveMode::Import } else { SaveMode::Normal },
+        )
+        .map_err(store_err)?;
     m.is_new = false;
     let mut external = Vec::new();
     for rcpt in &m.content.recipients {
@@ -639,6 +659,7 @@ pub(crate) fn open_embedded(
             content,
             read_only: read_only || !write,
             embedded_in: Some(att_handle),
+            import: false,
         })),
     );
     Ok(OpenEmbeddedMessageSuccess { reserved: 0, message_id: id, info })

@@ -17,6 +17,7 @@
 //! | `stream` | stream ROPs |
 //! | `notify` | RopRegisterNotification, RopNotify, RopPending |
 //! | `ics` | ICS download: SynchronizationConfigure, state upload, FastTransferSourceGetBuffer, GetTransferState |
+//! | `ics_upload` | ICS upload: SynchronizationOpenCollector, the Import ROPs, GetLocalReplicaIds |
 //!
 //! ROPs that are decoded but not executed here answer ecNotSupported with
 //! the header-only failure layout.
@@ -25,6 +26,7 @@ mod backend;
 mod dispatch;
 mod folder;
 mod ics;
+mod ics_upload;
 mod logon;
 mod message;
 mod notify;

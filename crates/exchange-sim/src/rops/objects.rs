@@ -32,6 +32,8 @@ pub(crate) enum Object {
     Stream(Box<StreamObj>),
     /// An ICS download context or a FastTransfer state download.
     Sync(Box<super::ics::SyncObj>),
+    /// An ICS upload context (RopSynchronizationOpenCollector).
+    Collector(Box<super::ics_upload::CollectorObj>),
 }
 
 /// A stream over one property of a message, attachment or folder object
@@ -81,6 +83,9 @@ pub(crate) struct MessageObj {
     /// For an embedded message (RopOpenEmbeddedMessage): the handle of its
     /// attachment object, which RopSaveChangesMessage writes into.
     pub(crate) embedded_in: Option<u32>,
+    /// Opened by RopSynchronizationImportMessageChange: RopSaveChangesMessage
+    /// keeps the client's change key and PCL ([`SaveMode::Import`](crate::store::SaveMode)).
+    pub(crate) import: bool,
 }
 
 /// An attachment object: its parent message's handle and its properties.

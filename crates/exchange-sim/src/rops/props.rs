@@ -36,7 +36,7 @@ pub(crate) fn bag_of(ctx: &Ctx<'_>, index: u8) -> Result<PropBag, ErrorCode> {
         Object::Folder(f) => f.mailbox.folder_props(f.id).map_err(|e| e.error_code()),
         Object::Message(m) => Ok(m.content.props.clone()),
         Object::Attachment(a) => Ok(a.props.clone()),
-        Object::Table(_) | Object::Notification(_) | Object::Stream(_) | Object::Sync(_) => {
+        Object::Table(_) | Object::Notification(_) | Object::Stream(_) | Object::Sync(_) | Object::Collector(_) => {
             Err(ErrorCode::NOT_SUPPORTED)
         }
     }
