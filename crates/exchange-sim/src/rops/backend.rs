@@ -82,7 +82,10 @@ impl StoreBackend {
             return Err(ErrorCode::INVALID_OBJECT);
         }
         let max_out = usize::try_from(request.max_rop_out).unwrap_or(usize::MAX);
-        let budget = max_out.saturating_sub(MAX_ROP_OUT_RESERVE + RPC_HEADER_EXT_LEN);
+        // One payload's ROP buffer stays within 32 KiB (RopSize is a u16; gromox
+        // limits payloads to 32 KiB); more only comes as chained payloads.
+        let budget =
+            max_out.saturating_sub(MAX_ROP_OUT_RESERVE + RPC_HEADER_EXT_LEN).min(rpc_ext::RECOMMENDED_MAX_PAYLOAD);
         let fixed = 2 + 4 * slots;
         let user = session.user.clone();
         let notifications = session.notifications.clone();
@@ -119,7 +122,9 @@ impl StoreBackend {
         }
         // Pending notifications as RopNotify (+ RopPending), in what is left
         // of MaxRopOut (capture 043: 0x60 holds one RopNotify + RopPending).
-        let left = max_out.saturating_sub(RPC_HEADER_EXT_LEN + fixed + out.len());
+        let left = max_out
+            .min(rpc_ext::RECOMMENDED_MAX_PAYLOAD + RPC_HEADER_EXT_LEN)
+            .saturating_sub(RPC_HEADER_EXT_LEN + fixed + out.len());
         out.extend_from_slice(&super::notify::drain(&notifications, left, rops));
         // The answer must fit MaxRopOut even without any ROP response.
         if RPC_HEADER_EXT_LEN + fixed + out.len() > max_out {
@@ -131,7 +136,13 @@ impl StoreBackend {
         // is done, MaxRopOut is used up or 96 payloads are out (capture 048;
         // gromox limits payloads to 32 KiB).
         let chained = request.flags.contains(ExecuteFlags::CHAIN)
-            && matches!(buffer.rops.last(), Some(mapi_wire::rop::RopRequest::FastTransferSourceGetBuffer(_)));
+            && matches!(
+                buffer.rops.last(),
+                Some(
+                    mapi_wire::rop::RopRequest::FastTransferSourceGetBuffer(_)
+                        | mapi_wire::rop::RopRequest::QueryRows(_)
+                )
+            );
         if chained && let Some(rop) = buffer.rops.last() {
             let mut total: usize = payloads.iter().map(|p| p.len() + RPC_HEADER_EXT_LEN).sum();
             while last_partial && payloads.len() < MAX_CHAINED_PAYLOADS {
@@ -151,6 +162,10 @@ impl StoreBackend {
                     notifications: &notifications,
                 };
                 let Some(response) = dispatch::execute(&mut ctx, rop) else { break };
+                // Rows that do not fit the rest of MaxRopOut wait for the next Execute.
+                if is_empty_rows(&response) {
+                    break;
+                }
                 last_partial = is_partial_buffer(&response);
                 let bytes = match response {
                     Out::Typed(r) => encode(&r)?,
@@ -172,10 +187,26 @@ impl StoreBackend {
 /// Most RPC_HEADER_EXTs in one chained response (gromox).
 const MAX_CHAINED_PAYLOADS: usize = 96;
 
-/// True for a RopFastTransferSourceGetBuffer answer with more to come.
+/// True for a RopFastTransferSourceGetBuffer answer with more to come, or a
+/// RopQueryRows answer that stopped before the end of the table (both are
+/// repeated into chained payloads, [MS-OXCRPC] 3.1.4.2.1.1.1).
 fn is_partial_buffer(out: &Out) -> bool {
-    matches!(out, Out::Typed(r) if matches!(r.as_ref(), RopResponse::FastTransferSourceGetBuffer(g)
-        if g.return_value == ErrorCode::SUCCESS && g.transfer_status == mapi_wire::rop::TransferStatus::PARTIAL))
+    let Out::Typed(r) = out else { return false };
+    match r.as_ref() {
+        RopResponse::FastTransferSourceGetBuffer(g) => {
+            g.return_value == ErrorCode::SUCCESS && g.transfer_status == mapi_wire::rop::TransferStatus::PARTIAL
+        }
+        RopResponse::QueryRows(q) => {
+            q.success.as_ref().is_some_and(|s| !s.rows.is_empty() && s.origin != mapi_wire::rop::BookmarkOrigin::END)
+        }
+        _ => false,
+    }
+}
+
+/// True for a RopQueryRows answer without rows (nothing more fitted, or the end).
+fn is_empty_rows(out: &Out) -> bool {
+    matches!(out, Out::Typed(r) if matches!(r.as_ref(), RopResponse::QueryRows(q)
+        if q.success.as_ref().is_none_or(|s| s.rows.is_empty())))
 }
 
 /// `RopSize` + ROP responses + handle table ([MS-OXCROPS] 2.2.1); RopSize

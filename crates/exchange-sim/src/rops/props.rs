@@ -96,11 +96,69 @@ fn narrow(v: PropValue, unicode: bool) -> PropValue {
     }
 }
 
+/// Rows of at least this many value bytes get their large values reduced
+/// (gromox `rop_getpropertiesspecific`/`rop_getpropertiesall`: a total of
+/// 0x7000 or more).
+const REDUCE_TOTAL: usize = 0x7000;
+/// In a reduced row, string and binary values of at least this many bytes
+/// come back as ecNotEnoughMemory ([MS-OXCPRPT] 3.2.5.1; gromox 0x1000) for
+/// the client to read through a stream.
+const REDUCE_VALUE: usize = 0x1000;
+
+/// Wire size of a string or binary value (0 for the others).
+fn big_size(v: &PropValue) -> usize {
+    match v {
+        PropValue::String(s) => s.encode_utf16().count() * 2 + 2,
+        PropValue::String8(b) | PropValue::Binary(b) => b.len() + 2,
+        _ => 0,
+    }
+}
+
+/// True when values must be reduced: the row is at least [`REDUCE_TOTAL`]
+/// bytes or does not fit what is left of the ROP output buffer.
+fn must_reduce<'v>(values: impl Iterator<Item = &'v PropValue>, room: usize) -> bool {
+    let total: usize = values.map(big_size).sum();
+    total >= REDUCE_TOTAL || total + 64 > room
+}
+
 /// RopGetPropertiesSpecific ([MS-OXCPRPT] 3.2.5.1): missing properties come
-/// back flagged with ecNotFound; PropertySizeLimit is ignored (A18).
+/// back flagged with ecNotFound; PropertySizeLimit is ignored (A18), but large
+/// values of a large row come back as ecNotEnoughMemory like gromox's.
 pub(crate) fn get_specific(ctx: &mut Ctx<'_>, r: &GetPropertiesSpecificRequest) -> GetPropertiesSpecificResponse {
+    let room = ctx.room;
     let result = bag_of(ctx, r.input_handle_index).map(|bag| {
         let row = property_row(&bag, &r.property_tags);
+        let row = match row {
+            PropertyRow::Standard(v) if must_reduce(v.iter(), room) => PropertyRow::Flagged(
+                v.into_iter()
+                    .map(|v| {
+                        if big_size(&v) >= REDUCE_VALUE {
+                            FlaggedValue::Error(ErrorCode::NOT_ENOUGH_MEMORY)
+                        } else {
+                            FlaggedValue::Value(v)
+                        }
+                    })
+                    .collect(),
+            ),
+            PropertyRow::Flagged(v)
+                if must_reduce(
+                    v.iter().filter_map(|f| if let FlaggedValue::Value(v) = f { Some(v) } else { None }),
+                    room,
+                ) =>
+            {
+                PropertyRow::Flagged(
+                    v.into_iter()
+                        .map(|f| match f {
+                            FlaggedValue::Value(v) if big_size(&v) >= REDUCE_VALUE => {
+                                FlaggedValue::Error(ErrorCode::NOT_ENOUGH_MEMORY)
+                            }
+                            f => f,
+                        })
+                        .collect(),
+                )
+            }
+            row => row,
+        };
         if !r.property_tags.contains(&BODY_HTML_STRING) {
             return row;
         }
@@ -131,12 +189,20 @@ pub(crate) fn get_specific(ctx: &mut Ctx<'_>, r: &GetPropertiesSpecificRequest) 
 
 /// RopGetPropertiesAll ([MS-OXCPRPT] 3.2.5.2).
 pub(crate) fn get_all(ctx: &mut Ctx<'_>, r: &GetPropertiesAllRequest) -> Result<Vec<TaggedValue>, ErrorCode> {
+    let room = ctx.room;
     let bag = bag_of(ctx, r.input_handle_index)?;
     let unicode = r.want_unicode != 0;
+    let reduce = must_reduce(bag.iter().map(|(_, v)| v), room);
     Ok(bag
         .iter()
         .map(|(t, v)| {
             let v = narrow(v.clone(), unicode);
+            if reduce && big_size(&v) >= REDUCE_VALUE {
+                return TaggedValue {
+                    tag: t.with_type(PropType::ERROR_CODE),
+                    value: PropValue::Error(ErrorCode::NOT_ENOUGH_MEMORY),
+                };
+            }
             let tag = t.with_type(v.prop_type());
             TaggedValue { tag, value: v }
         })

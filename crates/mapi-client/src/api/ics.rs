@@ -179,7 +179,9 @@ impl Mailbox {
                     rops
                 })
                 .await?;
-            let last = a.rops.len().saturating_sub(1);
+            // The GetBuffer is the last ROP built here; deferred Releases of earlier
+            // operations may follow it in `a.rops`.
+            let last = 2 + uploads.iter().map(|(_, d)| 2 + d.chunks(STATE_CHUNK).count().max(1)).sum::<usize>();
             for i in 0..last {
                 check(a.at(i)?)?;
             }
