@@ -12,13 +12,25 @@ use crate::error::MailboxError;
 use crate::flags::FlagOp;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
-    MoveOutcome, SelectInfo, StoreOutcome,
+    MoveOutcome, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
 };
 use crate::search::SearchKey;
 
 /// The change feed of one folder: events in the order they happened. Ends
 /// when the account is dropped.
 pub type ChangeStream = Pin<Box<dyn Stream<Item = ChangeEvent> + Send>>;
+
+/// Authenticates users and hands out their [`Account`]: the entry point of
+/// every front end. One provider serves a whole gateway node.
+#[async_trait]
+pub trait AccountProvider: Send + Sync {
+    /// Checks `password` for `user` against the backend and returns the
+    /// user's account, shared by all their connections (a second login of the
+    /// same user gets the same account). A wrong password is
+    /// [`MailboxError::AuthenticationFailed`]; a backend that cannot be
+    /// reached is [`MailboxError::Unavailable`].
+    async fn login(&self, user: &str, password: &str) -> Result<Arc<dyn Account>, MailboxError>;
+}
 
 /// An authenticated user: their own mailbox, the delegated mailboxes and the
 /// public folders they can see. Shared by every connection of the user
@@ -60,6 +72,12 @@ pub trait Account: Send + Sync {
 
     /// The subscribed paths, sorted.
     async fn subscriptions(&self) -> Result<Vec<String>, MailboxError>;
+
+    /// Sends a message (SMTP submission): the backend delivers it to
+    /// `submission.recipients` and files the one copy in Sent Items itself.
+    /// Returns only once the backend accepted the submission. A From the
+    /// user may not send as is [`MailboxError::NotPermitted`].
+    async fn submit(&self, submission: Submission) -> Result<SubmitOutcome, MailboxError>;
 }
 
 /// One folder. Operations on sets of items are one backend batch each.

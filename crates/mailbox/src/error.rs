@@ -35,6 +35,10 @@ pub enum MailboxError {
     /// UIDVALIDITY.
     #[error("{0} exhausted")]
     Exhausted(&'static str),
+    /// The user name or password is wrong, or the backend refused the
+    /// account (IMAP `NO [AUTHENTICATIONFAILED]`, SMTP 535, HTTP 401).
+    #[error("authentication failed")]
+    AuthenticationFailed,
     /// A bug or corrupt state; not retryable.
     #[error("internal error: {0}")]
     Internal(String),

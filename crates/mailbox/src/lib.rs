@@ -34,14 +34,14 @@ pub mod memory;
 pub mod model;
 pub mod search;
 
-pub use account::{Account, ChangeStream, Folder};
+pub use account::{Account, AccountProvider, ChangeStream, Folder};
 pub use error::MailboxError;
 pub use flags::{Flag, FlagOp, Flags, Keyword};
-pub use memory::{MemoryAccount, MemoryConfig};
+pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,
     FolderId, FolderInfo, FolderKind, MessageData, MoveOutcome, SelectInfo, SpecialUse, StoreKind, StoreOutcome,
-    Timestamp,
+    Submission, SubmitOutcome, Timestamp,
 };
 pub use search::{SearchDate, SearchKey, SearchView, SeqSet};
 pub use state::{ModSeq, Uid, UidRange, UidSet, UidValidity};

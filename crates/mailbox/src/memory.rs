@@ -10,6 +10,11 @@
 //! mod-sequences, `\Deleted` and subscriptions live in the real
 //! [`StateStore`] given at construction, so UID semantics are production's.
 //!
+//! Submission ([`Account::submit`]) files the message in Sent Items and
+//! records it ([`MemoryAccount::submitted`]); nothing is delivered to the
+//! recipients. The user may send as their own identity and the addresses
+//! given to [`MemoryAccount::allow_send_as`].
+//!
 //! Limits: one store (the user's own; no delegates or public folders yet);
 //! `\Recent` is never set (no session claims); COPY does not carry
 //! `\Deleted` (gateway state) to the copies.
@@ -25,12 +30,13 @@ use convert::Message;
 use state::{AccountId, FolderKey, ItemKey, StateStore};
 use tokio::sync::{Mutex, mpsc};
 
-use crate::account::{Account, Folder};
+use crate::account::{Account, AccountProvider, Folder};
 use crate::error::MailboxError;
+use crate::flags::Flags;
 use crate::mapi::flags::CategoryMap;
 use crate::mapi::folders::SpecialFolders;
 use crate::model::{ChangeEvent, ChangeKind, Envelope, ExpungeMode, FolderId, FolderInfo, FolderKind, SpecialUse};
-use crate::model::{StoreKind, Timestamp};
+use crate::model::{StoreKind, Submission, SubmitOutcome, Timestamp};
 
 pub use folder::MemoryFolder;
 
@@ -90,6 +96,8 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
     next_id: AtomicU64,
     unavailable: AtomicBool,
+    send_as: std::sync::Mutex<Vec<String>>,
+    submitted: std::sync::Mutex<Vec<Submission>>,
 }
 
 pub(crate) struct Inner {
@@ -150,6 +158,8 @@ impl MemoryAccount {
             }),
             next_id: AtomicU64::new(1),
             unavailable: AtomicBool::new(false),
+            send_as: std::sync::Mutex::new(Vec::new()),
+            submitted: std::sync::Mutex::new(Vec::new()),
         });
         {
             let mut inner = shared.inner.lock().await;
@@ -225,6 +235,18 @@ impl MemoryAccount {
     /// [`MailboxError::Unavailable`] and changes nothing.
     pub fn set_unavailable(&self, down: bool) {
         self.shared.unavailable.store(down, Ordering::SeqCst);
+    }
+
+    /// Lets the user send as `address` (a shared mailbox or a delegator).
+    pub fn allow_send_as(&self, address: &str) {
+        if let Ok(mut v) = self.shared.send_as.lock() {
+            v.push(address.to_lowercase());
+        }
+    }
+
+    /// Every submission accepted so far, in order.
+    pub fn submitted(&self) -> Vec<Submission> {
+        self.shared.submitted.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
     /// The ids of the special folders.
@@ -461,5 +483,76 @@ impl Account for MemoryAccount {
     async fn subscriptions(&self) -> Result<Vec<String>, MailboxError> {
         self.shared.check()?;
         Ok(self.shared.state.subscriptions(&self.shared.account).await?)
+    }
+
+    async fn submit(&self, submission: Submission) -> Result<SubmitOutcome, MailboxError> {
+        self.shared.check()?;
+        if submission.recipients.is_empty() {
+            return Err(MailboxError::Invalid("no recipients".into()));
+        }
+        let date = folder::now();
+        let item = self.shared.make_item(submission.mime.clone(), &Flags::new(), date)?;
+        let identity = self.shared.identity.to_lowercase();
+        let allowed = self.shared.send_as.lock().map(|v| v.clone()).unwrap_or_default();
+        for from in &item.envelope.from {
+            let from = from.email.to_lowercase();
+            if from != identity && !allowed.contains(&from) {
+                return Err(MailboxError::NotPermitted(format!("{identity} may not send as {from}")));
+            }
+        }
+        let message_id = item.envelope.message_id.clone();
+        let sent = self.special_folders().await.sent.ok_or_else(|| MailboxError::NoSuchFolder("Sent Items".into()))?;
+        let copies = if submission.save_copy { 2 } else { 1 };
+        let mut filed = Vec::new();
+        for _ in 0..copies {
+            filed.push((submission.mime.clone(), date));
+        }
+        folder::deliver(&self.shared, &sent, filed).await?;
+        if let Ok(mut v) = self.shared.submitted.lock() {
+            v.push(submission);
+        }
+        Ok(SubmitOutcome { message_id })
+    }
+}
+
+/// Logs users in to [`MemoryAccount`]s: the [`AccountProvider`] for
+/// front-end tests and demos without Exchange.
+#[derive(Clone, Default)]
+pub struct MemoryProvider {
+    users: Arc<std::sync::Mutex<BTreeMap<String, (String, MemoryAccount)>>>,
+}
+
+impl std::fmt::Debug for MemoryProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryProvider").finish_non_exhaustive()
+    }
+}
+
+impl MemoryProvider {
+    /// A provider without users.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a user (the login name is case-insensitive) with their password
+    /// and account.
+    pub fn add_user(&self, user: &str, password: &str, account: MemoryAccount) {
+        if let Ok(mut users) = self.users.lock() {
+            users.insert(user.to_lowercase(), (password.to_owned(), account));
+        }
+    }
+}
+
+#[async_trait]
+impl AccountProvider for MemoryProvider {
+    async fn login(&self, user: &str, password: &str) -> Result<Arc<dyn Account>, MailboxError> {
+        let found = self.users.lock().ok().and_then(|users| users.get(&user.to_lowercase()).cloned());
+        match found {
+            Some((expected, account)) if expected == password => {
+                account.shared.check()?;
+                Ok(Arc::new(account))
+            }
+            _ => Err(MailboxError::AuthenticationFailed),
+        }
     }
 }

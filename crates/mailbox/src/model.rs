@@ -344,3 +344,25 @@ pub enum ChangeKind {
     /// resynchronise (CONDSTORE/QRESYNC or a fresh SELECT).
     Lagged,
 }
+
+/// A message to send (SMTP submission, RFC 6409).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Submission {
+    /// The message as the client sent it. `Bcc` headers, if any, are not
+    /// shown to recipients: Bcc comes only from the envelope.
+    pub mime: Vec<u8>,
+    /// The envelope sender (`MAIL FROM`); empty for the null reverse path.
+    pub mail_from: String,
+    /// The envelope recipients (`RCPT TO`), in order.
+    pub recipients: Vec<String>,
+    /// Also save a copy in Sent Items from the gateway (only for clients
+    /// that insist; the backend files its own copy).
+    pub save_copy: bool,
+}
+
+/// What the backend did with a [`Submission`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubmitOutcome {
+    /// The Message-ID of the sent message.
+    pub message_id: Option<String>,
+}

@@ -307,3 +307,53 @@ async fn backend_outage_is_a_retryable_error_and_changes_nothing() {
     e.account.set_unavailable(false);
     assert_eq!(inbox.select().await.expect("select").exists, 0);
 }
+
+fn from_alice(subject: &str, from: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: Bob <bob@example.com>\r\nSubject: {subject}\r\nDate: {}\r\n\
+Message-ID: <{subject}@example.com>\r\n\r\nHi\r\n",
+        common::rfc5322_date(T0)
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn submit_files_one_sent_copy_and_refuses_foreign_from() {
+    let e = env().await;
+    let sent = e.account.folder_by_path("Sent Items").await.expect("sent");
+    let sub = mailbox::Submission {
+        mime: from_alice("hello", "alice@example.com"),
+        mail_from: "alice@example.com".into(),
+        recipients: vec!["bob@example.com".into()],
+        save_copy: false,
+    };
+    let out = e.account.submit(sub.clone()).await.expect("submit");
+    assert_eq!(out.message_id.as_deref(), Some("<hello@example.com>"));
+    assert_eq!(sent.select().await.expect("select").exists, 1);
+    assert_eq!(e.account.submitted(), vec![sub]);
+
+    let foreign = mailbox::Submission { mime: from_alice("x", "team@example.com"), ..Default::default() };
+    let foreign = mailbox::Submission { recipients: vec!["bob@example.com".into()], ..foreign };
+    let err = e.account.submit(foreign.clone()).await.expect_err("send-as without right");
+    assert!(matches!(err, MailboxError::NotPermitted(_)), "{err:?}");
+    assert_eq!(sent.select().await.expect("select").exists, 1, "a refused submission files nothing");
+    e.account.allow_send_as("team@example.com");
+    e.account.submit(foreign).await.expect("send-as with right");
+    assert_eq!(sent.select().await.expect("select").exists, 2);
+}
+
+#[tokio::test]
+async fn provider_checks_passwords_and_shares_the_account() {
+    use mailbox::AccountProvider;
+    let e = env().await;
+    let provider = mailbox::MemoryProvider::new();
+    provider.add_user("alice@example.com", "demo", e.account.clone());
+    assert!(matches!(provider.login("alice@example.com", "wrong").await, Err(MailboxError::AuthenticationFailed)));
+    assert!(matches!(provider.login("mallory@example.com", "demo").await, Err(MailboxError::AuthenticationFailed)));
+    let a = provider.login("Alice@Example.com", "demo").await.expect("login");
+    e.account.deliver("INBOX", vec![(message("m", T0), ts(T0))]).await.expect("deliver");
+    let inbox = a.folder_by_path("INBOX").await.expect("inbox");
+    assert_eq!(inbox.select().await.expect("select").exists, 1, "the login sees the same mailbox");
+    e.account.set_unavailable(true);
+    assert!(matches!(provider.login("alice@example.com", "demo").await, Err(MailboxError::Unavailable(_))));
+}

@@ -51,7 +51,7 @@ impl MemoryFolder {
     }
 }
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
 }
@@ -73,7 +73,7 @@ impl Shared {
     }
 
     /// Parses a message into an item with `flags` applied to its properties.
-    fn make_item(&self, raw: Vec<u8>, flags: &Flags, date: Timestamp) -> Result<MemItem, MailboxError> {
+    pub(super) fn make_item(&self, raw: Vec<u8>, flags: &Flags, date: Timestamp) -> Result<MemItem, MailboxError> {
         if raw.len() > self.config.max_message_size {
             return Err(MailboxError::TooLarge { limit: self.config.max_message_size });
         }
