@@ -32,6 +32,7 @@ pub mod from_mime;
 pub mod message;
 pub mod render;
 pub mod rtf;
+pub mod vcard;
 
 #[doc(hidden)]
 pub mod fuzzing;
@@ -41,3 +42,7 @@ pub use error::ConvertError;
 pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
 pub use render::{CalendarBody, CalendarPart, RenderOptions, to_mime};
+pub use vcard::{
+    VcardError, VcardParseOptions, VcardRenderOptions, VcardVersion, message_to_vcard, vcard_to_message,
+    vcards_to_messages,
+};
