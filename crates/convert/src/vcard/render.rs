@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn rev_is_a_utc_timestamp() {
         let t = FileTime::from_unix_seconds(1_795_000_000);
-        assert_eq!(t.map(timestamp).as_deref(), Some("20261106T071320Z"));
+        assert_eq!(t.map(timestamp).as_deref(), Some("20261118T110640Z"));
     }
 
     #[test]
