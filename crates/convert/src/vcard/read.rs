@@ -119,6 +119,8 @@ struct CardReader<'o> {
     is_group: bool,
     uid: Option<String>,
     postal_address: Option<AddressKind>,
+    /// `LABEL` properties (3.0, 2.1): the formatted address per kind.
+    address_labels: Vec<(AddressKind, VCardEntry)>,
     addresses_seen: Vec<AddressKind>,
     categories: Vec<String>,
     notes: Vec<String>,
@@ -153,6 +155,7 @@ fn card_to_message(card: &VCard, options: &VcardParseOptions<'_>) -> Result<Vcar
         is_group: false,
         uid: None,
         postal_address: None,
+        address_labels: Vec::new(),
         addresses_seen: Vec::new(),
         categories: Vec::new(),
         notes: Vec::new(),
@@ -184,10 +187,13 @@ fn card_to_message(card: &VCard, options: &VcardParseOptions<'_>) -> Result<Vcar
 }
 
 impl CardReader<'_> {
+    /// Sets a string property; line breaks become CRLF, as MAPI text has
+    /// them ([MS-OXCMSG] 2.2.1.48 for PidTagBody, the same for the rest).
     fn set(&mut self, key: impl crate::bag::ToPropKey, value: &str) -> Result<(), VcardError> {
         let value = value.trim();
         if !value.is_empty() {
-            self.bag.insert(key, PropValue::String(value.to_owned()))?;
+            let value = if value.contains(['\r', '\n']) { crlf(value) } else { value.to_owned() };
+            self.bag.insert(key, PropValue::String(value))?;
         }
         Ok(())
     }
@@ -444,10 +450,16 @@ impl CardReader<'_> {
             }
         }
         let whole = param_text(e, &VCardParameterName::Label)
-            .map(|l| l.replace("\r\n", "\n").replace('\n', "\r\n"))
+            .map(|l| crlf(&decode_param(&l)))
             .unwrap_or_else(|| format_address(&values));
         self.set(props.whole, &whole)?;
-        if let Some(code) = e.group.as_ref().and_then(|g| self.country_codes.get(&g.to_ascii_lowercase())).cloned() {
+        let code = e
+            .group
+            .as_ref()
+            .and_then(|g| self.country_codes.get(&g.to_ascii_lowercase()))
+            .cloned()
+            .or_else(|| param_text(e, &VCardParameterName::Cc));
+        if let Some(code) = code {
             self.set(props.country_code, &code.to_ascii_uppercase())?;
         }
         if self.postal_address.is_none() && (types.iter().any(|t| t == "pref") || preference(e) < 100) {
@@ -575,6 +587,17 @@ impl CardReader<'_> {
             "X-PHONETIC-ORG" => self.single_named(e, PidLid::YOMI_COMPANY_NAME)?,
             "X-MAPIBRIDGE-FILE-AS" => self.single_named(e, PidLid::FILE_UNDER)?,
             "X-APPLE-OMIT-YEAR" => {}
+            "LABEL" => {
+                let types = types(e);
+                let kind = if types.iter().any(|t| t == "work") {
+                    AddressKind::Work
+                } else if types.iter().any(|t| t == "home") {
+                    AddressKind::Home
+                } else {
+                    AddressKind::Other
+                };
+                self.address_labels.push((kind, e.clone()));
+            }
             // Outlook's department when ORG has none.
             "X-MS-OL-DEPARTMENT" => {
                 if !self.set_if_absent(PropTag::DEPARTMENT_NAME, &value_text(e))?
@@ -600,7 +623,7 @@ impl CardReader<'_> {
         let display_name = self.display_name.clone().unwrap_or_else(|| self.fallback_display_name());
         self.set(PropTag::DISPLAY_NAME, &display_name)?;
         if !self.notes.is_empty() {
-            let body = self.notes.join("\n\n").replace("\r\n", "\n").replace('\n', "\r\n");
+            let body = crlf(&self.notes.join("\n\n"));
             self.set(PropTag::BODY, &body)?;
         }
         if !self.categories.is_empty() {
@@ -612,8 +635,25 @@ impl CardReader<'_> {
             self.bag.insert(PropTag::CHILDRENS_NAMES, PropValue::MvString(children))?;
         }
         self.emails(&display_name)?;
+        for (kind, e) in std::mem::take(&mut self.address_labels) {
+            match ADDRESSES.iter().find(|a| a.kind == kind) {
+                Some(a) if self.addresses_seen.contains(&kind) => self.set(a.whole, &value_text(&e))?,
+                _ => self.keep(&e),
+            }
+        }
         self.mailing_address()?;
         if self.is_group {
+            // A group's N only repeats its name (RFC 2426 requires N, Apple
+            // writes "Name;;;;"); the list has no person's name parts.
+            for t in [
+                PropTag::SURNAME,
+                PropTag::GIVEN_NAME,
+                PropTag::MIDDLE_NAME,
+                PropTag::DISPLAY_NAME_PREFIX,
+                PropTag::GENERATION,
+            ] {
+                self.bag.remove(t);
+            }
             self.bag.insert(PropTag::MESSAGE_CLASS, PropValue::String("IPM.DistList".into()))?;
             self.set(PidLid::DISTRIBUTION_LIST_NAME, &display_name)?;
             self.members()?;
@@ -792,6 +832,38 @@ pub(crate) fn format_address(parts: &[String; 6]) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join("\r\n")
+}
+
+/// A parameter value with the `^` escapes of [RFC 6868] decoded; the
+/// backslash-n that ez-vcard (DAVx5) writes into LABEL is a line break too.
+///
+/// [RFC 6868]: https://www.rfc-editor.org/rfc/rfc6868
+fn decode_param(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek().copied()) {
+            ('^', Some('n' | 'N')) | ('\\', Some('n' | 'N')) => {
+                chars.next();
+                out.push('\n');
+            }
+            ('^', Some('\'')) => {
+                chars.next();
+                out.push('"');
+            }
+            ('^', Some('^')) => {
+                chars.next();
+                out.push('^');
+            }
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Any line break (CRLF, LF, CR) as CRLF.
+fn crlf(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n")
 }
 
 /// Apple's `_$!<HomePage>!$_` → `homepage`; a custom label as is, lower case.

@@ -262,14 +262,39 @@ fn render_addresses(w: &mut CardWriter, p: &PropertyBag) {
         if is_postal && w.v4() {
             params.push(("PREF", vec!["1".to_owned()]));
         }
-        if w.v4()
-            && let Some(label) = p.non_empty_string(a.whole)
-            && *label != *format_address(&parts)
+        // The formatted address when it is not the one the parts give: a
+        // LABEL parameter in 4.0 (RFC 6350 6.3.1), a LABEL property in 3.0
+        // (RFC 2426 3.2.2).
+        let label = p.non_empty_string(a.whole).filter(|l| **l != *format_address(&parts)).map(Cow::into_owned);
+        if let Some(label) = &label
+            && w.v4()
         {
-            params.push(("LABEL", vec![label.into_owned()]));
+            params.push(("LABEL", vec![label.clone()]));
         }
         let [po_box, street, city, region, postal_code, country] = &parts;
-        w.structured("ADR", &params, &[po_box, "", street, city, region, postal_code, country]);
+        let components = [po_box.as_str(), "", street, city, region, postal_code, country];
+        let code = p.non_empty_string(a.country_code).map(Cow::into_owned);
+        match code {
+            // RFC 8605 3.1: the ISO 3166 code of the country.
+            Some(code) if w.v4() => {
+                params.push(("CC", vec![code]));
+                w.structured("ADR", &params, &components);
+            }
+            // Apple's form: a grouped X-ABADR next to the ADR.
+            Some(code) => {
+                let group = format!("adr{}", a.kind as i32);
+                let value: Vec<String> = components.iter().map(|c| escape_text(c)).collect();
+                w.line(Some(&group), "ADR", &params, &value.join(";"));
+                w.line(Some(&group), "X-ABADR", &[], &escape_text(&code.to_ascii_lowercase()));
+            }
+            None => w.structured("ADR", &params, &components),
+        }
+        if let Some(label) = label
+            && !w.v4()
+        {
+            let t: Vec<Param<'_>> = params.iter().filter(|(n, _)| *n == "TYPE").cloned().collect();
+            w.text("LABEL", &t, &label);
+        }
     }
 }
 
