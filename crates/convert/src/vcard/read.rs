@@ -119,6 +119,8 @@ struct CardReader<'o> {
     is_group: bool,
     uid: Option<String>,
     postal_address: Option<AddressKind>,
+    /// The instant messaging address so far: (rank, value, property).
+    im: Option<(u8, String, VCardEntry)>,
     /// `LABEL` properties (3.0, 2.1): the formatted address per kind.
     address_labels: Vec<(AddressKind, VCardEntry)>,
     addresses_seen: Vec<AddressKind>,
@@ -156,6 +158,7 @@ fn card_to_message(card: &VCard, options: &VcardParseOptions<'_>) -> Result<Vcar
         uid: None,
         postal_address: None,
         address_labels: Vec::new(),
+        im: None,
         addresses_seen: Vec::new(),
         categories: Vec::new(),
         notes: Vec::new(),
@@ -267,7 +270,7 @@ impl CardReader<'_> {
             }
             VCardProperty::Note => self.notes.push(value_text(e)),
             VCardProperty::Url => self.url(e)?,
-            VCardProperty::Impp => self.im(e)?,
+            VCardProperty::Impp => self.im(e, 1),
             VCardProperty::Categories => {
                 for c in texts(e) {
                     let c = c.trim().to_owned();
@@ -509,11 +512,23 @@ impl CardReader<'_> {
         Ok(())
     }
 
-    fn im(&mut self, e: &VCardEntry) -> Result<(), VcardError> {
-        if !self.set_if_absent(PidLid::INSTANT_MESSAGING_ADDRESS, value_text(e).trim())? {
-            self.keep(e);
+    /// PidLidInstantMessagingAddress holds one address: [MS-OXVCARD]'s
+    /// `X-MS-IMADDRESS` wins over `IMPP`, which wins over the
+    /// client-specific `X-AIM`, `X-JABBER`, …; the others are kept as text.
+    fn im(&mut self, e: &VCardEntry, rank: u8) {
+        let value = value_text(e).trim().to_owned();
+        if value.is_empty() {
+            return;
         }
-        Ok(())
+        match &self.im {
+            Some((best, _, _)) if *best <= rank => self.keep(e),
+            _ => {
+                if let Some((_, _, previous)) = self.im.take() {
+                    self.keep(&previous);
+                }
+                self.im = Some((rank, value, e.clone()));
+            }
+        }
     }
 
     fn photo(&mut self, e: &VCardEntry) -> Result<(), VcardError> {
@@ -565,8 +580,9 @@ impl CardReader<'_> {
             "X-MS-ASSISTANT" | "X-ASSISTANT" => self.single(e, PropTag::ASSISTANT)?,
             "X-MS-SPOUSE" | "X-SPOUSE" => self.single(e, PropTag::SPOUSE_NAME)?,
             "X-MS-CHILD" => self.children.push(value_text(e)),
-            "X-MS-IMADDRESS" | "X-AIM" | "X-JABBER" | "X-ICQ" | "X-MSN" | "X-YAHOO" | "X-SKYPE" | "X-GTALK"
-            | "X-GOOGLE-TALK" | "X-TWITTER" | "X-QQ" => self.im(e)?,
+            "X-MS-IMADDRESS" => self.im(e, 0),
+            "X-AIM" | "X-JABBER" | "X-ICQ" | "X-MSN" | "X-YAHOO" | "X-SKYPE" | "X-GTALK" | "X-GOOGLE-TALK"
+            | "X-TWITTER" | "X-QQ" => self.im(e, 2),
             "X-MS-TEL" => {
                 let types = types(e);
                 let slot =
@@ -635,6 +651,9 @@ impl CardReader<'_> {
             self.bag.insert(PropTag::CHILDRENS_NAMES, PropValue::MvString(children))?;
         }
         self.emails(&display_name)?;
+        if let Some((_, im, _)) = self.im.take() {
+            self.set(PidLid::INSTANT_MESSAGING_ADDRESS, &im)?;
+        }
         for (kind, e) in std::mem::take(&mut self.address_labels) {
             match ADDRESSES.iter().find(|a| a.kind == kind) {
                 Some(a) if self.addresses_seen.contains(&kind) => self.set(a.whole, &value_text(&e))?,

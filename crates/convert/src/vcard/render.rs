@@ -331,7 +331,7 @@ fn render_urls(w: &mut CardWriter, p: &PropertyBag) {
 }
 
 /// The contact photo: the attachment with PidTagAttachmentContactPhoto
-/// ([MS-OXOCNTC] 2.2.1.8.1) → `PHOTO`, base64 with `ENCODING=b` in 3.0
+/// ([MS-OXOCNTC] 2.2.1.8.2) → `PHOTO`, base64 with `ENCODING=b` in 3.0
 /// ([RFC 2426] 3.1.4), a `data:` URI in 4.0 ([RFC 6350] 6.2.4).
 fn render_photo(w: &mut CardWriter, message: &Message) {
     let Some(att) = message
@@ -368,8 +368,10 @@ fn mime_of_extension(att: &Attachment) -> Option<&'static str> {
     })
 }
 
-/// The contact-photo attachment of `bytes` ([MS-OXOCNTC] 2.2.1.8.1:
-/// PidTagAttachmentContactPhoto on the attachment, hidden, by value).
+/// The contact-photo attachment of `bytes` ([MS-OXOCNTC] 2.2.1.8.3:
+/// PidTagAttachmentContactPhoto on the attachment, extension ".jpg",
+/// display name and file name "ContactPicture.jpg" for the JPEG it SHOULD
+/// be; another image type keeps its own extension).
 pub(crate) fn photo_attachment(bytes: Vec<u8>, mime: &str) -> Result<Attachment, VcardError> {
     let ext = match mime {
         "image/png" => "png",
@@ -381,6 +383,7 @@ pub(crate) fn photo_attachment(bytes: Vec<u8>, mime: &str) -> Result<Attachment,
     props.insert(PropTag::ATTACH_METHOD, PropValue::I32(AttachMethod::BY_VALUE.0))?;
     props.insert(PropTag::ATTACHMENT_CONTACT_PHOTO, PropValue::Bool(true))?;
     props.insert(PropTag::ATTACHMENT_HIDDEN, PropValue::Bool(true))?;
+    props.insert(PropTag::ATTACH_FILENAME, PropValue::String(format!("ContactPicture.{ext}")))?;
     props.insert(PropTag::ATTACH_LONG_FILENAME, PropValue::String(format!("ContactPicture.{ext}")))?;
     props.insert(PropTag::ATTACH_EXTENSION, PropValue::String(format!(".{ext}")))?;
     props.insert(PropTag::DISPLAY_NAME, PropValue::String(format!("ContactPicture.{ext}")))?;

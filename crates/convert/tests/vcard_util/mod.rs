@@ -10,7 +10,7 @@ use convert::vcard::{DirectoryMember, MemberDirectory, WrappedEntryId};
 use convert::{Message, NamedId, PropKey, PropertyBag};
 use mapi_wire::entry_id::EntryId;
 use mapi_wire::prop_value::PropValue;
-use mapi_wire::tags::{NamedKind, name_of_id, named_of, set_name};
+use mapi_wire::tags::{NamedKind, name_of, name_of_id, named_of, set_name};
 
 pub fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vcard")
@@ -50,7 +50,11 @@ pub fn dump(m: &Message) -> String {
 
 fn dump_bag(out: &mut String, indent: &str, bag: &PropertyBag) {
     for (k, v) in bag.iter() {
-        let _ = writeln!(out, "{indent}{} = {}", key_name(k), value(v));
+        let name = match k {
+            PropKey::Tag(id) => name_of(mapi_wire::PropTag::new(*id, v.prop_type())).map(str::to_owned),
+            PropKey::Named(_) => None,
+        };
+        let _ = writeln!(out, "{indent}{} = {}", name.unwrap_or_else(|| key_name(k)), value(v));
     }
 }
 
