@@ -535,6 +535,12 @@ impl CardReader<'_> {
         let data = match e.values.first() {
             Some(VCardValue::Binary(d)) => Some((d.data.clone(), d.content_type.clone())),
             Some(VCardValue::Text(t)) if t.starts_with("data:") => decode_data_uri(t),
+            // calcard hands base64 data that decodes to valid UTF-8 over as
+            // text (its ENCODING=b parameter is consumed): a 3.0 value that
+            // is no URI is such data.
+            Some(VCardValue::Text(t)) if self.version == VcardVersion::V3 && !t.is_empty() && !has_uri_scheme(t) => {
+                Some((t.as_bytes().to_vec(), None))
+            }
             _ => None,
         };
         let Some((bytes, content_type)) = data else {
@@ -1005,6 +1011,20 @@ fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, Option<String>)> {
         .ok()
         .or_else(|| base64::engine::general_purpose::STANDARD_NO_PAD.decode(clean.trim_end_matches('=')).ok())?;
     Some((bytes, media))
+}
+
+/// `scheme:` at the start ([RFC 3986] 3.1).
+///
+/// [RFC 3986]: https://www.rfc-editor.org/rfc/rfc3986
+fn has_uri_scheme(v: &str) -> bool {
+    match v.split_once(':') {
+        Some((scheme, _)) => {
+            let mut chars = scheme.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
 }
 
 fn sniff_image(b: &[u8]) -> Option<&'static str> {
