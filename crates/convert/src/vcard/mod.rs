@@ -36,6 +36,8 @@
 
 mod date;
 pub mod distlist;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod props;
 mod read;
 mod render;
