@@ -41,6 +41,7 @@ pub mod fuzzing;
 pub mod props;
 mod read;
 mod render;
+mod values;
 mod write;
 
 pub use distlist::{DirectoryMember, MemberDirectory, NoDirectory, WrappedEntryId};

@@ -12,7 +12,7 @@ use mapi_wire::tags::{PidLid, PidName};
 use super::date::Date;
 use super::distlist::member_uri;
 use super::props::{ADDRESSES, AddressField, AddressKind, EMAILS, PHONES, VCARD_EXTRA, VCARD_MEMBERS, VCARD_UID};
-use super::read::{default_file_as, format_address};
+use super::values::{default_file_as, format_address};
 use super::write::{CardWriter, Param, escape_text};
 use super::{VcardError, VcardRenderOptions, is_vcard_message};
 use crate::bag::PropertyBag;
