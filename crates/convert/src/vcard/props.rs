@@ -41,23 +41,27 @@ pub const VCARD_MEMBERS: NamedProp = NamedProp {
 };
 
 /// A telephone slot of a contact ([MS-OXOCNTC] 2.2.1.4) and how it is
-/// written: the `TEL` `TYPE` values, or an `X-MS-TEL` type for the numbers
-/// [MS-OXVCARD] 2.1.3.9.5 exports that way.
+/// written: the `TEL` `TYPE` values, or, for the numbers [MS-OXVCARD]
+/// 2.1.3.9.5 exports as `X-MS-TEL;TYPE=…` (read in that form too), a
+/// grouped `TEL` with Apple's `X-ABLabel`, which Apple Contacts, DAVx5 and
+/// Thunderbird show (an `X-MS-TEL` they would hide).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct PhoneSlot {
     pub(crate) tag: PropTag,
     /// TYPE values written (lower case, 4.0 style; 3.0 upper-cases them).
     pub(crate) types: &'static [&'static str],
-    /// `Some(type)`: written as `X-MS-TEL;TYPE=<type>` instead of `TEL`.
+    /// `Some(type)`: the `X-MS-TEL` type of this number.
     pub(crate) ms_type: Option<&'static str>,
+    /// The `X-ABLabel` it is written with (for `ms_type` numbers).
+    pub(crate) label: &'static str,
 }
 
 const fn tel(tag: PropTag, types: &'static [&'static str]) -> PhoneSlot {
-    PhoneSlot { tag, types, ms_type: None }
+    PhoneSlot { tag, types, ms_type: None, label: "" }
 }
 
-const fn ms_tel(tag: PropTag, ms_type: &'static str) -> PhoneSlot {
-    PhoneSlot { tag, types: &[], ms_type: Some(ms_type) }
+const fn ms_tel(tag: PropTag, ms_type: &'static str, label: &'static str) -> PhoneSlot {
+    PhoneSlot { tag, types: &[], ms_type: Some(ms_type), label }
 }
 
 /// Every telephone property, in the order they are rendered. [MS-OXVCARD]
@@ -77,12 +81,12 @@ pub(crate) const PHONES: &[PhoneSlot] = &[
     tel(PropTag::ISDN_NUMBER, &["isdn"]),
     tel(PropTag::PRIMARY_TELEPHONE_NUMBER, &["pref", "voice"]),
     tel(PropTag::OTHER_TELEPHONE_NUMBER, &["voice"]),
-    ms_tel(PropTag::ASSISTANT_TELEPHONE_NUMBER, "ASSISTANT"),
-    ms_tel(PropTag::CALLBACK_TELEPHONE_NUMBER, "CALLBACK"),
-    ms_tel(PropTag::COMPANY_MAIN_TELEPHONE_NUMBER, "COMPANY"),
-    ms_tel(PropTag::RADIO_TELEPHONE_NUMBER, "RADIO"),
-    ms_tel(PropTag::TELECOMMUNICATIONS_DEVICE_FOR_DEAF_TELEPHONE_NUMBER, "TTYTDD"),
-    ms_tel(PropTag::TELEX_NUMBER, "TELEX"),
+    ms_tel(PropTag::ASSISTANT_TELEPHONE_NUMBER, "ASSISTANT", "_$!<Assistant>!$_"),
+    ms_tel(PropTag::CALLBACK_TELEPHONE_NUMBER, "CALLBACK", "Callback"),
+    ms_tel(PropTag::COMPANY_MAIN_TELEPHONE_NUMBER, "COMPANY", "_$!<Main>!$_"),
+    ms_tel(PropTag::RADIO_TELEPHONE_NUMBER, "RADIO", "Radio"),
+    ms_tel(PropTag::TELECOMMUNICATIONS_DEVICE_FOR_DEAF_TELEPHONE_NUMBER, "TTYTDD", "TTY/TDD"),
+    ms_tel(PropTag::TELEX_NUMBER, "TELEX", "Telex"),
 ];
 
 /// Which of a contact's three postal addresses ([MS-OXOCNTC] 2.2.1.3).

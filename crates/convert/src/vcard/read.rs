@@ -390,12 +390,8 @@ impl CardReader<'_> {
             &[PropTag::TELECOMMUNICATIONS_DEVICE_FOR_DEAF_TELEPHONE_NUMBER]
         } else if has("main-number") || has("main") || label == "main" {
             &[PropTag::COMPANY_MAIN_TELEPHONE_NUMBER]
-        } else if label == "assistant" {
-            &[PropTag::ASSISTANT_TELEPHONE_NUMBER]
-        } else if label == "callback" {
-            &[PropTag::CALLBACK_TELEPHONE_NUMBER]
-        } else if label == "radio" {
-            &[PropTag::RADIO_TELEPHONE_NUMBER]
+        } else if let Some(slot) = PHONES.iter().find(|p| p.ms_type.is_some() && apple_label(p.label) == label) {
+            std::slice::from_ref(&slot.tag)
         } else if has("home") || label == "home" {
             &[PropTag::HOME_TELEPHONE_NUMBER, PropTag::HOME2_TELEPHONE_NUMBER]
         } else if has("work") || label == "work" {

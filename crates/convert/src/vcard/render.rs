@@ -212,10 +212,19 @@ fn email_line(w: &mut CardWriter, addr: &str, pref: bool) {
 }
 
 fn render_phones(w: &mut CardWriter, p: &PropertyBag) {
+    let mut labelled = 0;
     for slot in PHONES {
         let Some(number) = p.non_empty_string(slot.tag) else { continue };
-        if let Some(ms) = slot.ms_type {
-            w.text("X-MS-TEL", &[("TYPE", vec![ms.to_owned()])], &number);
+        if slot.ms_type.is_some() {
+            labelled += 1;
+            let group = format!("tel{labelled}");
+            let value = escape_text(&number);
+            if w.v4() {
+                w.line(Some(&group), "TEL", &[("VALUE", vec!["text".to_owned()])], &value);
+            } else {
+                w.line(Some(&group), "TEL", &[], &value);
+            }
+            w.line(Some(&group), "X-ABLabel", &[], &escape_text(slot.label));
             continue;
         }
         let mut params: Vec<Param<'_>> = Vec::new();
