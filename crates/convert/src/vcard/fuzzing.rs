@@ -46,7 +46,13 @@ fn check_round_trip(message: &Message, parse: &VcardParseOptions<'_>) {
             other => panic!("our {version:?} output does not parse back: {other:?}\n{text}"),
         };
         assert_eq!(again.class_is("IPM.DistList"), message.class_is("IPM.DistList"), "{text}");
-        let uid = |m: &Message| m.props.non_empty_string(VCARD_UID).map(|u| u.trim().to_owned());
+        // Control characters cannot be in a vCard value; they are dropped.
+        let uid = |m: &Message| {
+            m.props
+                .string(VCARD_UID)
+                .map(|u| u.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned())
+                .filter(|u| !u.is_empty())
+        };
         assert_eq!(uid(&again), uid(message), "{text}");
     }
 }

@@ -282,7 +282,8 @@ impl CardReader<'_> {
             }
             VCardProperty::Photo => self.photo(e)?,
             VCardProperty::Uid => {
-                let v = value_text(e).trim().to_owned();
+                let v: String = value_text(e).chars().filter(|c| !c.is_control()).collect();
+                let v = v.trim().to_owned();
                 if self.uid.is_none() && !v.is_empty() {
                     self.set(VCARD_UID, &v)?;
                     self.uid = Some(v);

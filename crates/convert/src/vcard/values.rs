@@ -96,10 +96,23 @@ pub(crate) fn texts(e: &VCardEntry) -> Vec<String> {
     e.values.iter().filter_map(value_as_text).collect()
 }
 
+/// Control characters are not vCard text ([RFC 6350] 3.3 VALUE-CHAR;
+/// line breaks arrive escaped as `\n` and are decoded by then): dropped,
+/// so that what is stored is what a GET can return.
+///
+/// [RFC 6350]: https://www.rfc-editor.org/rfc/rfc6350
+pub(crate) fn clean(s: &str) -> String {
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
+        s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n')).collect()
+    } else {
+        s.to_owned()
+    }
+}
+
 pub(crate) fn value_as_text(v: &VCardValue) -> Option<String> {
     Some(match v {
-        VCardValue::Text(s) => s.clone(),
-        VCardValue::Component(c) => c.join(","),
+        VCardValue::Text(s) => clean(s),
+        VCardValue::Component(c) => clean(&c.join(",")),
         VCardValue::Integer(i) => i.to_string(),
         VCardValue::Float(f) => f.to_string(),
         VCardValue::Boolean(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
@@ -126,7 +139,7 @@ pub(crate) fn components(e: &VCardEntry, join: &str) -> Vec<String> {
     e.values
         .iter()
         .map(|v| match v {
-            VCardValue::Component(c) => c.join(join),
+            VCardValue::Component(c) => clean(&c.join(join)),
             other => value_as_text(other).unwrap_or_default(),
         })
         .collect()
@@ -134,7 +147,7 @@ pub(crate) fn components(e: &VCardEntry, join: &str) -> Vec<String> {
 
 pub(crate) fn param_value_text(v: &VCardParameterValue) -> String {
     match v {
-        VCardParameterValue::Text(s) => s.clone(),
+        VCardParameterValue::Text(s) => clean(s),
         VCardParameterValue::Integer(i) => i.to_string(),
         VCardParameterValue::Timestamp(t) => t.to_string(),
         VCardParameterValue::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),

@@ -58,7 +58,10 @@ impl CardWriter {
             }
         }
         line.push(':');
-        line.push_str(value);
+        // A value can never hold a raw line break or other control
+        // character ([RFC 6350] 3.3 VALUE-CHAR); escaped text has none,
+        // a raw URI from MAPI might.
+        line.extend(value.chars().filter(|c| !c.is_control() || *c == '\t'));
         self.raw_line(&line);
     }
 
