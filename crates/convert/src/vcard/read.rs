@@ -292,7 +292,13 @@ impl CardReader<'_> {
             VCardProperty::Kind => match e.values.first() {
                 Some(VCardValue::Kind(VCardKind::Group)) => self.is_group = true,
                 Some(VCardValue::Kind(VCardKind::Individual)) => {}
-                _ => self.keep(e),
+                // What calcard did not recognise, after dropping control
+                // characters as everywhere else.
+                _ => match value_text(e).trim().to_ascii_lowercase().as_str() {
+                    "group" => self.is_group = true,
+                    "individual" => {}
+                    _ => self.keep(e),
+                },
             },
             VCardProperty::Member => self.members.push(value_text(e).trim().to_owned()),
             VCardProperty::Gender => match e.values.first() {
