@@ -29,8 +29,14 @@ pub fn message_to_vcard(message: &Message, options: &VcardRenderOptions<'_>) -> 
     w.text("PRODID", &[], "-//mapibridge//convert//EN");
     let uid = p.non_empty_string(VCARD_UID).map(Cow::into_owned).or_else(|| options.fallback_uid.map(str::to_owned));
     if let Some(uid) = uid {
-        // UID is a URI in 4.0 (written as is) and text in 3.0.
-        if w.v4() { w.line(None, "UID", &[], &uid) } else { w.text("UID", &[], &uid) }
+        // UID is a URI in 4.0 (written as is) and text in 3.0; a 4.0 UID
+        // with characters text escapes is written as text (RFC 6350 6.7.6
+        // allows VALUE=text), since readers unescape it either way.
+        match (w.v4(), uid.contains(['\\', ',', ';'])) {
+            (true, false) => w.line(None, "UID", &[], &uid),
+            (true, true) => w.text("UID", &[("VALUE", vec!["text".to_owned()])], &uid),
+            (false, _) => w.text("UID", &[], &uid),
+        }
     }
     let is_list = message.class_is("IPM.DistList");
     let display = display_name(p);
