@@ -16,7 +16,7 @@ use super::props::{
 };
 use super::values::{
     apple_label, components, crlf, decode_data_uri, decode_param, default_file_as, entry_line, format_address,
-    has_uri_scheme, param_text, preference, sniff_image, strip_scheme, texts, types, value_text,
+    has_uri_scheme, lenient_base64, param_text, preference, sniff_image, strip_scheme, texts, types, value_text,
 };
 use super::write::{escape_text, fold_into};
 use super::{VcardError, VcardParseOptions, VcardVersion};
@@ -214,12 +214,22 @@ impl CardReader<'_> {
         e.group.as_ref().and_then(|g| self.labels.get(&g.to_ascii_lowercase())).map(String::as_str)
     }
 
-    /// Keeps a property MAPI has no place for as a content line.
+    /// Keeps a property MAPI has no place for as a content line; a
+    /// property whose name or group is not a vCard name ([RFC 6350] 3.3:
+    /// letters, digits, dashes) cannot be written back and is dropped.
+    ///
+    /// [RFC 6350]: https://www.rfc-editor.org/rfc/rfc6350
     fn keep(&mut self, e: &VCardEntry) {
+        let is_name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !is_name(e.name.as_str()) || e.group.as_deref().is_some_and(|g| !is_name(g)) {
+            self.warnings.push(format!("dropped a property with an invalid name {:?}", e.name.as_str()));
+            return;
+        }
         if let Some(g) = &e.group {
             self.extra_groups.insert(g.to_ascii_lowercase());
         }
-        fold_into(&mut self.extra, &entry_line(e, self.version));
+        let line: String = entry_line(e, self.version).chars().filter(|c| !c.is_control() || *c == '\t').collect();
+        fold_into(&mut self.extra, &line);
     }
 
     fn entry(&mut self, e: &VCardEntry, order: usize) -> Result<(), VcardError> {
@@ -543,7 +553,7 @@ impl CardReader<'_> {
             // text (its ENCODING=b parameter is consumed): a 3.0 value that
             // is no URI is such data.
             Some(VCardValue::Text(t)) if self.version == VcardVersion::V3 && !t.is_empty() && !has_uri_scheme(t) => {
-                Some((t.as_bytes().to_vec(), None))
+                Some((lenient_base64(t).unwrap_or_else(|| t.as_bytes().to_vec()), None))
             }
             _ => None,
         };

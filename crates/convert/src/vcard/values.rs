@@ -214,6 +214,20 @@ pub(crate) fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, Option<String>)> {
     Some((bytes, media))
 }
 
+/// Base64 that calcard could not decode (a stray comma or blank in the
+/// data): the alphabet characters decoded, the rest skipped. `None` if the
+/// text is not mostly base64.
+pub(crate) fn lenient_base64(t: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let alphabet = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/');
+    let clean: String = t.chars().filter(|c| alphabet(*c)).collect();
+    if clean.len() < 4 || clean.len() * 10 < t.trim_end_matches('=').len() * 9 {
+        return None;
+    }
+    let whole = clean.len() / 4 * 4;
+    base64::engine::general_purpose::STANDARD_NO_PAD.decode(clean.get(..whole)?).ok()
+}
+
 /// `scheme:` at the start ([RFC 3986] 3.1).
 ///
 /// [RFC 3986]: https://www.rfc-editor.org/rfc/rfc3986

@@ -78,9 +78,19 @@ impl CardWriter {
 
     /// Appends lines kept from a client's card (already folded, CRLF).
     pub(crate) fn kept_lines(&mut self, lines: &str) {
-        for l in lines.split("\r\n").filter(|l| !l.is_empty()) {
-            self.out.push_str(l);
-            self.out.push_str("\r\n");
+        // Stored folded, CRLF-separated. A lone CR or LF (a value edited
+        // outside, a bad PUT) would start a content line of its own, a kept
+        // BEGIN/END would cut the card, and VERSION, UID, PRODID, REV are
+        // ours to write once: all dropped.
+        let unfolded = lines.replace("\r\n ", "").replace("\r\n\t", "");
+        for l in unfolded.split("\r\n") {
+            let l: String = l.chars().filter(|c| !c.is_control() || *c == '\t').collect();
+            let name = l.split([':', ';']).next().unwrap_or_default().rsplit('.').next().unwrap_or_default();
+            let structural =
+                ["BEGIN", "END", "VERSION", "UID", "PRODID", "REV"].iter().any(|n| name.trim().eq_ignore_ascii_case(n));
+            if !l.trim().is_empty() && l.contains(':') && !structural {
+                self.raw_line(&l);
+            }
         }
     }
 
