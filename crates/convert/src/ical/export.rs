@@ -212,7 +212,15 @@ pub(crate) fn export_event(b: &mut Builder, msg: &Message, opts: &ExportOptions)
         .named_binary(&PidLid::GLOBAL_OBJECT_ID)
         .or_else(|| bag.named_binary(&PidLid::CLEAN_GLOBAL_OBJECT_ID))
         .and_then(|g| GlobalObjectId::decode(g).ok());
-    let uid = goid.as_ref().map(GlobalObjectId::uid).unwrap_or_else(|| opts.fallback_uid.clone());
+    // [MS-OXCICAL] 2.1.3.1.1.20.26: a GlobalObjectId that is not well formed
+    // still names the object: its bytes in hex.
+    let raw_goid =
+        bag.named_binary(&PidLid::GLOBAL_OBJECT_ID).or_else(|| bag.named_binary(&PidLid::CLEAN_GLOBAL_OBJECT_ID));
+    let uid = match (&goid, raw_goid) {
+        (Some(g), _) => g.uid(),
+        (None, Some(raw)) if !raw.is_empty() => raw.iter().map(|b| format!("{b:02X}")).collect(),
+        _ => opts.fallback_uid.clone(),
+    };
     let mut ev = ICalendarComponent::new(ICalendarComponentType::VEvent);
     ev.entries.push(entry(ICalendarProperty::Uid, uid.clone()));
     let stamp = bag
@@ -417,7 +425,11 @@ fn series(
         o.entries.push(entry(ICalendarProperty::Uid, uid.to_owned()));
         let (s_utc, e_utc) = (z.to_utc(from_minutes(x.start)), z.to_utc(from_minutes(x.end)));
         o.entries.push(when_entry(ICalendarProperty::Dtstamp, &When::Utc(s_utc)));
-        let orig = from_minutes(x.original_start);
+        // The embedded message's PidLidExceptionReplaceTime is UTC and
+        // unambiguous; the blob's OriginalStartDate is local time.
+        let orig = emb
+            .and_then(|e| e.props.named_time(&PidLid::EXCEPTION_REPLACE_TIME))
+            .map_or_else(|| from_minutes(x.original_start), |t| z.to_local(from_filetime(t)));
         let rid = instance(b, orig);
         o.entries.push(when_entry(ICalendarProperty::RecurrenceId, &rid));
         let ex_all_day = x.sub_type.map_or(all_day, |s| s != 0);
@@ -472,15 +484,17 @@ fn series(
 /// The embedded message of exception `x`: the exception attachment whose
 /// PidLidExceptionReplaceTime (or PidTagExceptionStartTime) matches.
 fn exception_message<'a>(msg: &'a Message, x: &super::recur::ExceptionInfo, z: &Zone) -> Option<&'a Message> {
-    let orig_utc = z.to_utc(from_minutes(x.original_start));
+    let orig_local = from_minutes(x.original_start);
+    let orig_utc = z.to_utc(orig_local);
     let start_local = from_minutes(x.start);
+    // Writers disagree on the blob's time base (gromox writes UTC minutes),
+    // so the original date decides when the instant does not.
+    let same = |r: NaiveDateTime| r == orig_utc || r == orig_local || z.to_local(r).date() == orig_local.date();
     msg.attachments.iter().filter(|a| a.method().0 == 5).filter_map(|a| a.embedded.as_deref().map(|e| (a, e))).find_map(
         |(a, e)| {
             let replace = e.props.named_time(&PidLid::EXCEPTION_REPLACE_TIME).map(from_filetime);
             let ex_start = a.props.time(PropTag::EXCEPTION_START_TIME).map(from_filetime);
-            (replace.is_some_and(|r| (r - orig_utc).num_minutes().abs() < 1)
-                || (replace.is_none() && ex_start == Some(start_local)))
-            .then_some(e)
+            (replace.is_some_and(same) || (replace.is_none() && ex_start == Some(start_local))).then_some(e)
         },
     )
 }

@@ -64,7 +64,7 @@ impl GlobalObjectId {
     /// as `vCal-Uid` data with a terminating NUL.
     pub fn from_uid(uid: &str) -> Self {
         if uid.len() >= 80
-            && uid.len() % 2 == 0
+            && uid.len().is_multiple_of(2)
             && let Some(bytes) = hex_decode(uid)
             && let Ok(mut id) = Self::decode(&bytes)
             && 40 + id.data.len() == bytes.len()

@@ -215,7 +215,7 @@ fn common_props(ctx: &Ctx<'_>, c: &ICalendarComponent, f: &Frame, bag: &mut Prop
     let minutes = (f.end_utc - f.start_utc).num_minutes().clamp(0, i64::from(i32::MAX)) as i32;
     set(bag, PidLid::APPOINTMENT_DURATION, PropValue::I32(minutes));
     set(bag, PidLid::APPOINTMENT_SUB_TYPE, PropValue::Bool(f.all_day));
-    let status = busy_status(c, f.all_day);
+    let status = busy_status(c);
     set(bag, PidLid::BUSY_STATUS, PropValue::I32(status));
     let intended = other_text(c, "X-MICROSOFT-CDO-INTENDEDSTATUS").and_then(|s| busy::parse(&s)).unwrap_or(status);
     set(bag, PidLid::INTENDED_BUSY_STATUS, PropValue::I32(intended));
@@ -228,8 +228,11 @@ fn common_props(ctx: &Ctx<'_>, c: &ICalendarComponent, f: &Frame, bag: &mut Prop
         };
         set(bag, PropTag::SENSITIVITY, PropValue::I32(s));
     }
-    if let Some(p) = integer(c, &ICalendarProperty::Priority) {
-        set(bag, PropTag::IMPORTANCE, PropValue::I32(super::importance_of_priority(p)));
+    // Absent PRIORITY / CLASS: normal importance, normal sensitivity.
+    let importance = integer(c, &ICalendarProperty::Priority).map_or(1, super::importance_of_priority);
+    set(bag, PropTag::IMPORTANCE, PropValue::I32(importance));
+    if !bag.contains(PropTag::SENSITIVITY) {
+        set(bag, PropTag::SENSITIVITY, PropValue::I32(class::NORMAL));
     }
     let cats: Vec<String> = c
         .properties(&ICalendarProperty::Categories)
@@ -243,15 +246,14 @@ fn common_props(ctx: &Ctx<'_>, c: &ICalendarComponent, f: &Frame, bag: &mut Prop
 
 /// PidLidBusyStatus ([MS-OXCICAL] 2.1.3.1.1.20.35 X-MICROSOFT-CDO-BUSYSTATUS
 /// wins over 2.1.3.1.1.20.29 TRANSP).
-fn busy_status(c: &ICalendarComponent, all_day: bool) -> i32 {
+fn busy_status(c: &ICalendarComponent) -> i32 {
     if let Some(s) = other_text(c, "X-MICROSOFT-CDO-BUSYSTATUS").and_then(|s| busy::parse(&s)) {
         return s;
     }
     match first(c, &ICalendarProperty::Transp).and_then(|e| e.values.first()) {
         Some(ICalendarValue::Transparency(ICalendarTransparency::Transparent)) => busy::FREE,
-        Some(_) => busy::BUSY,
-        None if all_day => busy::FREE,
-        None => busy::BUSY,
+        // RFC 5545 3.8.2.7: OPAQUE is the default, all-day events included.
+        _ => busy::BUSY,
     }
 }
 
@@ -413,7 +415,7 @@ fn import_event(
             x.flags |= Override::LOCATION;
             x.location = Some(l);
         }
-        let (ob, mb) = (busy_status(o, of.all_day), busy_status(c, f.all_day));
+        let (ob, mb) = (busy_status(o), busy_status(c));
         if ob != mb {
             x.flags |= Override::BUSY_STATUS;
             x.busy_status = Some(ob as u32);
@@ -479,11 +481,7 @@ fn import_event(
     };
     set(bag, PidLid::RECURRENCE_TYPE, PropValue::I32(rtype));
     set(bag, PidLid::CLIP_START, time(from_minutes(rec.pattern.start_date)));
-    let clip_end = if rec.pattern.end_type.is_never() {
-        from_minutes(rec.pattern.end_date)
-    } else {
-        from_minutes(rec.pattern.end_date)
-    };
+    let clip_end = from_minutes(rec.pattern.end_date);
     set(bag, PidLid::CLIP_END, time(clip_end));
     set(bag, PidLid::APPOINTMENT_RECUR, PropValue::Binary(rec.encode()));
     let def = series_zone.definition((year - 1, year + 1), year, TZRULE_FLAG_RECUR_CURRENT);

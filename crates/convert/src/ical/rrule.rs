@@ -187,7 +187,6 @@ pub fn to_rrule(
             r.freq = ICalendarFrequency::Weekly;
             r.interval = Some(u16::try_from(p.period.max(1)).unwrap_or(1));
             r.byday = days_of_mask(mask);
-            r.wkst = Some(weekday_of_index(p.first_dow));
         }
         (f, PatternType::MONTH | PatternType::MONTH_END | PatternType::MONTH_NTH, spec) => {
             let yearly = f == RecurFrequency::YEARLY;
@@ -211,6 +210,10 @@ pub fn to_rrule(
     }
     if r.interval == Some(1) {
         r.interval = None;
+    }
+    // FirstDOW travels as WKST; MO is RFC 5545's default.
+    if p.pattern_type == PatternType::WEEK || p.first_dow % 7 != 1 {
+        r.wkst = Some(weekday_of_index(p.first_dow));
     }
     match p.end_type {
         EndType::AFTER_N => r.count = Some(p.occurrence_count),

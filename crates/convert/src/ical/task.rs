@@ -96,9 +96,9 @@ pub(crate) fn import_todo(ctx: &Ctx<'_>, c: &ICalendarComponent) -> Result<Messa
         .map(|p| p.clamp(0, 100))
         .unwrap_or(if st == status::COMPLETE { 100 } else { 0 });
     set(bag, PidLid::PERCENT_COMPLETE, PropValue::F64(pct as f64 / 100.0));
-    if let Some(p) = integer(c, &ICalendarProperty::Priority) {
-        set(bag, PropTag::IMPORTANCE, PropValue::I32(super::importance_of_priority(p)));
-    }
+    let importance = integer(c, &ICalendarProperty::Priority).map_or(1, super::importance_of_priority);
+    set(bag, PropTag::IMPORTANCE, PropValue::I32(importance));
+    set(bag, PropTag::SENSITIVITY, PropValue::I32(class::NORMAL));
     if let Some(ICalendarValue::Classification(cls)) =
         c.property(&ICalendarProperty::Class).and_then(|e| e.values.first())
     {

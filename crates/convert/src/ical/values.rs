@@ -54,9 +54,9 @@ pub(crate) fn integer(c: &ICalendarComponent, p: &ICalendarProperty) -> Option<i
 }
 
 pub(crate) fn param_text(e: &ICalendarEntry, name: &ICalendarParameterName) -> Option<String> {
-    e.parameter(name).and_then(|v| match v {
-        ICalendarParameterValue::Text(t) => Some(t.clone()),
-        other => Some(format!("{other:?}")),
+    e.parameter(name).map(|v| match v {
+        ICalendarParameterValue::Text(t) => t.clone(),
+        other => format!("{other:?}"),
     })
 }
 
@@ -123,7 +123,7 @@ pub(crate) fn duration_seconds(d: &ICalendarDuration) -> i64 {
 pub(crate) fn duration(secs: i64) -> ICalendarDuration {
     let a = secs.unsigned_abs();
     let days = a / 86_400;
-    let (weeks, days) = if days % 7 == 0 && a % 86_400 == 0 { (days / 7, 0) } else { (0, days) };
+    let (weeks, days) = if days.is_multiple_of(7) && a.is_multiple_of(86_400) { (days / 7, 0) } else { (0, days) };
     ICalendarDuration {
         neg: secs < 0,
         weeks: weeks as u32,
