@@ -139,15 +139,48 @@ fn vtimezone_rules(cal: &ICalendar, vtz: &ICalendarComponent, tzid: &str) -> Opt
     let (_, std) = latest[0].or(latest[1])?;
     let std_off = offset_to(std)?;
     let mut rule = TzRule { year: 1601, bias: -std_off, ..TzRule::default() };
-    if let (Some((s_at, s)), Some((d_at, d))) = (latest[0], latest[1]) {
-        let has_rule = |c: &ICalendarComponent| c.property(&ICalendarProperty::Rrule).is_some();
-        if has_rule(s) && has_rule(d) {
-            rule.daylight_bias = -(offset_to(d)? - std_off);
-            rule.standard_date = SystemTime::yearly(s_at);
-            rule.daylight_date = SystemTime::yearly(d_at);
-        }
+    if let (Some((s_at, s)), Some((d_at, d))) = (latest[0], latest[1])
+        && let (Some(sd), Some(dd)) = (yearly_transition(s, s_at), yearly_transition(d, d_at))
+    {
+        rule.daylight_bias = -(offset_to(d)? - std_off);
+        rule.standard_date = sd;
+        rule.daylight_date = dd;
     }
     Some(TzDefinition { key_name: tzid.to_owned(), rules: vec![rule] })
+}
+
+/// The yearly transition of an observance: BYMONTH and an ordinal BYDAY
+/// from its RRULE, the time of day from its DTSTART.
+fn yearly_transition(c: &ICalendarComponent, start: NaiveDateTime) -> Option<SystemTime> {
+    use chrono::Timelike;
+    let rule = first(c, &ICalendarProperty::Rrule).and_then(|e| e.values.first()).and_then(|v| match v {
+        ICalendarValue::RecurrenceRule(r) => Some(r),
+        _ => None,
+    })?;
+    let month = rule.bymonth.first().map_or(start.month(), |m| u32::from(m.month()));
+    let day = rule.byday.first()?;
+    let n = match day.ordwk {
+        Some(-1) => 5,
+        Some(n @ 1..=5) => n as u16,
+        _ => return None,
+    };
+    let weekday = match day.weekday {
+        calcard::icalendar::ICalendarWeekday::Sunday => 0,
+        calcard::icalendar::ICalendarWeekday::Monday => 1,
+        calcard::icalendar::ICalendarWeekday::Tuesday => 2,
+        calcard::icalendar::ICalendarWeekday::Wednesday => 3,
+        calcard::icalendar::ICalendarWeekday::Thursday => 4,
+        calcard::icalendar::ICalendarWeekday::Friday => 5,
+        calcard::icalendar::ICalendarWeekday::Saturday => 6,
+    };
+    Some(SystemTime {
+        month: month as u16,
+        day_of_week: weekday,
+        day: n,
+        hour: start.hour() as u16,
+        minute: start.minute() as u16,
+        ..SystemTime::default()
+    })
 }
 
 fn set(bag: &mut PropertyBag, key: impl crate::bag::ToPropKey, v: PropValue) {

@@ -133,7 +133,12 @@ pub(crate) fn export_todo(b: &mut Builder, msg: &Message, opts: &ExportOptions) 
     let mut t = ICalendarComponent::new(ICalendarComponentType::VTodo);
     let uid = bag.string(uid_key()).map(|s| s.into_owned()).unwrap_or_else(|| opts.fallback_uid.clone());
     t.entries.push(entry(ICalendarProperty::Uid, uid));
-    let stamp = bag.time(PropTag::LAST_MODIFICATION_TIME).map(from_filetime).unwrap_or_default();
+    let stamp = bag
+        .time(PropTag::LAST_MODIFICATION_TIME)
+        .or_else(|| bag.time(PropTag::CREATION_TIME))
+        .or_else(|| bag.named_time(&PidLid::TASK_DATE_COMPLETED))
+        .map(from_filetime)
+        .unwrap_or_default();
     t.entries.push(when_entry(ICalendarProperty::Dtstamp, &When::Utc(stamp)));
     for (tag, p) in [
         (PropTag::CREATION_TIME, ICalendarProperty::Created),
@@ -149,14 +154,15 @@ pub(crate) fn export_todo(b: &mut Builder, msg: &Message, opts: &ExportOptions) 
     if let Some(s) = bag.non_empty_string(PropTag::BODY) {
         t.entries.push(entry(ICalendarProperty::Description, to_lf(&s)));
     }
-    // The exact instant when known, else the date.
+    // The exact instant when known and not a local midnight (a date-only
+    // task date, as Outlook keeps them), else the date.
     let at = |common: &mapi_wire::tags::NamedProp, date: &mapi_wire::tags::NamedProp| -> Option<When> {
-        match (bag.named_time(common), bag.named_time(date)) {
-            (Some(c), Some(d)) if zone.to_local(from_filetime(c)).date() == from_filetime(d).date() => {
-                Some(When::Utc(from_filetime(c)))
-            }
-            (_, Some(d)) => Some(When::Date(from_filetime(d).date())),
-            (Some(c), None) => Some(When::Utc(from_filetime(c))),
+        let is_midnight = |c: chrono::NaiveDateTime| zone.to_local(c).time() == chrono::NaiveTime::MIN;
+        match (bag.named_time(common).map(from_filetime), bag.named_time(date).map(from_filetime)) {
+            (Some(c), Some(d)) if zone.to_local(c).date() == d.date() && !is_midnight(c) => Some(When::Utc(c)),
+            (_, Some(d)) => Some(When::Date(d.date())),
+            (Some(c), None) if is_midnight(c) => Some(When::Date(zone.to_local(c).date())),
+            (Some(c), None) => Some(When::Utc(c)),
             _ => None,
         }
     };
