@@ -323,3 +323,31 @@ fn occurrences_of_single_and_recurring_events() {
     let moved_day = occurrences(&series, ft("2026-12-10 00:00"), ft("2026-12-11 00:00"), 10);
     assert!(moved_day.is_empty(), "{moved_day:?}");
 }
+
+#[test]
+fn recurring_tasks_keep_their_rule() {
+    let ics = cal(
+        "BEGIN:VTODO\r\nUID:todo-r@x\r\nDTSTAMP:20261120T090000Z\r\nSUMMARY:Timesheet\r\nDUE;VALUE=DATE:20261204\r\nRRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=10\r\nEND:VTODO\r\n",
+    );
+    let t = import(&ics);
+    assert_eq!(t.props.named_bool(&PidLid::TASK_F_RECURRING), Some(true));
+    let blob = t.props.named_binary(&PidLid::TASK_RECURRENCE).map(convert::ical::recur::RecurrencePattern::decode);
+    let Some(Ok(p)) = blob else { panic!("no PidLidTaskRecurrence") };
+    assert_eq!((p.specific, p.occurrence_count), (convert::ical::recur::PatternSpecific::Week(0x20), 10));
+    let out = export(&t);
+    assert!(out.contains("RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=FR;WKST=MO"), "{out}");
+}
+
+#[test]
+fn extra_dates_are_refused_rather_than_lost() {
+    for extra in [
+        "RRULE:FREQ=DAILY;COUNT=3\r\nRDATE:20261220T120000Z\r\n",
+        "RDATE:20261220T120000Z\r\n",
+        "RRULE:FREQ=DAILY\r\nRRULE:FREQ=WEEKLY\r\n",
+    ] {
+        assert!(
+            matches!(from_ical(event(extra).as_bytes(), &ImportOptions::default()), Err(IcalError::Unsupported(_))),
+            "{extra}"
+        );
+    }
+}

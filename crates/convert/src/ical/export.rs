@@ -369,16 +369,20 @@ fn people(bag: &PropertyBag, msg: &Message, ev: &mut ICalendarComponent) {
             };
             e.add_param(ICalendarParameter::role(role));
         }
+        // respNone: no response tracked, so no PARTSTAT either.
         let ps = match r.props.i32(PropTag::RECIPIENT_TRACK_STATUS).unwrap_or(0) {
-            track::ACCEPTED => ICalendarParticipationStatus::Accepted,
-            track::DECLINED => ICalendarParticipationStatus::Declined,
-            track::TENTATIVE => ICalendarParticipationStatus::Tentative,
-            _ => ICalendarParticipationStatus::NeedsAction,
+            track::ACCEPTED => Some(ICalendarParticipationStatus::Accepted),
+            track::DECLINED => Some(ICalendarParticipationStatus::Declined),
+            track::TENTATIVE => Some(ICalendarParticipationStatus::Tentative),
+            track::NONE => None,
+            _ => Some(ICalendarParticipationStatus::NeedsAction),
         };
-        let needs = ps == ICalendarParticipationStatus::NeedsAction;
-        e.add_param(ICalendarParameter::partstat(ps));
-        if needs {
-            e.add_param(ICalendarParameter::rsvp(true));
+        if let Some(ps) = ps {
+            let needs = ps == ICalendarParticipationStatus::NeedsAction;
+            e.add_param(ICalendarParameter::partstat(ps));
+            if needs {
+                e.add_param(ICalendarParameter::rsvp(true));
+            }
         }
         ev.entries.push(e.with_value(ICalendarValue::Uri(Uri::Location(format!("mailto:{a}")))));
     }

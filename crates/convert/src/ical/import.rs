@@ -383,6 +383,13 @@ fn import_event(
             PropValue::Binary(ez.definition((year - 1, year + 1), year, 0).encode()),
         );
     }
+    // MAPI series are a pattern plus exceptions; extra dates have no place.
+    if c.property(&ICalendarProperty::Rdate).is_some() || c.property(&ICalendarProperty::Exrule).is_some() {
+        return Err(IcalError::Unsupported("RDATE/EXRULE have no MAPI recurrence equivalent".into()));
+    }
+    if c.properties(&ICalendarProperty::Rrule).nth(1).is_some() {
+        return Err(IcalError::Unsupported("more than one RRULE".into()));
+    }
     let rrule = first(c, &ICalendarProperty::Rrule).and_then(|e| e.values.first()).and_then(|v| match v {
         ICalendarValue::RecurrenceRule(r) => Some(r.as_ref().clone()),
         _ => None,

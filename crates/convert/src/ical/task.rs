@@ -3,8 +3,10 @@
 //!
 //! PidLidTaskStartDate / PidLidTaskDueDate hold the *date* in the user's
 //! zone at 00:00 written as UTC ([MS-OXOTASK] 2.2.2.2.4/5); the exact
-//! instants go to PidLidCommonStart/End. Task recurrence
-//! (PidLidTaskRecurrence) is not converted.
+//! instants go to PidLidCommonStart/End. An RRULE becomes
+//! PidLidTaskRecurrence (a bare RecurrencePattern, [MS-OXOTASK] 2.2.2.2.15)
+//! anchored on the task's start (else due) date; task regeneration
+//! (SlidingFlag) has no iCalendar form and is left 0.
 
 use calcard::icalendar::{
     ICalendarComponent, ICalendarComponentType, ICalendarProperty, ICalendarStatus, ICalendarValue,
@@ -124,6 +126,26 @@ pub(crate) fn import_todo(ctx: &Ctx<'_>, c: &ICalendarComponent) -> Result<Messa
             set(bag, tag, time(ctx.utc(&w)));
         }
     }
+    let rule = c.property(&ICalendarProperty::Rrule).and_then(|e| e.values.first()).and_then(|v| match v {
+        ICalendarValue::RecurrenceRule(r) => Some(r.as_ref().clone()),
+        _ => None,
+    });
+    set(&mut msg.props, PidLid::TASK_F_RECURRING, PropValue::Bool(rule.is_some()));
+    if let Some(rule) = rule {
+        let anchor = when(c, &ICalendarProperty::Dtstart)
+            .or_else(|| when(c, &ICalendarProperty::Due))
+            .ok_or(IcalError::Invalid("recurring VTODO without DTSTART or DUE".into()))?;
+        let until = rule.until.as_ref().and_then(|u| {
+            let e = c.property(&ICalendarProperty::Rrule)?;
+            super::values::when_of(e, u).map(|w| match w {
+                When::Date(d) => d.and_hms_opt(23, 59, 59).unwrap_or_default(),
+                other => ctx.default_zone.to_local(ctx.utc(&other)),
+            })
+        });
+        let pattern = super::rrule::from_rrule(&rule, date_of(&anchor), until)
+            .map_err(|e| IcalError::Unsupported(e.to_string()))?;
+        set(&mut msg.props, PidLid::TASK_RECURRENCE, PropValue::Binary(pattern.encode()));
+    }
     Ok(msg)
 }
 
@@ -210,6 +232,15 @@ pub(crate) fn export_todo(b: &mut Builder, msg: &Message, opts: &ExportOptions) 
     if let Some(cats) = bag.named_strings(&PidName::KEYWORDS).filter(|c| !c.is_empty()) {
         let vals: Vec<ICalendarValue> = cats.into_iter().map(|c| ICalendarValue::Text(c.into_owned())).collect();
         t.entries.push(calcard::icalendar::ICalendarEntry::new(ICalendarProperty::Categories).with_values(vals));
+    }
+    if bag.named_bool(&PidLid::TASK_F_RECURRING) != Some(false)
+        && let Some(p) =
+            bag.named_binary(&PidLid::TASK_RECURRENCE).and_then(|b| super::recur::RecurrencePattern::decode(b).ok())
+    {
+        let last = super::time::from_minutes(p.end_date).date();
+        if let Ok(rule) = super::rrule::to_rrule(&p, Some(super::values::pdate(last))) {
+            t.entries.push(entry(ICalendarProperty::Rrule, ICalendarValue::RecurrenceRule(Box::new(rule))));
+        }
     }
     b.add_top(t);
 }

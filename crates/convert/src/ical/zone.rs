@@ -228,7 +228,7 @@ static WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Pacific SA Standard Time", "America/Santiago"),
     ("Newfoundland Standard Time", "America/St_Johns"),
     ("E. South America Standard Time", "America/Sao_Paulo"),
-    ("Argentina Standard Time", "America/Buenos_Aires"),
+    ("Argentina Standard Time", "America/Argentina/Buenos_Aires"),
     ("SA Eastern Standard Time", "America/Cayenne"),
     ("UTC-02", "Etc/GMT+2"),
     ("Azores Standard Time", "Atlantic/Azores"),
@@ -256,8 +256,8 @@ static WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Arabian Standard Time", "Asia/Dubai"),
     ("Afghanistan Standard Time", "Asia/Kabul"),
     ("Pakistan Standard Time", "Asia/Karachi"),
-    ("India Standard Time", "Asia/Calcutta"),
-    ("Nepal Standard Time", "Asia/Katmandu"),
+    ("India Standard Time", "Asia/Kolkata"),
+    ("Nepal Standard Time", "Asia/Kathmandu"),
     ("Bangladesh Standard Time", "Asia/Dhaka"),
     ("SE Asia Standard Time", "Asia/Bangkok"),
     ("China Standard Time", "Asia/Shanghai"),
@@ -277,45 +277,17 @@ static WINDOWS_ZONES: &[(&str, &str)] = &[
     ("Tonga Standard Time", "Pacific/Tongatapu"),
 ];
 
-/// IANA aliases that are the same zone as a table entry.
-static IANA_ALIASES: &[(&str, &str)] = &[
-    ("Asia/Kolkata", "India Standard Time"),
-    ("Asia/Kathmandu", "Nepal Standard Time"),
-    ("Europe/Kyiv", "FLE Standard Time"),
-    ("America/Argentina/Buenos_Aires", "Argentina Standard Time"),
-    ("Europe/Amsterdam", "W. Europe Standard Time"),
-    ("Europe/Rome", "W. Europe Standard Time"),
-    ("Europe/Vienna", "W. Europe Standard Time"),
-    ("Europe/Zurich", "W. Europe Standard Time"),
-    ("Europe/Stockholm", "W. Europe Standard Time"),
-    ("Europe/Oslo", "W. Europe Standard Time"),
-    ("Europe/Madrid", "Romance Standard Time"),
-    ("Europe/Brussels", "Romance Standard Time"),
-    ("Europe/Copenhagen", "Romance Standard Time"),
-    ("Europe/Prague", "Central Europe Standard Time"),
-    ("Europe/Dublin", "GMT Standard Time"),
-    ("Europe/Lisbon", "GMT Standard Time"),
-    ("Europe/Athens", "GTB Standard Time"),
-    ("Europe/Helsinki", "FLE Standard Time"),
-    ("America/Toronto", "Eastern Standard Time"),
-    ("America/Vancouver", "Pacific Standard Time"),
-    ("Australia/Melbourne", "AUS Eastern Standard Time"),
-    ("Asia/Hong_Kong", "China Standard Time"),
-    ("UTC", "UTC"),
-];
-
 /// The IANA zone of a Windows time-zone key name.
 pub fn windows_to_iana(windows: &str) -> Option<&'static str> {
     WINDOWS_ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(windows)).map(|(_, i)| *i)
 }
 
-/// The Windows key name of an IANA zone, for TZDEFINITION KeyName.
+/// The Windows key name of an IANA zone, for TZDEFINITION KeyName: only
+/// for the zone the Windows name maps back to, so that a TZID survives
+/// MAPI unchanged (Europe/Amsterdam keeps its name rather than coming back
+/// as Europe/Berlin).
 pub fn iana_to_windows(iana: &str) -> Option<&'static str> {
-    WINDOWS_ZONES
-        .iter()
-        .find(|(_, i)| *i == iana)
-        .map(|(w, _)| *w)
-        .or_else(|| IANA_ALIASES.iter().find(|(i, _)| *i == iana).map(|(_, w)| *w))
+    WINDOWS_ZONES.iter().find(|(_, i)| *i == iana).map(|(w, _)| *w)
 }
 
 #[cfg(test)]

@@ -256,3 +256,30 @@ pub fn ical_fixtures() -> Vec<String> {
     v.sort();
     v
 }
+
+/// Every difference between two messages (properties, recipients,
+/// attachments, embedded messages), one line each.
+pub fn message_diff(out: &mut Vec<String>, obj: &str, a: &Message, b: &Message) {
+    let keys: std::collections::BTreeSet<&PropKey> =
+        a.props.iter().map(|(k, _)| k).chain(b.props.iter().map(|(k, _)| k)).collect();
+    for k in keys {
+        let (x, y) = (a.props.get(k.clone()), b.props.get(k.clone()));
+        if x != y {
+            out.push(format!("{obj} | {k:?}: {x:?} / {y:?}"));
+        }
+    }
+    if a.recipients != b.recipients {
+        out.push(format!("{obj} | recipients: {:?} / {:?}", a.recipients, b.recipients));
+    }
+    if a.attachments.len() != b.attachments.len() {
+        out.push(format!("{obj} | attachments: {} / {}", a.attachments.len(), b.attachments.len()));
+    }
+    for (i, (x, y)) in a.attachments.iter().zip(&b.attachments).enumerate() {
+        if x.props != y.props {
+            out.push(format!("{obj} | attachment {i}: {:?} / {:?}", x.props, y.props));
+        }
+        if let (Some(e), Some(f)) = (&x.embedded, &y.embedded) {
+            message_diff(out, &format!("{obj} | attachment {i} embedded"), e, f);
+        }
+    }
+}
