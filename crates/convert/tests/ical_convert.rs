@@ -351,3 +351,30 @@ fn extra_dates_are_refused_rather_than_lost() {
         );
     }
 }
+
+#[test]
+fn a_reply_goes_from_the_attendee_to_the_organizer_and_back() {
+    let ics =
+        cal("METHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:evt-1@example.test\r\nDTSTAMP:20261120T090000Z\r\nSEQUENCE:2\r\n\
+DTSTART:20261209T120000Z\r\nDTEND:20261209T133000Z\r\nORGANIZER;CN=Alice:mailto:alice@example.org\r\n\
+ATTENDEE;CN=Bob;PARTSTAT=TENTATIVE:mailto:bob@example.org\r\nEND:VEVENT\r\n");
+    let m = import(&ics);
+    assert_eq!(m.class(), itip::RESP_TENT);
+    assert_eq!(m.props.string(PropTag::SENT_REPRESENTING_SMTP_ADDRESS).as_deref(), Some("bob@example.org"));
+    assert_eq!(m.recipients.len(), 1);
+    assert_eq!(m.recipients[0].props.string(PropTag::SMTP_ADDRESS).as_deref(), Some("alice@example.org"));
+    // As the MIME hook renders it: METHOD:REPLY, Bob's PARTSTAT.
+    let hook = IcalCalendarPart::default();
+    let part = convert::CalendarPart::calendar_part(&hook, &m).ok().flatten();
+    let Some(part) = part else { panic!("no calendar part") };
+    let text = String::from_utf8(part.ics).unwrap_or_default().replace("\r\n ", "");
+    assert_eq!(part.method, "REPLY");
+    assert!(text.contains("METHOD:REPLY"), "{text}");
+    assert!(text.contains("ORGANIZER;CN=Alice:mailto:alice@example.org"), "{text}");
+    assert!(text.contains("ATTENDEE;CN=Bob;PARTSTAT=TENTATIVE:mailto:bob@example.org"), "{text}");
+    let back = from_ical(text.as_bytes(), &ImportOptions::default()).map(|mut g| g.objects.remove(0));
+    assert_eq!(
+        back.map(|b| (b.class().into_owned(), b.recipients)),
+        Ok((itip::RESP_TENT.to_owned(), m.recipients.clone()))
+    );
+}

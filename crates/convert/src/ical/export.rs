@@ -330,6 +330,10 @@ fn people(bag: &PropertyBag, msg: &Message, ev: &mut ICalendarComponent) {
             .or_else(|| b.non_empty_string(PropTag::EMAIL_ADDRESS))
             .map(|s| s.into_owned())
     };
+    if let Some(track) = super::itip::track_status_of_class(&msg.class()) {
+        reply_people(bag, msg, ev, track, addr_of);
+        return;
+    }
     let organizer_row = msg.recipients.iter().find(|r| r.props.i32(PropTag::RECIPIENT_FLAGS).unwrap_or(0) & 0x2 != 0);
     let organizer = organizer_row
         .and_then(|r| Some((r.props.string(PropTag::DISPLAY_NAME).map(|s| s.into_owned()), addr_of(&r.props)?)))
@@ -384,6 +388,47 @@ fn people(bag: &PropertyBag, msg: &Message, ev: &mut ICalendarComponent) {
                 e.add_param(ICalendarParameter::rsvp(true));
             }
         }
+        ev.entries.push(e.with_value(ICalendarValue::Uri(Uri::Location(format!("mailto:{a}")))));
+    }
+}
+
+/// A meeting response (RFC 5546 3.2.3 REPLY): the organizer is whom the
+/// response goes to (the To recipient), the one attendee is its sender with
+/// the PARTSTAT the response class says ([MS-OXOCAL] 2.2.6).
+fn reply_people(
+    bag: &PropertyBag,
+    msg: &Message,
+    ev: &mut ICalendarComponent,
+    track: i32,
+    addr_of: impl Fn(&PropertyBag) -> Option<String>,
+) {
+    if let Some(r) = msg.recipients.iter().find(|r| r.recipient_type().base().0 == 1)
+        && let Some(a) = addr_of(&r.props)
+    {
+        let mut e = ICalendarEntry::new(ICalendarProperty::Organizer);
+        if let Some(n) = r.props.non_empty_string(PropTag::DISPLAY_NAME) {
+            e.add_param(ICalendarParameter::cn(n.into_owned()));
+        }
+        ev.entries.push(e.with_value(ICalendarValue::Uri(Uri::Location(format!("mailto:{a}")))));
+    }
+    let sender = bag
+        .non_empty_string(PropTag::SENT_REPRESENTING_SMTP_ADDRESS)
+        .or_else(|| bag.non_empty_string(PropTag::SENT_REPRESENTING_EMAIL_ADDRESS))
+        .or_else(|| bag.non_empty_string(PropTag::SENDER_SMTP_ADDRESS))
+        .or_else(|| bag.non_empty_string(PropTag::SENDER_EMAIL_ADDRESS));
+    if let Some(a) = sender {
+        let mut e = ICalendarEntry::new(ICalendarProperty::Attendee);
+        if let Some(n) =
+            bag.non_empty_string(PropTag::SENT_REPRESENTING_NAME).or_else(|| bag.non_empty_string(PropTag::SENDER_NAME))
+        {
+            e.add_param(ICalendarParameter::cn(n.into_owned()));
+        }
+        let ps = match track {
+            track::DECLINED => ICalendarParticipationStatus::Declined,
+            track::TENTATIVE => ICalendarParticipationStatus::Tentative,
+            _ => ICalendarParticipationStatus::Accepted,
+        };
+        e.add_param(ICalendarParameter::partstat(ps));
         ev.entries.push(e.with_value(ICalendarValue::Uri(Uri::Location(format!("mailto:{a}")))));
     }
 }

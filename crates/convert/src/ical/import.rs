@@ -361,11 +361,22 @@ fn import_event(
             set(bag, tag, time(ctx.utc(&w)));
         }
     }
-    let (recipients, state) = people(c, bag);
+    let (recipients, state) =
+        if ctx.method.as_deref() == Some("REPLY") { (reply_people(c, bag), 0x1) } else { people(c, bag) };
     msg.recipients = recipients;
     let bag = &mut msg.props;
     let cancelled = matches!(c.status(), Some(ICalendarStatus::Cancelled));
     let state = state | if cancelled { 0x4 } else { 0 };
+    // [MS-OXOCAL] 2.2.1.10: a request or cancellation in the attendee's
+    // mailbox is a received meeting (asfReceived) awaiting a response.
+    let state = match ctx.method.as_deref() {
+        Some("REQUEST") => {
+            set(bag, PidLid::RESPONSE_STATUS, PropValue::I32(super::track::NOT_RESPONDED));
+            state | 0x3
+        }
+        Some("CANCEL") => state | 0x7,
+        _ => state,
+    };
     set(bag, PidLid::APPOINTMENT_STATE_FLAGS, PropValue::I32(state));
     // Time-zone properties ([MS-OXOCAL] 2.2.1.41–2.2.1.43).
     let zone = ctx.zone_of(&f.start).filter(|_| !f.all_day);
@@ -610,6 +621,44 @@ fn people(c: &ICalendarComponent, bag: &mut PropertyBag) -> (Vec<Recipient>, i32
         rows.push(Recipient { props: r });
     }
     (rows, 0x1)
+}
+
+/// A REPLY (RFC 5546 3.2.3): its attendee is the sender of the response,
+/// its organizer the one recipient ([MS-OXOCAL] 2.2.6 meeting responses).
+fn reply_people(c: &ICalendarComponent, bag: &mut PropertyBag) -> Vec<Recipient> {
+    let addr = |e: &calcard::icalendar::ICalendarEntry| {
+        e.values.first().and_then(|v| v.as_text()).map(|s| {
+            let s = s.trim();
+            s.strip_prefix("mailto:").or_else(|| s.strip_prefix("MAILTO:")).unwrap_or(s).to_owned()
+        })
+    };
+    if let Some(a) = first(c, &ICalendarProperty::Attendee)
+        && let Some(addr_a) = addr(a)
+    {
+        let name = param_text(a, &ICalendarParameterName::Cn).unwrap_or_else(|| addr_a.clone());
+        for (tag, v) in [
+            (PropTag::SENT_REPRESENTING_NAME, name.clone()),
+            (PropTag::SENT_REPRESENTING_EMAIL_ADDRESS, addr_a.clone()),
+            (PropTag::SENT_REPRESENTING_SMTP_ADDRESS, addr_a.clone()),
+            (PropTag::SENT_REPRESENTING_ADDRESS_TYPE, "SMTP".into()),
+            (PropTag::SENDER_NAME, name),
+            (PropTag::SENDER_EMAIL_ADDRESS, addr_a.clone()),
+            (PropTag::SENDER_SMTP_ADDRESS, addr_a.clone()),
+            (PropTag::SENDER_ADDRESS_TYPE, "SMTP".into()),
+        ] {
+            set(bag, tag, PropValue::String(v));
+        }
+    }
+    let mut rows = Vec::new();
+    if let Some(o) = first(c, &ICalendarProperty::Organizer)
+        && let Some(a) = addr(o)
+    {
+        let name = param_text(o, &ICalendarParameterName::Cn).unwrap_or_else(|| a.clone());
+        let mut r = PropertyBag::new();
+        recipient_props(&mut r, &name, &a, 1, 0x0001, super::track::NONE);
+        rows.push(Recipient { props: r });
+    }
+    rows
 }
 
 fn recipient_props(r: &mut PropertyBag, name: &str, addr: &str, ty: i32, flags: i32, track: i32) {
