@@ -286,3 +286,24 @@ proptest! {
         prop_assert_eq!(&ours, &reference_tail, "{}", ics);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// A time-range query returns exactly the occurrences of the whole
+    /// series that overlap the range, however far into the series it starts.
+    #[test]
+    fn range_queries_agree_with_the_full_expansion(zone in 0usize..4, m in 1u32..13, d in 1u32..29, rule in rule(), from_days in 0i64..900, len_days in 1i64..60) {
+        let rule = rule.split(";COUNT").next().unwrap_or_default().split(";UNTIL").next().unwrap_or_default().to_owned();
+        let ics = series(zone, (m, d, 9), &rule, None);
+        let got = from_ical(ics.as_bytes(), &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let msg = &got.objects[0];
+        let base = 1_767_225_600i64; // 2026-01-01
+        let (from, to) = (base + from_days * 86_400, base + (from_days + len_days) * 86_400);
+        let ft = |t: i64| FileTime::from_unix_seconds(t).unwrap_or_default();
+        let all = occurrences(msg, ft(base - 86_400), ft(base + 1000 * 86_400), 100_000);
+        let want: Vec<i64> = all.iter().filter(|o| o.end.unix_seconds() > from && o.start.unix_seconds() < to).map(|o| o.start.unix_seconds()).collect();
+        let ranged: Vec<i64> = occurrences(msg, ft(from), ft(to), 100_000).iter().map(|o| o.start.unix_seconds()).collect();
+        prop_assert_eq!(ranged, want, "{}", ics);
+    }
+}

@@ -200,7 +200,8 @@ impl CalendarPart for IcalCalendarPart {
         }
         match to_ical(&[&m], &opts) {
             Ok(ics) => Ok(Some(CalendarBody { method: method.into(), ics: ics.into_bytes() })),
-            Err(IcalError::Invalid(_)) => Ok(None),
+            // A message whose calendar data cannot be expressed still renders, without the part.
+            Err(IcalError::Invalid(_) | IcalError::Unsupported(_)) => Ok(None),
             Err(e) => Err(ConvertError::Calendar(e.to_string())),
         }
     }

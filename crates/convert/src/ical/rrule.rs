@@ -87,7 +87,22 @@ pub fn first_date_time(p: &RecurrencePattern, start: NaiveDate) -> u32 {
 /// order, ending per EndType (at most `limit`; never-ending series stop
 /// after `until` if given).
 pub fn instance_dates(p: &RecurrencePattern, until: Option<NaiveDate>, limit: usize) -> Vec<NaiveDate> {
-    let start = from_minutes(p.start_date).date();
+    instance_dates_from(p, None, until, limit)
+}
+
+/// [`instance_dates`] from about `from` on: series whose end does not
+/// depend on counting instances (no end, or an end date) skip whole periods
+/// before `from`, so a query years into an old daily series stays cheap.
+/// The result may start up to one period before `from`.
+pub fn instance_dates_from(
+    p: &RecurrencePattern,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    limit: usize,
+) -> Vec<NaiveDate> {
+    let first = from_minutes(p.start_date).date();
+    let skip_to = from.filter(|f| *f > first && p.end_type != EndType::AFTER_N);
+    let start = first;
     let end_date = (p.end_type == EndType::AFTER_DATE).then(|| from_minutes(p.end_date).date());
     let count = (p.end_type == EndType::AFTER_N).then_some(p.occurrence_count as usize);
     let max = count.unwrap_or(limit).min(limit).min(MAX_INSTANCES);
@@ -109,7 +124,8 @@ pub fn instance_dates(p: &RecurrencePattern, until: Option<NaiveDate>, limit: us
     match (p.pattern_type, p.specific) {
         (PatternType::DAY, _) => {
             let days = i64::from((period / MINUTES_PER_DAY).max(1));
-            let mut d = start;
+            let skip = skip_to.map_or(0, |f| ((f - start).num_days() / days - 1).max(0));
+            let mut d = start.checked_add_signed(TimeDelta::days(skip * days)).unwrap_or(start);
             while steps < step_limit && push(d, &mut out) {
                 steps += 1;
                 let Some(n) = d.checked_add_signed(TimeDelta::days(days)) else { break };
@@ -119,6 +135,10 @@ pub fn instance_dates(p: &RecurrencePattern, until: Option<NaiveDate>, limit: us
         (PatternType::WEEK, PatternSpecific::Week(mask)) if mask & 0x7F != 0 => {
             let back = (start.weekday().num_days_from_sunday() + 7 - p.first_dow % 7) % 7;
             let mut week = start - TimeDelta::days(i64::from(back));
+            if let Some(f) = skip_to {
+                let periods = ((f - week).num_days() / 7 / i64::from(period) - 1).max(0);
+                week = week.checked_add_signed(TimeDelta::weeks(periods * i64::from(period))).unwrap_or(week);
+            }
             'weeks: while steps < step_limit {
                 for i in 0..7 {
                     let d = week + TimeDelta::days(i);
@@ -133,6 +153,11 @@ pub fn instance_dates(p: &RecurrencePattern, until: Option<NaiveDate>, limit: us
         }
         (PatternType::MONTH | PatternType::MONTH_END | PatternType::MONTH_NTH, spec) => {
             let (mut y, mut m0) = (start.year(), start.month0());
+            if let Some(f) = skip_to {
+                let months = months_since_1601(f) - months_since_1601(start);
+                let periods = (months / i64::from(period) - 1).max(0);
+                (y, m0) = add_months(y, m0, periods * i64::from(period)).unwrap_or((y, m0));
+            }
             while steps < step_limit {
                 steps += 1;
                 let dim = days_in_month(y, m0);
@@ -377,9 +402,10 @@ pub fn expand(rec: &AppointmentRecurrence, zone: &Zone, from: FileTime, to: File
     let deleted: BTreeSet<u32> = rec.pattern.deleted.iter().map(|d| d - d % MINUTES_PER_DAY).collect();
     let duration = i64::from(rec.end_offset.saturating_sub(rec.start_offset));
     let until = (zone.to_local(to_u) + TimeDelta::days(2)).date();
+    let from_local = (zone.to_local(from_u) - TimeDelta::days(2)).date();
     let mut out = Vec::new();
     let ft = |local: NaiveDateTime| to_filetime(zone.to_utc(local)).unwrap_or(FileTime(0));
-    for date in instance_dates(&rec.pattern, Some(until), MAX_INSTANCES) {
+    for date in instance_dates_from(&rec.pattern, Some(from_local), Some(until), MAX_INSTANCES) {
         let day = to_minutes(date.and_time(chrono::NaiveTime::MIN));
         if deleted.contains(&day) {
             continue;
@@ -480,6 +506,39 @@ mod tests {
         assert!(from_rrule(&rule("FREQ=HOURLY"), dt(2026, 1, 1, 0, 0), None).is_err());
         assert!(from_rrule(&rule("FREQ=MONTHLY;BYMONTHDAY=1,15"), dt(2026, 1, 1, 0, 0), None).is_err());
         assert!(from_rrule(&rule("FREQ=YEARLY;BYWEEKNO=20"), dt(2026, 1, 1, 0, 0), None).is_err());
+    }
+
+    #[test]
+    fn a_query_decades_into_a_daily_series_still_finds_its_instances() {
+        let Ok(p) = from_rrule(&rule("FREQ=DAILY"), dt(2000, 1, 1, 9, 0), None) else { panic!() };
+        let rec = AppointmentRecurrence {
+            pattern: p,
+            reader_version2: 0x3006,
+            writer_version2: 0x3009,
+            start_offset: 540,
+            end_offset: 600,
+            exceptions: Vec::new(),
+            reserved1: Vec::new(),
+            reserved2: Vec::new(),
+        };
+        let ft = |t: NaiveDateTime| to_filetime(t).unwrap_or(FileTime(0));
+        let got = expand(&rec, &Zone::Utc, ft(dt(2040, 3, 1, 0, 0)), ft(dt(2040, 3, 8, 0, 0)), 100);
+        assert_eq!(got.len(), 7);
+        assert_eq!(from_filetime(got[0].start), dt(2040, 3, 1, 9, 0));
+        let Ok(m) = from_rrule(&rule("FREQ=MONTHLY;INTERVAL=5;BYDAY=2TU"), dt(2000, 1, 11, 9, 0), None) else {
+            panic!()
+        };
+        let direct: Vec<NaiveDate> = instance_dates(&m, Some(dt(2031, 1, 1, 0, 0).date()), 10_000)
+            .into_iter()
+            .filter(|d| d.year() == 2030)
+            .collect();
+        let skipped: Vec<NaiveDate> =
+            instance_dates_from(&m, Some(dt(2030, 1, 1, 0, 0).date()), Some(dt(2031, 1, 1, 0, 0).date()), 100)
+                .into_iter()
+                .filter(|d| d.year() == 2030)
+                .collect();
+        assert_eq!(direct, skipped);
+        assert!(!direct.is_empty());
     }
 
     #[test]
