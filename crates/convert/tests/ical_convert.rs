@@ -378,3 +378,31 @@ ATTENDEE;CN=Bob;PARTSTAT=TENTATIVE:mailto:bob@example.org\r\nEND:VEVENT\r\n");
         Ok((itip::RESP_TENT.to_owned(), m.recipients.clone()))
     );
 }
+
+#[test]
+fn inline_attachments_round_trip() {
+    // "Hello PDF" in base64.
+    let m = import(&event(
+        "ATTACH;FMTTYPE=application/pdf;FILENAME=agenda.pdf;ENCODING=BASE64;VALUE=BINARY:SGVsbG8gUERG\r\n",
+    ));
+    assert_eq!(m.attachments.len(), 1);
+    let a = &m.attachments[0];
+    assert_eq!(a.data(), b"Hello PDF");
+    assert_eq!(a.filename().as_deref(), Some("agenda.pdf"));
+    assert_eq!(a.props.string(PropTag::ATTACH_MIME_TAG).as_deref(), Some("application/pdf"));
+    let out = export(&m);
+    assert!(out.contains("SGVsbG8gUERG") && out.contains("FILENAME=agenda.pdf"), "{out}");
+    assert_eq!(import(&out).attachments, m.attachments);
+}
+
+#[test]
+fn outlook_all_day_flag_on_midnight_times() {
+    let ics = cal(
+        "BEGIN:VEVENT\r\nUID:o@x\r\nDTSTAMP:20261120T090000Z\r\nDTSTART;TZID=Europe/Berlin:20261224T000000\r\nDTEND;TZID=Europe/Berlin:20261225T000000\r\nX-MICROSOFT-CDO-ALLDAYEVENT:TRUE\r\nEND:VEVENT\r\n",
+    );
+    let m = import(&ics);
+    assert_eq!(m.props.named_bool(&PidLid::APPOINTMENT_SUB_TYPE), Some(true));
+    assert_eq!(unix(m.props.named_time(&PidLid::APPOINTMENT_START_WHOLE)), ts("2026-12-23 23:00"));
+    let out = export(&m);
+    assert!(out.contains("DTSTART;VALUE=DATE:20261224") && out.contains("DTEND;VALUE=DATE:20261225"), "{out}");
+}

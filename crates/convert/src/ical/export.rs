@@ -246,6 +246,9 @@ pub(crate) fn export_event(b: &mut Builder, msg: &Message, opts: &ExportOptions)
     }
     ev.entries.push(when_entry(ICalendarProperty::Dtend, &we));
     common_entries(b, bag, &mut ev, start, end);
+    if all_day {
+        ev.entries.push(x_entry("X-MICROSOFT-CDO-ALLDAYEVENT", "TRUE"));
+    }
     if let Some(seq) = bag.named_i32(&PidLid::APPOINTMENT_SEQUENCE) {
         ev.entries.push(entry(ICalendarProperty::Sequence, i64::from(seq)));
     }
@@ -254,6 +257,7 @@ pub(crate) fn export_event(b: &mut Builder, msg: &Message, opts: &ExportOptions)
         ev.entries.push(entry(ICalendarProperty::Status, ICalendarValue::Status(ICalendarStatus::Cancelled)));
     }
     people(bag, msg, &mut ev);
+    attachments(msg, &mut ev);
     let mut overrides = Vec::new();
     if let Some(rec) = &recur {
         let z = zone.clone().unwrap_or_else(|| if all_day { default_zone.clone() } else { Zone::Utc });
@@ -320,6 +324,22 @@ fn common_entries(
         ev.component_ids.push(id);
     }
     let _ = start;
+}
+
+/// Visible by-value attachments → inline ATTACH (RFC 5545 3.8.1.1 with
+/// RFC 8607 FILENAME).
+fn attachments(msg: &Message, ev: &mut ICalendarComponent) {
+    for a in msg.attachments.iter().filter(|a| a.method().0 == 1 && !a.hidden()) {
+        let mut e = ICalendarEntry::new(ICalendarProperty::Attach)
+            .with_param(ICalendarParameter::value(calcard::icalendar::ICalendarValueType::Binary));
+        if let Some(m) = a.props.non_empty_string(PropTag::ATTACH_MIME_TAG) {
+            e.add_param(ICalendarParameter::fmttype(m.into_owned()));
+        }
+        if let Some(n) = a.filename() {
+            e.add_param(ICalendarParameter::filename(n.into_owned()));
+        }
+        ev.entries.push(e.with_value(ICalendarValue::Binary(a.data().to_vec())));
+    }
 }
 
 /// ORGANIZER and ATTENDEEs from the sender and the recipient rows.

@@ -220,6 +220,12 @@ fn frame(ctx: &Ctx<'_>, c: &ICalendarComponent) -> Result<Frame, IcalError> {
             }
         }
     };
+    // [MS-OXCICAL] 2.1.3.1.1.20.33: Outlook marks all-day events written
+    // as midnight-to-midnight DATE-TIMEs with X-MICROSOFT-CDO-ALLDAYEVENT.
+    let all_day = all_day
+        || (other_text(c, "X-MICROSOFT-CDO-ALLDAYEVENT").is_some_and(|v| v.eq_ignore_ascii_case("TRUE"))
+            && start.naive().time() == chrono::NaiveTime::MIN
+            && end.naive().time() == chrono::NaiveTime::MIN);
     let start_utc = ctx.utc(&start);
     let end_utc = ctx.utc(&end).max(start_utc);
     Ok(Frame { start, end, start_utc, end_utc, all_day })
@@ -364,6 +370,7 @@ fn import_event(
     let (recipients, state) =
         if ctx.method.as_deref() == Some("REPLY") { (reply_people(c, bag), 0x1) } else { people(c, bag) };
     msg.recipients = recipients;
+    msg.attachments.extend(file_attachments(c));
     let bag = &mut msg.props;
     let cancelled = matches!(c.status(), Some(ICalendarStatus::Cancelled));
     let state = state | if cancelled { 0x4 } else { 0 };
@@ -379,7 +386,7 @@ fn import_event(
     };
     set(bag, PidLid::APPOINTMENT_STATE_FLAGS, PropValue::I32(state));
     // Time-zone properties ([MS-OXOCAL] 2.2.1.41–2.2.1.43).
-    let zone = ctx.zone_of(&f.start).filter(|_| !f.all_day);
+    let zone = ctx.zone_of(&f.start);
     let year = f.start_utc.year();
     if let Some(z) = &zone {
         set(
@@ -542,6 +549,38 @@ fn import_event(
     set(bag, PidLid::TIME_ZONE_DESCRIPTION, PropValue::String(series_zone.tzid()));
     set(bag, PidLid::APPOINTMENT_TIME_ZONE_DEFINITION_RECUR, PropValue::Binary(def.encode()));
     Ok(msg)
+}
+
+/// ATTACH with inline data (RFC 5545 3.8.1.1, ENCODING=BASE64) → file
+/// attachments ([MS-OXCICAL] 2.1.3.1.1.20.3). ATTACH by URI has no MAPI
+/// data to hold and is left out.
+fn file_attachments(c: &ICalendarComponent) -> Vec<Attachment> {
+    let mut out = Vec::new();
+    for e in c.properties(&ICalendarProperty::Attach).take(super::MAX_ATTACHMENTS) {
+        // calcard hands base64 data that happens to be UTF-8 back as text.
+        let inline = matches!(
+            e.parameter(&ICalendarParameterName::Value),
+            Some(ICalendarParameterValue::Value(calcard::icalendar::ICalendarValueType::Binary))
+        );
+        let data: Vec<u8> = match e.values.first() {
+            Some(ICalendarValue::Binary(b)) => b.clone(),
+            Some(ICalendarValue::Text(t)) if inline => t.as_bytes().to_vec(),
+            _ => continue,
+        };
+        let name = param_text(e, &ICalendarParameterName::Filename)
+            .or_else(|| param_text(e, &ICalendarParameterName::Other("X-FILENAME".into())))
+            .unwrap_or_else(|| format!("attachment-{}", out.len() + 1));
+        let mut a = Attachment::default();
+        set(&mut a.props, PropTag::ATTACH_METHOD, PropValue::I32(1));
+        set(&mut a.props, PropTag::ATTACH_DATA_BINARY, PropValue::Binary(data));
+        set(&mut a.props, PropTag::ATTACH_LONG_FILENAME, PropValue::String(name.clone()));
+        set(&mut a.props, PropTag::DISPLAY_NAME, PropValue::String(name));
+        if let Some(mime) = param_text(e, &ICalendarParameterName::Fmttype) {
+            set(&mut a.props, PropTag::ATTACH_MIME_TAG, PropValue::String(mime));
+        }
+        out.push(a);
+    }
+    out
 }
 
 /// A RECURRENCE-ID / EXDATE in the series' local time; a DATE takes the

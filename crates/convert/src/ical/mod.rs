@@ -41,6 +41,8 @@ pub use zone::Zone;
 pub const MAX_EXCEPTIONS: usize = 2048;
 /// Attendees taken from one component.
 pub const MAX_ATTENDEES: usize = 1024;
+/// Inline ATTACH values taken from one component.
+pub const MAX_ATTACHMENTS: usize = 64;
 
 /// Why an iCalendar conversion failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
