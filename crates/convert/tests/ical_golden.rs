@@ -554,3 +554,25 @@ fn oracle_bags_export_to_ical_and_back() {
     }
     assert!(report.is_empty(), "oracle round trip changed:\n{report}");
 }
+
+/// The meeting request gromox made of mime-12 (recipients: organizer with
+/// flags 0x0103, then the attendees as To/Cc/Bcc) renders as an iTIP REQUEST
+/// through the MIME renderer's calendar hook.
+#[test]
+fn oracle_meeting_request_renders_an_itip_request() {
+    let msg = ical_util::message("mime-12-meeting-request");
+    let hook = convert::IcalCalendarPart::default();
+    let part = convert::CalendarPart::calendar_part(&hook, &msg);
+    let Ok(Some(part)) = part else { panic!("{part:?}") };
+    assert_eq!(part.method, "REQUEST");
+    let text = String::from_utf8(part.ics).unwrap_or_default().replace("\r\n ", "");
+    assert!(text.contains("METHOD:REQUEST"), "{text}");
+    assert_eq!(text.matches("\r\nORGANIZER").count(), 1, "{text}");
+    assert_eq!(text.matches("\r\nATTENDEE").count(), msg.recipients.len() - 1, "{text}");
+    let back = from_ical(text.as_bytes(), &ImportOptions::default()).map(|mut g| g.objects.remove(0));
+    let Ok(back) = back else { panic!("{back:?}") };
+    assert_eq!(back.class(), "IPM.Schedule.Meeting.Request");
+    for p in [PidLid::APPOINTMENT_START_WHOLE, PidLid::APPOINTMENT_END_WHOLE, PidLid::LOCATION] {
+        assert_eq!(back.props.get(p), msg.props.get(p), "{}", p.canonical);
+    }
+}
