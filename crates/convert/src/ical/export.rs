@@ -14,7 +14,7 @@ use mapi_wire::tags::{PidLid, PidName};
 use super::goid::GlobalObjectId;
 use super::recur::AppointmentRecurrence;
 use super::rrule::to_rrule;
-use super::time::{from_filetime, from_minutes, midnight};
+use super::time::{from_filetime, from_minutes};
 use super::tzdef::{TimeZoneStruct, TzDefinition};
 use super::values::{When, duration, entry, pdate, pdt, to_lf, when_entry, x_entry};
 use super::zone::Zone;
@@ -245,7 +245,7 @@ pub(crate) fn export_event(b: &mut Builder, msg: &Message, opts: &ExportOptions)
         we = When::Date(s.succ_opt().unwrap_or(*s));
     }
     ev.entries.push(when_entry(ICalendarProperty::Dtend, &we));
-    common_entries(b, bag, &mut ev, start, end);
+    common_entries(b, bag, &mut ev);
     if all_day {
         ev.entries.push(x_entry("X-MICROSOFT-CDO-ALLDAYEVENT", "TRUE"));
     }
@@ -271,13 +271,7 @@ pub(crate) fn export_event(b: &mut Builder, msg: &Message, opts: &ExportOptions)
 }
 
 /// Subject, body, location, class, priority, busy status, categories, alarm.
-fn common_entries(
-    b: &mut Builder,
-    bag: &PropertyBag,
-    ev: &mut ICalendarComponent,
-    start: NaiveDateTime,
-    _end: NaiveDateTime,
-) {
+fn common_entries(b: &mut Builder, bag: &PropertyBag, ev: &mut ICalendarComponent) {
     if let Some(s) = bag.string(PropTag::SUBJECT) {
         ev.entries.push(entry(ICalendarProperty::Summary, s.into_owned()));
     }
@@ -323,7 +317,6 @@ fn common_entries(
         let id = b.push(a);
         ev.component_ids.push(id);
     }
-    let _ = start;
 }
 
 /// Visible by-value attachments → inline ATTACH (RFC 5545 3.8.1.1 with
@@ -488,7 +481,7 @@ fn series(
         ev.entries.push(when_entry(ICalendarProperty::Exdate, &x));
     }
     let master_props = bag;
-    for (i, x) in rec.exceptions.iter().enumerate() {
+    for x in &rec.exceptions {
         let emb = exception_message(msg, x, z);
         let mut o = ICalendarComponent::new(ICalendarComponentType::VEvent);
         o.entries.push(entry(ICalendarProperty::Uid, uid.to_owned()));
@@ -539,14 +532,12 @@ fn series(
                 let _ = props.insert(k.clone(), v.clone());
             }
         }
-        common_entries(b, &props, &mut o, s_utc, e_utc);
+        common_entries(b, &props, &mut o);
         if let Some(seq) = bag.named_i32(&PidLid::APPOINTMENT_SEQUENCE) {
             o.entries.push(entry(ICalendarProperty::Sequence, i64::from(seq)));
         }
-        let _ = i;
         overrides.push(o);
     }
-    let _ = midnight;
     Ok(())
 }
 
