@@ -115,11 +115,28 @@ pub(crate) struct TableObj {
     pub(crate) restriction: Option<Restriction>,
     pub(crate) sort: Option<SortOrderSet>,
     pub(crate) view: TableView,
-    /// The last loaded rows by row id.
-    pub(crate) rows: HashMap<u64, PropBag>,
+    /// The rows as last loaded from the store, in natural (id) order.
+    pub(crate) rows: Vec<(u64, PropBag)>,
+    /// Row id → index in `rows`.
+    pub(crate) by_id: HashMap<u64, usize>,
+    /// The mailbox's change counter when `rows` were loaded: the cache
+    /// key. Every store write that can change a row allocates a change
+    /// number, so an equal counter means equal rows. None = load again.
+    pub(crate) rows_cn: Option<u64>,
+    /// `view` is ordered by the current restriction and sort over `rows`.
+    pub(crate) ordered: bool,
+    /// The cursor was placed (at the beginning) after open, sort,
+    /// restrict or reset.
     pub(crate) loaded: bool,
     /// The store subscription behind its TableModified notifications.
     pub(crate) subscription: Option<NotificationObj>,
+}
+
+impl TableObj {
+    /// The properties of row `id` as last loaded.
+    pub(crate) fn row(&self, id: u64) -> Option<&PropBag> {
+        self.by_id.get(&id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b)
+    }
 }
 
 /// The executor's per-session state (in
