@@ -50,8 +50,8 @@ fn same_seed_same_content_and_counts() {
     seed(&c, &opts(8)).unwrap();
     assert_eq!(ra, rb);
     assert_eq!(ra.messages, 24);
-    assert_eq!(ra.contacts, 6);
-    assert_eq!(ra.appointments, 6);
+    assert_eq!(ra.contacts, 10, "4 contacts and a distribution list per user");
+    assert_eq!(ra.appointments, 8);
     for u in ["alice@example.test", "bob@example.test"] {
         let inbox = bags(&a, u, SpecialFolder::Inbox);
         assert_eq!(inbox.len(), 9, "3 of every 4 messages are received");

@@ -36,3 +36,4 @@ mod stream;
 mod table;
 
 pub use backend::{COMPRESSION_THRESHOLD, StoreBackend};
+pub(crate) use message::one_off_entry_id;
