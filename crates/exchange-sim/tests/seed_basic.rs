@@ -64,6 +64,11 @@ fn same_seed_same_content_and_counts() {
             bags(&a, u, SpecialFolder::Contacts) == bags(&b, u, SpecialFolder::Contacts),
             "same seed, same contacts"
         );
+        for f in [SpecialFolder::Drafts, SpecialFolder::Calendar, SpecialFolder::Tasks, SpecialFolder::Notes] {
+            let bag = bags(&a, u, f);
+            assert!(!bag.is_empty(), "{f:?} seeded");
+            assert!(bag == bags(&b, u, f), "same seed, same {f:?}");
+        }
         assert_eq!(bags(&a, u, SpecialFolder::SentItems).len(), 3);
         assert_ne!(inbox, bags(&c, u, SpecialFolder::Inbox), "another seed, other content");
     }
