@@ -97,7 +97,7 @@ pub(crate) struct AttachmentObj {
 }
 
 /// What a table lists.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) enum TableKind {
     /// Subfolders (recursive with the Depth flag).
     Hierarchy { folder: FolderId, depth: bool },
@@ -115,10 +115,9 @@ pub(crate) struct TableObj {
     pub(crate) restriction: Option<Restriction>,
     pub(crate) sort: Option<SortOrderSet>,
     pub(crate) view: TableView,
-    /// The rows as last loaded from the store, in natural (id) order.
-    pub(crate) rows: Vec<(u64, PropBag)>,
-    /// Row id → index in `rows`.
-    pub(crate) by_id: HashMap<u64, usize>,
+    /// The rows as last loaded from the store (shared with the other
+    /// tables of the same folder at the same change counter).
+    pub(crate) rows: std::sync::Arc<super::row_cache::TableRows>,
     /// The mailbox's change counter when `rows` were loaded: the cache
     /// key. Every store write that can change a row allocates a change
     /// number, so an equal counter means equal rows. None = load again.
@@ -135,7 +134,7 @@ pub(crate) struct TableObj {
 impl TableObj {
     /// The properties of row `id` as last loaded.
     pub(crate) fn row(&self, id: u64) -> Option<&PropBag> {
-        self.by_id.get(&id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b)
+        self.rows.get(id)
     }
 }
 

@@ -2,7 +2,8 @@
 //! [`TableView`], and the ROPs that open tables (GetHierarchyTable,
 //! GetContentsTable, GetAttachmentTable).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use mapi_wire::prop_value::{FlaggedValue, PropContext, PropValue, PropertyRow};
 use mapi_wire::rop::*;
@@ -11,6 +12,7 @@ use mapi_wire::{ErrorCode, PropTag, PropType};
 use super::dispatch::Ctx;
 use super::folder::{check, folder_of};
 use super::objects::{Object, TableKind, TableObj};
+use super::row_cache::TableRows;
 use crate::store::table::{Origin, TableView};
 use crate::store::{PropBag, Rights};
 
@@ -88,7 +90,9 @@ fn rows_key(t: &TableObj) -> Result<Option<u64>, ErrorCode> {
 /// the mailbox's change counter moved since the last load (the key is read
 /// before loading, so a write racing the load makes the next read reload
 /// again); otherwise only a new restriction or sort reorders the cached
-/// rows. The cursor stays on its row; bookmarks survive.
+/// rows. Tables of the same folder at the same change counter share one
+/// load ([`super::row_cache`]). The cursor stays on its row; bookmarks
+/// survive.
 fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
     let (key, stale) = {
         let t = match ctx.object(index)? {
@@ -103,13 +107,23 @@ fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
             Object::Table(t) => t,
             _ => return Err(ErrorCode::NOT_SUPPORTED),
         };
-        Some(load_rows(ctx, t)?)
+        let store = t.mailbox.info().store_id;
+        let shared = key.and_then(|cn| ctx.rows.get(store, t.kind, cn));
+        Some(match shared {
+            Some(rows) => rows,
+            None => {
+                let rows = Arc::new(TableRows::new(load_rows(ctx, t)?));
+                if let Some(cn) = key {
+                    ctx.rows.put(store, t.kind, cn, rows.clone());
+                }
+                rows
+            }
+        })
     } else {
         None
     };
     let t = table_mut(ctx, index)?;
     if let Some(rows) = rows {
-        t.by_id = rows.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
         t.rows = rows;
         t.rows_cn = key;
         t.ordered = false;
@@ -117,7 +131,7 @@ fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
     if !t.ordered {
         // A new sort or restriction moves the cursor to the beginning
         // ([MS-OXCTABL] 3.2.5.2, 3.2.5.3); a reload keeps it on its row.
-        t.view.refresh(&t.rows, t.restriction.as_ref(), t.sort.as_ref());
+        t.view.refresh(&t.rows.rows, t.restriction.as_ref(), t.sort.as_ref());
         t.ordered = true;
     }
     if !t.loaded {
@@ -143,8 +157,7 @@ fn new_table(mailbox: crate::store::Mailbox, kind: TableKind) -> TableObj {
         restriction: None,
         sort: None,
         view: TableView::default(),
-        rows: Vec::new(),
-        by_id: HashMap::new(),
+        rows: Arc::default(),
         rows_cn: None,
         ordered: false,
         loaded: false,
@@ -349,7 +362,7 @@ pub(crate) fn query_columns_all(ctx: &mut Ctx<'_>, index: u8) -> Result<QueryCol
     refresh(ctx, index)?;
     let t = table_mut(ctx, index)?;
     let mut tags = BTreeSet::new();
-    for (_, bag) in &t.rows {
+    for (_, bag) in &t.rows.rows {
         tags.extend(bag.tags().into_iter().map(|t| t.0));
     }
     Ok(QueryColumnsAllSuccess { columns: tags.into_iter().map(PropTag).collect() })
@@ -368,8 +381,8 @@ pub(crate) fn find_row(ctx: &mut Ctx<'_>, r: &FindRowRequest) -> Result<FindRowS
     } else {
         (origin(r.origin)?, None)
     };
-    let (rows, by_id) = (&t.rows, &t.by_id);
-    let lookup = |id: u64| by_id.get(&id).and_then(|i| rows.get(*i)).map(|(_, b)| b);
+    let rows = t.rows.clone();
+    let lookup = |id: u64| rows.get(id);
     let found = t.view.find_row(restriction, o, bm, backward, lookup).map_err(|e| e.error_code())?;
     let id = found.row.ok_or(ErrorCode::NOT_FOUND)?;
     let row = t.row(id).map(|b| property_row(b, &columns));

@@ -325,23 +325,6 @@ impl Mailbox {
         })
     }
 
-    /// RopGetReceiveFolder ([MS-OXCSTOR] 2.2.1.2): the folder receiving
-    /// `message_class` and the explicit class that selected it. The table
-    /// is fixed, as a new Exchange mailbox has it: `IPC` → Root, `IPM`,
-    /// `REPORT.IPM` and the default `""` → Inbox; the longest dot-separated
-    /// prefix wins, case-insensitively. NotSupported for the public store.
-    pub fn receive_folder(&self, message_class: &str) -> StoreResult<(FolderId, String)> {
-        if self.info.kind != super::StoreKind::Private {
-            return Err(StoreError::NotSupported("receive folders of the public store"));
-        }
-        use super::SpecialFolder as S;
-        let table = [("REPORT.IPM", S::Inbox), ("IPM", S::Inbox), ("IPC", S::Root), ("", S::Inbox)];
-        let class = message_class.to_ascii_uppercase();
-        let hit = table.iter().find(|(c, _)| c.is_empty() || class == *c || class.starts_with(&format!("{c}.")));
-        let (c, f) = hit.copied().unwrap_or(("", S::Inbox));
-        Ok((self.special_folder(f), c.to_string()))
-    }
-
     /// RopOpenMessage: the message with computed properties.
     /// [`StoreError::ObjectDeleted`] for a soft-deleted message.
     pub fn message(&self, id: MessageId) -> StoreResult<StoredMessage> {

@@ -90,6 +90,20 @@ const MIGRATIONS: &[(i64, &str)] = &[
     );
     ",
     ),
+    (
+        3,
+        "
+    -- Receive folders set by RopSetReceiveFolder ([MS-OXCSTOR] 2.2.1.3),
+    -- over the built-in defaults; folder 0 = the class was removed.
+    CREATE TABLE receive_folders(
+        store INTEGER NOT NULL REFERENCES stores(id),
+        class TEXT NOT NULL COLLATE NOCASE,
+        folder INTEGER NOT NULL,
+        mtime INTEGER NOT NULL,
+        PRIMARY KEY(store, class)
+    );
+    ",
+    ),
 ];
 
 /// Brings the database to the newest schema.
