@@ -87,7 +87,7 @@ fn receive_folder_table_set_get_and_remove() {
             set("IPM", drafts),
             set("Report.IPM", drafts),
             set("", FolderId(0)),
-            set("IPM.Other", FolderId::new(1, 0xFFFF_FF)),
+            set("IPM.Other", FolderId::new(1, 0x00FF_FFFF)),
         ],
         vec![logon],
     );
