@@ -291,3 +291,68 @@ fn a_sorted_table_places_a_changed_row_by_the_sort_at_the_next_read() {
     assert_eq!(after[0], (last.0, "AAA moved to the top".to_string()));
     assert_eq!(after.len(), before.len());
 }
+
+#[test]
+fn moves_copies_hard_deletes_and_read_changes_patch_an_open_table() {
+    let store = seeded_store();
+    let alice = store.mailbox(ALICE).unwrap();
+    let inbox = alice.special_folder(SpecialFolder::Inbox);
+    let sent = alice.special_folder(SpecialFolder::SentItems);
+    let mut a = Harness::new(&store, ALICE);
+    let logon = a.logon();
+    let table = open_table(&mut a, logon, inbox, None);
+    let read_all = |a: &mut Harness| {
+        let r = on_table(a, table, vec![seek_beginning(0), query_rows(0, 50, QueryRowsFlags::NO_ADVANCE)]);
+        subjects(&r.rops[1])
+    };
+    let before = read_all(&mut a);
+    assert_eq!(before.len(), 5);
+    // Another writer: move the Sent Items mail in, copy one Inbox mail to
+    // Sent Items and back, hard-delete the first row.
+    let sent_mail = alice.contents(sent, false).unwrap()[0].id;
+    alice.move_messages(sent, inbox, &[sent_mail]).unwrap();
+    let copy = alice.copy_messages(inbox, sent, &[MessageId(before[1].0)]).unwrap();
+    let back = alice.copy_messages(sent, inbox, &copy).unwrap();
+    alice.delete_messages(inbox, &[MessageId(before[0].0)], true).unwrap();
+    let after = read_all(&mut a);
+    let mids: Vec<u64> = after.iter().map(|(m, _)| *m).collect();
+    assert_eq!(after.len(), 6, "5 - 1 deleted + 1 moved in + 1 copied in: {after:?}");
+    assert!(!mids.contains(&before[0].0));
+    assert!(mids.contains(&sent_mail.0));
+    assert!(mids.contains(&back[0].0));
+    assert_eq!(after.iter().find(|(m, _)| *m == sent_mail.0).unwrap().1, "Sent before");
+    // A read-state change shows in PidTagMessageFlags at the next read.
+    let target = MessageId(before[2].0);
+    let flags = |a: &mut Harness| {
+        let r = a.run(
+            vec![
+                RopRequest::SetColumns(SetColumnsRequest {
+                    logon_id: 0,
+                    input_handle_index: 0,
+                    flags: AsyncFlags::SYNC,
+                    columns: vec![PropTag::MID, PropTag::MESSAGE_FLAGS],
+                }),
+                seek_beginning(0),
+                query_rows(0, 50, QueryRowsFlags::NO_ADVANCE),
+            ],
+            vec![table],
+        );
+        let RopResponse::QueryRows(q) = &r.rops[2] else { panic!() };
+        q.success
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .find_map(|row| match row {
+                PropertyRow::Standard(v) if v[0] == PropValue::I64(target.0 as i64) => match v[1] {
+                    PropValue::I32(f) => Some(f),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap()
+    };
+    let was = flags(&mut a);
+    assert!(alice.set_read_flag(target, was & 1 == 0).unwrap());
+    assert_eq!(flags(&mut a) & 1, (was & 1) ^ 1, "mfRead flipped");
+}

@@ -13,19 +13,40 @@ use crate::store::PropBag;
 /// The rows of one table load, in natural (id) order, with an id index.
 #[derive(Debug, Default)]
 pub(crate) struct TableRows {
-    pub(crate) rows: Vec<(u64, PropBag)>,
+    /// Rows are shared too: a patched load keeps the unchanged ones.
+    pub(crate) rows: Vec<(u64, Arc<PropBag>)>,
     pub(crate) by_id: HashMap<u64, usize>,
 }
 
 impl TableRows {
     pub(crate) fn new(rows: Vec<(u64, PropBag)>) -> Self {
+        Self::from_shared(rows.into_iter().map(|(id, b)| (id, Arc::new(b))).collect())
+    }
+
+    fn from_shared(rows: Vec<(u64, Arc<PropBag>)>) -> Self {
         let by_id = rows.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
         Self { rows, by_id }
     }
 
+    /// These rows with `changed` ones replaced or added, in the order of
+    /// `live` (every row id now); rows not in `live` are dropped.
+    pub(crate) fn patched(&self, live: &[u64], changed: Vec<(u64, PropBag)>) -> Self {
+        let mut fresh: HashMap<u64, Arc<PropBag>> = changed.into_iter().map(|(id, b)| (id, Arc::new(b))).collect();
+        let rows = live
+            .iter()
+            .filter_map(|id| {
+                let bag = fresh
+                    .remove(id)
+                    .or_else(|| self.by_id.get(id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b.clone()))?;
+                Some((*id, bag))
+            })
+            .collect();
+        Self::from_shared(rows)
+    }
+
     /// The properties of row `id`.
     pub(crate) fn get(&self, id: u64) -> Option<&PropBag> {
-        self.by_id.get(&id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b)
+        self.by_id.get(&id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b.as_ref())
     }
 }
 

@@ -78,7 +78,7 @@ fn rows_key(t: &TableObj) -> Result<Option<u64>, ErrorCode> {
     match t.kind {
         TableKind::Attachments { .. } => Ok(None),
         TableKind::Hierarchy { .. } | TableKind::Contents { .. } => {
-            t.mailbox.current_change_number().map(|cn| Some(cn.0)).map_err(|e| e.error_code())
+            t.mailbox.change_counter().map(Some).map_err(|e| e.error_code())
         }
     }
 }
@@ -87,7 +87,8 @@ fn rows_key(t: &TableObj) -> Result<Option<u64>, ErrorCode> {
 /// a change committed by any session shows in the next read
 /// ([MS-OXCNOTIF] 3.1.4.3: the server keeps each table view current and
 /// tells subscribers with TableModified). The rows are reloaded only when
-/// the mailbox's change counter moved since the last load (the key is read
+/// the mailbox's change counter moved since the last load (a contents
+/// table then fetches only the rows changed since, and the live ids) (the key is read
 /// before loading, so a write racing the load makes the next read reload
 /// again); otherwise only a new restriction or sort reorders the cached
 /// rows. Tables of the same folder at the same change counter share one
@@ -112,7 +113,15 @@ fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
         Some(match shared {
             Some(rows) => rows,
             None => {
-                let rows = Arc::new(TableRows::new(load_rows(ctx, t)?));
+                let rows = Arc::new(match (t.kind, t.rows_cn) {
+                    // A contents table loaded before: patch in what changed.
+                    (TableKind::Contents { folder, fai }, Some(since)) => {
+                        let (live, changed) =
+                            t.mailbox.contents_since(folder, fai, since).map_err(|e| e.error_code())?;
+                        t.rows.patched(&live, changed.into_iter().map(|m| (m.id.0, m.content.props)).collect())
+                    }
+                    _ => TableRows::new(load_rows(ctx, t)?),
+                });
                 if let Some(cn) = key {
                     ctx.rows.put(store, t.kind, cn, rows.clone());
                 }
