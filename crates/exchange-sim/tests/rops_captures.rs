@@ -20,13 +20,8 @@ struct Replay {
     ours: Option<RopResponseBuffer>,
 }
 
-/// Logs alice on (handle 0, like gromox's logon handle), then runs the
+/// Logs alice on in `store` (handle 0, like gromox's logon handle), then runs the
 /// capture's ROP payload with its MaxRopOut and Execute Flags.
-fn replay(prefix: &str) -> Option<Replay> {
-    replay_in(prefix, seeded_store())
-}
-
-/// [`replay`] against `store`.
 fn replay_in(prefix: &str, store: exchange_sim::store::Store) -> Option<Replay> {
     let capture = capture_json(prefix)?;
     let mut h = Harness::new(&store, ALICE);
