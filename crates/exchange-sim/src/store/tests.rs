@@ -758,3 +758,32 @@ fn every_row_changing_write_moves_the_change_counter() {
     mb.delete_folder(f, DeleteFolderFlags { messages: true, folders: true, hard: true }).unwrap();
     moved("hard-deleting a folder");
 }
+
+#[test]
+fn receive_folders_and_send_as_survive_a_restart() {
+    let dir = TempDir::new();
+    {
+        let store = Store::open(&dir.0).unwrap();
+        let mb = alice(&store);
+        let drafts = mb.special_folder(SpecialFolder::Drafts);
+        mb.set_receive_folder("IPM.Note.Invoice", Some(drafts)).unwrap();
+        mb.set_receive_folder("IPC", None).unwrap();
+        mb.grant_send_as("bob@example.test", true).unwrap();
+        mb.grant_send_as("carol@example.test", true).unwrap();
+        mb.grant_send_as("carol@example.test", false).unwrap();
+    }
+    let store = Store::open(&dir.0).unwrap();
+    let mb = store.mailbox("alice@example.test").unwrap();
+    let drafts = mb.special_folder(SpecialFolder::Drafts);
+    assert_eq!(mb.receive_folder("ipm.note.invoice").unwrap(), (drafts, "IPM.Note.Invoice".to_string()));
+    let classes: Vec<String> = mb.receive_folders().unwrap().into_iter().map(|r| r.message_class).collect();
+    assert_eq!(classes, vec!["", "IPM", "IPM.Note.Invoice", "REPORT.IPM"]);
+    assert!(mb.may_send_as("BOB@example.test").unwrap());
+    assert!(!mb.may_send_as("carol@example.test").unwrap());
+    assert!(mb.may_send_as("alice@example.test").unwrap(), "the owner");
+    assert!(matches!(mb.set_receive_folder("IPM", Some(drafts)), Err(StoreError::AccessDenied(_))));
+    assert!(matches!(
+        mb.set_receive_folder("IPM.X", Some(FolderId::new(REPLID, 0x00FF_FFFF))),
+        Err(StoreError::NotFound(_))
+    ));
+}
