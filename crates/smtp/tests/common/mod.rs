@@ -2,11 +2,15 @@
 //! mailbox on 127.0.0.1:0, a raw SMTP client for transcripts, a test CA.
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use mailbox::{Account, FetchFields, MemoryAccount, MemoryConfig, MemoryProvider, UidSet};
+use mailbox::{
+    Account, AccountProvider, FetchFields, MailboxError, MemoryAccount, MemoryConfig, MemoryProvider, UidSet,
+};
 use smtp::{PlaintextAuth, SmtpConfig, SmtpServer, TlsMode};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -21,7 +25,7 @@ pub struct Fixture {
     pub addr: SocketAddr,
     pub server: SmtpServer,
     pub account: MemoryAccount,
-    pub provider: MemoryProvider,
+    pub provider: Arc<CachingProvider>,
     pub stop: watch::Sender<bool>,
     pub served: tokio::task::JoinHandle<std::io::Result<()>>,
     pub tls_cert: Vec<u8>,
@@ -53,15 +57,41 @@ pub async fn start_with(mut config: SmtpConfig, mode: TlsMode) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = state::SqliteStore::open(dir.path()).await.unwrap();
     let account = MemoryAccount::new(ALICE, Arc::new(store), MemoryConfig::default()).await.unwrap();
-    let provider = MemoryProvider::new();
-    provider.add_user(ALICE, PASSWORD, account.clone());
-    let server = SmtpServer::new(config, Arc::new(provider.clone()));
+    let inner = MemoryProvider::new();
+    inner.add_user(ALICE, PASSWORD, account.clone());
+    let provider = Arc::new(CachingProvider { inner, cache: Mutex::new(HashMap::new()) });
+    let server = SmtpServer::new(config, provider.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, shutdown) = watch::channel(false);
     let s = server.clone();
     let served = tokio::spawn(async move { s.serve(listener, mode, shutdown).await });
     Fixture { addr, server, account, provider, stop, served, tls_cert: cert, _dir: dir }
+}
+
+/// A provider that keeps the accounts of successful logins, as a pooled
+/// backend session does: a user who logged in before the backend went down
+/// can still authenticate, so a failure reaches the submission itself.
+pub struct CachingProvider {
+    inner: MemoryProvider,
+    cache: Mutex<HashMap<(String, String), Arc<dyn Account>>>,
+}
+
+#[async_trait::async_trait]
+impl AccountProvider for CachingProvider {
+    async fn login(&self, user: &str, password: &str) -> Result<Arc<dyn Account>, MailboxError> {
+        let key = (user.to_lowercase(), password.to_owned());
+        match self.inner.login(user, password).await {
+            Ok(account) => {
+                self.cache.lock().unwrap().insert(key, account.clone());
+                Ok(account)
+            }
+            Err(MailboxError::Unavailable(why)) => {
+                self.cache.lock().unwrap().get(&key).cloned().ok_or(MailboxError::Unavailable(why))
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// A fresh self-signed certificate for `localhost` and its server config.
