@@ -203,7 +203,13 @@ async fn connection(
                     }
                     Err(e) => {
                         tracing::warn!(session = %id, error = %e, "smtp login: backend error");
-                        Err(Response::new(454, 4, 7, 0, format!("Temporary authentication failure: {e}")))
+                        Err(Response::new(
+                            454,
+                            4,
+                            7,
+                            0,
+                            format!("Temporary authentication failure: {}", one_line(&e.to_string())),
+                        ))
                     }
                 };
                 session.authenticated(outcome);
@@ -330,13 +336,13 @@ fn refusal(e: &MailboxError) -> Response<String> {
             4,
             4,
             1,
-            format!("Mail server unavailable ({why}); the message was NOT sent, try again later"),
+            format!("Mail server unavailable ({}); the message was NOT sent, try again later", one_line(why)),
         ),
-        MailboxError::NotPermitted(why) => Response::new(550, 5, 7, 1, format!("Not permitted: {why}")),
+        MailboxError::NotPermitted(why) => Response::new(550, 5, 7, 1, format!("Not permitted: {}", one_line(why))),
         MailboxError::TooLarge { limit } => {
             Response::new(552, 5, 3, 4, format!("Message exceeds the mail server's limit of {limit} octets"))
         }
-        MailboxError::Invalid(why) => Response::new(554, 5, 6, 0, format!("Message refused: {why}")),
+        MailboxError::Invalid(why) => Response::new(554, 5, 6, 0, format!("Message refused: {}", one_line(why))),
         MailboxError::AuthenticationFailed => Response::new(
             451,
             4,
@@ -344,8 +350,16 @@ fn refusal(e: &MailboxError) -> Response<String> {
             0,
             "The mail server refused the account's credentials; the message was NOT sent".to_owned(),
         ),
-        other => Response::new(451, 4, 3, 0, format!("Message NOT sent ({other}); try again later")),
+        other => {
+            Response::new(451, 4, 3, 0, format!("Message NOT sent ({}); try again later", one_line(&other.to_string())))
+        }
     }
+}
+
+/// Backend text made safe for a reply line: a CR or LF in it would end the
+/// reply early and desynchronise a pipelining client.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(400).collect()
 }
 
 async fn flush(stream: &mut Stream, session: &mut Session) -> io::Result<()> {
@@ -425,5 +439,23 @@ impl AsyncWrite for Stream {
             Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Self::Tls(s) => Pin::new(s).poll_shutdown(cx),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_errors_map_to_retryable_or_permanent_replies() {
+        let r = refusal(&MailboxError::Unavailable("exchange\r\n250 OK".into()));
+        assert_eq!((r.code, r.esc), (451, [4, 4, 1]));
+        assert!(!r.message.contains('\n') && r.message.contains("exchange  250 OK"), "{}", r.message);
+        let r = refusal(&MailboxError::NotPermitted("alice may not send as team".into()));
+        assert_eq!((r.code, r.esc), (550, [5, 7, 1]));
+        assert!(r.message.ends_with("alice may not send as team"));
+        assert_eq!(refusal(&MailboxError::TooLarge { limit: 10 }).code, 552);
+        assert_eq!(refusal(&MailboxError::Internal("bug".into())).code, 451, "unknown failures are retryable");
+        assert_eq!(refusal(&MailboxError::Invalid("no From".into())).code, 554);
     }
 }

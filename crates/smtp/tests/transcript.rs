@@ -424,3 +424,15 @@ async fn shutdown_says_421_to_idle_sessions_and_lets_a_message_finish() {
     assert_eq!(f.account.submitted().len(), 1);
     assert!(tokio::net::TcpStream::connect(f.addr).await.is_err(), "listener closed");
 }
+
+#[tokio::test]
+async fn a_silent_client_is_told_421_and_disconnected() {
+    let config = SmtpConfig { idle_timeout: Duration::from_millis(300), ..test_config() };
+    let f = start_with(config, TlsMode::StartTls).await;
+    let mut c = connect(f.addr).await;
+    c.cmd("EHLO client.test").await;
+    let r = c.reply().await;
+    assert!(r.starts_with("421 4.4.2 smtp.example.test Timeout"), "{r}");
+    assert!(c.closed().await);
+    assert_eq!(f.server.metrics().connections_open, 0);
+}

@@ -11,7 +11,7 @@ use super::{Event, Policy, Session, State};
 
 /// A password: never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+pub(crate) struct Secret(pub(super) String);
 
 impl Secret {
     /// The password itself, for the backend call.
