@@ -253,8 +253,8 @@ async fn connection(
     }
 }
 
-/// Submits one message: rate limit, trace and header fix-ups, retry
-/// deduplication, then the backend. The reply is 250 only when the backend
+/// Submits one message: trace and header fix-ups, retry deduplication, the
+/// rate limit, then the backend. The reply is 250 only when the backend
 /// accepted the message (now or, for a recognised retry, before).
 async fn deliver(
     shared: &Shared,
@@ -264,15 +264,6 @@ async fn deliver(
     trace: &Trace<'_>,
 ) -> Response<String> {
     let counters = &shared.counters;
-    if let Err(wait) = shared.policy.rate.check(user, Instant::now()) {
-        return Response::new(
-            451,
-            4,
-            7,
-            0,
-            format!("Too many messages, try again in {} seconds", wait.as_secs().max(1)),
-        );
-    }
     let prepared = message::prepare(&envelope.message, user, &envelope.recipients, trace);
     // The recipients are part of the key: the same Message-ID sent to other
     // recipients is another submission.
@@ -302,6 +293,12 @@ async fn deliver(
         }
         DedupeCheck::Fresh(guard) => guard,
     };
+    // After the duplicate check: a retry of an accepted message is answered
+    // 250 even when the user is at the limit.
+    if let Err(wait) = shared.policy.rate.check(user, Instant::now()) {
+        let text = format!("Too many messages, try again in {} seconds", wait.as_secs().max(1));
+        return Response::new(451, 4, 7, 0, text);
+    }
     let size = prepared.mime.len();
     let submission = Submission {
         mime: prepared.mime,
