@@ -436,3 +436,18 @@ async fn a_silent_client_is_told_421_and_disconnected() {
     assert!(c.closed().await);
     assert_eq!(f.server.metrics().connections_open, 0);
 }
+
+#[tokio::test]
+async fn starttls_forgets_the_plaintext_session() {
+    let f = start().await;
+    let mut c = connect(f.addr).await;
+    c.login().await;
+    assert!(c.cmd("HELO again.test").await.starts_with("250 smtp.example.test"));
+    assert!(c.cmd("STARTTLS").await.starts_with("220 2.0.0"));
+    let tls = tls_connector(&f.tls_cert).connect("localhost".try_into().unwrap(), c.io.into_inner()).await.unwrap();
+    let mut t = Client { io: tokio::io::BufReader::new(tls) };
+    assert!(t.cmd("MAIL FROM:<alice@example.test>").await.starts_with("503 5.5.1"), "EHLO again first");
+    t.cmd("EHLO client.test").await;
+    assert!(t.cmd("MAIL FROM:<alice@example.test>").await.starts_with("530 5.7.0"), "AUTH again (RFC 3207 §4.2)");
+    assert!(t.cmd("STARTTLS").await.starts_with("503 5.5.1"));
+}
