@@ -33,6 +33,7 @@ pub mod ical;
 pub mod message;
 pub mod render;
 pub mod rtf;
+pub mod vcard;
 
 #[doc(hidden)]
 pub mod fuzzing;
@@ -43,3 +44,7 @@ pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
 pub use ical::{ExportOptions, IcalCalendarPart, IcalError, ImportOptions, Imported, from_ical, occurrences, to_ical};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
 pub use render::{CalendarBody, CalendarPart, RenderOptions, to_mime};
+pub use vcard::{
+    VcardError, VcardParseOptions, VcardRenderOptions, VcardVersion, message_to_vcard, vcard_to_message,
+    vcards_to_messages,
+};
