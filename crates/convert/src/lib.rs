@@ -29,6 +29,7 @@
 pub mod bag;
 mod error;
 pub mod from_mime;
+pub mod ical;
 pub mod message;
 pub mod render;
 pub mod rtf;
@@ -40,6 +41,7 @@ pub mod fuzzing;
 pub use bag::{BagError, NamedId, NamedKey, PropKey, PropertyBag, ToPropKey};
 pub use error::ConvertError;
 pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
+pub use ical::{ExportOptions, IcalCalendarPart, IcalError, ImportOptions, Imported, from_ical, occurrences, to_ical};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
 pub use render::{CalendarBody, CalendarPart, RenderOptions, to_mime};
 pub use vcard::{
