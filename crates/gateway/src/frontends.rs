@@ -1,0 +1,245 @@
+//! The client-facing protocol servers the gateway hosts, behind one small
+//! trait so that wiring a crate in is a few lines in [`FrontEnds::build`].
+//!
+//! Every server takes an already-bound listener, a TLS mode and a shutdown
+//! signal (the contract of `crates/imap` and `crates/smtp`); the gateway binds,
+//! counts and stops. A protocol whose crate is not in this build is
+//! [`Availability::Missing`] with the reason, and is reported as such — never
+//! bound to a port that would accept and then do nothing.
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::PlaintextLogin;
+use crate::metrics::{MetricSource, family};
+
+/// A boxed future a front end serves with.
+pub type ServeFuture = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+
+/// A client protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// IMAP4rev1/rev2 (RFC 3501, RFC 9051).
+    Imap,
+    /// SMTP submission (RFC 6409).
+    Submission,
+}
+
+impl Protocol {
+    /// Lower-case name for metrics labels and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Imap => "imap",
+            Self::Submission => "smtp",
+        }
+    }
+}
+
+/// How a listener uses TLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain connection that offers STARTTLS (RFC 3501 §6.2.1, RFC 3207).
+    StartTls,
+    /// TLS from the first byte (RFC 8314).
+    Implicit,
+}
+
+impl Security {
+    /// The words Thunderbird and iOS use in their settings dialogs.
+    pub fn client_label(self) -> &'static str {
+        match self {
+            Self::StartTls => "STARTTLS",
+            Self::Implicit => "SSL/TLS",
+        }
+    }
+}
+
+/// One client-facing listener to bind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerSpec {
+    /// The configuration key / label (`imap`, `imaps`, `submission`, `submissions`).
+    pub name: &'static str,
+    /// What it serves.
+    pub protocol: Protocol,
+    /// How it uses TLS.
+    pub security: Security,
+    /// Where to bind (port 0: any free port).
+    pub addr: SocketAddr,
+}
+
+/// A server for one protocol: serves connections on `listener` until
+/// `shutdown` turns true, then ends them gracefully and returns.
+pub trait FrontEnd: Send + Sync {
+    /// Serves until shutdown.
+    fn serve(&self, listener: TcpListener, security: Security, shutdown: watch::Receiver<bool>) -> ServeFuture;
+}
+
+/// Whether a protocol can be served by this build.
+#[derive(Clone)]
+pub enum Availability {
+    /// Ready to serve.
+    Ready(Arc<dyn FrontEnd>),
+    /// Not in this build; the reason is shown to the person running it.
+    Missing(&'static str),
+}
+
+impl fmt::Debug for Availability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ready(_) => f.write_str("Ready"),
+            Self::Missing(why) => write!(f, "Missing({why})"),
+        }
+    }
+}
+
+/// Why the IMAP listeners are not served.
+pub const IMAP_MISSING: &str = "the IMAP server (crates/imap) is not in this build yet";
+/// Why CalDAV/CardDAV are not served.
+pub const DAV_MISSING: &str = "CalDAV/CardDAV (crates/dav) are not in this build yet";
+/// Why no mailbox backend exists.
+pub const BACKEND_MISSING: &str = "the MAPI-backed mailbox (mailbox::exchange) is not in this build yet";
+
+/// What the front ends need from the gateway.
+#[derive(Clone)]
+pub struct FrontEndEnv {
+    /// TLS for STARTTLS and implicit TLS (`None`: no certificate configured,
+    /// so no IMAP/SMTP listener is configured either).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Accounts: the Exchange-backed provider (with the access policy in
+    /// front), or why there is none.
+    pub provider: Result<Arc<dyn mailbox::AccountProvider>, &'static str>,
+    /// Plaintext logins on connections without TLS.
+    pub plaintext_login: PlaintextLogin,
+    /// Largest message in bytes.
+    pub max_message_size: u64,
+    /// The name servers greet with (and put in `Received` fields).
+    pub hostname: String,
+    /// Seconds an idle client connection is kept.
+    pub idle_timeout: Duration,
+    /// Time sessions busy with a command get at shutdown.
+    pub shutdown_grace: Duration,
+}
+
+/// The front ends of this build.
+#[derive(Clone)]
+pub struct FrontEnds {
+    imap: Availability,
+    submission: Availability,
+    metrics: Vec<Arc<dyn MetricSource>>,
+}
+
+impl fmt::Debug for FrontEnds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrontEnds").field("imap", &self.imap).field("submission", &self.submission).finish()
+    }
+}
+
+impl FrontEnds {
+    /// Builds every front end this binary contains over `env`.
+    ///
+    /// A protocol server lands here as: construct it from `env` (its config
+    /// from `env.tls`, `env.plaintext_login`, limits; its provider from
+    /// `env.provider`), wrap it in a [`FrontEnd`] impl, return `Ready`.
+    pub fn build(env: &FrontEndEnv) -> Self {
+        let mut metrics: Vec<Arc<dyn MetricSource>> = Vec::new();
+        let submission = match &env.provider {
+            Ok(provider) => {
+                let smtp = Arc::new(Smtp(smtp::SmtpServer::new(smtp_config(env), provider.clone())));
+                metrics.push(smtp.clone());
+                Availability::Ready(smtp)
+            }
+            Err(why) => Availability::Missing(why),
+        };
+        Self { imap: Availability::Missing(IMAP_MISSING), submission, metrics }
+    }
+
+    /// Their counters, for `/metrics`.
+    pub fn metric_sources(&self) -> &[Arc<dyn MetricSource>] {
+        &self.metrics
+    }
+
+    /// Why `protocol` cannot be served by this build (`None`: it can), without
+    /// building anything. Kept in step with [`FrontEnds::build`].
+    pub fn missing_from_build(protocol: Protocol) -> Option<&'static str> {
+        match protocol {
+            Protocol::Imap => Some(IMAP_MISSING),
+            Protocol::Submission => None,
+        }
+    }
+
+    /// With explicit availabilities (tests).
+    pub fn with(imap: Availability, submission: Availability) -> Self {
+        Self { imap, submission, metrics: Vec::new() }
+    }
+
+    /// The server for `protocol`.
+    pub fn get(&self, protocol: Protocol) -> &Availability {
+        match protocol {
+            Protocol::Imap => &self.imap,
+            Protocol::Submission => &self.submission,
+        }
+    }
+}
+
+fn smtp_config(env: &FrontEndEnv) -> smtp::SmtpConfig {
+    smtp::SmtpConfig {
+        hostname: env.hostname.clone(),
+        tls: env.tls.clone(),
+        allow_plaintext_auth: match env.plaintext_login {
+            PlaintextLogin::Never => smtp::PlaintextAuth::Never,
+            PlaintextLogin::Loopback => smtp::PlaintextAuth::LoopbackOnly,
+            PlaintextLogin::Always => smtp::PlaintextAuth::Always,
+        },
+        max_message_size: usize::try_from(env.max_message_size).unwrap_or(usize::MAX),
+        idle_timeout: env.idle_timeout,
+        shutdown_grace: env.shutdown_grace,
+        ..smtp::SmtpConfig::default()
+    }
+}
+
+/// `crates/smtp` behind [`FrontEnd`].
+struct Smtp(smtp::SmtpServer);
+
+impl FrontEnd for Smtp {
+    fn serve(&self, listener: TcpListener, security: Security, shutdown: watch::Receiver<bool>) -> ServeFuture {
+        let server = self.0.clone();
+        let mode = match security {
+            Security::StartTls => smtp::TlsMode::StartTls,
+            Security::Implicit => smtp::TlsMode::Implicit,
+        };
+        Box::pin(async move { server.serve(listener, mode, shutdown).await })
+    }
+}
+
+impl MetricSource for Smtp {
+    fn render(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let m = self.0.metrics();
+        let p = "protocol=\"smtp\"";
+        family(out, "mapibridge_connections_open", "gauge", "Client connections open now.");
+        let _ = writeln!(out, "mapibridge_connections_open{{{p}}} {}", m.connections_open);
+        family(out, "mapibridge_connections_total", "counter", "Client connections accepted.");
+        let _ = writeln!(out, "mapibridge_connections_total{{{p}}} {}", m.connections_total);
+        family(out, "mapibridge_commands_total", "counter", "Client commands received.");
+        let _ = writeln!(out, "mapibridge_commands_total{{{p}}} {}", m.commands);
+        family(out, "mapibridge_errors_total", "counter", "Error replies sent to clients.");
+        let _ = writeln!(out, "mapibridge_errors_total{{{p}}} {}", m.errors);
+        family(out, "mapibridge_auth_failures_total", "counter", "Failed client logins.");
+        let _ = writeln!(out, "mapibridge_auth_failures_total{{{p}}} {}", m.auth_failures);
+        family(out, "mapibridge_smtp_messages_total", "counter", "Submitted messages by outcome.");
+        for (outcome, n) in [
+            ("accepted", m.messages_accepted),
+            ("deduplicated", m.messages_deduplicated),
+            ("refused", m.messages_refused),
+        ] {
+            let _ = writeln!(out, "mapibridge_smtp_messages_total{{outcome=\"{outcome}\"}} {n}");
+        }
+    }
+}
