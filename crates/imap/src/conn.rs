@@ -1,0 +1,333 @@
+//! The tokio driver of one connection: TLS (implicit or after STARTTLS),
+//! command framing with literal limits, the AUTHENTICATE and IDLE
+//! sub-dialogues, timeouts and the shutdown BYE. Protocol decisions are the
+//! session's.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use imap_codec::fragmentizer::{DecodeMessageError, FragmentInfo, Fragmentizer};
+use imap_codec::imap_types::IntoStatic;
+use imap_codec::imap_types::auth::AuthenticateData;
+use imap_codec::imap_types::core::LiteralMode;
+use imap_codec::{AuthenticateDataCodec, CommandCodec, IdleDoneCodec};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use crate::session::{Action, Session};
+use crate::{Shared, TlsMode};
+
+/// Bytes of a command line (without its literals) accepted on top of the
+/// literal limit.
+const MAX_LINE: u32 = 64 * 1024;
+
+/// Read chunk size: small, because idle connections hold it.
+const READ_CHUNK: usize = 4096;
+
+/// Output is written to the socket once this much is buffered (large
+/// FETCH responses stream instead of piling up).
+pub(crate) const FLUSH_AT: usize = 64 * 1024;
+
+/// Runs one connection to its end.
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    mode: TlsMode,
+    shutdown: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let mut session = Session::new(shared.clone(), peer, mode == TlsMode::Implicit);
+    let acceptor = shared.config.tls.clone().map(TlsAcceptor::from);
+    match (mode, acceptor) {
+        (TlsMode::Implicit, Some(acceptor)) => {
+            let tls = tokio::time::timeout(shared.config.login_timeout, acceptor.accept(stream))
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+            drive(&mut session, tls, shutdown, true).await?;
+        }
+        (TlsMode::Implicit, None) => return Err(io::Error::new(io::ErrorKind::InvalidInput, "no TLS configuration")),
+        (TlsMode::StartTls, acceptor) => {
+            if let Outcome::StartTls(plain) = drive(&mut session, stream, shutdown.clone(), true).await? {
+                let Some(acceptor) = acceptor else { return Ok(()) };
+                let tls = tokio::time::timeout(shared.config.login_timeout, acceptor.accept(plain))
+                    .await
+                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+                session.set_tls();
+                drive(&mut session, tls, shutdown, false).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+enum Outcome<S> {
+    Closed,
+    StartTls(S),
+}
+
+/// What the next complete message is.
+enum Expect {
+    Command,
+    AuthData { tag: String },
+}
+
+/// The output buffer of a connection with its socket, so that long
+/// responses can be written out while they are produced.
+pub(crate) struct Output<'a> {
+    pub(crate) buf: Vec<u8>,
+    io: &'a mut (dyn AsyncWrite + Unpin + Send),
+}
+
+impl Output<'_> {
+    /// Writes the buffer out when it is large.
+    pub(crate) async fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.buf.len() >= FLUSH_AT { self.flush().await } else { Ok(()) }
+    }
+
+    /// Writes the buffer out.
+    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.io.write_all(&self.buf).await?;
+            self.buf.clear();
+            if self.buf.capacity() > FLUSH_AT * 2 {
+                self.buf = Vec::new();
+            }
+        }
+        self.io.flush().await
+    }
+}
+
+async fn drive<S>(
+    session: &mut Session,
+    mut io: S,
+    mut shutdown: watch::Receiver<bool>,
+    greet: bool,
+) -> io::Result<Outcome<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let config = session.config().clone();
+    let max_literal = config.max_literal;
+    let mut frag = Fragmentizer::new(max_literal.saturating_add(MAX_LINE));
+    let mut chunk = vec![0u8; READ_CHUNK];
+    let mut expect = Expect::Command;
+    let (mut reader, mut writer) = tokio::io::split(&mut io);
+    let mut out = Output { buf: Vec::new(), io: &mut writer };
+    if greet {
+        session.greeting(&mut out.buf);
+    }
+    loop {
+        match frag.progress() {
+            None => {
+                out.flush().await?;
+                if *shutdown.borrow() {
+                    out.buf.extend_from_slice(b"* BYE [UNAVAILABLE] Server shutting down\r\n");
+                    out.flush().await?;
+                    return Ok(Outcome::Closed);
+                }
+                let timeout = if session.authenticated() { config.command_timeout } else { config.login_timeout };
+                tokio::select! {
+                    n = reader.read(&mut chunk) => {
+                        let n = n?;
+                        if n == 0 {
+                            return Ok(Outcome::Closed);
+                        }
+                        frag.enqueue_bytes(&chunk[..n]);
+                    }
+                    _ = shutdown.changed() => {}
+                    () = tokio::time::sleep(timeout) => {
+                        out.buf.extend_from_slice(b"* BYE Autologout; idle for too long\r\n");
+                        out.flush().await?;
+                        return Ok(Outcome::Closed);
+                    }
+                }
+                continue;
+            }
+            Some(FragmentInfo::Line { announcement: Some(ann), .. }) => {
+                if ann.length > max_literal {
+                    let tag = frag.decode_tag().map(|t| t.inner().to_owned()).unwrap_or_else(|| "*".into());
+                    match ann.mode {
+                        LiteralMode::Sync => {
+                            // RFC 7888 §4 / RFC 9051 §7.1: refuse instead of `+`; the
+                            // client then sends nothing of the literal.
+                            session.count_error();
+                            out.buf.extend_from_slice(
+                                format!(
+                                    "{tag} NO [TOOBIG] Literal of {} bytes exceeds the limit of {max_literal}\r\n",
+                                    ann.length
+                                )
+                                .as_bytes(),
+                            );
+                            frag.skip_message();
+                        }
+                        LiteralMode::NonSync => {
+                            // RFC 7888 §4: a refused non-synchronising literal is on
+                            // its way already; closing is the safe answer.
+                            out.buf.extend_from_slice(
+                                format!(
+                                    "* BYE [TOOBIG] Literal of {} bytes exceeds the limit of {max_literal}\r\n",
+                                    ann.length
+                                )
+                                .as_bytes(),
+                            );
+                            out.flush().await?;
+                            return Ok(Outcome::Closed);
+                        }
+                    }
+                } else if ann.mode == LiteralMode::Sync {
+                    out.buf.extend_from_slice(b"+ Ready for literal data\r\n");
+                    out.flush().await?;
+                }
+                continue;
+            }
+            Some(_) => {
+                if !frag.is_message_complete() {
+                    continue;
+                }
+            }
+        }
+        // A complete message.
+        let action = match expect {
+            Expect::Command => match frag.decode_message(&CommandCodec::default()) {
+                Ok(command) => {
+                    let command = command.into_static();
+                    session.handle(command, &mut out).await?
+                }
+                Err(e) => {
+                    let tag = frag.decode_tag().map(|t| t.inner().to_owned());
+                    let why = match e {
+                        DecodeMessageError::MessageTooLong { .. } => "Command line too long",
+                        _ => "Syntax error",
+                    };
+                    session.bad(tag.as_deref(), why, &mut out.buf);
+                    Action::Continue
+                }
+            },
+            Expect::AuthData { ref tag } => {
+                let tag = tag.clone();
+                expect = Expect::Command;
+                match frag.decode_message(&AuthenticateDataCodec::default()) {
+                    Ok(AuthenticateData::Continue(data)) => {
+                        let data = data.declassify().to_vec();
+                        session.finish_plain(&tag, &data, &mut out.buf).await
+                    }
+                    Ok(AuthenticateData::Cancel) => {
+                        session.bad(Some(&tag), "AUTHENTICATE cancelled", &mut out.buf);
+                        Action::Continue
+                    }
+                    Err(_) => {
+                        session.bad(Some(&tag), "Bad base64 in AUTHENTICATE", &mut out.buf);
+                        Action::Continue
+                    }
+                }
+            }
+        };
+        match action {
+            Action::Continue => {}
+            Action::Logout => {
+                out.flush().await?;
+                let _ = out.io.shutdown().await;
+                return Ok(Outcome::Closed);
+            }
+            Action::StartTls => {
+                // RFC 9051 §6.2.1: whatever the client pipelined after
+                // STARTTLS is discarded (command injection defence).
+                out.flush().await?;
+                drop(out);
+                drop(reader);
+                drop(writer);
+                return Ok(Outcome::StartTls(io));
+            }
+            Action::AuthContinue { tag } => {
+                out.buf.extend_from_slice(b"+ \r\n");
+                expect = Expect::AuthData { tag };
+            }
+            Action::Idle { tag } => {
+                out.buf.extend_from_slice(b"+ idling\r\n");
+                out.flush().await?;
+                let config = session.config().clone();
+                let done =
+                    idle(session, &mut frag, &mut reader, &mut chunk, &mut out, &mut shutdown, config.idle_timeout)
+                        .await?;
+                match done {
+                    IdleEnd::Done => {
+                        session.idle_done(&tag, &mut out).await?;
+                    }
+                    IdleEnd::Bad => session.bad(Some(&tag), "Expected DONE", &mut out.buf),
+                    IdleEnd::Close(bye) => {
+                        out.buf.extend_from_slice(bye.as_bytes());
+                        out.flush().await?;
+                        return Ok(Outcome::Closed);
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum IdleEnd {
+    Done,
+    Bad,
+    Close(&'static str),
+}
+
+/// RFC 2177 IDLE: pushes the folder's changes as they happen until the
+/// client says DONE.
+async fn idle<R>(
+    session: &mut Session,
+    frag: &mut Fragmentizer,
+    reader: &mut R,
+    chunk: &mut [u8],
+    out: &mut Output<'_>,
+    shutdown: &mut watch::Receiver<bool>,
+    timeout: Duration,
+) -> io::Result<IdleEnd>
+where
+    R: AsyncRead + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        // Bytes already buffered (a client that sent DONE right away).
+        while let Some(info) = frag.progress() {
+            if let FragmentInfo::Line { announcement: Some(_), .. } = info {
+                return Ok(IdleEnd::Close("* BYE Literal in IDLE\r\n"));
+            }
+            if frag.is_message_complete() {
+                return Ok(match frag.decode_message(&IdleDoneCodec::default()) {
+                    Ok(_) => IdleEnd::Done,
+                    Err(_) => IdleEnd::Bad,
+                });
+            }
+        }
+        session.push_updates(&mut out.buf, true).await;
+        out.flush().await?;
+        if *shutdown.borrow() {
+            return Ok(IdleEnd::Close("* BYE [UNAVAILABLE] Server shutting down\r\n"));
+        }
+        tokio::select! {
+            n = reader.read(chunk) => {
+                let n = n?;
+                if n == 0 {
+                    return Ok(IdleEnd::Close(""));
+                }
+                frag.enqueue_bytes(&chunk[..n]);
+            }
+            () = session.wait_change() => {}
+            _ = shutdown.changed() => {}
+            () = tokio::time::sleep_until(deadline) => {
+                return Ok(IdleEnd::Close("* BYE Autologout; idle for too long\r\n"));
+            }
+        }
+    }
+}
+
+impl Session {
+    pub(crate) fn count_error(&self) {
+        self.shared().counters.errors.fetch_add(1, Ordering::Relaxed);
+    }
+}
