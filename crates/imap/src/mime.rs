@@ -123,11 +123,11 @@ fn resolve<'m, 'a>(msg: &'m Message<'a>, path: &[u32]) -> Option<(&'m Message<'a
     let mut cur_msg = msg;
     let mut cur = 0usize;
     for (i, &n) in path.iter().enumerate() {
-        if i > 0 {
-            if let PartType::Message(inner) = &cur_msg.parts.get(cur)?.body {
-                cur_msg = inner;
-                cur = 0;
-            }
+        if i > 0
+            && let PartType::Message(inner) = &cur_msg.parts.get(cur)?.body
+        {
+            cur_msg = inner;
+            cur = 0;
         }
         match &cur_msg.parts.get(cur)?.body {
             PartType::Multipart(ids) => cur = *ids.get(usize::try_from(n).ok()?.checked_sub(1)?)? as usize,

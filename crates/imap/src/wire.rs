@@ -159,7 +159,7 @@ mod tests {
         assert_eq!(v, b"\"a \\\"b\\\" \\\\c\"");
         v.clear();
         string(&mut v, "Grüße".as_bytes());
-        assert_eq!(v, "{6}\r\nGrüße".as_bytes());
+        assert_eq!(v, "{7}\r\nGrüße".as_bytes());
         v.clear();
         astring(&mut v, "Sent Items");
         astring(&mut v, "INBOX");
