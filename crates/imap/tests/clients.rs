@@ -12,7 +12,9 @@ use common::{PASS, USER, deliver, start, tool};
 use mailbox::{Account, FetchFields, Flag, UidSet};
 
 async fn run(cmd: &'static str, args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || std::process::Command::new(cmd).args(&args).output().unwrap()).await.unwrap()
+    tokio::task::spawn_blocking(move || std::process::Command::new(cmd).args(&args).output().expect("spawn tool"))
+        .await
+        .expect("join")
 }
 
 fn maildir_files(dir: &Path) -> Vec<String> {
