@@ -19,12 +19,18 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::compress::Deflate;
 use crate::session::{Action, Session};
-use crate::{Shared, TlsMode};
+use crate::{Shared, TlsMode, shutdown_signal};
 
 /// Bytes of a command line (without its literals) accepted on top of the
 /// literal limit.
 const MAX_LINE: u32 = 64 * 1024;
+
+/// Messages larger than this make the connection drop its framing buffer
+/// afterwards, so that an idle connection does not keep an APPEND's worth
+/// of memory.
+const SHRINK_AFTER: usize = 256 * 1024;
 
 /// Read chunk size: small, because idle connections hold it.
 const READ_CHUNK: usize = 4096;
@@ -48,19 +54,34 @@ pub(crate) async fn run(
             let tls = tokio::time::timeout(shared.config.login_timeout, acceptor.accept(stream))
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
-            drive(&mut session, tls, shutdown, true).await?;
+            finish(&mut session, tls, shutdown, true).await
         }
-        (TlsMode::Implicit, None) => return Err(io::Error::new(io::ErrorKind::InvalidInput, "no TLS configuration")),
-        (TlsMode::StartTls, acceptor) => {
-            if let Outcome::StartTls(plain) = drive(&mut session, stream, shutdown.clone(), true).await? {
+        (TlsMode::Implicit, None) => Err(io::Error::new(io::ErrorKind::InvalidInput, "no TLS configuration")),
+        (TlsMode::StartTls, acceptor) => match drive(&mut session, stream, shutdown.clone(), true).await? {
+            Outcome::StartTls(plain) => {
                 let Some(acceptor) = acceptor else { return Ok(()) };
                 let tls = tokio::time::timeout(shared.config.login_timeout, acceptor.accept(plain))
                     .await
                     .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
                 session.set_tls();
-                drive(&mut session, tls, shutdown, false).await?;
+                finish(&mut session, tls, shutdown, false).await
             }
-        }
+            Outcome::Compress(plain) => {
+                drive(&mut session, Deflate::new(plain), shutdown, false).await?;
+                Ok(())
+            }
+            Outcome::Closed => Ok(()),
+        },
+    }
+}
+
+/// Runs a connection whose TLS state is final; COMPRESS may still wrap it.
+async fn finish<S>(session: &mut Session, io: S, shutdown: watch::Receiver<bool>, greet: bool) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if let Outcome::Compress(io) = drive(session, io, shutdown.clone(), greet).await? {
+        drive(session, Deflate::new(io), shutdown, false).await?;
     }
     Ok(())
 }
@@ -68,6 +89,7 @@ pub(crate) async fn run(
 enum Outcome<S> {
     Closed,
     StartTls(S),
+    Compress(S),
 }
 
 /// What the next complete message is.
@@ -116,6 +138,9 @@ where
     let mut frag = Fragmentizer::new(max_literal.saturating_add(MAX_LINE));
     let mut chunk = vec![0u8; READ_CHUNK];
     let mut expect = Expect::Command;
+    // Set after a large message (APPEND): the fragmentizer keeps its
+    // buffer's capacity, so it is replaced once it holds nothing.
+    let mut oversized = false;
     let (mut reader, mut writer) = tokio::io::split(&mut io);
     let mut out = Output { buf: Vec::new(), io: &mut writer };
     if greet {
@@ -125,10 +150,11 @@ where
         match frag.progress() {
             None => {
                 out.flush().await?;
-                if *shutdown.borrow() {
-                    out.buf.extend_from_slice(b"* BYE [UNAVAILABLE] Server shutting down\r\n");
-                    out.flush().await?;
-                    return Ok(Outcome::Closed);
+                // At `None` every received byte is in the message buffer;
+                // an empty one means nothing is lost by starting afresh.
+                if oversized && frag.message_bytes().is_empty() {
+                    frag = Fragmentizer::new(max_literal.saturating_add(MAX_LINE));
+                    oversized = false;
                 }
                 let timeout = if session.authenticated() { config.command_timeout } else { config.login_timeout };
                 tokio::select! {
@@ -139,7 +165,11 @@ where
                         }
                         frag.enqueue_bytes(&chunk[..n]);
                     }
-                    _ = shutdown.changed() => {}
+                    () = shutdown_signal(&mut shutdown) => {
+                        out.buf.extend_from_slice(b"* BYE [UNAVAILABLE] Server shutting down\r\n");
+                        out.flush().await?;
+                        return Ok(Outcome::Closed);
+                    }
                     () = tokio::time::sleep(timeout) => {
                         out.buf.extend_from_slice(b"* BYE Autologout; idle for too long\r\n");
                         out.flush().await?;
@@ -192,6 +222,7 @@ where
             }
         }
         // A complete message.
+        oversized |= frag.message_bytes().len() > SHRINK_AFTER;
         let action = match expect {
             Expect::Command => match frag.decode_message(&CommandCodec::default()) {
                 Ok(command) => {
@@ -242,6 +273,15 @@ where
                 drop(reader);
                 drop(writer);
                 return Ok(Outcome::StartTls(io));
+            }
+            Action::Compress => {
+                // RFC 4978 §3: compression starts right after the OK; the
+                // client waits for it, so nothing compressed is buffered.
+                out.flush().await?;
+                drop(out);
+                drop(reader);
+                drop(writer);
+                return Ok(Outcome::Compress(io));
             }
             Action::AuthContinue { tag } => {
                 out.buf.extend_from_slice(b"+ \r\n");
@@ -306,9 +346,6 @@ where
         }
         session.push_updates(&mut out.buf, true).await;
         out.flush().await?;
-        if *shutdown.borrow() {
-            return Ok(IdleEnd::Close("* BYE [UNAVAILABLE] Server shutting down\r\n"));
-        }
         tokio::select! {
             n = reader.read(chunk) => {
                 let n = n?;
@@ -318,7 +355,9 @@ where
                 frag.enqueue_bytes(&chunk[..n]);
             }
             () = session.wait_change() => {}
-            _ = shutdown.changed() => {}
+            () = shutdown_signal(shutdown) => {
+                return Ok(IdleEnd::Close("* BYE [UNAVAILABLE] Server shutting down\r\n"));
+            }
             () = tokio::time::sleep_until(deadline) => {
                 return Ok(IdleEnd::Close("* BYE Autologout; idle for too long\r\n"));
             }

@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod compress;
 mod conn;
 mod fetch;
 mod mime;
@@ -196,9 +197,6 @@ impl ImapServer {
         }
         let mut connections = JoinSet::new();
         loop {
-            if *shutdown.borrow() {
-                break;
-            }
             tokio::select! {
                 accepted = listener.accept() => {
                     let (stream, peer) = match accepted {
@@ -222,7 +220,7 @@ impl ImapServer {
                         shared.counters.open.fetch_sub(1, Ordering::Relaxed);
                     });
                 }
-                _ = shutdown.changed() => {}
+                () = shutdown_signal(&mut shutdown) => break,
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
         }
@@ -230,6 +228,12 @@ impl ImapServer {
         while connections.join_next().await.is_some() {}
         Ok(())
     }
+}
+
+/// Resolves once shutdown was asked for, or when nobody can ask any more
+/// (the sender is gone: its owner is exiting).
+pub(crate) async fn shutdown_signal(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// Failed-login bookkeeping per peer address and per user name.

@@ -55,12 +55,14 @@ fn key(k: &Key<'_>, view: &View) -> Result<SearchKey, SearchError> {
         Key::Header(n, v) => SearchKey::Header(text(n)?, text(v)?),
         Key::Keyword(a) => SearchKey::Keyword(a.inner().to_owned()),
         Key::Larger(n) => SearchKey::Larger(*n),
-        Key::New => SearchKey::New,
+        // \Recent is the session's (RFC 3501 §2.3.2): answered from the
+        // view's claim, not by the backend.
+        Key::New => SearchKey::And(vec![SearchKey::Uid(view.recent.clone()), SearchKey::Unseen]),
         Key::Not(k) => SearchKey::negate(key(k, view)?),
-        Key::Old => SearchKey::Old,
+        Key::Old => SearchKey::negate(SearchKey::Uid(view.recent.clone())),
         Key::On(d) => SearchKey::On(date(d)?),
         Key::Or(a, b) => SearchKey::or(key(a, view)?, key(b, view)?),
-        Key::Recent => SearchKey::Recent,
+        Key::Recent => SearchKey::Uid(view.recent.clone()),
         Key::Seen => SearchKey::Seen,
         Key::SentBefore(d) => SearchKey::SentBefore(date(d)?),
         Key::SentOn(d) => SearchKey::SentOn(date(d)?),

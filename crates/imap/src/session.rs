@@ -33,6 +33,8 @@ pub(crate) enum Action {
     Idle {
         tag: String,
     },
+    /// The OK was written: compress from the next byte on (RFC 4978).
+    Compress,
 }
 
 /// Why a command failed.
@@ -61,6 +63,7 @@ pub(crate) struct Session {
     pub(crate) view: Option<View>,
     pub(crate) condstore: bool,
     pub(crate) qresync: bool,
+    compressed: bool,
 }
 
 impl Session {
@@ -74,6 +77,7 @@ impl Session {
             view: None,
             condstore: false,
             qresync: false,
+            compressed: false,
         }
     }
 
@@ -120,6 +124,9 @@ impl Session {
                 " UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE QRESYNC STATUS=SIZE APPENDLIMIT={}",
                 self.shared.config.max_literal
             );
+            if !self.compressed {
+                caps.push_str(" COMPRESS=DEFLATE");
+            }
         }
         caps
     }
@@ -359,7 +366,17 @@ impl Session {
             CommandBody::Select { mailbox, parameters } => self.select(tag, &mailbox, &parameters, false, out).await,
             CommandBody::Examine { mailbox, parameters } => self.select(tag, &mailbox, &parameters, true, out).await,
             CommandBody::Idle => Ok(Action::Idle { tag: tag.to_owned() }),
-            CommandBody::Compress { .. } => Err(Fail::No(Some("CANNOT"), "COMPRESS is not supported".into())),
+            CommandBody::Compress { algorithm } => {
+                if self.compressed {
+                    return Err(Fail::No(Some("COMPRESSIONACTIVE"), "Compression is already on".into()));
+                }
+                if algorithm.to_string() != "DEFLATE" {
+                    return Err(Fail::Bad("Unknown compression algorithm".into()));
+                }
+                self.compressed = true;
+                self.ok(tag, None, "DEFLATE active", &mut out.buf);
+                Ok(Action::Compress)
+            }
             other => self.selected(tag, other, out).await,
         }
     }

@@ -169,3 +169,57 @@ async fn python_imaplib_session() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "imaplib session ok\n");
 }
+
+const PY_COMPRESS: &str = r#"
+import socket, sys, zlib
+port, user, pw = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port))
+f = s.makefile("rb")
+def line(): return f.readline()
+assert line().startswith(b"* OK")
+s.sendall(b"a LOGIN %s %s\r\n" % (user.encode(), pw.encode()))
+r = line(); assert b"COMPRESS=DEFLATE" in r, r
+s.sendall(b"b COMPRESS DEFLATE\r\n")
+assert line() == b"b OK DEFLATE active\r\n"
+comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+dec = zlib.decompressobj(-15)
+def send(cmd):
+    s.sendall(comp.compress(cmd) + comp.flush(zlib.Z_SYNC_FLUSH))
+buf = b""
+def read_until(tag):
+    global buf
+    while tag not in buf:
+        chunk = s.recv(65536)
+        assert chunk, buf
+        buf += dec.decompress(chunk)
+    out, buf = buf, b""
+    return out
+send(b"c SELECT INBOX\r\n")
+r = read_until(b"c OK"); assert b"* 2 EXISTS" in r, r
+send(b"d UID FETCH 1:* (BODY.PEEK[])\r\n")
+r = read_until(b"d OK"); assert r.count(b"Hello m") == 2, r
+send(b"e COMPRESS DEFLATE\r\n")
+r = read_until(b"e NO"); assert b"[COMPRESSIONACTIVE]" in r, r
+send(b"f LOGOUT\r\n")
+r = read_until(b"f OK"); assert b"* BYE" in r, r
+print("compress ok")
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compress_deflate_with_python_zlib() {
+    if !tool("python3") {
+        return;
+    }
+    let env = start().await;
+    deliver(&env.account, 2).await;
+    let out =
+        run("python3", vec!["-c".into(), PY_COMPRESS.into(), env.addr.port().to_string(), USER.into(), PASS.into()])
+            .await;
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "compress ok\n");
+}

@@ -322,6 +322,12 @@ async fn search_by_sequence_uid_flags_and_text() {
     assert_eq!(c.cmd("SEARCH SINCE 28-Nov-2026").await, "* SEARCH\r\nA009 OK SEARCH completed\r\n");
     let r = c.cmd("SEARCH MODSEQ 1 UID 1").await;
     assert!(r.starts_with("* SEARCH 1 (MODSEQ "), "{r}");
+    // \Recent belongs to the first session that selected the folder.
+    assert_eq!(c.cmd("SEARCH NEW").await, "* SEARCH 1 3 5\r\nA011 OK SEARCH completed\r\n");
+    let mut other = env.login().await;
+    other.cmd("SELECT INBOX").await;
+    assert_eq!(other.cmd("SEARCH RECENT").await, "* SEARCH\r\nA003 OK SEARCH completed\r\n");
+    assert_eq!(other.cmd("SEARCH OLD").await, "* SEARCH 1 2 3 4 5\r\nA004 OK SEARCH completed\r\n");
 }
 
 #[tokio::test]
