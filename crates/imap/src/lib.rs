@@ -95,6 +95,10 @@ pub struct ImapConfig {
     /// The delay imposed on a throttled login attempt (the answer is
     /// `NO [AUTHENTICATIONFAILED]` either way).
     pub login_failure_delay: Duration,
+    /// How long [`ImapServer::serve`] waits after the shutdown signal for
+    /// connections to finish their command and say BYE before it drops
+    /// them (a client that does not read could otherwise hold it forever).
+    pub shutdown_grace: Duration,
     /// The greeting text.
     pub greeting: String,
 }
@@ -111,6 +115,7 @@ impl Default for ImapConfig {
             login_failures_allowed: 5,
             login_failure_window: Duration::from_secs(300),
             login_failure_delay: Duration::from_secs(3),
+            shutdown_grace: Duration::from_secs(10),
             greeting: "mapibridge IMAP ready".into(),
         }
     }
@@ -225,7 +230,11 @@ impl ImapServer {
             }
         }
         drop(listener);
-        while connections.join_next().await.is_some() {}
+        let drained = async { while connections.join_next().await.is_some() {} };
+        if tokio::time::timeout(self.shared.config.shutdown_grace, drained).await.is_err() {
+            tracing::warn!(left = connections.len(), "connections did not close in time; dropping them");
+            connections.shutdown().await;
+        }
         Ok(())
     }
 }

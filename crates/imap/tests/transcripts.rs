@@ -422,3 +422,50 @@ async fn starttls_is_refused_without_tls_config_and_login_is_gated() {
     assert_eq!(c.cmd("STARTTLS").await, "A003 BAD STARTTLS not available\r\n");
     let _ = Client::<tokio::net::TcpStream>::new;
 }
+
+#[tokio::test]
+async fn literals_in_login_mailbox_names_and_search_strings() {
+    let env = start().await;
+    deliver(&env.account, 2).await;
+    let mut c = env.connect().await;
+    // Synchronising literals for both LOGIN arguments: one `+` each.
+    c.send(format!("L1 LOGIN {{{}}}\r\n", USER.len()).as_bytes()).await;
+    assert_eq!(c.line().await, "+ Ready for literal data\r\n");
+    c.send(format!("{USER} {{{}}}\r\n", PASS.len()).as_bytes()).await;
+    assert_eq!(c.line().await, "+ Ready for literal data\r\n");
+    c.send(format!("{PASS}\r\n").as_bytes()).await;
+    assert!(c.until("L1").await.starts_with("L1 OK [CAPABILITY"));
+    // A non-synchronising literal mailbox name and an empty search string.
+    c.send(b"L2 SELECT {5+}\r\nINBOX\r\n").await;
+    assert!(c.until("L2").await.ends_with("L2 OK [READ-WRITE] SELECT completed\r\n"));
+    c.send(b"L3 SEARCH SUBJECT {0+}\r\n\r\n").await;
+    assert_eq!(c.until("L3").await, "* SEARCH 1 2\r\nL3 OK SEARCH completed\r\n");
+    // A literal with bytes that look like a command inside.
+    c.send(b"L4 SEARCH BODY {13+}\r\nL5 LOGOUT\r\n \r\n").await;
+    assert_eq!(c.until("L4").await, "* SEARCH\r\nL4 OK SEARCH completed\r\n");
+    assert_eq!(c.cmd("NOOP").await, "A001 OK NOOP completed\r\n");
+}
+
+#[tokio::test]
+async fn delegated_and_public_folders_live_in_their_namespaces() {
+    let env = start().await;
+    env.account
+        .add_store(
+            mailbox::StoreKind::Delegate("bob@example.com".into()),
+            &[("Inbox", "IPF.Note"), ("Calendar", "IPF.Appointment")],
+        )
+        .await
+        .unwrap();
+    env.account.add_store(mailbox::StoreKind::Public, &[("Announcements", "IPF.Note")]).await.unwrap();
+    let mut c = env.login().await;
+    let r = c.cmd("LIST \"\" *").await;
+    assert!(r.contains("* LIST (\\HasNoChildren) \"/\" \"Other Users/bob@example.com/Inbox\"\r\n"), "{r}");
+    assert!(r.contains("* LIST (\\HasNoChildren) \"/\" \"Public Folders/Announcements\"\r\n"), "{r}");
+    assert!(r.contains("* LIST (\\Noselect \\HasChildren) \"/\" \"Other Users\"\r\n"), "{r}");
+    assert!(!r.contains("bob@example.com/Calendar"), "{r}");
+    let r = c.cmd("LIST \"Public Folders/\" %").await;
+    assert_eq!(r, "* LIST (\\HasNoChildren) \"/\" \"Public Folders/Announcements\"\r\nA003 OK LIST completed\r\n");
+    let r = c.cmd("SELECT \"Other Users/bob@example.com/Inbox\"").await;
+    assert!(r.contains("* 0 EXISTS") && r.contains("OK [READ-WRITE] SELECT completed"), "{r}");
+    assert!(c.cmd("CREATE \"Public Folders/New\"").await.starts_with("A005 NO [NOPERM]"));
+}
