@@ -141,6 +141,9 @@ where
     // Set after a large message (APPEND): the fragmentizer keeps its
     // buffer's capacity, so it is replaced once it holds nothing.
     let mut oversized = false;
+    // Literal bytes announced in the current message: what is beyond them
+    // (plus MAX_LINE) in the message buffer is an over-long line.
+    let mut announced: usize = 0;
     let (mut reader, mut writer) = tokio::io::split(&mut io);
     let mut out = Output { buf: Vec::new(), io: &mut writer };
     if greet {
@@ -155,6 +158,14 @@ where
                 if oversized && frag.message_bytes().is_empty() {
                     frag = Fragmentizer::new(max_literal.saturating_add(MAX_LINE));
                     oversized = false;
+                }
+                if frag.message_bytes().len() > announced.saturating_add(MAX_LINE as usize) {
+                    // No line end in sight: resynchronising would mean
+                    // guessing where the next command starts.
+                    out.buf.extend_from_slice(b"* BYE Command line too long\r\n");
+                    out.flush().await?;
+                    linger(&mut out, &mut reader, &mut chunk).await;
+                    return Ok(Outcome::Closed);
                 }
                 let timeout = if session.authenticated() { config.command_timeout } else { config.login_timeout };
                 tokio::select! {
@@ -179,6 +190,7 @@ where
                 continue;
             }
             Some(FragmentInfo::Line { announcement: Some(ann), .. }) => {
+                announced = announced.saturating_add(ann.length as usize);
                 if ann.length > max_literal {
                     let tag = frag.decode_tag().map(|t| t.inner().to_owned()).unwrap_or_else(|| "*".into());
                     match ann.mode {
@@ -194,6 +206,7 @@ where
                                 .as_bytes(),
                             );
                             frag.skip_message();
+                            announced = 0;
                         }
                         LiteralMode::NonSync => {
                             // RFC 7888 §4: a refused non-synchronising literal is on
@@ -206,6 +219,7 @@ where
                                 .as_bytes(),
                             );
                             out.flush().await?;
+                            linger(&mut out, &mut reader, &mut chunk).await;
                             return Ok(Outcome::Closed);
                         }
                     }
@@ -223,6 +237,7 @@ where
         }
         // A complete message.
         oversized |= frag.message_bytes().len() > SHRINK_AFTER;
+        announced = 0;
         let action = match expect {
             Expect::Command => match frag.decode_message(&CommandCodec::default()) {
                 Ok(command) => {
@@ -308,6 +323,23 @@ where
             }
         }
     }
+}
+
+/// Closes after a BYE the client may not read yet because it is still
+/// sending: half-close, then swallow its bytes for a moment, so that the
+/// kernel does not answer them with a reset that destroys the BYE.
+async fn linger<R: AsyncRead + Unpin>(out: &mut Output<'_>, reader: &mut R, chunk: &mut [u8]) {
+    let _ = out.io.shutdown().await;
+    let swallow = async {
+        let mut total = 0usize;
+        while total < 16 * 1024 * 1024 {
+            match reader.read(chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), swallow).await;
 }
 
 enum IdleEnd {

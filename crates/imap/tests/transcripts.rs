@@ -469,3 +469,18 @@ async fn delegated_and_public_folders_live_in_their_namespaces() {
     assert!(r.contains("* 0 EXISTS") && r.contains("OK [READ-WRITE] SELECT completed"), "{r}");
     assert!(c.cmd("CREATE \"Public Folders/New\"").await.starts_with("A005 NO [NOPERM]"));
 }
+
+#[tokio::test]
+async fn endless_line_is_cut_off_and_garbage_gets_bad() {
+    let env = start().await;
+    let mut c = env.connect().await;
+    for garbage in ["}{", "A1 {abc}", "A2 LOGIN \"unterminated", "A3 FETCH 0 FLAGS", "A4 SELECT INBOX extra junk ("] {
+        c.send(format!("{garbage}\r\n").as_bytes()).await;
+        let r = c.line().await;
+        assert!(r.contains(" BAD "), "{garbage}: {r}");
+    }
+    assert_eq!(c.cmd("NOOP").await, "A001 OK NOOP completed\r\n");
+    c.send(&vec![b'x'; 200 * 1024]).await;
+    assert_eq!(c.line().await, "* BYE Command line too long\r\n");
+    assert_eq!(c.line().await, "", "connection closed");
+}
