@@ -116,7 +116,8 @@ impl Output<'_> {
         if !self.buf.is_empty() {
             self.io.write_all(&self.buf).await?;
             self.buf.clear();
-            if self.buf.capacity() > FLUSH_AT * 2 {
+            // Idle connections should not keep a large response's buffer.
+            if self.buf.capacity() > 16 * 1024 {
                 self.buf = Vec::new();
             }
         }

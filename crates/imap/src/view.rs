@@ -176,7 +176,13 @@ impl View {
                     }
                 }
                 ChangeKind::Flags { uid, flags, modseq } => {
-                    if self.echo.get(&uid).is_some_and(|m| *m >= modseq.get()) {
+                    if let Some(&reported) = self.echo.get(&uid)
+                        && reported >= modseq.get()
+                    {
+                        // The echo of this session's own change: said already.
+                        if reported == modseq.get() {
+                            self.echo.remove(&uid);
+                        }
                         continue;
                     }
                     if let Some(seq) = self.seq_of(uid) {

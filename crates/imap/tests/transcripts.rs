@@ -484,3 +484,16 @@ async fn endless_line_is_cut_off_and_garbage_gets_bad() {
     assert_eq!(c.line().await, "* BYE Command line too long\r\n");
     assert_eq!(c.line().await, "", "connection closed");
 }
+
+#[tokio::test]
+async fn offlineimap_finds_its_append_by_header() {
+    let env = start().await;
+    let mut c = env.login().await;
+    c.cmd("SELECT INBOX").await;
+    let msg = b"From: a@example.com\r\nX-OfflineIMAP: 1234-abcd\r\nSubject: x\r\n\r\nbody\r\n";
+    let r = c.cmd(&format!("APPEND INBOX (\\Seen) {{{}+}}\r\n{}", msg.len(), String::from_utf8_lossy(msg))).await;
+    assert!(r.contains("* 1 EXISTS\r\n"), "{r}");
+    assert!(r.contains("OK [APPENDUID "), "{r}");
+    assert_eq!(c.cmd("UID SEARCH HEADER X-OfflineIMAP 1234-abcd").await, "* SEARCH 1\r\nA004 OK SEARCH completed\r\n");
+    assert_eq!(c.cmd("UID SEARCH HEADER X-OfflineIMAP other").await, "* SEARCH\r\nA005 OK SEARCH completed\r\n");
+}
