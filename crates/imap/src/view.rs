@@ -221,6 +221,18 @@ impl View {
         self.pending = kept;
         if grew {
             let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {} EXISTS\r\n", self.exists()));
+            // RFC 3501 §7.3.2: new arrivals are \Recent for the session told
+            // first; IMAP4rev1 clients (Thunderbird's new-mail check) read it.
+            if !self.read_only
+                && let Ok(claimed) = self.folder.claim_recent().await
+                && !claimed.is_empty()
+            {
+                for uid in claimed.iter() {
+                    self.recent.insert(uid);
+                }
+                let recent = self.known(&self.recent).len();
+                let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {recent} RECENT\r\n"));
+            }
         }
     }
 

@@ -64,6 +64,8 @@ async fn idle_pushes_new_mail_within_a_second() {
         let line = tokio::time::timeout(Duration::from_secs(1), c.line()).await.expect("EXISTS within 1 s");
         latencies.push(started.elapsed());
         assert_eq!(line, format!("* {} EXISTS\r\n", 3 + i));
+        // The idling session is the first told: the new message is \Recent for it.
+        assert_eq!(c.line().await, format!("* {} RECENT\r\n", 3 + i));
     }
     // Flag changes and expunges by another session arrive too.
     let mut other = env.login().await;
