@@ -121,7 +121,7 @@ impl Session {
         } else {
             let _ = write!(
                 caps,
-                " UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE QRESYNC STATUS=SIZE APPENDLIMIT={}",
+                " UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE QRESYNC STATUS=SIZE QUOTA QUOTA=RES-STORAGE APPENDLIMIT={}",
                 self.shared.config.max_literal
             );
             if !self.compressed {
@@ -366,6 +366,29 @@ impl Session {
             CommandBody::Select { mailbox, parameters } => self.select(tag, &mailbox, &parameters, false, out).await,
             CommandBody::Examine { mailbox, parameters } => self.select(tag, &mailbox, &parameters, true, out).await,
             CommandBody::Idle => Ok(Action::Idle { tag: tag.to_owned() }),
+            CommandBody::GetQuotaRoot { mailbox } => {
+                let name = self.mailbox_name(&mailbox);
+                // Only the own mailbox has a quota; other namespaces have no root.
+                let own = self.names.own_path(&name).is_some();
+                self.open(&name).await?;
+                let quota = if own { self.account()?.quota().await? } else { None };
+                out.buf.extend_from_slice(b"* QUOTAROOT ");
+                wire::astring(&mut out.buf, &mutf7::encode(&name));
+                if let Some(q) = quota {
+                    out.buf.extend_from_slice(b" \"\"\r\n");
+                    quota_line(&mut out.buf, q);
+                } else {
+                    out.buf.extend_from_slice(b"\r\n");
+                }
+                self.done(tag, "GETQUOTAROOT completed", out, true).await
+            }
+            CommandBody::GetQuota { root } => {
+                let quota = if root.as_ref().is_empty() { self.account()?.quota().await? } else { None };
+                let q = quota.ok_or_else(|| Fail::No(Some("NONEXISTENT"), "No such quota root".into()))?;
+                quota_line(&mut out.buf, q);
+                self.done(tag, "GETQUOTA completed", out, true).await
+            }
+            CommandBody::SetQuota { .. } => Err(Fail::No(Some("NOPERM"), "Quotas are set by the administrator".into())),
             CommandBody::Compress { algorithm } => {
                 if self.compressed {
                     return Err(Fail::No(Some("COMPRESSIONACTIVE"), "Compression is already on".into()));
@@ -636,4 +659,10 @@ impl Session {
         let code = format!("APPENDUID {} {}", outcome.uid_validity, outcome.uid);
         self.done_code(tag, &code, "APPEND completed", out, true).await
     }
+}
+
+/// `* QUOTA "" (STORAGE used limit)`, in units of 1024 octets (RFC 9208
+/// §5.1).
+fn quota_line(out: &mut Vec<u8>, q: mailbox::Quota) {
+    let _ = write!(Str(out), "* QUOTA \"\" (STORAGE {} {})\r\n", q.used.div_ceil(1024), q.limit / 1024);
 }

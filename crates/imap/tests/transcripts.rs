@@ -497,3 +497,10 @@ async fn offlineimap_finds_its_append_by_header() {
     assert_eq!(c.cmd("UID SEARCH HEADER X-OfflineIMAP 1234-abcd").await, "* SEARCH 1\r\nA004 OK SEARCH completed\r\n");
     assert_eq!(c.cmd("UID SEARCH HEADER X-OfflineIMAP other").await, "* SEARCH\r\nA005 OK SEARCH completed\r\n");
 }
+
+#[tokio::test]
+async fn quota_root_without_a_backend_quota_is_empty() {
+    let env = start().await;
+    let mut c = env.login().await;
+    assert_eq!(c.cmd("GETQUOTAROOT INBOX").await, "* QUOTAROOT INBOX\r\nA002 OK GETQUOTAROOT completed\r\n");
+}
