@@ -62,9 +62,10 @@ fn main() {
             account.deliver("INBOX", batch).await.unwrap();
         }
         eprintln!("seeded {MESSAGES} messages in {:?}", t.elapsed());
+        let server_provider: Arc<dyn mailbox::AccountProvider> = Arc::new(provider);
         let server = ImapServer::new(
             ImapConfig { allow_plaintext_login: PlaintextLogin::Always, ..ImapConfig::default() },
-            Arc::new(provider),
+            server_provider.clone(),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -128,9 +129,88 @@ fn main() {
             base
         );
         drop(conns);
+
+        // 3. The same over implicit TLS; the clients run in a Python
+        // process so that only the server's memory is counted.
+        tls_idle(account_provider_server(&server_provider)).await;
+
         stop.send(true).unwrap();
         let _ = task.await;
     });
+}
+
+fn account_provider_server(p: &Arc<dyn mailbox::AccountProvider>) -> Arc<dyn mailbox::AccountProvider> {
+    p.clone()
+}
+
+const PY_TLS: &str = r#"
+import socket, ssl, sys
+port, cafile, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ctx = ssl.create_default_context(cafile=cafile)
+conns = []
+for i in range(n):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+    s.sendall(b"a LOGIN alice@example.com secret\r\nb SELECT INBOX\r\nc IDLE\r\n")
+    got = b""
+    while b"+ idling\r\n" not in got:
+        d = s.recv(65536)
+        assert d, got
+        got += d
+    conns.append(s)
+print("ready", flush=True)
+sys.stdin.read()
+"#;
+
+async fn tls_idle(provider: Arc<dyn mailbox::AccountProvider>) {
+    let available = std::process::Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !available {
+        println!("idle_tls_connections_1000: skipped (python3 missing)");
+        return;
+    }
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, ck.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap();
+    let server = ImapServer::new(ImapConfig { tls: Some(Arc::new(tls)), ..ImapConfig::default() }, provider);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let s = server.clone();
+    let task = tokio::spawn(async move { s.serve(listener, TlsMode::Implicit, rx).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let base = rss_kib();
+    let mut child = tokio::process::Command::new("python3")
+        .args(["-c", PY_TLS, &port.to_string(), &ca.display().to_string(), &CONNECTIONS.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).await.unwrap();
+    assert_eq!(line, "ready\n");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        samples.push(rss_kib().saturating_sub(base) as f64 / CONNECTIONS as f64);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "idle_tls_connections_1000: open {}, median resident memory {:.1} KiB per connection",
+        server.metrics().connections_open,
+        median(samples)
+    );
+    drop(child);
+    stop.send(true).unwrap();
+    let _ = task.await;
 }
 
 /// Reads responses until the line starting with `tag`; returns the number
