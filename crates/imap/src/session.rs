@@ -579,9 +579,6 @@ impl Session {
             if let Some(a) = f.role.and_then(mailbox::SpecialUse::attribute) {
                 attrs.push(a);
             }
-            if is_sub && !lsub {
-                attrs.push("\\Subscribed");
-            }
             rows.push((name, attrs));
         }
         // The namespace roots, so that hierarchy-walking clients find them.
