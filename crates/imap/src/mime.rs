@@ -187,7 +187,9 @@ fn structure(msg: &Message<'_>, idx: usize, ext: bool, out: &mut Vec<u8>) {
     let enc = part.content_transfer_encoding().unwrap_or("7BIT").to_ascii_uppercase();
     wire::string(out, enc.as_bytes());
     let body = raw.get(part.offset_body as usize..part.offset_end as usize).unwrap_or(&[]);
-    let lines = body.iter().filter(|&&b| b == b'\n').count();
+    // Text lines: a last line without a line end (the CRLF before a
+    // boundary belongs to the boundary) still counts.
+    let lines = body.iter().filter(|&&b| b == b'\n').count() + usize::from(body.last().is_some_and(|&b| b != b'\n'));
     let _ = write!(Str(out), " {}", body.len());
     if let PartType::Message(inner) = &part.body {
         out.push(b' ');
@@ -380,7 +382,7 @@ Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: x@y.z\r\n\r\ninner b
         let mut s = Vec::new();
         p.structure(&mut s, false);
         let s = String::from_utf8(s).expect("ascii");
-        assert!(s.starts_with("((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 12 1)"), "{s}");
+        assert!(s.starts_with("((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 12 2)"), "{s}");
         assert!(s.contains("(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\""), "{s}");
         assert!(s.ends_with(" \"MIXED\")"), "{s}");
     }

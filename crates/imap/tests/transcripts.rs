@@ -504,3 +504,37 @@ async fn quota_root_without_a_backend_quota_is_empty() {
     let mut c = env.login().await;
     assert_eq!(c.cmd("GETQUOTAROOT INBOX").await, "* QUOTAROOT INBOX\r\nA002 OK GETQUOTAROOT completed\r\n");
 }
+
+#[tokio::test]
+async fn multipart_structure_parts_mime_headers_and_partials() {
+    let env = start().await;
+    let raw = b"From: a@example.com\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nfirst part\r\n\
+--b1\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Disposition: attachment; filename=\"a.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+        .to_vec();
+    env.account.deliver("INBOX", vec![(raw, Timestamp(T0))]).await.unwrap();
+    let mut c = env.login().await;
+    c.cmd("EXAMINE INBOX").await;
+    let r = c.cmd("FETCH 1 (BODYSTRUCTURE BODY)").await;
+    assert!(
+        r.starts_with(
+            "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL)\
+(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"BASE64\" 12 NIL (\"ATTACHMENT\" (\"FILENAME\" \"a.pdf\")) NIL NIL) \
+\"MIXED\" (\"BOUNDARY\" \"b1\") NIL NIL NIL) BODY ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1)\
+(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"BASE64\" 12) \"MIXED\"))"
+        ),
+        "{r}"
+    );
+    let r = c.cmd("FETCH 1 (BODY[2.MIME] BODY[2]<0.4> BODY[1] BODY[3])").await;
+    assert!(r.contains("BODY[2.MIME] {"), "{r}");
+    assert!(
+        r.contains("Content-Disposition: attachment; filename=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"),
+        "{r}"
+    );
+    assert!(r.contains("BODY[2]<0> {4}\r\nJVBE"), "{r}");
+    assert!(r.contains("BODY[1] {10}\r\nfirst part"), "{r}");
+    assert!(r.contains("BODY[3] NIL"), "{r}");
+    // EXAMINE: a non-PEEK fetch sets nothing.
+    assert!(!r.contains("FLAGS"), "{r}");
+}
