@@ -377,7 +377,9 @@ where
                 });
             }
         }
-        session.push_updates(&mut out.buf, true).await;
+        session.push_changes(&mut out.buf).await;
+        out.flush().await?;
+        session.claim_new(&mut out.buf).await;
         out.flush().await?;
         tokio::select! {
             n = reader.read(chunk) => {

@@ -194,6 +194,23 @@ impl Session {
     pub(crate) async fn push_updates(&mut self, out: &mut Vec<u8>, expunge_ok: bool) {
         if let Some(view) = &mut self.view {
             view.push_updates(out, expunge_ok).await;
+            view.claim_new(out).await;
+        }
+    }
+
+    /// IDLE's half of [`Session::push_updates`]: the changes only; the
+    /// `\Recent` claim follows with [`Session::claim_new`] once they are
+    /// on the wire.
+    pub(crate) async fn push_changes(&mut self, out: &mut Vec<u8>) {
+        if let Some(view) = &mut self.view {
+            view.push_updates(out, true).await;
+        }
+    }
+
+    /// Claims `\Recent` for arrivals announced by [`Session::push_changes`].
+    pub(crate) async fn claim_new(&mut self, out: &mut Vec<u8>) {
+        if let Some(view) = &mut self.view {
+            view.claim_new(out).await;
         }
     }
 

@@ -34,6 +34,8 @@ pub(crate) struct View {
     pub(crate) condstore: bool,
     /// Whether the client enabled QRESYNC (VANISHED instead of EXPUNGE).
     pub(crate) qresync: bool,
+    /// New arrivals were announced and their `\Recent` is still to claim.
+    claim_due: bool,
 }
 
 impl View {
@@ -54,6 +56,7 @@ impl View {
             echo: HashMap::new(),
             condstore: false,
             qresync: false,
+            claim_due: false,
         }
     }
 
@@ -221,18 +224,27 @@ impl View {
         self.pending = kept;
         if grew {
             let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {} EXISTS\r\n", self.exists()));
-            // RFC 3501 §7.3.2: new arrivals are \Recent for the session told
-            // first; IMAP4rev1 clients (Thunderbird's new-mail check) read it.
-            if !self.read_only
-                && let Ok(claimed) = self.folder.claim_recent().await
-                && !claimed.is_empty()
-            {
-                for uid in claimed.iter() {
-                    self.recent.insert(uid);
-                }
-                let recent = self.known(&self.recent).len();
-                let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {recent} RECENT\r\n"));
+            self.claim_due = !self.read_only;
+        }
+    }
+
+    /// Claims the new arrivals' `\Recent` (RFC 3501 §7.3.2: they are
+    /// recent for the session told first; IMAP4rev1 clients such as
+    /// Thunderbird's new-mail check read it) and says `* n RECENT`. Kept
+    /// apart from [`View::push_updates`] so that IDLE can send EXISTS
+    /// before this backend round trip.
+    pub(crate) async fn claim_new(&mut self, out: &mut Vec<u8>) {
+        if !std::mem::take(&mut self.claim_due) {
+            return;
+        }
+        if let Ok(claimed) = self.folder.claim_recent().await
+            && !claimed.is_empty()
+        {
+            for uid in claimed.iter() {
+                self.recent.insert(uid);
             }
+            let recent = self.known(&self.recent).len();
+            let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {recent} RECENT\r\n"));
         }
     }
 

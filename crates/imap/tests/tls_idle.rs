@@ -55,7 +55,7 @@ async fn idle_pushes_new_mail_within_a_second() {
     c.send(b"I1 IDLE\r\n").await;
     assert_eq!(c.line().await, "+ idling\r\n");
     let mut latencies = Vec::new();
-    for i in 0..5 {
+    for i in 0..20 {
         let started = Instant::now();
         env.account
             .deliver("INBOX", vec![(message(&format!("idle{i}"), T0 + 100 + i), Timestamp(T0 + 100 + i))])
