@@ -14,6 +14,15 @@
 //! * `conn` is the thin tokio driver: sockets, TLS (STARTTLS and implicit),
 //!   the IDLE wait, timeouts and the shutdown BYE.
 //!
+//! # What is offered
+//!
+//! IMAP4rev1 with LITERAL+, SASL-IR (AUTH=PLAIN), STARTTLS, ID, ENABLE,
+//! IDLE, NAMESPACE, UIDPLUS, MOVE, UNSELECT, CHILDREN, SPECIAL-USE,
+//! CONDSTORE, QRESYNC, STATUS=SIZE, QUOTA (RES-STORAGE), APPENDLIMIT and
+//! COMPRESS=DEFLATE. Not offered: LIST-EXTENDED, LIST-STATUS, ESEARCH,
+//! BINARY, UTF8=ACCEPT, SORT, THREAD (imap-codec does not parse the first
+//! four).
+//!
 //! # Entry point
 //!
 //! [`ImapServer::serve`] takes a bound listener, a [`TlsMode`] and a shutdown

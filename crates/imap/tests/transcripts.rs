@@ -207,6 +207,13 @@ async fn oversized_literal_is_refused_before_it_is_sent() {
     assert_eq!(c.line().await, "A1 NO [TOOBIG] Literal of 5000 bytes exceeds the limit of 1000\r\n");
     // The connection goes on with the next command.
     assert_eq!(c.cmd("NOOP").await, "A002 OK NOOP completed\r\n");
+    // Exactly at the limit is fine.
+    let mut msg = b"Subject: limit\r\n\r\n".to_vec();
+    msg.resize(1000, b'x');
+    c.send(b"A0 APPEND INBOX {1000+}\r\n").await;
+    c.send(&msg).await;
+    c.send(b"\r\n").await;
+    assert!(c.until("A0").await.contains("A0 OK [APPENDUID "));
     c.send(b"A2 APPEND INBOX {5000+}\r\n").await;
     assert!(c.line().await.starts_with("* BYE [TOOBIG]"));
 }
