@@ -99,8 +99,6 @@ impl fmt::Debug for Availability {
     }
 }
 
-/// Why the IMAP listeners are not served.
-pub const IMAP_MISSING: &str = "the IMAP server (crates/imap) is not in this build yet";
 /// Why CalDAV/CardDAV are not served.
 pub const DAV_MISSING: &str = "CalDAV/CardDAV (crates/dav) are not in this build yet";
 /// Why no mailbox backend exists.
@@ -149,15 +147,16 @@ impl FrontEnds {
     /// `env.provider`), wrap it in a [`FrontEnd`] impl, return `Ready`.
     pub fn build(env: &FrontEndEnv) -> Self {
         let mut metrics: Vec<Arc<dyn MetricSource>> = Vec::new();
-        let submission = match &env.provider {
+        let (imap, submission) = match &env.provider {
             Ok(provider) => {
-                let smtp = Arc::new(Smtp(smtp::SmtpServer::new(smtp_config(env), provider.clone())));
-                metrics.push(smtp.clone());
-                Availability::Ready(smtp)
+                let imap = imap::ImapServer::new(imap_config(env), provider.clone());
+                let smtp = smtp::SmtpServer::new(smtp_config(env), provider.clone());
+                metrics.push(Arc::new(Counters { imap: imap.clone(), smtp: smtp.clone() }));
+                (Availability::Ready(Arc::new(Imap(imap))), Availability::Ready(Arc::new(Smtp(smtp))))
             }
-            Err(why) => Availability::Missing(why),
+            Err(why) => (Availability::Missing(why), Availability::Missing(why)),
         };
-        Self { imap: Availability::Missing(IMAP_MISSING), submission, metrics }
+        Self { imap, submission, metrics }
     }
 
     /// Their counters, for `/metrics`.
@@ -169,8 +168,7 @@ impl FrontEnds {
     /// building anything. Kept in step with [`FrontEnds::build`].
     pub fn missing_from_build(protocol: Protocol) -> Option<&'static str> {
         match protocol {
-            Protocol::Imap => Some(IMAP_MISSING),
-            Protocol::Submission => None,
+            Protocol::Imap | Protocol::Submission => None,
         }
     }
 
@@ -185,6 +183,35 @@ impl FrontEnds {
             Protocol::Imap => &self.imap,
             Protocol::Submission => &self.submission,
         }
+    }
+}
+
+fn imap_config(env: &FrontEndEnv) -> imap::ImapConfig {
+    imap::ImapConfig {
+        tls: env.tls.clone(),
+        allow_plaintext_login: match env.plaintext_login {
+            PlaintextLogin::Never => imap::PlaintextLogin::Never,
+            PlaintextLogin::Loopback => imap::PlaintextLogin::LoopbackOnly,
+            PlaintextLogin::Always => imap::PlaintextLogin::Always,
+        },
+        max_literal: u32::try_from(env.max_message_size).unwrap_or(u32::MAX),
+        idle_timeout: env.idle_timeout,
+        shutdown_grace: env.shutdown_grace,
+        ..imap::ImapConfig::default()
+    }
+}
+
+/// `crates/imap` behind [`FrontEnd`].
+struct Imap(imap::ImapServer);
+
+impl FrontEnd for Imap {
+    fn serve(&self, listener: TcpListener, security: Security, shutdown: watch::Receiver<bool>) -> ServeFuture {
+        let server = self.0.clone();
+        let mode = match security {
+            Security::StartTls => imap::TlsMode::StartTls,
+            Security::Implicit => imap::TlsMode::Implicit,
+        };
+        Box::pin(async move { server.serve(listener, mode, shutdown).await })
     }
 }
 
@@ -218,26 +245,46 @@ impl FrontEnd for Smtp {
     }
 }
 
-impl MetricSource for Smtp {
+/// The protocol servers' counters, one metric family at a time (the text
+/// format wants each family's samples together).
+struct Counters {
+    imap: imap::ImapServer,
+    smtp: smtp::SmtpServer,
+}
+
+impl MetricSource for Counters {
     fn render(&self, out: &mut String) {
         use std::fmt::Write as _;
-        let m = self.0.metrics();
-        let p = "protocol=\"smtp\"";
-        family(out, "mapibridge_connections_open", "gauge", "Client connections open now.");
-        let _ = writeln!(out, "mapibridge_connections_open{{{p}}} {}", m.connections_open);
-        family(out, "mapibridge_connections_total", "counter", "Client connections accepted.");
-        let _ = writeln!(out, "mapibridge_connections_total{{{p}}} {}", m.connections_total);
-        family(out, "mapibridge_commands_total", "counter", "Client commands received.");
-        let _ = writeln!(out, "mapibridge_commands_total{{{p}}} {}", m.commands);
-        family(out, "mapibridge_errors_total", "counter", "Error replies sent to clients.");
-        let _ = writeln!(out, "mapibridge_errors_total{{{p}}} {}", m.errors);
-        family(out, "mapibridge_auth_failures_total", "counter", "Failed client logins.");
-        let _ = writeln!(out, "mapibridge_auth_failures_total{{{p}}} {}", m.auth_failures);
+        let (i, s) = (self.imap.metrics(), self.smtp.metrics());
+        let families: [(&str, &str, &str, u64, u64); 5] = [
+            (
+                "mapibridge_connections_open",
+                "gauge",
+                "Client connections open now.",
+                i.connections_open,
+                s.connections_open,
+            ),
+            (
+                "mapibridge_connections_total",
+                "counter",
+                "Client connections accepted.",
+                i.connections_total,
+                s.connections_total,
+            ),
+            ("mapibridge_commands_total", "counter", "Client commands received.", i.commands, s.commands),
+            ("mapibridge_errors_total", "counter", "Error replies sent to clients.", i.errors, s.errors),
+            ("mapibridge_auth_failures_total", "counter", "Failed client logins.", i.login_failures, s.auth_failures),
+        ];
+        for (name, kind, help, imap, smtp) in families {
+            family(out, name, kind, help);
+            let _ = writeln!(out, "{name}{{protocol=\"imap\"}} {imap}");
+            let _ = writeln!(out, "{name}{{protocol=\"smtp\"}} {smtp}");
+        }
         family(out, "mapibridge_smtp_messages_total", "counter", "Submitted messages by outcome.");
         for (outcome, n) in [
-            ("accepted", m.messages_accepted),
-            ("deduplicated", m.messages_deduplicated),
-            ("refused", m.messages_refused),
+            ("accepted", s.messages_accepted),
+            ("deduplicated", s.messages_deduplicated),
+            ("refused", s.messages_refused),
         ] {
             let _ = writeln!(out, "mapibridge_smtp_messages_total{{outcome=\"{outcome}\"}} {n}");
         }

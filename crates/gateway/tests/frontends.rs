@@ -1,7 +1,8 @@
-//! The protocol crates wired through the gateway's listeners: a real SMTP
-//! submission through `FrontEnds::build` + `GatewayPlan`, over the in-memory
-//! mailbox (the MAPI-backed one is not in this build yet), with the
-//! gateway's readiness probe, metrics and shutdown.
+//! The protocol crates wired through the gateway's listeners: a real IMAP
+//! login + LIST + FETCH and a real SMTP submission through
+//! `FrontEnds::build` + `GatewayPlan`, over the in-memory mailbox (the
+//! MAPI-backed one is not in this build yet), with the gateway's readiness
+//! probe, metrics and shutdown.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
@@ -35,13 +36,36 @@ async fn say(reader: &mut BufReader<TcpStream>, line: &str) -> String {
     reply(reader).await
 }
 
+/// Reads an IMAP response up to the tagged completion line.
+async fn tagged(reader: &mut BufReader<TcpStream>, tag: &str) -> String {
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        tokio::time::timeout(Duration::from_secs(10), reader.read_line(&mut line)).await.unwrap().unwrap();
+        assert!(!line.is_empty(), "connection closed after {all:?}");
+        all.push_str(&line);
+        if line.starts_with(&format!("{tag} ")) {
+            return all;
+        }
+    }
+}
+
+async fn command(reader: &mut BufReader<TcpStream>, tag: &str, cmd: &str) -> String {
+    reader.get_mut().write_all(format!("{tag} {cmd}\r\n").as_bytes()).await.unwrap();
+    tagged(reader, tag).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn smtp_submission_through_the_gateway_listener() {
+async fn imap_login_list_fetch_and_smtp_submission_through_the_gateway_listeners() {
     let dir = tempfile::tempdir().unwrap();
     let state: Arc<dyn state::StateStore> = Arc::new(state::SqliteStore::open(dir.path()).await.unwrap());
     let alice = MemoryAccount::new("alice@example.test", state, MemoryConfig::default()).await.unwrap();
     let provider = MemoryProvider::new();
     provider.add_user("alice@example.test", "demo", alice.clone());
+    let hello =
+        b"From: bob@example.test\r\nTo: alice@example.test\r\nSubject: hello via the gateway\r\n\r\nHi Alice\r\n"
+            .to_vec();
+    alice.deliver("INBOX", vec![(hello, mailbox::Timestamp(1_767_600_000))]).await.unwrap();
     let cert = gateway::tls::ReloadableCert::new(
         gateway::tls::self_signed(&dir.path().join("tls"), &["localhost".into()]).unwrap(),
     )
@@ -57,12 +81,20 @@ async fn smtp_submission_through_the_gateway_listener() {
     };
     let registry = Metrics::new();
     let plan = GatewayPlan {
-        listeners: vec![ListenerSpec {
-            name: "submission",
-            protocol: Protocol::Submission,
-            security: Security::StartTls,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        }],
+        listeners: vec![
+            ListenerSpec {
+                name: "imap",
+                protocol: Protocol::Imap,
+                security: Security::StartTls,
+                addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            },
+            ListenerSpec {
+                name: "submission",
+                protocol: Protocol::Submission,
+                security: Security::StartTls,
+                addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            },
+        ],
         http: None,
         metrics: None,
         front_ends: FrontEnds::build(&env),
@@ -72,8 +104,23 @@ async fn smtp_submission_through_the_gateway_listener() {
         registry: registry.clone(),
     };
     let gw = plan.start().await.unwrap();
-    let ListenerStatus::Serving(addr) = gw.listeners[0].1 else { panic!("{:?}", gw.listeners) };
+    let ListenerStatus::Serving(imap) = gw.listeners[0].1 else { panic!("{:?}", gw.listeners) };
+    let ListenerStatus::Serving(addr) = gw.listeners[1].1 else { panic!("{:?}", gw.listeners) };
     gw.wait_until_accepting(Duration::from_secs(10)).await.unwrap();
+
+    let mut i = BufReader::new(TcpStream::connect(imap).await.unwrap());
+    let mut greeting = String::new();
+    i.read_line(&mut greeting).await.unwrap();
+    assert!(greeting.starts_with("* OK"), "{greeting}");
+    assert!(command(&mut i, "a1", "CAPABILITY").await.contains("STARTTLS"));
+    let login = command(&mut i, "a2", "LOGIN alice@example.test demo").await;
+    assert!(login.lines().last().unwrap().starts_with("a2 OK"), "{login}");
+    let list = command(&mut i, "a3", "LIST \"\" \"*\"").await;
+    assert!(list.contains("INBOX") && list.lines().last().unwrap().starts_with("a3 OK"), "{list}");
+    let select = command(&mut i, "a4", "SELECT INBOX").await;
+    assert!(select.contains("* 1 EXISTS"), "{select}");
+    let fetch = command(&mut i, "a5", "FETCH 1 (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])").await;
+    assert!(fetch.contains("hello via the gateway") && fetch.lines().last().unwrap().starts_with("a5 OK"), "{fetch}");
 
     let mut c = BufReader::new(TcpStream::connect(addr).await.unwrap());
     assert!(reply(&mut c).await.starts_with("220 gw.example.test"));
@@ -95,7 +142,22 @@ async fn smtp_submission_through_the_gateway_listener() {
     let text = registry.render();
     assert!(text.contains("mapibridge_smtp_messages_total{outcome=\"accepted\"} 1"), "{text}");
     assert!(text.contains("mapibridge_listener_up{listener=\"submission\",protocol=\"smtp\"} 1"), "{text}");
+    assert!(text.contains("mapibridge_connections_open{protocol=\"imap\"} 1"), "{text}");
+    assert_eq!(text.matches("# TYPE mapibridge_connections_open").count(), 1, "one family header: {text}");
 
-    gw.shutdown().await;
+    // Graceful stop: the open IMAP connection is told BYE.
+    let stopping = tokio::spawn(gw.shutdown());
+    let mut rest = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut line = String::new();
+        while i.read_line(&mut line).await.unwrap_or(0) > 0 {
+            rest.push_str(&line);
+            line.clear();
+        }
+    })
+    .await;
+    assert!(rest.contains("* BYE"), "IMAP client not told BYE at shutdown: {rest:?}");
+    stopping.await.unwrap();
     assert!(TcpStream::connect(addr).await.is_err(), "listener open after shutdown");
+    assert!(TcpStream::connect(imap).await.is_err(), "listener open after shutdown");
 }
