@@ -568,6 +568,17 @@ mod tests {
     }
 
     #[test]
+    fn kubernetes_configmap_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/kubernetes/configmap.yaml");
+        let yaml = std::fs::read_to_string(path).unwrap();
+        let (_, block) = yaml.split_once("mapibridge.toml: |\n").unwrap();
+        let toml: String = block.lines().map(|l| l.strip_prefix("    ").unwrap_or(l)).collect::<Vec<_>>().join("\n");
+        let c = Config::parse(&toml, "configmap.yaml").unwrap();
+        assert_eq!(*c.state.backend.get_ref(), StateBackend::Sqlite);
+        assert_eq!(c.log.format, LogFormat::Json);
+    }
+
+    #[test]
     fn example_file_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mapibridge.example.toml");
         let c = Config::load(&path).unwrap();
