@@ -74,6 +74,7 @@ fn loopback(port: u16) -> SocketAddr {
 /// Runs the demo until SIGINT/SIGTERM, writing the summary to `out`.
 pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let started = Instant::now();
+    let mut stop = crate::signals::Terminate::install().context("installing the SIGINT/SIGTERM handlers")?;
     let data = match &args.data_dir {
         Some(d) => d.clone(),
         None => default_data_dir().context("no --data-dir given and neither XDG_DATA_HOME nor HOME is set")?,
@@ -153,7 +154,7 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
     writeln!(out, "{READY_LINE}")?;
     out.flush()?;
 
-    let signal = crate::signals::terminate().await.context("waiting for SIGINT/SIGTERM")?;
+    let signal = stop.wait().await.context("waiting for SIGINT/SIGTERM")?;
     writeln!(out, "{signal}: stopping")?;
     out.flush()?;
     gateway.shutdown().await;

@@ -40,6 +40,9 @@ pub fn listener_specs(config: &Config) -> Vec<ListenerSpec> {
 
 /// Runs the gateway until a stop signal.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    let stop = crate::signals::Terminate::install().context("installing the SIGINT/SIGTERM handlers")?;
+    #[cfg(unix)]
+    let hangups = crate::signals::hangups().context("installing the SIGHUP handler")?;
     let data = &config.data.dir;
     std::fs::create_dir_all(data).with_context(|| format!("creating data.dir {}", data.display()))?;
     let state_dir = data.join("state");
@@ -97,42 +100,43 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("mapibridge ready");
 
-    wait_for_stop(cert.as_ref()).await?;
+    #[cfg(unix)]
+    wait_for_stop(stop, hangups, cert.as_ref()).await?;
+    #[cfg(not(unix))]
+    wait_for_stop(stop, cert.as_ref()).await?;
     gateway.shutdown().await;
     tracing::info!("mapibridge stopped");
     Ok(())
 }
 
 /// Waits for SIGINT/SIGTERM, reloading the certificate on each SIGHUP.
-async fn wait_for_stop(cert: Option<&Arc<ReloadableCert>>) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut hangups = crate::signals::hangups()?;
-        let stop = crate::signals::terminate();
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                signal = &mut stop => {
-                    tracing::info!(signal = signal?, "stopping");
-                    return Ok(());
-                }
-                Some(()) = async { match hangups.as_mut() { Some(h) => h.recv().await, None => None } } => {
-                    match cert {
-                        Some(c) => match c.reload() {
-                            Ok(()) => tracing::info!(cert = %c.paths().cert.display(), "SIGHUP: certificate reloaded"),
-                            Err(e) => tracing::error!(error = %e, "SIGHUP: certificate not reloaded, the old one stays"),
-                        },
-                        None => tracing::info!("SIGHUP: no certificate configured"),
-                    }
-                }
+#[cfg(unix)]
+async fn wait_for_stop(
+    mut stop: crate::signals::Terminate,
+    mut hangups: tokio::signal::unix::Signal,
+    cert: Option<&Arc<ReloadableCert>>,
+) -> anyhow::Result<()> {
+    loop {
+        tokio::select! {
+            signal = stop.wait() => {
+                tracing::info!(signal = signal?, "stopping");
+                return Ok(());
             }
+            Some(()) = hangups.recv() => match cert {
+                Some(c) => match c.reload() {
+                    Ok(()) => tracing::info!(cert = %c.paths().cert.display(), "SIGHUP: certificate reloaded"),
+                    Err(e) => tracing::error!(error = %e, "SIGHUP: certificate not reloaded, the old one stays"),
+                },
+                None => tracing::info!("SIGHUP: no certificate configured"),
+            },
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = cert;
-        let signal = crate::signals::terminate().await?;
-        tracing::info!(signal, "stopping");
-        Ok(())
-    }
+}
+
+/// Waits for Ctrl-C.
+#[cfg(not(unix))]
+async fn wait_for_stop(mut stop: crate::signals::Terminate, _cert: Option<&Arc<ReloadableCert>>) -> anyhow::Result<()> {
+    let signal = stop.wait().await?;
+    tracing::info!(signal, "stopping");
+    Ok(())
 }

@@ -116,3 +116,64 @@ fn busy_port_is_a_clear_error() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains(&format!("http listener on 127.0.0.1:{port}")) && err.contains("address in use"), "{err}");
 }
+
+/// The demo's IMAP listener: LOGIN + LIST + SELECT + FETCH of a seeded
+/// message once it is served; until the MAPI-backed mailbox lands the demo
+/// must say why it is not, and nothing may answer on the port.
+#[test]
+fn demo_imap_login_list_fetch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = demo(dir.path());
+    demo.wait_for_line(READY, READY_WITHIN);
+    let out = demo.seen.join("\n");
+    let Some(port) = demo.port("imap") else {
+        assert!(out.contains("incoming IMAP") && out.contains("NOT AVAILABLE: the MAPI-backed mailbox"), "{out}");
+        let printed = out.lines().find(|l| l.contains("incoming IMAP") && l.contains("STARTTLS")).unwrap();
+        let port: u16 = printed.split_whitespace().nth(3).unwrap().parse().unwrap();
+        assert!(
+            port == 0 || LineClient::connect(loopback(port)).is_err(),
+            "an unserved port must not accept: {printed}"
+        );
+        return;
+    };
+    let mut c = LineClient::connect(loopback(port)).unwrap();
+    assert!(c.line().starts_with("* OK"));
+    let login = c.imap("a1", "LOGIN alice@example.test demo");
+    assert!(login.lines().last().unwrap().starts_with("a1 OK"), "{login}");
+    let list = c.imap("a2", "LIST \"\" \"*\"");
+    assert!(list.contains("INBOX") && list.lines().last().unwrap().starts_with("a2 OK"), "{list}");
+    let select = c.imap("a3", "SELECT INBOX");
+    assert!(select.contains(" EXISTS") && !select.contains("* 0 EXISTS"), "the seeded inbox is not empty: {select}");
+    let fetch = c.imap("a4", "FETCH 1 (UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])");
+    assert!(fetch.contains("Subject:") && fetch.lines().last().unwrap().starts_with("a4 OK"), "{fetch}");
+    c.imap("a5", "LOGOUT");
+    demo.signal("TERM");
+    assert!(demo.wait_exit(Duration::from_secs(15)).success());
+}
+
+/// The demo's SMTP listener: AUTH + a message to bob once it is served;
+/// until then the demo says why not.
+#[test]
+fn demo_smtp_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = demo(dir.path());
+    demo.wait_for_line(READY, READY_WITHIN);
+    let out = demo.seen.join("\n");
+    let Some(port) = demo.port("submission") else {
+        assert!(out.contains("outgoing SMTP") && out.contains("NOT AVAILABLE: the MAPI-backed mailbox"), "{out}");
+        return;
+    };
+    let mut c = LineClient::connect(loopback(port)).unwrap();
+    assert!(c.smtp_reply().starts_with("220"));
+    assert!(c.smtp("EHLO client.example.test").starts_with("250"));
+    // AUTH PLAIN "\0alice@example.test\0demo"; the demo allows it on loopback.
+    let auth = c.smtp("AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABkZW1v");
+    assert!(auth.starts_with("235"), "{auth}");
+    assert!(c.smtp("MAIL FROM:<alice@example.test>").starts_with("250"));
+    assert!(c.smtp("RCPT TO:<bob@example.test>").starts_with("250"));
+    assert!(c.smtp("DATA").starts_with("354"));
+    let sent = c.smtp("From: alice@example.test\r\nTo: bob@example.test\r\nSubject: demo send\r\n\r\nHello Bob\r\n.");
+    assert!(sent.starts_with("250"), "{sent}");
+    demo.signal("TERM");
+    assert!(demo.wait_exit(Duration::from_secs(15)).success());
+}

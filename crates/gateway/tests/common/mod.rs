@@ -139,3 +139,58 @@ pub fn demo(dir: &Path) -> Running {
         &[],
     )
 }
+
+/// A line-oriented blocking client (IMAP and SMTP over plain TCP).
+pub struct LineClient {
+    reader: BufReader<TcpStream>,
+}
+
+impl LineClient {
+    pub fn connect(addr: SocketAddr) -> std::io::Result<Self> {
+        let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+        s.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Self { reader: BufReader::new(s) })
+    }
+
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        line
+    }
+
+    pub fn send(&mut self, text: &str) {
+        self.reader.get_mut().write_all(format!("{text}\r\n").as_bytes()).unwrap();
+    }
+
+    /// IMAP: sends `tag cmd` and reads through the tagged completion.
+    pub fn imap(&mut self, tag: &str, cmd: &str) -> String {
+        self.send(&format!("{tag} {cmd}"));
+        let mut all = String::new();
+        loop {
+            let line = self.line();
+            assert!(!line.is_empty(), "closed after {all:?}");
+            all.push_str(&line);
+            if line.starts_with(&format!("{tag} ")) {
+                return all;
+            }
+        }
+    }
+
+    /// SMTP: sends a line and reads the (possibly multi-line) reply.
+    pub fn smtp(&mut self, text: &str) -> String {
+        self.send(text);
+        self.smtp_reply()
+    }
+
+    pub fn smtp_reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let line = self.line();
+            assert!(!line.is_empty(), "closed after {all:?}");
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all;
+            }
+        }
+    }
+}
