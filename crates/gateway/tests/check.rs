@@ -124,6 +124,32 @@ async fn explicit_endpoints_skip_autodiscover_and_find_the_dn_in_the_address_boo
     sim.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn ntlm_is_offered_chosen_and_green() {
+    use exchange_sim::auth::WithNtHashes;
+    use exchange_sim::auth::ntlm::Ntlmv2;
+    let store = Store::open_in_memory().unwrap();
+    seed(&store, &SeedOptions { users: vec!["alice".into()], messages: 2, seed: 3 }).unwrap();
+    let directory = WithNtHashes::new(std::sync::Arc::new(store.clone()));
+    directory.set_password("alice@example.test", "demo");
+    let sim = Simulator::new(SimConfig::loopback())
+        .with_store(store)
+        .with_directory(std::sync::Arc::new(directory))
+        .with_ntlm(std::sync::Arc::new(Ntlmv2::default()))
+        .run()
+        .await
+        .unwrap();
+    let url = format!("{}/autodiscover/autodiscover.xml", sim.base_url());
+    let args =
+        vec!["--exchange".into(), url, "--auth".into(), "ntlm".into(), "--user".into(), "alice@example.test".into()];
+    let (ok, out) = check(args, "demo").await;
+    assert!(ok, "{out}");
+    let offered = out.lines().find(|l| l.contains("Auth offered")).unwrap();
+    assert!(offered.contains("ntlm") && offered.contains("using ntlm"), "{offered}");
+    assert!(out.lines().any(|l| l.starts_with("ok") && l.contains("Address book")), "{out}");
+    sim.shutdown().await;
+}
+
 #[test]
 fn invalid_config_names_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
