@@ -150,6 +150,39 @@ async fn ntlm_is_offered_chosen_and_green() {
     sim.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn self_signed_https_is_red_until_pinned_then_green() {
+    let store = Store::open_in_memory().unwrap();
+    seed(&store, &SeedOptions { users: vec!["alice".into()], messages: 2, seed: 5 }).unwrap();
+    let mut config = SimConfig::loopback();
+    config.tls = true;
+    let sim = Simulator::new(config).with_store(store).run().await.unwrap();
+    assert!(sim.base_url().starts_with("https://"));
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("exchange.pem");
+    std::fs::write(&pem, sim.certificate_pem().unwrap()).unwrap();
+    let base = format!(
+        "[exchange]\nautodiscover_url = \"{}/autodiscover/autodiscover.xml\"\nauth = \"basic\"\n",
+        sim.base_url()
+    );
+
+    let plain = config_file(dir.path(), &base);
+    let (ok, out) = check(vec!["--config".into(), plain, "--user".into(), "alice@example.test".into()], "demo").await;
+    assert!(!ok);
+    let red = lines_marked(&out, "FAIL");
+    assert!(red.first().is_some_and(|l| l.contains("TLS") && l.contains("NOT trusted")), "{out}");
+    assert!(out.contains("exchange.ca_file") && out.contains("exchange.pinned_certificate"), "{out}");
+
+    let pinned = config_file(dir.path(), &format!("{base}pinned_certificate = \"{}\"\n", pem.display()));
+    let (ok, out) = check(vec!["--config".into(), pinned, "--user".into(), "alice@example.test".into()], "demo").await;
+    assert!(ok, "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("ok") && l.contains("TLS") && l.contains("certificate trusted")),
+        "{out}"
+    );
+    sim.shutdown().await;
+}
+
 #[test]
 fn invalid_config_names_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
