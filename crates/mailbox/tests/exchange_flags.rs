@@ -23,7 +23,7 @@ async fn flags_of(f: &dyn Folder, uid: u32) -> Flags {
     f.fetch(&uid_set(&[uid]), fields).await.unwrap().pop().unwrap().flags.unwrap()
 }
 
-fn value<'a>(values: &'a [TaggedValue], tag: PropTag) -> Option<&'a PropValue> {
+fn value(values: &[TaggedValue], tag: PropTag) -> Option<&PropValue> {
     values.iter().find(|v| v.tag.id() == tag.id()).map(|v| &v.value).filter(|v| !matches!(v, PropValue::Error(_)))
 }
 
