@@ -104,7 +104,10 @@ pub(super) async fn open_other(
     {
         Ok(m) => Ok(Some(m)),
         Err(api::Error::Rop { code, .. })
-            if code == ErrorCode::ACCESS_DENIED || code == ErrorCode::LOGON_FAILED || code == ErrorCode::NOT_FOUND =>
+            if code == ErrorCode::ACCESS_DENIED
+                || code == ErrorCode::LOGON_FAILED
+                || code == ErrorCode::LOGIN_PERM
+                || code == ErrorCode::NOT_FOUND =>
         {
             Ok(None)
         }

@@ -48,9 +48,11 @@ pub(super) async fn watch(
     sync: &Arc<FolderSync>,
     folder: FolderId,
 ) -> Result<ChangeStream, MailboxError> {
+    // Events are relative to an index that reflects the mailbox now;
+    // subscribing under its lock means no round commits in between.
+    let index = sync.current(session).await?;
     let rx = sync.subscribe();
-    // Events are relative to an index that reflects the mailbox now.
-    drop(sync.current(session).await?);
+    drop(index);
     ensure_task(session);
     Ok(Box::pin(FeedStream { folder, next: Box::pin(recv(rx)) }))
 }
