@@ -71,6 +71,8 @@ struct Delta {
 fn options() -> IcsOptions {
     let mut o = IcsOptions::contents();
     o.flags &= !SF_FAI;
+    // Chained GetBuffer answers: a large download takes fewer round trips.
+    o.chain = true;
     o
 }
 
