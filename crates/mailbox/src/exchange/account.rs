@@ -242,6 +242,20 @@ impl ExchangeAccount {
         Ok(Arc::new(ExchangeFolder::new(self.session.clone(), info, fid, sync)))
     }
 
+    /// What the open sync indexes keep in memory: (messages, bytes of their
+    /// summaries and map entries). The rendered-MIME cache is shared by the
+    /// node and not counted.
+    pub async fn index_footprint(&self) -> (usize, usize) {
+        let mut items = 0;
+        let mut bytes = 0;
+        for s in self.session.open_syncs().await {
+            let (n, b) = s.footprint().await;
+            items += n;
+            bytes += b;
+        }
+        (items, bytes)
+    }
+
     /// The special folders the logon named.
     pub fn special_folders(&self) -> &SpecialFolders {
         &self.session.special

@@ -118,6 +118,29 @@ pub(super) struct Summary {
 }
 
 impl Summary {
+    /// Bytes this summary keeps (itself and what it owns), for the memory
+    /// figures of the benchmark.
+    pub(super) fn footprint(&self) -> usize {
+        let addrs = |v: &[crate::model::Address]| -> usize {
+            v.iter().map(|a| size_of_val(a) + a.email.len() + a.name.as_ref().map_or(0, String::len)).sum()
+        };
+        let e = &self.envelope;
+        size_of::<Self>()
+            + self.source_key.len()
+            + self.change_key.len()
+            + self.search_key.as_ref().map_or(0, Vec::len)
+            + self.message_id.as_ref().map_or(0, String::len)
+            + self.flags.categories.iter().map(|c| size_of_val(c) + c.len()).sum::<usize>()
+            + e.subject.as_ref().map_or(0, String::len)
+            + e.message_id.as_ref().map_or(0, String::len)
+            + e.in_reply_to.as_ref().map_or(0, String::len)
+            + addrs(&e.from)
+            + addrs(&e.sender)
+            + addrs(&e.to)
+            + addrs(&e.cc)
+            + addrs(&e.bcc)
+    }
+
     /// The summary of an ICS message change; `None` for FAI messages and
     /// changes without a MID.
     pub(super) fn of_change(change: &mapi_wire::fx::MessageChange) -> Option<Self> {

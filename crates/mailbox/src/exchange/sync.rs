@@ -82,6 +82,13 @@ impl FolderSync {
         Self { fid, state_id, inner: Mutex::new(SyncInner::default()), events }
     }
 
+    /// (messages, bytes) of the index.
+    pub(super) async fn footprint(&self) -> (usize, usize) {
+        let inner = self.inner.lock().await;
+        let entry = size_of::<(MessageId, Summary)>();
+        (inner.items.len(), inner.items.values().map(|s| s.footprint() + entry).sum())
+    }
+
     /// A receiver of the folder's change events.
     pub(super) fn subscribe(&self) -> broadcast::Receiver<ChangeKind> {
         self.events.subscribe()
