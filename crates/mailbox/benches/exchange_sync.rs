@@ -28,7 +28,12 @@ fn s(v: &str) -> PropValue {
 fn seeded() -> Store {
     let store = Store::open_in_memory().unwrap();
     store
-        .create_mailbox(&NewMailbox { address: ALICE, display_name: "Alice", password: Some("demo"), ..NewMailbox::default() })
+        .create_mailbox(&NewMailbox {
+            address: ALICE,
+            display_name: "Alice",
+            password: Some("demo"),
+            ..NewMailbox::default()
+        })
         .unwrap();
     let mb = store.mailbox(ALICE).unwrap();
     let inbox = mb.special_folder(SpecialFolder::Inbox);

@@ -92,3 +92,35 @@ async fn send_as_needs_the_right_to_the_other_mailbox() {
     a.submit(sub).await.unwrap();
     assert_eq!(subjects_in(&env, BOB, SpecialFolder::Inbox), vec!["lunch"]);
 }
+
+#[tokio::test]
+async fn a_lost_answer_is_resolved_without_sending_twice() {
+    let env = Env::new().await;
+    let a = env.alice().await;
+    // The Execute that creates and submits runs, but its answer is lost.
+    env.sim.set_faults(exchange_sim::server::faults::FaultConfig { drop_responses: 1, ..Default::default() });
+    let sub = Submission { mime: mime(ALICE), mail_from: ALICE.into(), recipients: vec![BOB.into()], save_copy: false };
+    let out = a.submit(sub).await;
+    env.sim.set_faults(exchange_sim::server::faults::FaultConfig::default());
+    match out {
+        // Found filed in Sent Items by its search key: reported as sent.
+        Ok(_) => {}
+        // Or reported as unknown, never silently repeated.
+        Err(MailboxError::Unavailable(m)) => eprintln!("ambiguous: {m}"),
+        Err(e) => panic!("{e:?}"),
+    }
+    assert_eq!(subjects_in(&env, BOB, SpecialFolder::Inbox), vec!["lunch"], "delivered exactly once");
+    assert_eq!(subjects_in(&env, ALICE, SpecialFolder::SentItems), vec!["lunch"]);
+}
+
+#[tokio::test]
+async fn a_busy_server_is_unavailable_and_nothing_is_sent() {
+    let env = Env::new().await;
+    let a = env.alice().await;
+    env.sim.set_faults(exchange_sim::server::faults::FaultConfig { busy_fraction: 1.0, ..Default::default() });
+    let sub = Submission { mime: mime(ALICE), mail_from: ALICE.into(), recipients: vec![BOB.into()], save_copy: false };
+    let e = a.submit(sub).await.err().unwrap();
+    assert!(e.is_retryable(), "{e:?}");
+    env.sim.set_faults(exchange_sim::server::faults::FaultConfig::default());
+    assert!(subjects_in(&env, BOB, SpecialFolder::Inbox).is_empty());
+}

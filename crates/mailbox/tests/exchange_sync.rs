@@ -49,3 +49,33 @@ async fn initial_sync_assigns_uids_in_delivery_order_and_a_restart_keeps_them() 
     let subj = subjects(inbox.as_ref()).await;
     assert_eq!(&subj[60..], &[(61, "message 1001".to_owned()), (62, "message 1000".to_owned())]);
 }
+
+#[tokio::test]
+async fn changes_while_the_gateway_was_down_move_only_their_modseqs() {
+    let mut env = Env::new().await;
+    let inbox_id = env.folder_id(ALICE, SpecialFolder::Inbox);
+    let mids = seed(&env, ALICE, inbox_id, &(0..10).map(|i| message(i, 60 * i as i64 + 60)).collect::<Vec<_>>());
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let before = inbox.select().await.unwrap();
+    drop((inbox, a));
+    env.restart().await;
+    // While down: message 3 read, message 5 deleted, one new.
+    let direct = direct(&env.sim, ALICE).await;
+    direct.set_read_flags(inbox_id, &[mids[2]], mapi_wire::rop::ReadFlags::DEFAULT).await.unwrap();
+    direct.delete_messages(inbox_id, &[mids[4]], true).await.unwrap();
+    seed(&env, ALICE, inbox_id, &[message(99, 100_000)]);
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let after = inbox.select().await.unwrap();
+    assert_eq!(after.uid_validity, before.uid_validity);
+    assert_eq!((after.exists, after.uid_next), (10, 12));
+    let since = before.highest_modseq.get();
+    let changed = inbox
+        .fetch(&UidSet::all(), FetchFields { flags: true, changed_since: Some(since), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(changed.iter().map(|m| m.uid.get()).collect::<Vec<_>>(), vec![3, 11]);
+    assert!(changed[0].flags.as_ref().unwrap().contains(&mailbox::Flag::Seen));
+    assert_eq!(inbox.vanished_since(since).await.unwrap().0, uid_set(&[5]));
+}

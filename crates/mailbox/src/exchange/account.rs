@@ -50,7 +50,22 @@ pub(super) struct Session {
     pub(super) ipm: Fid,
     pub(super) connected: Connected,
     syncs: Mutex<HashMap<Fid, Arc<FolderSync>>>,
+    /// Addresses the user may send as (checked once per session).
+    pub(super) send_as: std::sync::Mutex<HashMap<String, bool>>,
     pub(super) feed: super::watch::Feed,
+}
+
+impl Drop for Session {
+    /// Frees the server's session context when the pool lets the account
+    /// go (idle timeout, cap, password change) and no front end holds it.
+    fn drop(&mut self) {
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let session = self.mailbox.session().clone();
+            drop(rt.spawn(async move {
+                let _closed = session.disconnect().await;
+            }));
+        }
+    }
 }
 
 impl Session {
@@ -224,6 +239,7 @@ impl ExchangeAccount {
             ipm: mb.folder(SpecialFolder::IpmSubtree),
             connected,
             syncs: Mutex::new(HashMap::new()),
+            send_as: std::sync::Mutex::new(HashMap::new()),
             feed: super::watch::Feed::default(),
         });
         Ok(Self { session })

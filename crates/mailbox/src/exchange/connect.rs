@@ -84,32 +84,33 @@ async fn resolve_dn(url: &str, smtp: &str, t: &TransportConfig) -> Result<String
     Ok(dn.unwrap_or_else(|| smtp.to_owned()))
 }
 
-/// Logs on to another user's mailbox with the same credentials (a delegate
-/// or send-as check). `Ok(None)` when Exchange refuses access.
-pub(super) async fn open_other(
+/// Whether the user may open another user's mailbox with the same
+/// credentials (the send-as check): a RopLogon to it on a short-lived
+/// session. `Ok(false)` when Exchange refuses access.
+pub(super) async fn may_open_other(
     transport: &TransportConfig,
     mailstore_url: &str,
     own_dn: &str,
     other: &str,
-) -> Result<Option<Mailbox>, MailboxError> {
-    let session = EmsmdbSession::connect(SessionConfig::new(mailstore_url, own_dn, transport.clone()))
-        .await
-        .map_err(transport_error)?;
-    match Mailbox::logon(
-        Arc::new(session),
-        StoreTarget::Mailbox { legacy_dn: other.to_owned() },
-        MailboxOptions::default(),
-    )
-    .await
-    {
-        Ok(m) => Ok(Some(m)),
+) -> Result<bool, MailboxError> {
+    let session = Arc::new(
+        EmsmdbSession::connect(SessionConfig::new(mailstore_url, own_dn, transport.clone()))
+            .await
+            .map_err(transport_error)?,
+    );
+    let target = StoreTarget::Mailbox { legacy_dn: other.to_owned() };
+    let outcome = Mailbox::logon(session.clone(), target, MailboxOptions::default()).await;
+    // Best effort: the server expires the context anyway.
+    let _disconnected = session.disconnect().await;
+    match outcome {
+        Ok(_) => Ok(true),
         Err(api::Error::Rop { code, .. })
             if code == ErrorCode::ACCESS_DENIED
                 || code == ErrorCode::LOGON_FAILED
                 || code == ErrorCode::LOGIN_PERM
                 || code == ErrorCode::NOT_FOUND =>
         {
-            Ok(None)
+            Ok(false)
         }
         Err(e) => Err(api_error(e, "logon to another mailbox")),
     }

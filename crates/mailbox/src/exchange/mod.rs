@@ -23,6 +23,27 @@
 //! * Writes go to Exchange and are then observed through the same ICS path,
 //!   so the model's own changes and changes made by other clients take one
 //!   road to the change feed ([`watch`]).
+//!
+//! # Limits (as of this version)
+//!
+//! * The summaries are in memory: the first use of a folder in a process
+//!   costs a full ICS download (an incremental one from the stored state
+//!   first, so mod-sequences move only for what changed meanwhile). UIDs
+//!   survive restarts through the state store.
+//! * FETCH serves the index as of the last catch-up; SELECT, UID lists,
+//!   SEARCH, STORE, COPY/MOVE, EXPUNGE and every MAPI notification catch up.
+//! * STORE writes `\Seen` for all items in one RopSetReadFlags batch, but the
+//!   other flags with one Execute per message: `mapi-client` has no
+//!   multi-message property update yet.
+//! * Rendering reads recipients from the RecipientRow fields (name, address,
+//!   type) and named properties only for Keywords (the API has no
+//!   RopGetNamesFromPropertyIds); embedded messages are rendered from their
+//!   own properties only. STATUS SIZE counts PidTagMessageSize for items not
+//!   rendered yet; RFC822.SIZE is always exact.
+//! * Only the user's own mailbox (no delegated stores or public folders).
+//! * Moving a folder to another parent goes through `mapi-client`'s
+//!   `move_folder`, which cannot encode its request yet; renames in place
+//!   work.
 
 mod account;
 mod connect;

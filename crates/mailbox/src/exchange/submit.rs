@@ -12,7 +12,7 @@ use mapi_wire::PropTag;
 use mapi_wire::prop_value::PropValue;
 
 use super::account::Session;
-use super::connect::{api_error, open_other};
+use super::connect::{api_error, may_open_other};
 use crate::error::MailboxError;
 use crate::mapi::envelope::envelope_of;
 use crate::mapi::flags::{MF_READ, MF_UNSENT};
@@ -33,8 +33,20 @@ pub(super) async fn submit(s: &Session, sub: Submission) -> Result<SubmitOutcome
     message.recipients = envelope_recipients(&message, &sub.recipients);
     let from = envelope.from.first().map(|a| a.email.to_lowercase());
     if let Some(from) = from.filter(|f| *f != s.identity.to_lowercase()) {
-        let c = &s.connected;
-        let allowed = open_other(&c.transport, &c.mailstore_url, &c.user_dn, &from).await?.is_some();
+        let known = s.send_as.lock().ok().and_then(|m| m.get(&from).copied());
+        let allowed = match known {
+            Some(a) => a,
+            None => {
+                let c = &s.connected;
+                let a = may_open_other(&c.transport, &c.mailstore_url, &c.user_dn, &from).await?;
+                // Only grants are remembered: a refusal is checked again, so
+                // a right given meanwhile takes effect.
+                if a && let Ok(mut m) = s.send_as.lock() {
+                    m.insert(from.clone(), a);
+                }
+                a
+            }
+        };
         if !allowed {
             return Err(MailboxError::NotPermitted(format!("{} may not send as {from}", s.identity)));
         }
