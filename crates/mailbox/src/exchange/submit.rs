@@ -71,26 +71,23 @@ pub(super) async fn submit(s: &Session, sub: Submission) -> Result<SubmitOutcome
     let sent = s.special.sent.as_ref().map(Session::fid_of).transpose()?;
     let new = s.new_message(outbox, &message).await?;
     let search_key = new.search_key.clone().unwrap_or_default();
-    match s.mailbox.create_message(&new, true).await.map_err(|e| api_error(e, "submit"))? {
-        WriteReport::Done(_) => {}
-        WriteReport::Landed(_) => {
-            return Err(MailboxError::Unavailable(
-                "the message was saved in the Outbox but its submission was not confirmed; it was not sent again \
-                 (check Sent Items before retrying)"
-                    .into(),
-            ));
-        }
-        WriteReport::NotLanded => {
-            // Submitted messages leave the Outbox: look where Exchange files them.
-            let filed = match sent {
-                Some(f) => s.mailbox.find_by_search_key(f, &search_key).await.map_err(|e| api_error(e, "submit"))?,
-                None => None,
+    let report = s.mailbox.create_message(&new, true).await.map_err(|e| api_error(e, "submit"))?;
+    if !matches!(report, WriteReport::Done(_)) {
+        // The answer was lost. Submitted messages are filed in Sent Items:
+        // found there means sent; otherwise report, never send again.
+        let filed = match sent {
+            Some(f) => s.mailbox.find_by_search_key(f, &search_key).await.map_err(|e| api_error(e, "submit"))?,
+            None => None,
+        };
+        if filed.is_none() {
+            let m = match report {
+                WriteReport::Landed(_) => {
+                    "the message was saved in the Outbox but its submission was not confirmed; it was not sent again \
+                     (check Sent Items before retrying)"
+                }
+                _ => "the connection was lost before Exchange took the message; it was not sent",
             };
-            if filed.is_none() {
-                return Err(MailboxError::Unavailable(
-                    "the connection was lost before Exchange took the message; not sent".into(),
-                ));
-            }
+            return Err(MailboxError::Unavailable(m.into()));
         }
     }
     if sub.save_copy
