@@ -207,3 +207,8 @@ pub fn fuzz_mime_round_trip(data: &[u8]) {
         assert_eq!(first, second, "rendering is not deterministic");
     }
 }
+
+/// iCalendar → MAPI → iCalendar on arbitrary bytes ([`crate::ical::fuzz_ical`]).
+pub fn fuzz_ical(data: &[u8]) {
+    crate::ical::fuzz_ical(data);
+}

@@ -29,9 +29,11 @@
 pub mod bag;
 mod error;
 pub mod from_mime;
+pub mod ical;
 pub mod message;
 pub mod render;
 pub mod rtf;
+pub mod vcard;
 
 #[doc(hidden)]
 pub mod fuzzing;
@@ -39,5 +41,10 @@ pub mod fuzzing;
 pub use bag::{BagError, NamedId, NamedKey, PropKey, PropertyBag, ToPropKey};
 pub use error::ConvertError;
 pub use from_mime::{ParseOptions, Parsed, from_mime, from_mime_with_warnings};
+pub use ical::{ExportOptions, IcalCalendarPart, IcalError, ImportOptions, Imported, from_ical, occurrences, to_ical};
 pub use message::{AttachFlags, AttachMethod, Attachment, Message, Recipient, RecipientType};
 pub use render::{CalendarBody, CalendarPart, RenderOptions, to_mime};
+pub use vcard::{
+    VcardError, VcardParseOptions, VcardRenderOptions, VcardVersion, message_to_vcard, vcard_to_message,
+    vcards_to_messages,
+};

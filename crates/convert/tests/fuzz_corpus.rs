@@ -9,6 +9,7 @@ const TARGETS: &[(&str, Entry)] = &[
     ("convert_to_mime", convert::fuzzing::fuzz_to_mime),
     ("convert_rtf", convert::fuzzing::fuzz_rtf),
     ("convert_from_mime", convert::fuzzing::fuzz_mime_round_trip),
+    ("convert_ical", convert::fuzzing::fuzz_ical),
 ];
 
 #[test]

@@ -56,10 +56,14 @@ fn seed(args: SeedArgs) -> anyhow::Result<()> {
         &exchange_sim::seed::SeedOptions { users: args.users, messages: args.messages, seed: args.seed },
     )?;
     println!(
-        "seeded {} messages, {} contacts, {} calendar items in {}",
+        "seeded {} messages, {} drafts, {} contacts and lists, {} calendar items, {} tasks, {} notes, {} team messages in {}",
         report.messages,
+        report.drafts,
         report.contacts,
         report.appointments,
+        report.tasks,
+        report.notes,
+        report.team_messages,
         args.data.display()
     );
     Ok(())

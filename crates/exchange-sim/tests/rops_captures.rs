@@ -20,11 +20,10 @@ struct Replay {
     ours: Option<RopResponseBuffer>,
 }
 
-/// Logs alice on (handle 0, like gromox's logon handle), then runs the
+/// Logs alice on in `store` (handle 0, like gromox's logon handle), then runs the
 /// capture's ROP payload with its MaxRopOut and Execute Flags.
-fn replay(prefix: &str) -> Option<Replay> {
+fn replay_in(prefix: &str, store: exchange_sim::store::Store) -> Option<Replay> {
     let capture = capture_json(prefix)?;
-    let store = seeded_store();
     let mut h = Harness::new(&store, ALICE);
     assert_eq!(h.logon(), 0);
     let payload = hex(capture["request_fields"]["uncompressed_rop_payload"].as_str().unwrap());
@@ -43,7 +42,12 @@ fn replay(prefix: &str) -> Option<Replay> {
 
 /// Same whole-call code and the same (RopId, ReturnValue) list.
 fn same_answers(prefix: &str) -> Option<Replay> {
-    let r = replay(prefix)?;
+    same_answers_in(prefix, seeded_store())
+}
+
+/// [`same_answers`] against `store`.
+fn same_answers_in(prefix: &str, store: exchange_sim::store::Store) -> Option<Replay> {
+    let r = replay_in(prefix, store)?;
     assert_eq!(r.code.0, capture_error_code(&r.capture), "{prefix}: whole-call ErrorCode");
     let theirs = capture_answers(&r.capture);
     let ours = r.ours.as_ref().map(return_values).unwrap_or_default();
@@ -419,4 +423,87 @@ fn capture_005_roplogon_private() {
     assert_eq!(w[..7 + 13 * 8 + 1], theirs[..7 + 13 * 8 + 1]);
     // ReplId 1 (the capture's 5 is gromox-specific, corrections A15).
     assert_eq!(&w[7 + 13 * 8 + 1 + 16..7 + 13 * 8 + 1 + 18], &[1, 0]);
+}
+
+/// The capture mailbox plus the messages captures 022, 027 and 029 open,
+/// at gromox's MIDs: a sent mail with a recipient (counter 0x60000), a
+/// contact (0x80000) and an appointment (0x90000).
+fn store_with_opened_items() -> exchange_sim::store::Store {
+    use exchange_sim::store::{MessageContent, PropBag, SaveMode, SpecialFolder};
+    use mapi_wire::PropTag;
+    use mapi_wire::prop_value::PropValue;
+    let store = seeded_store();
+    let alice = store.mailbox(ALICE).unwrap();
+    let at = |counter: u64, folder: SpecialFolder, class: &str, subject: &str, rcpt: bool| {
+        let next = alice.reserve_ids(1).unwrap().value();
+        if next + 1 < counter {
+            alice.reserve_ids((counter - next - 1) as u32).unwrap();
+        }
+        let mut props = PropBag::new();
+        props.set(PropTag::MESSAGE_CLASS, PropValue::String(class.into()));
+        props.set(PropTag::SUBJECT, PropValue::String(subject.into()));
+        props.set(PropTag::BODY, PropValue::String(format!("{subject}\r\n")));
+        let mut recipients = Vec::new();
+        if rcpt {
+            let mut r = PropBag::new();
+            r.set(PropTag::DISPLAY_NAME, PropValue::String("Bob Tester".into()));
+            r.set(PropTag::SMTP_ADDRESS, PropValue::String(BOB.into()));
+            r.set(PropTag::EMAIL_ADDRESS, PropValue::String(BOB.into()));
+            r.set(PropTag::ADDRESS_TYPE, PropValue::String("SMTP".into()));
+            r.set(PropTag::RECIPIENT_TYPE, PropValue::I32(1));
+            recipients.push(r);
+        }
+        let content = MessageContent { props, recipients, attachments: vec![] };
+        let saved = alice.save_message(alice.special_folder(folder), None, false, &content, SaveMode::Normal).unwrap();
+        assert_eq!(saved.id.global_counter().value(), counter);
+    };
+    at(0x60000, SpecialFolder::SentItems, "IPM.Note", "Sent to bob", true);
+    at(0x80000, SpecialFolder::Contacts, "IPM.Contact", "Bob Tester", false);
+    at(0x90000, SpecialFolder::Calendar, "IPM.Appointment", "Team sync", false);
+    store
+}
+
+#[test]
+fn capture_022_sentitems_openmessage_recipients() {
+    same_answers_in("022", store_with_opened_items());
+}
+
+#[test]
+fn capture_027_open_appointment_getpropertiesall() {
+    same_answers_in("027", store_with_opened_items());
+}
+
+#[test]
+fn capture_029_open_contact_getpropertiesall() {
+    same_answers_in("029", store_with_opened_items());
+}
+
+#[test]
+fn capture_037_drafts_contents_after_copy() {
+    same_answers("037");
+}
+
+#[test]
+fn capture_040_drafts_contents_after_delete() {
+    same_answers("040");
+}
+
+#[test]
+fn capture_045_release_notification_handles() {
+    same_answers("045");
+}
+
+#[test]
+fn capture_049_ics_setreadflags_before_incremental() {
+    same_answers("049");
+}
+
+#[test]
+fn capture_118_inbox_contents_compressed_flags0() {
+    same_rows("118");
+}
+
+#[test]
+fn capture_119_inbox_contents_compressed_flags_nocompression() {
+    same_rows("119");
 }

@@ -50,8 +50,8 @@ fn same_seed_same_content_and_counts() {
     seed(&c, &opts(8)).unwrap();
     assert_eq!(ra, rb);
     assert_eq!(ra.messages, 24);
-    assert_eq!(ra.contacts, 6);
-    assert_eq!(ra.appointments, 6);
+    assert_eq!(ra.contacts, 10, "4 contacts and a distribution list per user");
+    assert_eq!(ra.appointments, 8);
     for u in ["alice@example.test", "bob@example.test"] {
         let inbox = bags(&a, u, SpecialFolder::Inbox);
         assert_eq!(inbox.len(), 9, "3 of every 4 messages are received");
@@ -64,6 +64,11 @@ fn same_seed_same_content_and_counts() {
             bags(&a, u, SpecialFolder::Contacts) == bags(&b, u, SpecialFolder::Contacts),
             "same seed, same contacts"
         );
+        for f in [SpecialFolder::Drafts, SpecialFolder::Calendar, SpecialFolder::Tasks, SpecialFolder::Notes] {
+            let bag = bags(&a, u, f);
+            assert!(!bag.is_empty(), "{f:?} seeded");
+            assert!(bag == bags(&b, u, f), "same seed, same {f:?}");
+        }
         assert_eq!(bags(&a, u, SpecialFolder::SentItems).len(), 3);
         assert_ne!(inbox, bags(&c, u, SpecialFolder::Inbox), "another seed, other content");
     }

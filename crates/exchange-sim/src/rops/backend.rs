@@ -37,13 +37,14 @@ pub struct StoreBackend {
     store: Store,
     data_dir: Option<PathBuf>,
     compression_threshold: Option<usize>,
+    rows: super::row_cache::RowCache,
 }
 
 impl StoreBackend {
     /// A backend over `store`; external recipients of submitted messages
     /// are logged to `data_dir/outbound.log` when a data dir is given.
     pub fn new(store: Store, data_dir: Option<PathBuf>) -> Self {
-        Self { store, data_dir, compression_threshold: Some(COMPRESSION_THRESHOLD) }
+        Self { store, data_dir, compression_threshold: Some(COMPRESSION_THRESHOLD), rows: Default::default() }
     }
 
     /// Sets (or with None disables) response compression.
@@ -108,6 +109,7 @@ impl StoreBackend {
                 room,
                 data_dir: self.data_dir.as_deref(),
                 notifications: &notifications,
+                rows: &self.rows,
             };
             let Some(response) = dispatch::execute(&mut ctx, rop) else { continue };
             last_partial = is_partial_buffer(&response);
@@ -160,6 +162,7 @@ impl StoreBackend {
                     room,
                     data_dir: self.data_dir.as_deref(),
                     notifications: &notifications,
+                    rows: &self.rows,
                 };
                 let Some(response) = dispatch::execute(&mut ctx, rop) else { break };
                 // Rows that do not fit the rest of MaxRopOut wait for the next Execute.

@@ -7,7 +7,7 @@ use mapi_wire::ErrorCode;
 use mapi_wire::rop::*;
 
 use super::objects::{Object, RopSession};
-use super::{folder, ics, ics_upload, logon, message, notify, props, stream, table};
+use super::{fast_transfer, folder, ics, ics_upload, logon, message, notify, props, stream, table};
 use crate::auth::AuthUser;
 use crate::session::NotificationQueue;
 use crate::store::Store;
@@ -23,6 +23,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) room: usize,
     pub(crate) data_dir: Option<&'a Path>,
     pub(crate) notifications: &'a NotificationQueue,
+    /// Table rows shared between the backend's sessions.
+    pub(crate) rows: &'a super::row_cache::RowCache,
 }
 
 impl Ctx<'_> {
@@ -161,6 +163,15 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 logon::receive_folder(ctx, r)
             )
         }
+        RopRequest::SetReceiveFolder(r) => {
+            plain!(SetReceiveFolder, SetReceiveFolderResponse, r.input_handle_index, logon::set_receive_folder(ctx, r))
+        }
+        RopRequest::GetReceiveFolderTable(r) => with_success!(
+            GetReceiveFolderTable,
+            GetReceiveFolderTableResponse,
+            r.input_handle_index,
+            logon::receive_folder_table(ctx, r)
+        ),
         RopRequest::GetStoreState(r) => {
             with_success!(GetStoreState, GetStoreStateResponse, r.input_handle_index, logon::store_state(ctx, r))
         }
@@ -677,6 +688,24 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             GetLocalReplicaIdsResponse,
             r.input_handle_index,
             ics_upload::local_replica_ids(ctx, r)
+        ),
+        RopRequest::FastTransferSourceCopyTo(r) => plain!(
+            FastTransferSourceCopyTo,
+            FastTransferSourceCopyToResponse,
+            r.output_handle_index,
+            fast_transfer::copy_to(ctx, r)
+        ),
+        RopRequest::FastTransferSourceCopyProperties(r) => plain!(
+            FastTransferSourceCopyProperties,
+            FastTransferSourceCopyPropertiesResponse,
+            r.output_handle_index,
+            fast_transfer::copy_properties(ctx, r)
+        ),
+        RopRequest::FastTransferSourceCopyMessages(r) => plain!(
+            FastTransferSourceCopyMessages,
+            FastTransferSourceCopyMessagesResponse,
+            r.output_handle_index,
+            fast_transfer::copy_messages(ctx, r)
         ),
         RopRequest::FastTransferSourceGetBuffer(r) => match ics::get_buffer(ctx, r) {
             Ok(resp) => (Out::Typed(Box::new(RopResponse::FastTransferSourceGetBuffer(resp))), ErrorCode::SUCCESS),

@@ -142,7 +142,7 @@ fn blob(set: &IdSet) -> Result<Vec<u8>, ErrorCode> {
 
 /// A property bag as a FastTransfer PropList (named properties carry
 /// their names; those without one are left out).
-fn prop_list(mailbox: &Mailbox, bag: &PropBag, skip: &[PropTag]) -> PropList {
+pub(crate) fn prop_list(mailbox: &Mailbox, bag: &PropBag, skip: &[PropTag]) -> PropList {
     let mut out = Vec::new();
     for (tag, value) in bag.iter() {
         if skip.iter().any(|s| s.id() == tag.id()) {

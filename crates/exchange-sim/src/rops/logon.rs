@@ -134,6 +134,45 @@ pub(crate) fn receive_folder(
     Ok(GetReceiveFolderSuccess { folder_id, explicit_message_class })
 }
 
+/// RopSetReceiveFolder ([MS-OXCSTOR] 3.2.5.2): FolderId 0 removes the
+/// class; removing the default class `""` is ecError, changing `IPM` or
+/// `REPORT.IPM` ecAccessDenied (as gromox answers), an unknown folder
+/// ecNotFound. Only the mailbox owner may change the table.
+pub(crate) fn set_receive_folder(ctx: &mut Ctx<'_>, r: &SetReceiveFolderRequest) -> Result<(), ErrorCode> {
+    if r.message_class.is_empty() && r.folder_id.0 == 0 {
+        return Err(ErrorCode(0x8000_4005));
+    }
+    let mailbox = logon_mailbox(ctx, r.input_handle_index)?;
+    if !mailbox.is_owner(&ctx.user.address) {
+        return Err(ErrorCode::ACCESS_DENIED);
+    }
+    let folder = (r.folder_id.0 != 0).then_some(r.folder_id);
+    mailbox.set_receive_folder(&r.message_class, folder).map_err(|e| e.error_code())
+}
+
+/// RopGetReceiveFolderTable ([MS-OXCSTOR] 2.2.1.4): one row per class
+/// (PidTagFolderId, PidTagMessageClass as PtypString8,
+/// PidTagLastModificationTime).
+pub(crate) fn receive_folder_table(
+    ctx: &mut Ctx<'_>,
+    r: &GetReceiveFolderTableRequest,
+) -> Result<GetReceiveFolderTableSuccess, ErrorCode> {
+    let mailbox = logon_mailbox(ctx, r.input_handle_index)?;
+    let rows = mailbox
+        .receive_folders()
+        .map_err(|e| e.error_code())?
+        .into_iter()
+        .map(|f| {
+            mapi_wire::prop_value::PropertyRow::Standard(vec![
+                mapi_wire::prop_value::PropValue::I64(f.folder.0 as i64),
+                mapi_wire::prop_value::PropValue::String8(f.message_class.into_bytes()),
+                mapi_wire::prop_value::PropValue::Time(f.modified),
+            ])
+        })
+        .collect();
+    Ok(GetReceiveFolderTableSuccess { rows })
+}
+
 /// RopGetStoreState: ecNotImplemented like Exchange 2010+ and gromox
 /// (capture 007).
 pub(crate) fn store_state(ctx: &mut Ctx<'_>, r: &GetStoreStateRequest) -> Result<GetStoreStateSuccess, ErrorCode> {

@@ -437,16 +437,17 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
         return Err(ErrorCode(0x8004_0607));
     }
     let now = store.now();
-    let eid = one_off_entry_id(&user.display_name, "SMTP", &user.address);
+    let (from_name, from_address) = sent_as(&store, &user, &m.content.props)?;
+    let eid = one_off_entry_id(&from_name, "SMTP", &from_address);
     let sender = [
-        (PropTag::SENDER_NAME, PropValue::String(user.display_name.clone())),
-        (PropTag::SENDER_EMAIL_ADDRESS, PropValue::String(user.address.clone())),
-        (PropTag::SENDER_SMTP_ADDRESS, PropValue::String(user.address.clone())),
+        (PropTag::SENDER_NAME, PropValue::String(from_name.clone())),
+        (PropTag::SENDER_EMAIL_ADDRESS, PropValue::String(from_address.clone())),
+        (PropTag::SENDER_SMTP_ADDRESS, PropValue::String(from_address.clone())),
         (PropTag::SENDER_ADDRESS_TYPE, PropValue::String("SMTP".into())),
         (PropTag::SENDER_ENTRY_ID, PropValue::Binary(eid.clone())),
-        (PropTag::SENT_REPRESENTING_NAME, PropValue::String(user.display_name.clone())),
-        (PropTag::SENT_REPRESENTING_EMAIL_ADDRESS, PropValue::String(user.address.clone())),
-        (PropTag::SENT_REPRESENTING_SMTP_ADDRESS, PropValue::String(user.address.clone())),
+        (PropTag::SENT_REPRESENTING_NAME, PropValue::String(from_name.clone())),
+        (PropTag::SENT_REPRESENTING_EMAIL_ADDRESS, PropValue::String(from_address.clone())),
+        (PropTag::SENT_REPRESENTING_SMTP_ADDRESS, PropValue::String(from_address.clone())),
         (PropTag::SENT_REPRESENTING_ADDRESS_TYPE, PropValue::String("SMTP".into())),
         (PropTag::SENT_REPRESENTING_ENTRY_ID, PropValue::Binary(eid)),
         (PropTag::CLIENT_SUBMIT_TIME, PropValue::Time(now)),
@@ -506,6 +507,39 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
         m.folder = sent;
     }
     Ok(())
+}
+
+/// Who a submitted message is from: the submitting user, or the mailbox
+/// the client named in PidTagSentRepresentingSmtpAddress /
+/// PidTagSentRepresentingEmailAddress (SMTP address or legacyDN) if the
+/// user holds Send As on it; then sender and sent-representing both name
+/// that mailbox, as Exchange writes a Send As message. Naming a mailbox
+/// without the right, or an address that is no mailbox here, fails with
+/// ecAccessDenied like Exchange's submission check ([MS-OXOMSG] 3.2.5.1).
+fn sent_as(
+    store: &crate::store::Store,
+    user: &crate::auth::AuthUser,
+    props: &PropBag,
+) -> Result<(String, String), ErrorCode> {
+    let named = props
+        .string(PropTag::SENT_REPRESENTING_SMTP_ADDRESS)
+        .or_else(|| props.string(PropTag::SENT_REPRESENTING_EMAIL_ADDRESS))
+        .filter(|a| !a.is_empty());
+    let own = (user.display_name.clone(), user.address.clone());
+    let Some(address) = named else { return Ok(own) };
+    if address.eq_ignore_ascii_case(&user.address) || address.eq_ignore_ascii_case(&user.legacy_dn) {
+        return Ok(own);
+    }
+    let target = match store.mailbox(&address) {
+        Ok(t) => t,
+        Err(StoreError::NotFound(_)) => return Err(ErrorCode::ACCESS_DENIED),
+        Err(e) => return Err(store_err(e)),
+    };
+    if !target.may_send_as(&user.address).map_err(store_err)? {
+        return Err(ErrorCode::ACCESS_DENIED);
+    }
+    let info = target.info();
+    Ok((info.display_name.clone(), info.address.clone()))
 }
 
 /// Stores one delivered copy in `target`'s Inbox.

@@ -17,6 +17,7 @@
 //! | `stream` | stream ROPs |
 //! | `notify` | RopRegisterNotification, RopNotify, RopPending |
 //! | `ics` | ICS download: SynchronizationConfigure, state upload, FastTransferSourceGetBuffer, GetTransferState |
+//! | `fast_transfer` | FastTransferSourceCopyTo / CopyProperties (message) and CopyMessages |
 //! | `ics_upload` | ICS upload: SynchronizationOpenCollector, the Import ROPs, GetLocalReplicaIds |
 //!
 //! ROPs that are decoded but not executed here answer ecNotSupported with
@@ -24,6 +25,7 @@
 
 mod backend;
 mod dispatch;
+mod fast_transfer;
 mod folder;
 mod ics;
 mod ics_upload;
@@ -32,7 +34,9 @@ mod message;
 mod notify;
 mod objects;
 mod props;
+mod row_cache;
 mod stream;
 mod table;
 
 pub use backend::{COMPRESSION_THRESHOLD, StoreBackend};
+pub(crate) use message::one_off_entry_id;

@@ -159,13 +159,29 @@ pub(crate) fn subscribe_table(
 
 /// The TableModified notification of one queued event for the table
 /// `handle` of `session` (none when the table is gone, has no columns, or
-/// the row is outside its restriction).
+/// the row is outside its restriction). The row comes from the store; its
+/// neighbours (for InsertAfter) from the table's last loaded rows, so a
+/// notification costs one message read, not a folder load.
 fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<NotificationData> {
     let Some(Object::Table(t)) = session.objects.get(&q.handle) else { return None };
     let columns = t.columns.clone()?;
     let TableKind::Contents { folder, fai } = t.kind else { return None };
-    let rows: Vec<(u64, crate::store::PropBag)> =
-        q.mailbox.contents(folder, fai).ok()?.into_iter().map(|m| (m.id.0, m.content.props)).collect();
+    let changed_mid = match &q.event {
+        StoreEvent::MessageCreated { message, .. }
+        | StoreEvent::MessageModified { message, .. }
+        | StoreEvent::MessageCopied { message, .. }
+        | StoreEvent::MessageMoved { message, .. }
+        | StoreEvent::MessageDeleted { message, .. } => *message,
+        _ => return None,
+    };
+    let changed =
+        q.mailbox.message(changed_mid).ok().filter(|m| m.folder == folder && m.fai == fai).map(|m| m.content.props);
+    let mut rows: Vec<(u64, &crate::store::PropBag)> =
+        t.rows.rows.iter().filter(|(id, _)| *id != changed_mid.0).map(|(id, b)| (*id, b.as_ref())).collect();
+    if let Some(bag) = &changed {
+        let at = rows.partition_point(|(id, _)| *id < changed_mid.0);
+        rows.insert(at, (changed_mid.0, bag));
+    }
     let view = TableView::new(&rows, t.restriction.as_ref(), t.sort.as_ref());
     let flags = NotificationType::TABLE_MODIFIED.0 | NOTIFY_MESSAGE;
     let row_event = |ev: TableEventType, mid: MessageId, with_row: bool| -> Option<NotificationData> {
@@ -180,7 +196,7 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
             d.insert_after_folder_id = Some(if after == 0 { 0 } else { folder.0 });
             d.insert_after_row_id = Some(after);
             d.insert_after_instance = Some(0);
-            let bag = rows.iter().find(|(i, _)| *i == mid.0).map(|(_, b)| b)?;
+            let bag = rows.iter().find(|(i, _)| *i == mid.0).map(|(_, b)| *b)?;
             d.table_row_data = Some(TableRowData::Row { columns: columns.clone(), row: property_row(bag, &columns) });
         }
         Some(d)

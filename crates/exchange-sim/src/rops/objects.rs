@@ -97,7 +97,7 @@ pub(crate) struct AttachmentObj {
 }
 
 /// What a table lists.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) enum TableKind {
     /// Subfolders (recursive with the Depth flag).
     Hierarchy { folder: FolderId, depth: bool },
@@ -115,11 +115,27 @@ pub(crate) struct TableObj {
     pub(crate) restriction: Option<Restriction>,
     pub(crate) sort: Option<SortOrderSet>,
     pub(crate) view: TableView,
-    /// The last loaded rows by row id.
-    pub(crate) rows: HashMap<u64, PropBag>,
+    /// The rows as last loaded from the store (shared with the other
+    /// tables of the same folder at the same change counter).
+    pub(crate) rows: std::sync::Arc<super::row_cache::TableRows>,
+    /// The mailbox's change counter when `rows` were loaded: the cache
+    /// key. Every store write that can change a row allocates a change
+    /// number, so an equal counter means equal rows. None = load again.
+    pub(crate) rows_cn: Option<u64>,
+    /// `view` is ordered by the current restriction and sort over `rows`.
+    pub(crate) ordered: bool,
+    /// The cursor was placed (at the beginning) after open, sort,
+    /// restrict or reset.
     pub(crate) loaded: bool,
     /// The store subscription behind its TableModified notifications.
     pub(crate) subscription: Option<NotificationObj>,
+}
+
+impl TableObj {
+    /// The properties of row `id` as last loaded.
+    pub(crate) fn row(&self, id: u64) -> Option<&PropBag> {
+        self.rows.get(id)
+    }
 }
 
 /// The executor's per-session state (in

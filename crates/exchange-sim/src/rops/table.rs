@@ -2,7 +2,8 @@
 //! [`TableView`], and the ROPs that open tables (GetHierarchyTable,
 //! GetContentsTable, GetAttachmentTable).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use mapi_wire::prop_value::{FlaggedValue, PropContext, PropValue, PropertyRow};
 use mapi_wire::rop::*;
@@ -11,6 +12,7 @@ use mapi_wire::{ErrorCode, PropTag, PropType};
 use super::dispatch::Ctx;
 use super::folder::{check, folder_of};
 use super::objects::{Object, TableKind, TableObj};
+use super::row_cache::TableRows;
 use crate::store::table::{Origin, TableView};
 use crate::store::{PropBag, Rights};
 
@@ -69,24 +71,82 @@ fn attachment_row(props: &PropBag) -> PropBag {
     bag
 }
 
-/// Reloads the rows and reorders the view (the cursor stays on its row).
+/// The cache key of a table's rows: the mailbox's change counter for
+/// store tables; None for attachment tables, whose rows live in the
+/// session's message object and are always reread (they are few).
+fn rows_key(t: &TableObj) -> Result<Option<u64>, ErrorCode> {
+    match t.kind {
+        TableKind::Attachments { .. } => Ok(None),
+        TableKind::Hierarchy { .. } | TableKind::Contents { .. } => {
+            t.mailbox.change_counter().map(Some).map_err(|e| e.error_code())
+        }
+    }
+}
+
+/// Brings the table up to date before a ROP reads it: tables are dynamic,
+/// a change committed by any session shows in the next read
+/// ([MS-OXCNOTIF] 3.1.4.3: the server keeps each table view current and
+/// tells subscribers with TableModified). The rows are reloaded only when
+/// the mailbox's change counter moved since the last load (a contents
+/// table then fetches only the rows changed since, and the live ids) (the key is read
+/// before loading, so a write racing the load makes the next read reload
+/// again); otherwise only a new restriction or sort reorders the cached
+/// rows. Tables of the same folder at the same change counter share one
+/// load ([`super::row_cache`]). The cursor stays on its row; bookmarks
+/// survive.
 fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
-    let rows = {
+    let (key, stale) = {
         let t = match ctx.object(index)? {
             Object::Table(t) => t,
             _ => return Err(ErrorCode::NOT_SUPPORTED),
         };
-        load_rows(ctx, t)?
+        let key = rows_key(t)?;
+        (key, key.is_none() || key != t.rows_cn)
+    };
+    let rows = if stale {
+        let t = match ctx.object(index)? {
+            Object::Table(t) => t,
+            _ => return Err(ErrorCode::NOT_SUPPORTED),
+        };
+        let store = t.mailbox.info().store_id;
+        let shared = key.and_then(|cn| ctx.rows.get(store, t.kind, cn));
+        Some(match shared {
+            Some(rows) => rows,
+            None => {
+                let rows = Arc::new(match (t.kind, t.rows_cn) {
+                    // A contents table loaded before: patch in what changed.
+                    (TableKind::Contents { folder, fai }, Some(since)) => {
+                        let (live, changed) =
+                            t.mailbox.contents_since(folder, fai, since).map_err(|e| e.error_code())?;
+                        t.rows.patched(&live, changed.into_iter().map(|m| (m.id.0, m.content.props)).collect())
+                    }
+                    _ => TableRows::new(load_rows(ctx, t)?),
+                });
+                if let Some(cn) = key {
+                    ctx.rows.put(store, t.kind, cn, rows.clone());
+                }
+                rows
+            }
+        })
+    } else {
+        None
     };
     let t = table_mut(ctx, index)?;
-    // Bookmarks survive a refresh; a new sort or restriction moves the
-    // cursor to the beginning ([MS-OXCTABL] 3.2.5.2, 3.2.5.3).
-    t.view.refresh(&rows, t.restriction.as_ref(), t.sort.as_ref());
+    if let Some(rows) = rows {
+        t.rows = rows;
+        t.rows_cn = key;
+        t.ordered = false;
+    }
+    if !t.ordered {
+        // A new sort or restriction moves the cursor to the beginning
+        // ([MS-OXCTABL] 3.2.5.2, 3.2.5.3); a reload keeps it on its row.
+        t.view.refresh(&t.rows.rows, t.restriction.as_ref(), t.sort.as_ref());
+        t.ordered = true;
+    }
     if !t.loaded {
         t.view.seek(Origin::Beginning, 0);
         t.loaded = true;
     }
-    t.rows = rows.into_iter().collect::<HashMap<_, _>>();
     Ok(())
 }
 
@@ -106,7 +166,9 @@ fn new_table(mailbox: crate::store::Mailbox, kind: TableKind) -> TableObj {
         restriction: None,
         sort: None,
         view: TableView::default(),
-        rows: HashMap::new(),
+        rows: Arc::default(),
+        rows_cn: None,
+        ordered: false,
         loaded: false,
         subscription: None,
     }
@@ -176,6 +238,7 @@ pub(crate) fn sort(ctx: &mut Ctx<'_>, r: &SortTableRequest) -> Result<TableStatu
         return Err(ErrorCode::TOO_COMPLEX);
     }
     t.sort = (!r.sort_order_set.orders.is_empty()).then(|| r.sort_order_set.clone());
+    t.ordered = false;
     t.loaded = false;
     refresh(ctx, r.input_handle_index)?;
     Ok(complete())
@@ -186,6 +249,7 @@ pub(crate) fn sort(ctx: &mut Ctx<'_>, r: &SortTableRequest) -> Result<TableStatu
 pub(crate) fn restrict(ctx: &mut Ctx<'_>, r: &RestrictRequest) -> Result<TableStatusSuccess, ErrorCode> {
     let t = table_mut(ctx, r.input_handle_index)?;
     t.restriction = r.restriction.clone();
+    t.ordered = false;
     t.loaded = false;
     refresh(ctx, r.input_handle_index)?;
     Ok(complete())
@@ -227,7 +291,7 @@ pub(crate) fn query_rows(ctx: &mut Ctx<'_>, r: &QueryRowsRequest) -> Result<Quer
     let mut rows = Vec::with_capacity(ids.len());
     let mut used = QUERY_ROWS_HEADER;
     for id in &ids {
-        let row = t.rows.get(id).map(|b| property_row(b, &columns)).unwrap_or_else(|| {
+        let row = t.row(*id).map(|b| property_row(b, &columns)).unwrap_or_else(|| {
             PropertyRow::Flagged(columns.iter().map(|_| FlaggedValue::Error(ErrorCode::NOT_FOUND)).collect())
         });
         let mut w = Vec::new();
@@ -307,7 +371,7 @@ pub(crate) fn query_columns_all(ctx: &mut Ctx<'_>, index: u8) -> Result<QueryCol
     refresh(ctx, index)?;
     let t = table_mut(ctx, index)?;
     let mut tags = BTreeSet::new();
-    for bag in t.rows.values() {
+    for (_, bag) in &t.rows.rows {
         tags.extend(bag.tags().into_iter().map(|t| t.0));
     }
     Ok(QueryColumnsAllSuccess { columns: tags.into_iter().map(PropTag).collect() })
@@ -326,10 +390,11 @@ pub(crate) fn find_row(ctx: &mut Ctx<'_>, r: &FindRowRequest) -> Result<FindRowS
     } else {
         (origin(r.origin)?, None)
     };
-    let rows = &t.rows;
-    let found = t.view.find_row(restriction, o, bm, backward, |id| rows.get(&id)).map_err(|e| e.error_code())?;
+    let rows = t.rows.clone();
+    let lookup = |id: u64| rows.get(id);
+    let found = t.view.find_row(restriction, o, bm, backward, lookup).map_err(|e| e.error_code())?;
     let id = found.row.ok_or(ErrorCode::NOT_FOUND)?;
-    let row = t.rows.get(&id).map(|b| property_row(b, &columns));
+    let row = t.row(id).map(|b| property_row(b, &columns));
     Ok(FindRowSuccess { row_no_longer_visible: found.row_no_longer_visible, row, columns })
 }
 
@@ -341,6 +406,7 @@ pub(crate) fn reset(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
     t.restriction = None;
     t.sort = None;
     t.view = TableView::default();
+    t.ordered = false;
     t.loaded = false;
     refresh(ctx, index)
 }

@@ -106,6 +106,20 @@ impl<L: PropLookup + ?Sized> PropLookup for &L {
     }
 }
 
+impl<L: PropLookup + ?Sized> PropLookup for std::sync::Arc<L> {
+    fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {
+        (**self).prop(tag)
+    }
+
+    fn recipients(&self) -> Vec<&dyn PropLookup> {
+        (**self).recipients()
+    }
+
+    fn attachments(&self) -> Vec<&dyn PropLookup> {
+        (**self).attachments()
+    }
+}
+
 /// A row given as (id, properties).
 impl<L: PropLookup> PropLookup for (u64, L) {
     fn prop(&self, tag: PropTag) -> Option<Cow<'_, PropValue>> {

@@ -137,6 +137,16 @@ impl Mailbox {
         Ok(ChangeNumber::new(REPLID, (next as u64).saturating_sub(1)))
     }
 
+    /// The newest change-number counter handed out (0 before any change):
+    /// every write that changes a folder or message row allocates one, so
+    /// an unchanged counter means unchanged table rows.
+    pub fn change_counter(&self) -> StoreResult<u64> {
+        let next: i64 = self.store.with_tx(|conn| {
+            Ok(conn.query_row("SELECT next_cn FROM stores WHERE id = ?1", [self.id()], |r| r.get(0))?)
+        })?;
+        Ok((next as u64).saturating_sub(1))
+    }
+
     /// RopGetLocalReplicaIds ([MS-OXCROPS] 2.2.13.13): reserves `count`
     /// global counters for the client and returns the first.
     pub fn reserve_ids(&self, count: u32) -> StoreResult<GlobalCounter> {

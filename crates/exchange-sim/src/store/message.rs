@@ -304,6 +304,34 @@ impl Mailbox {
         self.contents_where(folder, fai, false)
     }
 
+    /// What changed in a contents table since change counter `since`: the
+    /// MIDs of every live row now (by MID) and the rows whose content or
+    /// read state changed after `since` (moved-in and copied-in messages
+    /// get a new change number, so they are among them). The ROP layer
+    /// patches its cached rows with it instead of reloading the folder.
+    pub fn contents_since(&self, folder: FolderId, fai: bool, since: u64) -> StoreResult<(Vec<u64>, Vec<MessageRow>)> {
+        self.store.with_tx(|tx| {
+            let f = live_folder(tx, self.id(), folder)?;
+            let mut st = tx.prepare_cached(
+                "SELECT id FROM messages WHERE store = ?1 AND folder = ?2 AND deleted = 0 AND fai = ?3 ORDER BY id",
+            )?;
+            let ids = st
+                .query_map(params![self.id(), f.id as i64, i64::from(fai)], |r| r.get::<_, i64>(0))?
+                .map(|r| r.map(|c| mid(c as u64).0))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut st = tx.prepare_cached(&format!(
+                "{MESSAGE_COLUMNS} WHERE store = ?1 AND folder = ?2 AND deleted = 0 AND fai = ?3
+                 AND (cn > ?4 OR read_cn > ?4) ORDER BY id"
+            ))?;
+            let raw = st.query_map(params![self.id(), f.id as i64, i64::from(fai), since as i64], raw_message)?;
+            let mut changed = Vec::new();
+            for r in raw {
+                changed.push(self.row(&message_rec(r?)?));
+            }
+            Ok((ids, changed))
+        })
+    }
+
     /// The contents table with TableFlags SoftDeletes (0x20): the
     /// soft-deleted messages of the folder, by MID.
     pub fn soft_deleted_contents(&self, folder: FolderId, fai: bool) -> StoreResult<Vec<MessageRow>> {
@@ -323,23 +351,6 @@ impl Mailbox {
             }
             Ok(out)
         })
-    }
-
-    /// RopGetReceiveFolder ([MS-OXCSTOR] 2.2.1.2): the folder receiving
-    /// `message_class` and the explicit class that selected it. The table
-    /// is fixed, as a new Exchange mailbox has it: `IPC` → Root, `IPM`,
-    /// `REPORT.IPM` and the default `""` → Inbox; the longest dot-separated
-    /// prefix wins, case-insensitively. NotSupported for the public store.
-    pub fn receive_folder(&self, message_class: &str) -> StoreResult<(FolderId, String)> {
-        if self.info.kind != super::StoreKind::Private {
-            return Err(StoreError::NotSupported("receive folders of the public store"));
-        }
-        use super::SpecialFolder as S;
-        let table = [("REPORT.IPM", S::Inbox), ("IPM", S::Inbox), ("IPC", S::Root), ("", S::Inbox)];
-        let class = message_class.to_ascii_uppercase();
-        let hit = table.iter().find(|(c, _)| c.is_empty() || class == *c || class.starts_with(&format!("{c}.")));
-        let (c, f) = hit.copied().unwrap_or(("", S::Inbox));
-        Ok((self.special_folder(f), c.to_string()))
     }
 
     /// RopOpenMessage: the message with computed properties.

@@ -50,6 +50,7 @@ mod message;
 mod named;
 mod perms;
 pub mod props;
+mod receive;
 mod schema;
 pub mod sort;
 pub mod special;
@@ -75,6 +76,7 @@ pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, Store
 pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
 pub use perms::{DEFAULT_GRANTEE, Rights};
 pub use props::{Attachment, MessageContent, PropBag};
+pub use receive::ReceiveFolder;
 pub use special::{PublicFolder, SpecialFolder};
 
 /// The replica id every FID, MID and CN of a store uses; it maps to the

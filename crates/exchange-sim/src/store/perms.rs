@@ -191,4 +191,38 @@ impl Mailbox {
             Ok(n > 0)
         })
     }
+
+    /// Grants (or with `allowed` false revokes) `grantee` the right to send
+    /// as this mailbox: a submitted message whose PidTagSentRepresenting*
+    /// names this mailbox is accepted from `grantee` ([MS-OXOMSG] 3.2.5.1).
+    pub fn grant_send_as(&self, grantee: &str, allowed: bool) -> StoreResult<()> {
+        self.store.with_tx(|tx| {
+            if allowed {
+                tx.execute(
+                    "INSERT OR IGNORE INTO send_as(store, grantee) VALUES (?1, ?2)",
+                    params![self.id(), grantee],
+                )?;
+            } else {
+                tx.execute("DELETE FROM send_as WHERE store = ?1 AND grantee = ?2", params![self.id(), grantee])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// True if `user` (an SMTP address) may send as this mailbox: the
+    /// owner, or a grantee of [`Mailbox::grant_send_as`]. Full mailbox
+    /// access alone does not imply it, as on Exchange.
+    pub fn may_send_as(&self, user: &str) -> StoreResult<bool> {
+        if self.is_owner(user) {
+            return Ok(true);
+        }
+        self.store.with_tx(|tx| {
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM send_as WHERE store = ?1 AND grantee = ?2",
+                params![self.id(), user],
+                |r| r.get(0),
+            )?;
+            Ok(n > 0)
+        })
+    }
 }

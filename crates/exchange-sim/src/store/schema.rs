@@ -6,9 +6,10 @@ use rusqlite::Connection;
 use super::error::StoreResult;
 
 /// (version, SQL) in order; never edit a released step, append a new one.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE stores(
         id INTEGER PRIMARY KEY,
         kind INTEGER NOT NULL,              -- 0 private, 1 public
@@ -75,7 +76,35 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         PRIMARY KEY(store, folder, grantee)
     );
     ",
-)];
+    ),
+    (
+        2,
+        "
+    -- Send As ([MS-OXOMSG] 3.2.5.1: who may submit with this mailbox in
+    -- PidTagSentRepresenting*); an Active Directory right on Exchange,
+    -- separate from folder permissions.
+    CREATE TABLE send_as(
+        store INTEGER NOT NULL REFERENCES stores(id),
+        grantee TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY(store, grantee)
+    );
+    ",
+    ),
+    (
+        3,
+        "
+    -- Receive folders set by RopSetReceiveFolder ([MS-OXCSTOR] 2.2.1.3),
+    -- over the built-in defaults; folder 0 = the class was removed.
+    CREATE TABLE receive_folders(
+        store INTEGER NOT NULL REFERENCES stores(id),
+        class TEXT NOT NULL COLLATE NOCASE,
+        folder INTEGER NOT NULL,
+        mtime INTEGER NOT NULL,
+        PRIMARY KEY(store, class)
+    );
+    ",
+    ),
+];
 
 /// Brings the database to the newest schema.
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {

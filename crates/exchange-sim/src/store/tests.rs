@@ -704,3 +704,86 @@ mod prop {
 
 mod crash;
 mod integration;
+
+/// The ROP layer caches a table's rows until the mailbox's change counter
+/// moves, so every write that can change a hierarchy or contents row must
+/// allocate a change number (and a failed or no-op call may not matter).
+#[test]
+fn every_row_changing_write_moves_the_change_counter() {
+    let store = Store::open_in_memory().unwrap();
+    let mb = alice(&store);
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let drafts = mb.special_folder(SpecialFolder::Drafts);
+    let mut last = mb.change_counter().unwrap();
+    let mut moved = |what: &str| {
+        let now = mb.change_counter().unwrap();
+        assert!(now > last, "{what} left the change counter at {now:#x}");
+        last = now;
+    };
+    let a = mb.save_message(inbox, None, false, &mail("a", false), SaveMode::Normal).unwrap().id;
+    moved("creating a message");
+    mb.save_message(inbox, Some(a), false, &mail("a2", false), SaveMode::Normal).unwrap();
+    moved("saving a message");
+    mb.save_message(inbox, Some(a), false, &mail("a3", false), SaveMode::Import).unwrap();
+    moved("importing a message change");
+    assert!(mb.set_read_flag(a, true).unwrap());
+    moved("a read-state change");
+    let copies = mb.copy_messages(inbox, drafts, &[a]).unwrap();
+    moved("copying a message");
+    mb.move_messages(drafts, inbox, &copies).unwrap();
+    moved("moving a message");
+    mb.delete_messages(inbox, &copies, false).unwrap();
+    moved("soft-deleting a message");
+    mb.delete_messages(inbox, &[a], true).unwrap();
+    moved("hard-deleting a message");
+    let (f, _) = mb.create_folder(inbox, "Projects", &PropBag::new(), false).unwrap();
+    moved("creating a folder");
+    mb.set_folder_props(f, &PropBag::from_pairs([(PropTag::COMMENT, PropValue::String("x".into()))])).unwrap();
+    moved("setting folder properties");
+    mb.remove_folder_props(f, &[PropTag::COMMENT]).unwrap();
+    moved("removing folder properties");
+    mb.move_folder(f, drafts, Some("Projekte")).unwrap();
+    moved("moving a folder");
+    let g = mb.copy_folder(f, inbox, None, true).unwrap();
+    moved("copying a folder");
+    mb.import_folder(inbox, Some(g), &PropBag::from_pairs([(PropTag::COMMENT, PropValue::String("y".into()))]))
+        .unwrap();
+    moved("importing a folder change");
+    mb.save_message(g, None, false, &mail("b", false), SaveMode::Normal).unwrap();
+    moved("creating a message in the copy");
+    mb.empty_folder(g, true, false).unwrap();
+    moved("emptying a folder");
+    mb.delete_folder(g, DeleteFolderFlags { messages: true, folders: true, hard: false }).unwrap();
+    moved("soft-deleting a folder");
+    mb.delete_folder(f, DeleteFolderFlags { messages: true, folders: true, hard: true }).unwrap();
+    moved("hard-deleting a folder");
+}
+
+#[test]
+fn receive_folders_and_send_as_survive_a_restart() {
+    let dir = TempDir::new();
+    {
+        let store = Store::open(&dir.0).unwrap();
+        let mb = alice(&store);
+        let drafts = mb.special_folder(SpecialFolder::Drafts);
+        mb.set_receive_folder("IPM.Note.Invoice", Some(drafts)).unwrap();
+        mb.set_receive_folder("IPC", None).unwrap();
+        mb.grant_send_as("bob@example.test", true).unwrap();
+        mb.grant_send_as("carol@example.test", true).unwrap();
+        mb.grant_send_as("carol@example.test", false).unwrap();
+    }
+    let store = Store::open(&dir.0).unwrap();
+    let mb = store.mailbox("alice@example.test").unwrap();
+    let drafts = mb.special_folder(SpecialFolder::Drafts);
+    assert_eq!(mb.receive_folder("ipm.note.invoice").unwrap(), (drafts, "IPM.Note.Invoice".to_string()));
+    let classes: Vec<String> = mb.receive_folders().unwrap().into_iter().map(|r| r.message_class).collect();
+    assert_eq!(classes, vec!["", "IPM", "IPM.Note.Invoice", "REPORT.IPM"]);
+    assert!(mb.may_send_as("BOB@example.test").unwrap());
+    assert!(!mb.may_send_as("carol@example.test").unwrap());
+    assert!(mb.may_send_as("alice@example.test").unwrap(), "the owner");
+    assert!(matches!(mb.set_receive_folder("IPM", Some(drafts)), Err(StoreError::AccessDenied(_))));
+    assert!(matches!(
+        mb.set_receive_folder("IPM.X", Some(FolderId::new(REPLID, 0x00FF_FFFF))),
+        Err(StoreError::NotFound(_))
+    ));
+}
