@@ -88,9 +88,16 @@ async fn send_as_needs_the_right_to_the_other_mailbox() {
     let e = a.submit(sub.clone()).await.err().unwrap();
     assert!(matches!(e, MailboxError::NotPermitted(_)), "{e:?}");
     assert!(subjects_in(&env, BOB, SpecialFolder::Inbox).is_empty(), "nothing was sent");
+    assert!(subjects_in(&env, ALICE, SpecialFolder::Outbox).is_empty(), "nothing left in the Outbox");
+    // Full access to the mailbox is not the Send As right.
     env.mailbox(TEAM).grant(None, ALICE, Rights::ALL.union(Rights::FOLDER_OWNER)).unwrap();
+    assert!(matches!(a.submit(sub.clone()).await, Err(MailboxError::NotPermitted(_))));
+    env.mailbox(TEAM).grant_send_as(ALICE, true).unwrap();
     a.submit(sub).await.unwrap();
-    assert_eq!(subjects_in(&env, BOB, SpecialFolder::Inbox), vec!["lunch"]);
+    let bob = env.mailbox(BOB);
+    let got = bob.contents(bob.special_folder(SpecialFolder::Inbox), false).unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].content.props.string(PropTag::SENT_REPRESENTING_SMTP_ADDRESS).as_deref(), Some(TEAM));
 }
 
 #[tokio::test]

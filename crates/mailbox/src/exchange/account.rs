@@ -48,10 +48,7 @@ pub(super) struct Session {
     pub(super) special: SpecialFolders,
     /// Top of the IPM subtree: the root of folder paths.
     pub(super) ipm: Fid,
-    pub(super) connected: Connected,
     syncs: Mutex<HashMap<Fid, Arc<FolderSync>>>,
-    /// Addresses the user may send as (checked once per session).
-    pub(super) send_as: std::sync::Mutex<HashMap<String, bool>>,
     pub(super) feed: super::watch::Feed,
 }
 
@@ -237,9 +234,7 @@ impl ExchangeAccount {
             names,
             special,
             ipm: mb.folder(SpecialFolder::IpmSubtree),
-            connected,
             syncs: Mutex::new(HashMap::new()),
-            send_as: std::sync::Mutex::new(HashMap::new()),
             feed: super::watch::Feed::default(),
         });
         Ok(Self { session })

@@ -17,12 +17,6 @@ pub(super) struct Connected {
     pub(super) mailbox: Arc<Mailbox>,
     /// The primary SMTP address (the account's identity).
     pub(super) identity: String,
-    /// The transport, to open further sessions (another user's mailbox).
-    pub(super) transport: TransportConfig,
-    /// The MailStore URL.
-    pub(super) mailstore_url: String,
-    /// The user's DN as used in Connect and RopLogon.
-    pub(super) user_dn: String,
 }
 
 /// The transport for `user`'s credentials.
@@ -72,7 +66,7 @@ pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str)
     let mailbox = Mailbox::logon(Arc::new(session), target, MailboxOptions::default())
         .await
         .map_err(|e| api_error(e, "logon"))?;
-    Ok(Connected { mailbox: Arc::new(mailbox), identity, transport: t, mailstore_url, user_dn })
+    Ok(Connected { mailbox: Arc::new(mailbox), identity })
 }
 
 /// The legacyExchangeDN of `smtp` through the address book; the address
@@ -82,38 +76,6 @@ async fn resolve_dn(url: &str, smtp: &str, t: &TransportConfig) -> Result<String
     let book = AddressBook::new(Arc::new(session), 1252);
     let dn = book.legacy_dn(smtp).await.map_err(|e| api_error(e, "address book"))?;
     Ok(dn.unwrap_or_else(|| smtp.to_owned()))
-}
-
-/// Whether the user may open another user's mailbox with the same
-/// credentials (the send-as check): a RopLogon to it on a short-lived
-/// session. `Ok(false)` when Exchange refuses access.
-pub(super) async fn may_open_other(
-    transport: &TransportConfig,
-    mailstore_url: &str,
-    own_dn: &str,
-    other: &str,
-) -> Result<bool, MailboxError> {
-    let session = Arc::new(
-        EmsmdbSession::connect(SessionConfig::new(mailstore_url, own_dn, transport.clone()))
-            .await
-            .map_err(transport_error)?,
-    );
-    let target = StoreTarget::Mailbox { legacy_dn: other.to_owned() };
-    let outcome = Mailbox::logon(session.clone(), target, MailboxOptions::default()).await;
-    // Best effort: the server expires the context anyway.
-    let _disconnected = session.disconnect().await;
-    match outcome {
-        Ok(_) => Ok(true),
-        Err(api::Error::Rop { code, .. })
-            if code == ErrorCode::ACCESS_DENIED
-                || code == ErrorCode::LOGON_FAILED
-                || code == ErrorCode::LOGIN_PERM
-                || code == ErrorCode::NOT_FOUND =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(api_error(e, "logon to another mailbox")),
-    }
 }
 
 /// A transport failure as the model reports it.

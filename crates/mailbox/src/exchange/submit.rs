@@ -2,17 +2,18 @@
 //! and submitted in one Execute (RopSubmitMessage); Exchange delivers it and
 //! files the one copy in Sent Items. Recipients come from the envelope only
 //! (so Bcc never appears in the stored headers); sending as another mailbox
-//! needs the right to open it.
+//! names it in PidTagSentRepresenting* and Exchange's submission check
+//! refuses it without the Send As right ([MS-OXOMSG] 3.2.5.1).
 
 use std::collections::HashMap;
 
 use convert::{Message, ParseOptions, Recipient, RecipientType};
 use mapi_client::api::WriteReport;
-use mapi_wire::PropTag;
 use mapi_wire::prop_value::PropValue;
+use mapi_wire::{ErrorCode, PropTag};
 
 use super::account::Session;
-use super::connect::{api_error, may_open_other};
+use super::connect::api_error;
 use crate::error::MailboxError;
 use crate::mapi::envelope::envelope_of;
 use crate::mapi::flags::{MF_READ, MF_UNSENT};
@@ -32,24 +33,10 @@ pub(super) async fn submit(s: &Session, sub: Submission) -> Result<SubmitOutcome
     let envelope = envelope_of(&message);
     message.recipients = envelope_recipients(&message, &sub.recipients);
     let from = envelope.from.first().map(|a| a.email.to_lowercase());
-    if let Some(from) = from.filter(|f| *f != s.identity.to_lowercase()) {
-        let known = s.send_as.lock().ok().and_then(|m| m.get(&from).copied());
-        let allowed = match known {
-            Some(a) => a,
-            None => {
-                let c = &s.connected;
-                let a = may_open_other(&c.transport, &c.mailstore_url, &c.user_dn, &from).await?;
-                // Only grants are remembered: a refusal is checked again, so
-                // a right given meanwhile takes effect.
-                if a && let Ok(mut m) = s.send_as.lock() {
-                    m.insert(from.clone(), a);
-                }
-                a
-            }
-        };
-        if !allowed {
-            return Err(MailboxError::NotPermitted(format!("{} may not send as {from}", s.identity)));
-        }
+    let send_as = from.filter(|f| *f != s.identity.to_lowercase());
+    if let Some(from) = &send_as {
+        // Exchange's submission check decides (the Send As right, not
+        // mailbox access): the message names the mailbox it is sent as.
         let name = envelope.from.first().and_then(|a| a.name.clone()).unwrap_or_else(|| from.clone());
         for (tag, v) in [
             (PropTag::SENT_REPRESENTING_NAME, name),
@@ -71,7 +58,18 @@ pub(super) async fn submit(s: &Session, sub: Submission) -> Result<SubmitOutcome
     let sent = s.special.sent.as_ref().map(Session::fid_of).transpose()?;
     let new = s.new_message(outbox, &message).await?;
     let search_key = new.search_key.clone().unwrap_or_default();
-    let report = s.mailbox.create_message(&new, true).await.map_err(|e| api_error(e, "submit"))?;
+    let report = match s.mailbox.create_message(&new, true).await {
+        Ok(r) => r,
+        Err(mapi_client::api::Error::Rop { code, .. }) if code == ErrorCode::ACCESS_DENIED => {
+            // Saved but refused at submission: do not leave it in the Outbox.
+            if let Ok(Some(mid)) = s.mailbox.find_by_search_key(outbox, &search_key).await {
+                let _removed = s.mailbox.delete_messages(outbox, &[mid], true).await;
+            }
+            let who = send_as.as_deref().unwrap_or("this address");
+            return Err(MailboxError::NotPermitted(format!("{} may not send as {who}", s.identity)));
+        }
+        Err(e) => return Err(api_error(e, "submit")),
+    };
     if !matches!(report, WriteReport::Done(_)) {
         // The answer was lost. Submitted messages are filed in Sent Items:
         // found there means sent; otherwise report, never send again.
