@@ -79,3 +79,34 @@ async fn changes_while_the_gateway_was_down_move_only_their_modseqs() {
     assert!(changed[0].flags.as_ref().unwrap().contains(&mailbox::Flag::Seen));
     assert_eq!(inbox.vanished_since(since).await.unwrap().0, uid_set(&[5]));
 }
+
+#[tokio::test]
+async fn an_unusable_stored_ics_state_means_a_full_sync_that_keeps_uids() {
+    let mut env = Env::new().await;
+    let inbox_id = env.folder_id(ALICE, SpecialFolder::Inbox);
+    seed(&env, ALICE, inbox_id, &(0..5).map(|i| message(i, 60 * i as i64 + 60)).collect::<Vec<_>>());
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let before = inbox.select().await.unwrap();
+    let subj = subjects(inbox.as_ref()).await;
+    drop((inbox, a));
+    // Damage the stored ICS state.
+    use state::StateStore as _;
+    let account = state::AccountId::new(ALICE);
+    let key = state::FolderKey::new(inbox_id.to_wire().to_vec());
+    let st = env.state.folders(&account).await.unwrap().into_iter().find(|f| f.key == key).unwrap();
+    let batch = state::SyncBatch { sync_state: Some(b"not an ICS state".to_vec()), ..Default::default() };
+    env.state.commit_sync(st.id, batch).await.unwrap();
+    env.restart().await;
+    let a = env.alice().await;
+    let inbox = open_inbox(a.as_ref()).await;
+    let after = inbox.select().await.unwrap();
+    assert_eq!((after.uid_validity, after.uid_next, after.exists), (before.uid_validity, 6, 5));
+    assert_eq!(subjects(inbox.as_ref()).await, subj, "UIDs kept");
+    // Nothing says what changed meanwhile: every item gets a new mod-sequence.
+    let changed = inbox
+        .fetch(&UidSet::all(), FetchFields { changed_since: Some(before.highest_modseq.get()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(changed.len(), 5);
+}

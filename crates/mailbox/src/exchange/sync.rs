@@ -17,7 +17,7 @@
 //!
 //! Every committed round is announced to the folder's change feed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use mapi_client::api::{IcsOptions, state_from_bytes, state_to_bytes};
 use mapi_wire::ErrorCode;
@@ -57,6 +57,34 @@ pub(super) struct SyncInner {
     pub(super) items: HashMap<MessageId, Summary>,
     /// The restriction the last search sent (for tests and diagnostics).
     pub(super) last_restriction: Option<mapi_wire::restriction::Restriction>,
+}
+
+/// Why a download failed.
+enum Fail {
+    /// Exchange did not accept the uploaded state (or answered with a stream
+    /// this client cannot read): a full download is the way out.
+    StateRefused(String),
+    /// Anything else.
+    Mailbox(MailboxError),
+}
+
+impl Fail {
+    fn into_error(self) -> MailboxError {
+        match self {
+            Self::StateRefused(why) => MailboxError::Unavailable(format!("ICS download: {why}")),
+            Self::Mailbox(e) => e,
+        }
+    }
+}
+
+/// Which items a full reload counts as changed.
+enum Changed {
+    /// None: the changes were committed already (or it is the first sync).
+    Committed,
+    /// Every item (nothing says what changed).
+    All,
+    /// Those whose summary differs from the previous index.
+    Compare(HashMap<MessageId, Summary>),
 }
 
 /// What one download found, before it is committed.
@@ -118,46 +146,84 @@ impl FolderSync {
     pub(super) async fn catch_up(&self, s: &Session) -> Result<MutexGuard<'_, SyncInner>, MailboxError> {
         let mut inner = self.inner.lock().await;
         if inner.loaded {
-            let cs = self.download(s, inner.ics.as_ref()).await?;
-            let delta = delta_of(&cs, |mid| inner.items.contains_key(&mid));
-            let new_state = cs.state;
-            self.commit(s, &mut inner, delta, new_state).await?;
+            match self.download(s, inner.ics.as_ref()).await {
+                Ok(cs) => {
+                    let delta = delta_of(&cs, |mid| inner.items.contains_key(&mid));
+                    self.commit(s, &mut inner, delta, cs.state).await?;
+                }
+                Err(Fail::StateRefused(why)) => {
+                    tracing::warn!(%why, "Exchange refused the ICS state; synchronizing the folder again");
+                    let previous = std::mem::take(&mut inner.items);
+                    inner.loaded = false;
+                    self.reload(s, &mut inner, Changed::Compare(previous)).await?;
+                }
+                Err(Fail::Mailbox(e)) => return Err(e),
+            }
             return Ok(inner);
         }
         // What changed while no index was in memory (after a restart).
-        let stored = s.state.sync_state(self.state_id).await?.and_then(|b| state_from_bytes(&b).ok());
-        if let Some(old) = stored {
-            let cs = self.download(s, Some(&old)).await?;
-            let keys: Vec<ItemKey> =
-                cs.message_changes.iter().filter_map(|c| c.mid()).map(|m| item_key(MessageId(m))).collect();
-            let known: Vec<MessageId> = s
-                .state
-                .items_by_key(self.state_id, &keys)
-                .await?
-                .into_iter()
-                .flatten()
-                .filter_map(|r| mid_of(&r.key))
-                .collect();
-            let mut delta = delta_of(&cs, |mid| known.contains(&mid));
-            // Read states and summaries come with the full download below.
-            let read_changed: Vec<MessageId> = delta.read.drain(..).map(|(m, _)| m).collect();
-            let batch = SyncBatch {
-                added: Vec::new(),
-                changed: delta
-                    .changed
-                    .iter()
-                    .map(|c| item_key(c.mid))
-                    .chain(read_changed.into_iter().map(item_key))
-                    .collect(),
-                removed: delta.removed.iter().map(|m| item_key(*m)).collect(),
-                sync_state: None,
+        let stored = s.state.sync_state(self.state_id).await?;
+        let mut changed = Changed::Committed;
+        if let Some(bytes) = stored {
+            let old = match state_from_bytes(&bytes) {
+                Ok(old) => old,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the stored ICS state is unreadable; every item counts as changed");
+                    self.reload(s, &mut inner, Changed::All).await?;
+                    return Ok(inner);
+                }
             };
-            let outcome = s.state.commit_sync(self.state_id, batch).await?;
-            if !outcome.removed.is_empty() {
-                self.announce(ChangeKind::Expunged { uids: outcome.removed.iter().copied().collect() });
+            match self.download(s, Some(&old)).await {
+                Ok(cs) => self.commit_offline(s, &cs).await?,
+                Err(Fail::StateRefused(why)) => {
+                    tracing::warn!(%why, "Exchange refused the stored ICS state; every item counts as changed");
+                    changed = Changed::All;
+                }
+                Err(Fail::Mailbox(e)) => return Err(e),
             }
         }
-        let full = self.download(s, None).await?;
+        self.reload(s, &mut inner, changed).await?;
+        Ok(inner)
+    }
+
+    /// Commits what an incremental download from the stored state found
+    /// while no index was in memory: changes and removals (additions come
+    /// with the full download that follows).
+    async fn commit_offline(&self, s: &Session, cs: &ContentsSync) -> Result<(), MailboxError> {
+        let keys: Vec<ItemKey> =
+            cs.message_changes.iter().filter_map(|c| c.mid()).map(|m| item_key(MessageId(m))).collect();
+        let known: HashSet<MessageId> = s
+            .state
+            .items_by_key(self.state_id, &keys)
+            .await?
+            .into_iter()
+            .flatten()
+            .filter_map(|r| mid_of(&r.key))
+            .collect();
+        let delta = delta_of(cs, |mid| known.contains(&mid));
+        let batch = SyncBatch {
+            added: Vec::new(),
+            changed: delta
+                .changed
+                .iter()
+                .map(|c| item_key(c.mid))
+                .chain(delta.read.iter().map(|(m, _)| item_key(*m)))
+                .collect(),
+            removed: delta.removed.iter().map(|m| item_key(*m)).collect(),
+            sync_state: None,
+        };
+        let outcome = s.state.commit_sync(self.state_id, batch).await?;
+        if !outcome.removed.is_empty() {
+            self.announce(ChangeKind::Expunged { uids: outcome.removed.iter().copied().collect() });
+        }
+        Ok(())
+    }
+
+    /// A full download: fills the summaries and reconciles the state (new
+    /// items get UIDs in delivery order, missing ones leave tombstones,
+    /// the others keep their UIDs; `changed` says which count as changed).
+    async fn reload(&self, s: &Session, inner: &mut SyncInner, changed: Changed) -> Result<(), MailboxError> {
+        let full = self.download(s, None).await.map_err(Fail::into_error)?;
         let mut present: HashMap<MessageId, Summary> = HashMap::new();
         for c in &full.message_changes {
             if let Some(sum) = Summary::of_change(c) {
@@ -166,7 +232,7 @@ impl FolderSync {
         }
         let records = s.state.items_by_uid(self.state_id, &UidSet::all()).await?;
         let mut removed = Vec::new();
-        let mut known = std::collections::HashSet::new();
+        let mut known = HashSet::new();
         for r in &records {
             match mid_of(&r.key) {
                 Some(mid) if present.contains_key(&mid) => {
@@ -177,9 +243,21 @@ impl FolderSync {
         }
         let mut added: Vec<&Summary> = present.values().filter(|p| !known.contains(&p.mid)).collect();
         added.sort_by_key(|p| (p.delivery, p.mid.0));
+        let changed_keys: Vec<ItemKey> = match &changed {
+            Changed::Committed => Vec::new(),
+            Changed::All => known.iter().map(|m| item_key(*m)).collect(),
+            Changed::Compare(previous) => known
+                .iter()
+                .filter(|m| match (previous.get(m), present.get(m)) {
+                    (Some(a), Some(b)) => a.change_key != b.change_key || a.flags != b.flags,
+                    _ => true,
+                })
+                .map(|m| item_key(*m))
+                .collect(),
+        };
         let batch = SyncBatch {
             added: added.iter().map(|p| item_key(p.mid)).collect(),
-            changed: Vec::new(),
+            changed: changed_keys,
             removed,
             sync_state: Some(state_to_bytes(&full.state).map_err(|e| api_error(e, "ICS state"))?),
         };
@@ -194,10 +272,14 @@ impl FolderSync {
             let exists = u32::try_from(inner.items.len()).unwrap_or(u32::MAX);
             self.announce(ChangeKind::Exists { uids: outcome.added.iter().copied().collect(), exists });
         }
-        Ok(inner)
+        if !outcome.changed.is_empty() && self.watched() {
+            // Too many to list usefully: the watchers resynchronise.
+            self.announce(ChangeKind::Lagged);
+        }
+        Ok(())
     }
 
-    async fn download(&self, s: &Session, from: Option<&SyncState>) -> Result<ContentsSync, MailboxError> {
+    async fn download(&self, s: &Session, from: Option<&SyncState>) -> Result<ContentsSync, Fail> {
         match s.mailbox.sync_contents(self.fid, from, &options()).await {
             Ok(cs) => Ok(cs),
             Err(mapi_client::api::Error::Rop { code, .. })
@@ -206,9 +288,14 @@ impl FolderSync {
                     || code == ErrorCode::SYNC_OBJECT_DELETED =>
             {
                 self.announce(ChangeKind::Reset);
-                Err(MailboxError::NoSuchFolder("the folder was deleted in Exchange".into()))
+                Err(Fail::Mailbox(MailboxError::NoSuchFolder("the folder was deleted in Exchange".into())))
             }
-            Err(e) => Err(api_error(e, "ICS download")),
+            // With a state, anything but the transport means Exchange did
+            // not take the state (or sent what we cannot read): start over.
+            Err(e @ (mapi_client::api::Error::Rop { .. } | mapi_client::api::Error::Protocol(_))) if from.is_some() => {
+                Err(Fail::StateRefused(e.to_string()))
+            }
+            Err(e) => Err(Fail::Mailbox(api_error(e, "ICS download"))),
         }
     }
 
