@@ -15,6 +15,11 @@
 //!   ([`state::StateStore::commit_sync`]), so UIDs and ICS state never
 //!   disagree after a crash.
 //!
+//! * A state Exchange refuses (or a stored one that cannot be read) leads
+//!   to a full download that keeps every UID; the items that changed are
+//!   found by comparing summaries, or all count as changed when nothing
+//!   says which did.
+//!
 //! Every committed round is announced to the folder's change feed.
 
 use std::collections::{HashMap, HashSet};
