@@ -44,7 +44,7 @@ pub use flags::{Flag, FlagOp, Flags, Keyword};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,
-    FolderId, FolderInfo, FolderKind, MessageData, MoveOutcome, SelectInfo, SpecialUse, StoreKind, StoreOutcome,
+    FolderId, FolderInfo, FolderKind, MessageData, MoveOutcome, Quota, SelectInfo, SpecialUse, StoreKind, StoreOutcome,
     Submission, SubmitOutcome, Timestamp,
 };
 pub use search::{SearchDate, SearchKey, SearchView, SeqSet};
