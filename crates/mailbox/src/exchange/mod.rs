@@ -5,7 +5,7 @@
 //! # How the pieces fit
 //!
 //! * [`ExchangeProvider`] keeps one MAPI session per user per node, shared
-//!   by every front end ([`pool`]): a second login with the same password
+//!   by every front end (`pool`): a second login with the same password
 //!   reuses it, a different password is verified against Exchange again.
 //!   Idle sessions (no front end holds the account) close after
 //!   [`ExchangeConfig::idle_timeout`]; [`ExchangeConfig::max_sessions`] caps
@@ -13,16 +13,16 @@
 //! * An account lists the folder hierarchy (hierarchy table of the IPM
 //!   subtree) with kinds from PidTagContainerClass and roles from the logon's
 //!   special folders ([`crate::mapi::folders`]).
-//! * Each folder has one sync index per session ([`sync`]): an ICS contents
+//! * Each folder has one sync index per session (`sync`): an ICS contents
 //!   download (initial, then incremental from the state blob) gives new,
 //!   changed, read/unread and deleted messages; UIDs, mod-sequences and the
 //!   ICS state are committed together in the [`state::StateStore`].
 //!   Item identity is the MID (8 wire bytes). Flags and the envelope come
 //!   from the ICS properties; the MIME is rendered on demand from the opened
-//!   message and cached per change key ([`render`]).
+//!   message and cached per change key (`render`).
 //! * Writes go to Exchange and are then observed through the same ICS path,
 //!   so the model's own changes and changes made by other clients take one
-//!   road to the change feed ([`watch`]).
+//!   road to the change feed (`watch`).
 //!
 //! # Limits (as of this version)
 //!
