@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -18,7 +19,7 @@ use exchange_sim::server::Simulator;
 use exchange_sim::store::Store;
 
 use crate::config::{LogFormat, PlaintextLogin};
-use crate::frontends::{BACKEND_MISSING, DAV_MISSING, FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
+use crate::frontends::{DAV_MISSING, FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
 use crate::metrics::Metrics;
 use crate::server::{GatewayPlan, ListenerStatus, RunningGateway};
 use crate::tls::{self, ReloadableCert};
@@ -106,9 +107,16 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
     let cert_paths = tls::self_signed(&data.join("tls"), &["localhost".to_owned(), "127.0.0.1".to_owned()])
         .context("creating the demo certificate")?;
     let cert = ReloadableCert::new(cert_paths.clone()).context("loading the demo certificate")?;
+    let state_dir = data.join("state");
+    std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
+    let state: Arc<dyn state::StateStore> = Arc::new(
+        state::SqliteStore::open(&state_dir)
+            .await
+            .with_context(|| format!("opening the gateway's state in {}", state_dir.display()))?,
+    );
     let env = FrontEndEnv {
         tls: Some(cert.server_config()?),
-        provider: Err(BACKEND_MISSING),
+        provider: crate::backend::demo_provider(&sim.base_url(), state),
         plaintext_login: PlaintextLogin::Loopback,
         max_message_size: 35 * 1024 * 1024,
         hostname: "localhost".to_owned(),

@@ -101,8 +101,6 @@ impl fmt::Debug for Availability {
 
 /// Why CalDAV/CardDAV are not served.
 pub const DAV_MISSING: &str = "CalDAV/CardDAV (crates/dav) are not in this build yet";
-/// Why no mailbox backend exists.
-pub const BACKEND_MISSING: &str = "the MAPI-backed mailbox (mailbox::exchange) is not in this build yet";
 
 /// What the front ends need from the gateway.
 #[derive(Clone)]
@@ -110,9 +108,8 @@ pub struct FrontEndEnv {
     /// TLS for STARTTLS and implicit TLS (`None`: no certificate configured,
     /// so no IMAP/SMTP listener is configured either).
     pub tls: Option<Arc<rustls::ServerConfig>>,
-    /// Accounts: the Exchange-backed provider (with the access policy in
-    /// front), or why there is none.
-    pub provider: Result<Arc<dyn mailbox::AccountProvider>, &'static str>,
+    /// Accounts: the Exchange-backed provider (with the access policy in front).
+    pub provider: Arc<dyn mailbox::AccountProvider>,
     /// Plaintext logins on connections without TLS.
     pub plaintext_login: PlaintextLogin,
     /// Largest message in bytes.
@@ -143,20 +140,17 @@ impl FrontEnds {
     /// Builds every front end this binary contains over `env`.
     ///
     /// A protocol server lands here as: construct it from `env` (its config
-    /// from `env.tls`, `env.plaintext_login`, limits; its provider from
-    /// `env.provider`), wrap it in a [`FrontEnd`] impl, return `Ready`.
+    /// from `env.tls`, `env.plaintext_login`, limits; `env.provider`), wrap
+    /// it in a [`FrontEnd`] impl, return `Ready` (CalDAV/CardDAV next).
     pub fn build(env: &FrontEndEnv) -> Self {
-        let mut metrics: Vec<Arc<dyn MetricSource>> = Vec::new();
-        let (imap, submission) = match &env.provider {
-            Ok(provider) => {
-                let imap = imap::ImapServer::new(imap_config(env), provider.clone());
-                let smtp = smtp::SmtpServer::new(smtp_config(env), provider.clone());
-                metrics.push(Arc::new(Counters { imap: imap.clone(), smtp: smtp.clone() }));
-                (Availability::Ready(Arc::new(Imap(imap))), Availability::Ready(Arc::new(Smtp(smtp))))
-            }
-            Err(why) => (Availability::Missing(why), Availability::Missing(why)),
-        };
-        Self { imap, submission, metrics }
+        let imap = imap::ImapServer::new(imap_config(env), env.provider.clone());
+        let smtp = smtp::SmtpServer::new(smtp_config(env), env.provider.clone());
+        let metrics: Vec<Arc<dyn MetricSource>> = vec![Arc::new(Counters { imap: imap.clone(), smtp: smtp.clone() })];
+        Self {
+            imap: Availability::Ready(Arc::new(Imap(imap))),
+            submission: Availability::Ready(Arc::new(Smtp(smtp))),
+            metrics,
+        }
     }
 
     /// Their counters, for `/metrics`.

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod autoconfig;
+pub mod backend;
 pub mod check;
 pub mod config;
 pub mod demo;

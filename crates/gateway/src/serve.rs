@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use crate::config::Config;
-use crate::frontends::{BACKEND_MISSING, FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
+use crate::frontends::{FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
 use crate::metrics::Metrics;
 use crate::server::{GatewayPlan, ListenerStatus};
 use crate::tls::{PemPaths, ReloadableCert};
@@ -48,9 +48,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state_dir = data.join("state");
     std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
     // Opened now so a broken state directory stops start-up, not the first login.
-    let _state = state::SqliteStore::open(&state_dir)
-        .await
-        .with_context(|| format!("opening the state database in {}", state_dir.display()))?;
+    let state: Arc<dyn state::StateStore> = Arc::new(
+        state::SqliteStore::open(&state_dir)
+            .await
+            .with_context(|| format!("opening the state database in {}", state_dir.display()))?,
+    );
+    for (domain, mode) in
+        config.exchange.domains.iter().map(|(d, c)| (d.as_str(), c.auth)).chain([("(default)", config.exchange.auth)])
+    {
+        if matches!(mode, crate::config::AuthMode::Negotiate | crate::config::AuthMode::Oauth) {
+            tracing::warn!(domain, %mode, "auth mode not implemented: logins of this domain will be refused as unavailable");
+        }
+    }
 
     let cert = match &config.tls {
         Some(t) => Some(
@@ -64,7 +73,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let env = FrontEndEnv {
         tls: cert.as_ref().map(|c| c.server_config()).transpose()?,
-        provider: Err(BACKEND_MISSING),
+        provider: crate::backend::provider(&config, state)?,
         plaintext_login: config.listeners.plaintext_login,
         max_message_size: config.limits.max_message_size,
         hostname: config.public.hostname.clone().unwrap_or_else(|| "localhost".to_owned()),

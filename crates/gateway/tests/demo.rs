@@ -117,9 +117,8 @@ fn busy_port_is_a_clear_error() {
     assert!(err.contains(&format!("http listener on 127.0.0.1:{port}")) && err.contains("address in use"), "{err}");
 }
 
-/// The demo's IMAP listener: LOGIN + LIST + SELECT + FETCH of a seeded
-/// message once it is served; until the MAPI-backed mailbox lands the demo
-/// must say why it is not, and nothing may answer on the port.
+/// The demo's IMAP listener over the simulator: LOGIN + LIST + SELECT +
+/// FETCH of a seeded message.
 #[test]
 fn demo_imap_login_list_fetch() {
     let dir = tempfile::tempdir().unwrap();
@@ -151,18 +150,16 @@ fn demo_imap_login_list_fetch() {
     assert!(demo.wait_exit(Duration::from_secs(15)).success());
 }
 
-/// The demo's SMTP listener: AUTH + a message to bob once it is served;
-/// until then the demo says why not.
+/// The demo's SMTP listener over the simulator: AUTH + a message to bob,
+/// which then is in alice's Sent Items over IMAP.
 #[test]
 fn demo_smtp_send() {
     let dir = tempfile::tempdir().unwrap();
     let mut demo = demo(dir.path());
     demo.wait_for_line(READY, READY_WITHIN);
     let out = demo.seen.join("\n");
-    let Some(port) = demo.port("submission") else {
-        assert!(out.contains("outgoing SMTP") && out.contains("NOT AVAILABLE: the MAPI-backed mailbox"), "{out}");
-        return;
-    };
+    assert!(out.contains("outgoing SMTP"), "{out}");
+    let port = demo.port("submission").expect("the demo serves SMTP");
     let mut c = LineClient::connect(loopback(port)).unwrap();
     assert!(c.smtp_reply().starts_with("220"));
     assert!(c.smtp("EHLO client.example.test").starts_with("250"));
@@ -174,6 +171,23 @@ fn demo_smtp_send() {
     assert!(c.smtp("DATA").starts_with("354"));
     let sent = c.smtp("From: alice@example.test\r\nTo: bob@example.test\r\nSubject: demo send\r\n\r\nHello Bob\r\n.");
     assert!(sent.starts_with("250"), "{sent}");
+    c.smtp("QUIT");
+
+    // Exchange filed the submitted message in alice's Sent Items.
+    let mut i = LineClient::connect(loopback(demo.port("imap").unwrap())).unwrap();
+    i.line();
+    assert!(i.imap("a1", "LOGIN alice@example.test demo").contains("a1 OK"));
+    let start = std::time::Instant::now();
+    loop {
+        let found = i.imap("a2", "EXAMINE \"Sent Items\"");
+        assert!(found.lines().last().unwrap().starts_with("a2 OK"), "{found}");
+        let search = i.imap("a3", "UID SEARCH SUBJECT \"demo send\"");
+        if search.lines().any(|l| l.starts_with("* SEARCH ") && l.trim() != "* SEARCH") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "not in Sent Items: {search}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     demo.signal("TERM");
     assert!(demo.wait_exit(Duration::from_secs(15)).success());
 }

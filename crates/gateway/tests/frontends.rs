@@ -72,7 +72,7 @@ async fn imap_login_list_fetch_and_smtp_submission_through_the_gateway_listeners
     .unwrap();
     let env = FrontEndEnv {
         tls: Some(cert.server_config().unwrap()),
-        provider: Ok(Arc::new(provider)),
+        provider: Arc::new(provider),
         plaintext_login: PlaintextLogin::Loopback,
         max_message_size: 1 << 20,
         hostname: "gw.example.test".into(),

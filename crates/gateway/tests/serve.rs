@@ -96,17 +96,33 @@ level = "info"
         let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
         assert!(v.get("level").is_some(), "{l}");
     }
-    assert!(start_logs.iter().any(|l| l.contains("not served") && l.contains("imap")), "{start_logs:#?}");
+    assert!(
+        start_logs.iter().any(|l| l.contains("serving") && l.contains(&format!("127.0.0.1:{imap}"))),
+        "{start_logs:#?}"
+    );
     wait_http(http);
+    let mut client = LineClient::connect(loopback(imap)).unwrap();
+    assert!(client.line().starts_with("* OK"), "the IMAP listener greets");
+    let caps = client.imap("a1", "CAPABILITY");
+    assert!(caps.contains("STARTTLS") && caps.contains("LOGINDISABLED"), "plaintext_login = never: {caps}");
+    drop(client);
 
     assert_eq!(http_get(loopback(http), "/ready").0, 200);
     assert_eq!(http_get(loopback(metrics), "/health").0, 200);
     let (status, text) = http_get(loopback(metrics), "/metrics");
     assert_eq!(status, 200);
-    assert!(text.contains("mapibridge_listener_up{listener=\"imap\",protocol=\"imap\"} 0"), "{text}");
-    // Autoconfig is on the http listener only, and says why it cannot help yet.
+    assert!(text.contains("mapibridge_listener_up{listener=\"imap\",protocol=\"imap\"} 1"), "{text}");
+    // The readiness probe and the client above.
+    let total = text.lines().find_map(|l| l.strip_prefix("mapibridge_connections_total{protocol=\"imap\"} ")).unwrap();
+    assert!(total.parse::<u64>().unwrap() >= 2, "{text}");
+    // Autoconfig is on the http listener only; it names the public host and port.
     assert_eq!(http_get(loopback(metrics), "/mail/config-v1.1.xml").0, 404);
-    assert_eq!(http_get(loopback(http), "/mail/config-v1.1.xml").0, 503);
+    let (status, xml) = http_get(loopback(http), "/mail/config-v1.1.xml?emailaddress=a%40example.com");
+    assert_eq!(status, 200, "{xml}");
+    assert!(
+        xml.contains("<hostname>mail.example.com</hostname>") && xml.contains(&format!("<port>{imap}</port>")),
+        "{xml}"
+    );
 
     guard.signal("HUP");
     wait_log("certificate reloaded");

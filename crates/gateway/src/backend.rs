@@ -1,0 +1,122 @@
+//! The Exchange side: `mailbox::ExchangeProvider` configured from
+//! `[exchange]`, one per authentication mode, a login routed by the user's
+//! domain (`[exchange.domains]`), with `[access]` in front.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use mailbox::{Account, AccountProvider, Endpoints, ExchangeConfig, ExchangeProvider, MailboxError};
+
+use crate::access::{AccessPolicy, GuardedProvider};
+use crate::config::{AuthMode, Config};
+
+/// Where the provider finds the mailboxes and how it trusts the server.
+#[derive(Clone, Debug)]
+pub struct BackendSettings {
+    /// Autodiscover or fixed URLs.
+    pub endpoints: Endpoints,
+    /// Extra CA certificates (DER).
+    pub extra_roots: Vec<Vec<u8>>,
+    /// The one accepted server certificate (DER).
+    pub pinned_certificate: Option<Vec<u8>>,
+    /// Request timeout towards Exchange.
+    pub request_timeout: Duration,
+    /// Largest message APPEND and submission accept.
+    pub max_message_size: usize,
+}
+
+impl BackendSettings {
+    /// From `[exchange]` and `[limits]`; reads the certificate files.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let x = &config.exchange;
+        let endpoints = match (&x.mailstore_url, &x.addressbook_url, &x.autodiscover_url) {
+            (Some(m), a, _) => Endpoints::Explicit {
+                mailstore: m.get_ref().clone(),
+                addressbook: a.as_ref().map(|a| a.get_ref().clone()),
+            },
+            (None, _, Some(url)) => Endpoints::Autodiscover { start: vec![url.get_ref().clone()] },
+            (None, _, None) => Endpoints::Autodiscover { start: Vec::new() },
+        };
+        let extra_roots = match &x.ca_file {
+            Some(p) => crate::probe::pem_certificates(p)?,
+            None => Vec::new(),
+        };
+        let pinned_certificate = match &x.pinned_certificate {
+            Some(p) => crate::probe::pem_certificates(p)?.into_iter().next(),
+            None => None,
+        };
+        Ok(Self {
+            endpoints,
+            extra_roots,
+            pinned_certificate,
+            request_timeout: Duration::from_secs(x.request_timeout_secs),
+            max_message_size: usize::try_from(config.limits.max_message_size).unwrap_or(usize::MAX),
+        })
+    }
+
+    fn exchange_config(&self, auth: mailbox::AuthMode) -> ExchangeConfig {
+        let mut c = ExchangeConfig::new(self.endpoints.clone());
+        c.auth = auth;
+        c.extra_roots = self.extra_roots.clone();
+        c.pinned_certificate = self.pinned_certificate.clone();
+        c.request_timeout = self.request_timeout;
+        c.max_message_size = self.max_message_size;
+        c
+    }
+}
+
+/// Routes each login to the provider of the user's authentication mode.
+pub struct DomainRouter {
+    exchange: crate::config::ExchangeConfig,
+    basic: Arc<ExchangeProvider>,
+    ntlm: Arc<ExchangeProvider>,
+}
+
+impl DomainRouter {
+    /// Providers for Basic and NTLM over `state`.
+    pub fn new(
+        settings: &BackendSettings,
+        exchange: crate::config::ExchangeConfig,
+        state: Arc<dyn state::StateStore>,
+    ) -> Self {
+        Self {
+            exchange,
+            basic: Arc::new(ExchangeProvider::new(settings.exchange_config(mailbox::AuthMode::Basic), state.clone())),
+            ntlm: Arc::new(ExchangeProvider::new(settings.exchange_config(mailbox::AuthMode::Ntlm), state)),
+        }
+    }
+}
+
+#[async_trait]
+impl AccountProvider for DomainRouter {
+    async fn login(&self, user: &str, password: &str) -> Result<Arc<dyn Account>, MailboxError> {
+        match self.exchange.auth_for(user) {
+            AuthMode::Basic => self.basic.login(user, password).await,
+            AuthMode::Ntlm => self.ntlm.login(user, password).await,
+            mode @ (AuthMode::Negotiate | AuthMode::Oauth) => {
+                tracing::warn!(user, %mode, "login refused: this authentication mode is not implemented");
+                Err(MailboxError::Unavailable(format!("auth = {mode} is not implemented by this gateway")))
+            }
+        }
+    }
+}
+
+/// The provider `serve` hands to the front ends.
+pub fn provider(config: &Config, state: Arc<dyn state::StateStore>) -> anyhow::Result<Arc<dyn AccountProvider>> {
+    let settings = BackendSettings::from_config(config)?;
+    let router = DomainRouter::new(&settings, config.exchange.clone(), state);
+    Ok(Arc::new(GuardedProvider::new(AccessPolicy::new(&config.access), Arc::new(router))))
+}
+
+/// The demo's provider: Autodiscover and Basic against the in-process simulator.
+pub fn demo_provider(sim_base_url: &str, state: Arc<dyn state::StateStore>) -> Arc<dyn AccountProvider> {
+    let settings = BackendSettings {
+        endpoints: Endpoints::Autodiscover { start: vec![format!("{sim_base_url}/autodiscover/autodiscover.xml")] },
+        extra_roots: Vec::new(),
+        pinned_certificate: None,
+        request_timeout: Duration::from_secs(60),
+        max_message_size: 35 * 1024 * 1024,
+    };
+    Arc::new(ExchangeProvider::new(settings.exchange_config(mailbox::AuthMode::Basic), state))
+}
