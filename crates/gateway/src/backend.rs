@@ -3,6 +3,7 @@
 //! domain (`[exchange.domains]`), with `[access]` in front.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -102,15 +103,74 @@ impl AccountProvider for DomainRouter {
     }
 }
 
-/// The provider `serve` hands to the front ends.
-pub fn provider(config: &Config, state: Arc<dyn state::StateStore>) -> anyhow::Result<Arc<dyn AccountProvider>> {
+/// The provider `serve` hands to the front ends, and its pools (for metrics).
+pub fn provider(
+    config: &Config,
+    state: Arc<dyn state::StateStore>,
+) -> anyhow::Result<(Arc<dyn AccountProvider>, Vec<Arc<ExchangeProvider>>)> {
     let settings = BackendSettings::from_config(config)?;
     let router = DomainRouter::new(&settings, config.exchange.clone(), state);
-    Ok(Arc::new(GuardedProvider::new(AccessPolicy::new(&config.access), Arc::new(router))))
+    let pools = vec![router.basic.clone(), router.ntlm.clone()];
+    Ok((Arc::new(GuardedProvider::new(AccessPolicy::new(&config.access), Arc::new(router))), pools))
+}
+
+/// The session pools' counters, sampled every few seconds (the pool's
+/// `stats()` is async; the exposition is not).
+#[derive(Debug, Default)]
+pub struct BackendMetrics {
+    sessions: AtomicU64,
+    reused: AtomicU64,
+    connects: AtomicU64,
+    refused: AtomicU64,
+}
+
+impl BackendMetrics {
+    /// Samples `pools` every `every` until `shutdown` turns true.
+    pub fn spawn_sampler(
+        self: &Arc<Self>,
+        pools: Vec<Arc<ExchangeProvider>>,
+        every: Duration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut total = mailbox::exchange::PoolStats::default();
+                for p in &pools {
+                    let s = p.stats().await;
+                    total.sessions += s.sessions;
+                    total.reused += s.reused;
+                    total.connects += s.connects;
+                    total.refused += s.refused;
+                }
+                me.sessions.store(total.sessions as u64, Ordering::Relaxed);
+                me.reused.store(total.reused, Ordering::Relaxed);
+                me.connects.store(total.connects, Ordering::Relaxed);
+                me.refused.store(total.refused, Ordering::Relaxed);
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = crate::http::stopped(&mut shutdown) => return,
+                }
+            }
+        });
+    }
+}
+
+impl crate::metrics::MetricSource for BackendMetrics {
+    fn render(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        crate::metrics::family(out, "mapibridge_backend_sessions", "gauge", "MAPI sessions open towards Exchange.");
+        let _ = writeln!(out, "mapibridge_backend_sessions {}", self.sessions.load(Ordering::Relaxed));
+        crate::metrics::family(out, "mapibridge_backend_logins_total", "counter", "Logins by how Exchange was asked.");
+        for (result, n) in [("reused", &self.reused), ("connected", &self.connects), ("refused", &self.refused)] {
+            let _ =
+                writeln!(out, "mapibridge_backend_logins_total{{result=\"{result}\"}} {}", n.load(Ordering::Relaxed));
+        }
+    }
 }
 
 /// The demo's provider: Autodiscover and Basic against the in-process simulator.
-pub fn demo_provider(sim_base_url: &str, state: Arc<dyn state::StateStore>) -> Arc<dyn AccountProvider> {
+pub fn demo_provider(sim_base_url: &str, state: Arc<dyn state::StateStore>) -> Arc<ExchangeProvider> {
     let settings = BackendSettings {
         endpoints: Endpoints::Autodiscover { start: vec![format!("{sim_base_url}/autodiscover/autodiscover.xml")] },
         extra_roots: Vec::new(),

@@ -114,9 +114,10 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
             .await
             .with_context(|| format!("opening the gateway's state in {}", state_dir.display()))?,
     );
+    let pool = crate::backend::demo_provider(&sim.base_url(), state);
     let env = FrontEndEnv {
         tls: Some(cert.server_config()?),
-        provider: crate::backend::demo_provider(&sim.base_url(), state),
+        provider: pool.clone(),
         plaintext_login: PlaintextLogin::Loopback,
         max_message_size: 35 * 1024 * 1024,
         hostname: "localhost".to_owned(),
@@ -153,6 +154,9 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
         registry: Metrics::new(),
     };
     let gateway = plan.start().await.map_err(|e| anyhow::anyhow!("{e}").context("starting the gateway's listeners"))?;
+    let backend = Arc::new(crate::backend::BackendMetrics::default());
+    gateway.registry.add_source(backend.clone());
+    backend.spawn_sampler(vec![pool], Duration::from_secs(5), gateway.shutdown_signal());
     gateway.wait_until_accepting(READY_TIMEOUT.saturating_sub(started.elapsed())).await.map_err(anyhow::Error::msg)?;
 
     let summary =

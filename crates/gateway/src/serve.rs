@@ -71,9 +71,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let (provider, pools) = crate::backend::provider(&config, state)?;
     let env = FrontEndEnv {
         tls: cert.as_ref().map(|c| c.server_config()).transpose()?,
-        provider: crate::backend::provider(&config, state)?,
+        provider,
         plaintext_login: config.listeners.plaintext_login,
         max_message_size: config.limits.max_message_size,
         hostname: config.public.hostname.clone().unwrap_or_else(|| "localhost".to_owned()),
@@ -92,6 +93,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         registry: Metrics::new(),
     };
     let gateway = plan.start().await?;
+    let backend = Arc::new(crate::backend::BackendMetrics::default());
+    gateway.registry.add_source(backend.clone());
+    backend.spawn_sampler(pools, Duration::from_secs(5), gateway.shutdown_signal());
     gateway.wait_until_accepting(Duration::from_secs(30)).await.map_err(anyhow::Error::msg)?;
     for (spec, status) in &gateway.listeners {
         match status {

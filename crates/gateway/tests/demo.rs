@@ -81,6 +81,8 @@ fn demo_serves_http_side_and_stops_cleanly_then_reuses_its_data() {
         );
     }
     assert!(metrics.contains("mapibridge_http_requests_total{route=\"health\",status=\"200\"}"), "{metrics}");
+    assert!(metrics.contains("mapibridge_backend_sessions "), "{metrics}");
+    assert!(metrics.contains("mapibridge_connections_total{protocol=\"imap\"}"), "{metrics}");
 
     let cert = std::fs::read(dir.path().join("tls/cert.pem")).unwrap();
     demo.signal("TERM");
