@@ -103,15 +103,21 @@ impl AccountProvider for DomainRouter {
     }
 }
 
-/// The provider `serve` hands to the front ends, and its pools (for metrics).
-pub fn provider(
-    config: &Config,
-    state: Arc<dyn state::StateStore>,
-) -> anyhow::Result<(Arc<dyn AccountProvider>, Vec<Arc<ExchangeProvider>>)> {
+/// What `serve` gets from [`provider`].
+pub struct Backend {
+    /// For the front ends: access policy, then the route by domain.
+    pub provider: Arc<dyn AccountProvider>,
+    /// The session pools behind it (for metrics).
+    pub pools: Vec<Arc<ExchangeProvider>>,
+}
+
+/// The provider `serve` hands to the front ends, and its pools.
+pub fn provider(config: &Config, state: Arc<dyn state::StateStore>) -> anyhow::Result<Backend> {
     let settings = BackendSettings::from_config(config)?;
     let router = DomainRouter::new(&settings, config.exchange.clone(), state);
     let pools = vec![router.basic.clone(), router.ntlm.clone()];
-    Ok((Arc::new(GuardedProvider::new(AccessPolicy::new(&config.access), Arc::new(router))), pools))
+    let provider = Arc::new(GuardedProvider::new(AccessPolicy::new(&config.access), Arc::new(router)));
+    Ok(Backend { provider, pools })
 }
 
 /// The session pools' counters, sampled every few seconds (the pool's

@@ -71,7 +71,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let (provider, pools) = crate::backend::provider(&config, state)?;
+    let crate::backend::Backend { provider, pools } = crate::backend::provider(&config, state)?;
     let env = FrontEndEnv {
         tls: cert.as_ref().map(|c| c.server_config()).transpose()?,
         provider,
