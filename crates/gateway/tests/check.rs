@@ -47,12 +47,13 @@ async fn all_green_against_the_simulator_from_a_config_file() {
     let config = config_file(
         dir.path(),
         &format!(
-            "[exchange]\nautodiscover_url = \"{}/autodiscover/autodiscover.xml\"\nauth = \"basic\"\n",
-            sim.base_url()
+            "[exchange]\nautodiscover_url = \"http://localhost:{}/autodiscover/autodiscover.xml\"\nauth = \"basic\"\n",
+            sim.local_addr().port()
         ),
     );
     let (ok, out) = check(vec!["--config".into(), config, "--user".into(), "alice@example.test".into()], "demo").await;
     assert!(ok, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("ok") && l.contains("DNS") && l.contains("localhost -> ")), "{out}");
     assert!(lines_marked(&out, "FAIL").is_empty(), "{out}");
     for step in ["DNS", "TCP", "Auth offered", "Autodiscover", "Connect", "Logon", "Folders", "Address book"] {
         assert!(out.lines().any(|l| l.starts_with("ok") && l[5..].starts_with(step)), "no green {step}: {out}");
