@@ -170,6 +170,11 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
     writeln!(out, "{signal}: stopping")?;
     out.flush()?;
     gateway.shutdown().await;
+    // The last holder of the session pool: dropping it disconnects the pooled
+    // MAPI sessions (and stops their notification waits) while the simulator
+    // still answers; give those Disconnects a moment before it stops.
+    drop(env);
+    tokio::time::sleep(Duration::from_millis(200)).await;
     sim.shutdown().await;
     writeln!(out, "mapibridge demo stopped")?;
     out.flush()?;
