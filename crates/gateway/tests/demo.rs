@@ -193,3 +193,31 @@ fn demo_smtp_send() {
     demo.signal("TERM");
     assert!(demo.wait_exit(Duration::from_secs(15)).success());
 }
+
+/// Debug logs of a login with a wrong password, over IMAP and SMTP, carry
+/// neither the password nor its base64 form.
+#[test]
+fn logs_never_contain_passwords() {
+    const WRONG: &str = "Tr0ub4dor-and-3";
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("stderr.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut demo = common::demo_with(&dir.path().join("data"), &[("RUST_LOG", "debug")], log.into());
+    demo.wait_for_line(READY, READY_WITHIN);
+    let mut i = LineClient::connect(loopback(demo.port("imap").unwrap())).unwrap();
+    i.line();
+    let refused = i.imap("a1", &format!("LOGIN alice@example.test {WRONG}"));
+    assert!(refused.lines().last().unwrap().starts_with("a1 NO"), "{refused}");
+    assert!(i.imap("a2", "LOGIN alice@example.test demo").contains("a2 OK"));
+    let mut c = LineClient::connect(loopback(demo.port("submission").unwrap())).unwrap();
+    c.smtp_reply();
+    c.smtp("EHLO x");
+    // "\0alice@example.test\0Tr0ub4dor-and-3"
+    let plain = "AGFsaWNlQGV4YW1wbGUudGVzdABUcjB1YjRkb3ItYW5kLTM=";
+    assert!(c.smtp(&format!("AUTH PLAIN {plain}")).starts_with("535"));
+    demo.signal("TERM");
+    assert!(demo.wait_exit(Duration::from_secs(15)).success());
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logs.contains("DEBUG"), "debug logging was on");
+    assert!(!logs.contains(WRONG) && !logs.contains(plain), "a password reached the logs");
+}

@@ -27,8 +27,12 @@ impl Drop for Running {
 
 impl Running {
     pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Self {
+        Self::spawn_with_stderr(args, envs, Stdio::inherit())
+    }
+
+    pub fn spawn_with_stderr(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Self {
         let mut cmd = Command::new(BIN);
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(stderr);
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -119,8 +123,13 @@ pub fn loopback(port: u16) -> SocketAddr {
 
 /// `demo` on ephemeral ports with its data in `dir`.
 pub fn demo(dir: &Path) -> Running {
+    demo_with(dir, &[], Stdio::inherit())
+}
+
+/// `demo` with extra environment and a stderr destination.
+pub fn demo_with(dir: &Path, envs: &[(&str, &str)], stderr: Stdio) -> Running {
     let d = dir.to_str().unwrap();
-    Running::spawn(
+    Running::spawn_with_stderr(
         &[
             "demo",
             "--data-dir",
@@ -136,7 +145,8 @@ pub fn demo(dir: &Path) -> Running {
             "--exchange-port",
             "0",
         ],
-        &[],
+        envs,
+        stderr,
     )
 }
 
