@@ -202,7 +202,7 @@ fn logs_never_contain_passwords() {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("stderr.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut demo = common::demo_with(&dir.path().join("data"), &[("RUST_LOG", "debug")], log.into());
+    let mut demo = demo_with(&dir.path().join("data"), &[("RUST_LOG", "debug")], log.into());
     demo.wait_for_line(READY, READY_WITHIN);
     let mut i = LineClient::connect(loopback(demo.port("imap").unwrap())).unwrap();
     i.line();
