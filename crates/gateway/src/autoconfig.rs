@@ -81,7 +81,11 @@ pub fn thunderbird(settings: &ClientSettings, domain: &str) -> Option<String> {
     let _ = writeln!(x, "    <domain>{}</domain>", xml_escape(domain));
     let _ = writeln!(x, "    <displayName>{}</displayName>", xml_escape(&settings.display_name));
     let _ = writeln!(x, "    <displayShortName>{}</displayShortName>", xml_escape(&settings.display_name));
-    for s in settings.services.iter().filter(|s| s.protocol == Protocol::Imap) {
+    // Thunderbird tries the servers in document order: implicit TLS first
+    // (RFC 8314 §3).
+    let mut imap = settings.services.iter().filter(|s| s.protocol == Protocol::Imap).collect::<Vec<_>>();
+    imap.sort_by_key(|s| s.security != Security::Implicit);
+    for s in imap {
         server(&mut x, "incomingServer", "imap", &settings.host, s);
     }
     let mut smtp = settings.services.iter().filter(|s| s.protocol == Protocol::Submission).collect::<Vec<_>>();
@@ -255,6 +259,7 @@ mod tests {
         let xml = thunderbird(&full(), "example.com").unwrap();
         assert!(xml.contains("<displayName>Example &amp; Co</displayName>"), "{xml}");
         let starttls = xml.find("<port>143</port>").unwrap();
+        assert!(xml.find("<port>993</port>").unwrap() < starttls, "implicit TLS first: {xml}");
         assert!(xml.contains("<port>993</port>\n      <socketType>SSL</socketType>"), "{xml}");
         assert!(xml[starttls..].starts_with("<port>143</port>\n      <socketType>STARTTLS</socketType>"));
         assert!(xml.contains(
