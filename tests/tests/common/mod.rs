@@ -123,7 +123,7 @@ pub struct Imap {
 
 impl Imap {
     pub async fn line(&mut self) -> String {
-        self.line_within(Duration::from_secs(20)).await.expect("IMAP response within 20 s")
+        self.line_within(Duration::from_secs(60)).await.expect("IMAP response within 60 s")
     }
 
     /// One response line with any literal it announces, or None on timeout.
