@@ -244,3 +244,53 @@ async fn ntlm_login_reads_the_mailbox() {
     let e = EmsmdbSession::connect(SessionConfig::mailstore(&d, bad)).await.unwrap_err();
     assert!(matches!(e, mapi_client::Error::Auth(_)), "{e:?}");
 }
+
+/// Subjects in alice's Inbox as the store holds them.
+fn stored_subjects(sim: &exchange_sim::server::RunningSim) -> Vec<String> {
+    let mbx = sim.store().mailbox(ALICE).unwrap();
+    mbx.contents(mbx.special_folder(S::Inbox), false)
+        .unwrap()
+        .iter()
+        .filter_map(|m| match m.content.props.get(PropTag::SUBJECT) {
+            Some(PropValue::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn connection_dropped_during_a_write_is_reported_landed_and_not_repeated() {
+    let sim = start().await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    let new = |subject: &str| {
+        NewMessage {
+            folder: inbox,
+            properties: vec![
+                TaggedValue { tag: PropTag::SUBJECT, value: s(subject) },
+                TaggedValue { tag: PropTag::MESSAGE_CLASS, value: s("IPM.Note") },
+            ],
+            ..NewMessage::default()
+        }
+        .with_unique_search_key()
+        .unwrap()
+    };
+    // The simulator executes the create, sends the response headers and the first
+    // chunk, then closes the connection: the client cannot know the outcome.
+    sim.set_faults(FaultConfig { drop_responses: 1, ..FaultConfig::default() });
+    let report = tokio::time::timeout(Duration::from_secs(20), mb.create_message(&new("dropped once"), false))
+        .await
+        .unwrap()
+        .unwrap();
+    let WriteReport::Landed(mid) = report else { panic!("expected Landed, got {report:?}") };
+    assert_eq!(sim.faults().get().drop_responses, 0, "the fault fired");
+    assert_eq!(stored_subjects(&sim), ["dropped once"], "exactly one copy in the store");
+    let stored = sim.store().mailbox(ALICE).unwrap().message(mid).unwrap();
+    assert_eq!(stored.content.props.get(PropTag::SUBJECT), Some(&s("dropped once")), "the reported id is the message");
+    // The mailbox goes on working: the next write completes normally.
+    let report = mb.create_message(&new("after the drop"), false).await.unwrap();
+    assert!(matches!(report, WriteReport::Done(_)), "{report:?}");
+    let mut subjects = stored_subjects(&sim);
+    subjects.sort();
+    assert_eq!(subjects, ["after the drop", "dropped once"]);
+}
