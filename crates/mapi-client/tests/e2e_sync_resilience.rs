@@ -294,3 +294,41 @@ async fn connection_dropped_during_a_write_is_reported_landed_and_not_repeated()
     subjects.sort();
     assert_eq!(subjects, ["after the drop", "dropped once"]);
 }
+
+#[tokio::test]
+async fn expired_context_before_a_write_is_recovered_without_duplicates() {
+    let store = demo_store();
+    let seeded = seed(&store, ALICE, 2);
+    let sim = start_with(store).await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    let generation = mb.session().generation().await;
+    // A self-contained create: refused with the lost context, so sent again after the
+    // re-logon; it lands exactly once.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let msg = NewMessage {
+        folder: inbox,
+        properties: vec![TaggedValue { tag: PropTag::SUBJECT, value: s("after expiry") }],
+        ..NewMessage::default()
+    };
+    let report = mb.create_message(&msg, false).await.unwrap();
+    let WriteReport::Done(mid) = report else { panic!("{report:?}") };
+    assert!(mb.session().generation().await > generation, "a new context");
+    assert_eq!(stored_subjects(&sim).iter().filter(|s| *s == "after expiry").count(), 1);
+    assert!(sim.store().mailbox(ALICE).unwrap().message(mid).is_ok());
+    let root = mb.folder(SpecialFolder::IpmSubtree);
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let folder = mb.create_folder(root, "Projekte", "", false).await.unwrap();
+    let store_box = sim.store().mailbox(ALICE).unwrap();
+    assert_eq!(store_box.find_folder(root, "Projekte").unwrap(), Some(folder));
+
+    // A move spans handles the caller may hold: it is not repeated but reported as
+    // not executed (Reconnected), and nothing moved; the next call works.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let deleted = mb.folder(SpecialFolder::DeletedItems);
+    let e = mb.move_copy(inbox, deleted, &seeded, false).await.unwrap_err();
+    assert!(matches!(e, mapi_client::api::Error::Transport(mapi_client::Error::Reconnected { .. })), "{e:?}");
+    assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 0);
+    mb.move_copy(inbox, deleted, &seeded, false).await.unwrap();
+    assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 2);
+}

@@ -23,7 +23,9 @@ impl Mailbox {
         comment: &str,
         open_existing: bool,
     ) -> Result<FolderId> {
-        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Once };
+        // Parent opened in the same Execute: a create refused with the lost context is
+        // sent again after the re-logon.
+        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Resend };
         let a = self
             .run(repeat, 3, |_| {
                 vec![
