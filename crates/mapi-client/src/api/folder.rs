@@ -106,7 +106,9 @@ impl Mailbox {
                         source_handle_index: 1,
                         dest_handle_index: 2,
                         want_asynchronous: false,
-                        want_recursive: true,
+                        // RopMoveFolder always moves the whole subtree; the field exists
+                        // on the wire for RopCopyFolder only ([MS-OXCROPS] 2.2.4.7.1).
+                        want_recursive: false,
                         use_unicode: true,
                         folder_id: folder,
                         new_folder_name: new_name.to_owned(),
