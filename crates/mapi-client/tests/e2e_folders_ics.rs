@@ -1,13 +1,13 @@
 //! The rest of the typed API end to end against exchange-sim: table seek and
-//! bookmarks, folder move and empty, message update, ICS hierarchy download (initial
-//! and incremental) and ICS upload (read states, deletes).
+//! bookmarks, folder move and empty, message update, embedded messages, ICS hierarchy
+//! download (initial and incremental) and ICS upload (read states, deletes).
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod e2e_common;
 
 use e2e_common::*;
-use exchange_sim::store::{MessageContent, PropBag, SaveMode, SpecialFolder as S, Store, message_flags};
-use mapi_client::api::{IcsOptions, MailboxOptions, SpecialFolder, TableSpec};
+use exchange_sim::store::{Attachment, MessageContent, PropBag, SaveMode, SpecialFolder as S, Store, message_flags};
+use mapi_client::api::{IcsOptions, MailboxOptions, ObjectPath, SpecialFolder, TableSpec};
 use mapi_wire::PropTag;
 use mapi_wire::ids::MessageId;
 use mapi_wire::prop_value::{PropValue, PropertyRow, TaggedValue};
@@ -178,4 +178,50 @@ async fn ics_upload_read_states_and_deletes() {
         store_box.contents(store_box.special_folder(S::Inbox), false).unwrap().iter().map(|m| m.id).collect();
     assert_eq!(left.len(), 2);
     assert!(!left.contains(&mids[2]));
+}
+
+#[tokio::test]
+async fn embedded_message_properties_and_body_stream() {
+    let store = demo_store();
+    let mbx = store.mailbox(ALICE).unwrap();
+    // A body longer than one stream chunk read in several RopReadStream calls.
+    let inner_body: String = (0..4000).map(|i| format!("line {i} of the forwarded mail\n")).collect();
+    let inner = MessageContent {
+        props: PropBag::from_pairs([
+            (PropTag::MESSAGE_CLASS, s("IPM.Note")),
+            (PropTag::SUBJECT, s("Quartalszahlen")),
+            (PropTag::BODY, s(&inner_body)),
+        ]),
+        ..MessageContent::default()
+    };
+    let outer = MessageContent {
+        props: PropBag::from_pairs([
+            (PropTag::MESSAGE_CLASS, s("IPM.Note")),
+            (PropTag::SUBJECT, s("Fwd: Quartalszahlen")),
+        ]),
+        attachments: vec![Attachment {
+            props: PropBag::from_pairs([
+                (PropTag::ATTACH_METHOD, PropValue::I32(5)),
+                (PropTag::DISPLAY_NAME, s("Quartalszahlen")),
+            ]),
+            embedded: Some(Box::new(inner)),
+        }],
+        ..MessageContent::default()
+    };
+    let inbox_id = mbx.special_folder(S::Inbox);
+    let mid = mbx.save_message(inbox_id, None, false, &outer, SaveMode::Normal).unwrap().id;
+    let sim = start_with(store).await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    let atts = mb.attachment_table(inbox, mid, &[PropTag::ATTACH_NUMBER, PropTag::ATTACH_METHOD], 10).await.unwrap();
+    assert_eq!(atts.rows.len(), 1);
+    let PropertyRow::Standard(cells) = &atts.rows[0] else { panic!("{atts:?}") };
+    let (PropValue::I32(num), PropValue::I32(5)) = (&cells[0], &cells[1]) else { panic!("{cells:?}") };
+    let path = ObjectPath::Embedded { folder: inbox, mid, num: *num as u32 };
+    let props = mb.properties(path, Some(&[PropTag::SUBJECT])).await.unwrap();
+    assert_eq!(props[0].value, s("Quartalszahlen"));
+    let body = mb.read_object_stream(path, PropTag::BODY).await.unwrap();
+    let utf16: Vec<u16> = body.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let text = String::from_utf16(&utf16).unwrap();
+    assert_eq!(text.trim_end_matches('\0'), inner_body);
 }

@@ -332,3 +332,36 @@ async fn expired_context_before_a_write_is_recovered_without_duplicates() {
     mb.move_copy(inbox, deleted, &seeded, false).await.unwrap();
     assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn notifications_survive_an_expired_context() {
+    let sim = start().await;
+    let alice = logon(&sim, ALICE).await;
+    let bob = logon(&sim, BOB).await;
+    let mut n = alice.subscribe(vec![Watch::Store { types: 0x02 }]).await.unwrap();
+    let generation = alice.session().generation().await;
+    // Every context dies, alice's included; her stream must notice, reconnect,
+    // register again and still deliver the next new mail.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let msg = NewMessage {
+        folder: bob.folder(SpecialFolder::Outbox),
+        properties: vec![
+            TaggedValue { tag: PropTag::MESSAGE_CLASS, value: s("IPM.Note") },
+            TaggedValue { tag: PropTag::SUBJECT, value: s("after the expiry") },
+        ],
+        recipient_columns: vec![PropTag::SMTP_ADDRESS],
+        recipients: vec![to("Alice Tester", ALICE)],
+        ..NewMessage::default()
+    };
+    let send = async {
+        // Long enough for alice's stream to re-register first.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        bob.create_message(&msg, true).await.unwrap()
+    };
+    let recv = async { tokio::time::timeout(Duration::from_secs(15), n.next()).await.expect("an event").unwrap() };
+    let (report, event) = tokio::join!(send, recv);
+    assert!(matches!(report, WriteReport::Done(_)), "bob's session recovered too: {report:?}");
+    assert_eq!(event.data.flags & 0x0FFF, 0x02, "NewMail");
+    assert!(alice.session().generation().await > generation, "a new context");
+    n.close().await;
+}
