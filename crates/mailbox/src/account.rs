@@ -10,6 +10,7 @@ use state::UidSet;
 
 use crate::error::MailboxError;
 use crate::flags::FlagOp;
+use crate::items::ItemCollection;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
     MoveOutcome, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
@@ -78,6 +79,13 @@ pub trait Account: Send + Sync {
     /// Returns only once the backend accepted the submission. A From the
     /// user may not send as is [`MailboxError::NotPermitted`].
     async fn submit(&self, submission: Submission) -> Result<SubmitOutcome, MailboxError>;
+
+    /// The calendar, task or contacts folder `folder` as whole items
+    /// (CalDAV/CardDAV). Backends without DAV items keep the default.
+    async fn collection(&self, folder: &FolderId) -> Result<Arc<dyn ItemCollection>, MailboxError> {
+        let _ = folder;
+        Err(MailboxError::NotPermitted("this backend has no DAV items".into()))
+    }
 }
 
 /// One folder. Operations on sets of items are one backend batch each.

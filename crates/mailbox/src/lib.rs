@@ -29,6 +29,7 @@
 mod account;
 mod error;
 pub mod flags;
+pub mod items;
 pub mod mapi;
 pub mod memory;
 pub mod model;
@@ -37,6 +38,7 @@ pub mod search;
 pub use account::{Account, AccountProvider, ChangeStream, Folder};
 pub use error::MailboxError;
 pub use flags::{Flag, FlagOp, Flags, Keyword};
+pub use items::{DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, PutOutcome, WriteCondition};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,
