@@ -362,6 +362,9 @@ fn calendar_object(s: &Session, kind: FolderKind, body: &[u8]) -> Result<Message
         other => precondition(forbidden, CALDAV, "valid-calendar-data", &other.to_string()),
     })?;
     let mut objects = imported.objects;
+    if objects.is_empty() {
+        return Err(precondition(forbidden, CALDAV, "valid-calendar-data", "no VEVENT or VTODO in the body"));
+    }
     if objects.len() != 1 {
         let why = format!("{} calendar objects in one resource", objects.len());
         return Err(precondition(forbidden, CALDAV, "valid-calendar-object-resource", &why));
