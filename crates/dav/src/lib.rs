@@ -50,6 +50,12 @@ pub struct DavConfig {
     pub retry_after: Duration,
     /// Zone of floating times and all-day events in iCalendar PUTs.
     pub default_zone: String,
+    /// Whether [`DavServer::router`] also answers PROPFIND and OPTIONS on
+    /// `/` (as on the prefix): clients given the bare server URL
+    /// (vdirsyncer, Thunderbird) look for current-user-principal there
+    /// before trying `/.well-known`. Default true; a gateway serving its own
+    /// page at `/` turns it off.
+    pub serve_root: bool,
 }
 
 impl Default for DavConfig {
@@ -60,6 +66,7 @@ impl Default for DavConfig {
             realm: "mapibridge".into(),
             retry_after: Duration::from_secs(30),
             default_zone: "UTC".into(),
+            serve_root: true,
         }
     }
 }
@@ -113,7 +120,9 @@ impl DavServer {
     /// tree under [`DavConfig::prefix`]. Merge it into the gateway's router.
     pub fn router(&self) -> Router {
         let prefix = self.shared.config.prefix.trim_end_matches('/').to_owned();
-        Router::new()
+        let router =
+            if self.shared.config.serve_root { Router::new().route("/", any(dispatch)) } else { Router::new() };
+        router
             .route("/.well-known/caldav", any(well_known))
             .route("/.well-known/carddav", any(well_known))
             .route(&prefix, any(dispatch))

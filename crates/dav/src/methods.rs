@@ -23,7 +23,16 @@ const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPOR
 /// Answers one authenticated request.
 pub(crate) async fn handle(s: &Session, request: Request) -> Response {
     let method = request.method().clone();
-    let target = match crate::path::parse(s.prefix(), request.uri().path()) {
+    let path = request.uri().path();
+    let target = if path == "/" && s.shared.config.serve_root {
+        if method.as_str() != "PROPFIND" {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        Ok(Target::Root)
+    } else {
+        crate::path::parse(s.prefix(), path)
+    };
+    let target = match target {
         Ok(t) => t,
         Err(PathError::Traversal) => return (StatusCode::BAD_REQUEST, "invalid path\n").into_response(),
         Err(PathError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
