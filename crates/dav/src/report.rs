@@ -11,6 +11,7 @@ use convert::Message;
 use convert::vcard::VcardVersion;
 use mailbox::ItemCollection;
 use mapi_wire::prop_value::FileTime;
+use mapi_wire::tags::PidLid;
 
 use crate::Session;
 use crate::methods::{Answer, PropRequest, multistatus, parse_body, precondition};
@@ -42,11 +43,12 @@ pub(crate) async fn report(s: &Session, target: &Target, _headers: &HeaderMap, b
         }
         (CALDAV, "calendar-query", Home::Calendars) => {
             let filter = root.child(CALDAV, "filter").ok_or(()).or_else(|()| bad("calendar-query without filter"))?;
-            query(s, home, &coll, &request, |m, _| calendar_matches(filter, m)).await
+            let needs_text = has_descendant(filter, CALDAV, "prop-filter");
+            query(s, home, &coll, &request, needs_text, |m, text| calendar_matches(filter, m, text)).await
         }
         (CARDDAV, "addressbook-query", Home::AddressBooks) => {
             let filter = root.child(CARDDAV, "filter");
-            query(s, home, &coll, &request, |_, text| filter.is_none_or(|f| card_matches(f, text))).await
+            query(s, home, &coll, &request, true, |_, text| filter.is_none_or(|f| card_matches(f, text))).await
         }
         (DAV, "sync-collection", _) => sync_collection(s, home, &coll, &root, &request).await,
         _ => Err(precondition(StatusCode::FORBIDDEN, DAV, "supported-report", "report not supported here")),
@@ -94,14 +96,17 @@ async fn query(
     home: Home,
     coll: &Arc<dyn ItemCollection>,
     request: &PropRequest,
+    needs_text: bool,
     keep: impl Fn(&Message, &str) -> bool,
 ) -> Answer {
     let mut out = String::new();
     for entry in coll.list().await.map_err(|e| s.fail(&e))? {
         let Some((entry, message)) = coll.get(&entry.name).await.map_err(|e| s.fail(&e))? else { continue };
-        let text = match home {
-            Home::AddressBooks => props::render(s, home, &entry.name, &message, VcardVersion::V4).unwrap_or_default(),
-            Home::Calendars => String::new(),
+        // Text filters run on the rendered object; time ranges do not need it.
+        let text = if needs_text {
+            props::render(s, home, &entry.name, &message, VcardVersion::V4).unwrap_or_default()
+        } else {
+            String::new()
         };
         if !keep(&message, &text) {
             continue;
@@ -112,10 +117,14 @@ async fn query(
     Ok(multistatus(&out))
 }
 
+fn has_descendant(el: &Element, ns: &str, name: &str) -> bool {
+    el.children.iter().any(|c| c.is(ns, name) || has_descendant(c, ns, name))
+}
+
 /// CALDAV:filter (RFC 4791 §9.7): VCALENDAR, then VEVENT or VTODO with an
 /// optional time-range; a series matches when one of its occurrences
 /// overlaps the range.
-fn calendar_matches(filter: &Element, message: &Message) -> bool {
+fn calendar_matches(filter: &Element, message: &Message, text: &str) -> bool {
     let Some(cal) = filter.child(CALDAV, "comp-filter") else { return true };
     if cal.attr("name").is_some_and(|n| !n.eq_ignore_ascii_case("VCALENDAR")) {
         return false;
@@ -127,18 +136,30 @@ fn calendar_matches(filter: &Element, message: &Message) -> bool {
         if comp.child(CALDAV, "is-not-defined").is_some() {
             return !present;
         }
-        present && comp.child(CALDAV, "time-range").is_none_or(|range| in_range(range, message, is_task))
+        present
+            && comp.child(CALDAV, "time-range").is_none_or(|range| in_range(range, message, is_task))
+            && comp.children_named(CALDAV, "prop-filter").all(|pf| prop_filter(CALDAV, pf, text))
     })
 }
 
-/// RFC 4791 §9.9: tasks are not tested against ranges yet (they all match).
+/// RFC 4791 §9.9: an event matches when one of its occurrences overlaps
+/// the range; a task by its start and due (UTC, PidLidCommonStart/End).
 fn in_range(range: &Element, message: &Message, is_task: bool) -> bool {
-    if is_task {
-        return true;
-    }
     let from = range.attr("start").and_then(parse_utc).unwrap_or(FileTime(0));
     let to = range.attr("end").and_then(parse_utc).unwrap_or(FileTime(u64::MAX));
-    !convert::occurrences(message, from, to, OCCURRENCE_PROBE).is_empty()
+    if !is_task {
+        return !convert::occurrences(message, from, to, OCCURRENCE_PROBE).is_empty();
+    }
+    let bag = &message.props;
+    let start = bag.named_time(&PidLid::COMMON_START).or_else(|| bag.named_time(&PidLid::TASK_START_DATE));
+    let due = bag.named_time(&PidLid::COMMON_END).or_else(|| bag.named_time(&PidLid::TASK_DUE_DATE));
+    match (start, due) {
+        (Some(s), Some(d)) => (from < d || from <= s) && (to > s || to >= d),
+        (Some(s), None) => from <= s && to > s,
+        (None, Some(d)) => from < d && to >= d,
+        // Neither: every range matches (the table's last row).
+        (None, None) => true,
+    }
 }
 
 /// `20260105T000000Z` (RFC 5545 §3.3.5 UTC form) as a FILETIME.
@@ -167,27 +188,29 @@ pub(crate) fn parse_utc(s: &str) -> Option<FileTime> {
 /// CARDDAV:filter (RFC 6352 §10.5) over the rendered card.
 fn card_matches(filter: &Element, card: &str) -> bool {
     let all = filter.attr("test").is_some_and(|t| t.eq_ignore_ascii_case("allof"));
-    let mut results = filter.children_named(CARDDAV, "prop-filter").map(|pf| prop_filter(pf, card));
+    let mut results = filter.children_named(CARDDAV, "prop-filter").map(|pf| prop_filter(CARDDAV, pf, card));
     if all { results.all(|r| r) } else { results.any(|r| r) }
 }
 
-/// One CARDDAV:prop-filter (RFC 6352 §10.5.1).
-fn prop_filter(pf: &Element, card: &str) -> bool {
+/// One prop-filter (RFC 6352 §10.5.1; RFC 4791 §9.7.2 without
+/// param-filter and time-range) over the rendered object: the property is
+/// looked up in the whole text, nested components included.
+fn prop_filter(ns: &str, pf: &Element, text: &str) -> bool {
     let Some(name) = pf.attr("name") else { return false };
-    let values = property_values(card, name);
-    if pf.child(CARDDAV, "is-not-defined").is_some() {
+    let values = property_values(text, name);
+    if pf.child(ns, "is-not-defined").is_some() {
         return values.is_empty();
     }
     let all = pf.attr("test").is_some_and(|t| t.eq_ignore_ascii_case("allof"));
-    let mut matches = pf.children_named(CARDDAV, "text-match").map(|tm| values.iter().any(|v| text_match(tm, v)));
-    match (pf.children_named(CARDDAV, "text-match").next(), all) {
+    let mut matches = pf.children_named(ns, "text-match").map(|tm| values.iter().any(|v| text_match(tm, v)));
+    match (pf.children_named(ns, "text-match").next(), all) {
         (None, _) => !values.is_empty(),
         (Some(_), true) => matches.all(|r| r),
         (Some(_), false) => matches.any(|r| r),
     }
 }
 
-/// CARDDAV:text-match (RFC 6352 §10.5.4) with `i;unicode-casemap`
+/// text-match (RFC 6352 §10.5.4, RFC 4791 §9.7.5) with `i;unicode-casemap`
 /// (approximated by lower-casing) or `i;octet`.
 fn text_match(tm: &Element, value: &str) -> bool {
     let octet = tm.attr("collation").is_some_and(|c| c == "i;octet");
@@ -202,7 +225,7 @@ fn text_match(tm: &Element, value: &str) -> bool {
     hit != tm.attr("negate-condition").is_some_and(|n| n == "yes")
 }
 
-/// The values of property `name` in vCard text (unfolded, group prefix
+/// The values of property `name` in vCard or iCalendar text (unfolded, group prefix
 /// and parameters ignored, backslash escapes undone).
 fn property_values(card: &str, name: &str) -> Vec<String> {
     let unfolded = card.replace("\r\n ", "").replace("\r\n\t", "").replace("\n ", "");

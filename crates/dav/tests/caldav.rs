@@ -305,3 +305,50 @@ async fn hostile_requests_are_refused() {
     assert_eq!(hrefs(&r.body).len(), 1);
     let _ = calendar;
 }
+
+#[tokio::test]
+async fn calendar_query_on_tasks_uses_start_and_due() {
+    let env = env().await;
+    let tasks = env.collection("calendars", "Tasks").await;
+    let todo = |uid: &str, dates: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTODO\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\n{dates}SUMMARY:{uid}\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    for (uid, dates) in [
+        ("january", "DTSTART:20260105T090000Z\r\nDUE:20260109T170000Z\r\n"),
+        ("march", "DTSTART:20260302T090000Z\r\nDUE:20260306T170000Z\r\n"),
+        ("someday", ""),
+    ] {
+        let r = env.send("PUT", &format!("{tasks}{uid}.ics"), &[], &todo(uid, dates)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let q = r#"<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>
+<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"><c:time-range start="20260101T000000Z" end="20260201T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#;
+    let r = env.send("REPORT", &tasks, &[("depth", "1")], q).await;
+    let mut got = hrefs(&r.body);
+    got.sort();
+    assert_eq!(got, vec![format!("{tasks}january.ics"), format!("{tasks}someday.ics")], "{}", r.body);
+    // VEVENT finds nothing in a task list.
+    let r = env.send("REPORT", &tasks, &[("depth", "1")], &q.replace("VTODO", "VEVENT")).await;
+    assert!(hrefs(&r.body).is_empty());
+}
+
+#[tokio::test]
+async fn calendar_query_text_match_on_summary_and_uid() {
+    let env = env().await;
+    let calendar = env.collection("calendars", "Calendar").await;
+    for (uid, summary) in [("u-1", "Budget review"), ("u-2", "Lunch")] {
+        let ics = event(uid, summary, "20260105T090000Z", "20260105T100000Z", None);
+        assert_eq!(env.send("PUT", &format!("{calendar}{uid}.ics"), &[], &ics).await.status, 201);
+    }
+    let q = |prop: &str, text: &str| {
+        format!(
+            r#"<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="{prop}"><c:text-match>{text}</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#
+        )
+    };
+    let r = env.send("REPORT", &calendar, &[("depth", "1")], &q("SUMMARY", "budget")).await;
+    assert_eq!(hrefs(&r.body), vec![format!("{calendar}u-1.ics")], "{}", r.body);
+    let r = env.send("REPORT", &calendar, &[("depth", "1")], &q("UID", "u-2")).await;
+    assert_eq!(hrefs(&r.body), vec![format!("{calendar}u-2.ics")], "{}", r.body);
+}
