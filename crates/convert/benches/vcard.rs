@@ -39,6 +39,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_5000_contacts", |b| {
         b.iter(|| std::hint::black_box(vcards_to_messages(book.as_bytes(), &big).expect("parses")))
     });
+    // The CardDAV case: 5,000 address object resources, one card each.
+    let cards: Vec<String> = (0..5000).map(contact).collect();
+    g.bench_function("parse_5000_contacts_one_by_one", |b| {
+        b.iter(|| {
+            for c in &cards {
+                std::hint::black_box(vcard_to_message(c.as_bytes(), &opts).expect("parses"));
+            }
+        })
+    });
     let messages: Vec<_> =
         vcards_to_messages(book.as_bytes(), &big).expect("parses").into_iter().map(|c| c.message).collect();
     let render = VcardRenderOptions::default();

@@ -276,3 +276,15 @@ fn directory_member_of_a_list_is_a_list_entry() {
     };
     assert_eq!(WrappedEntryId::for_member(&m.entry_id, m.email_index, m.is_list).kind, 0xB4);
 }
+
+#[test]
+fn search_properties_name_where_a_query_must_look() {
+    use convert::vcard::search_properties;
+    let keys = |p: &str| search_properties(p).unwrap_or_default();
+    assert_eq!(keys("fn"), [convert::PropKey::Tag(PropTag::DISPLAY_NAME.id())]);
+    assert_eq!(keys("EMAIL").len(), 3);
+    assert!(keys("TEL").contains(&convert::PropKey::Tag(PropTag::MOBILE_TELEPHONE_NUMBER.id())));
+    assert_eq!(keys("TEL").len(), 19);
+    assert_eq!(keys("NICKNAME"), [convert::PropKey::Tag(PropTag::NICKNAME.id())]);
+    assert_eq!(search_properties("X-UNKNOWN"), None);
+}

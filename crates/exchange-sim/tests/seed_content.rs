@@ -85,7 +85,8 @@ fn inbox_has_threads_html_attachments_and_varied_state() {
         assert!(replies.iter().any(|r| string(r, PropTag::INTERNET_REFERENCES).split(' ').count() == 2));
         let html = inbox.iter().filter(|m| m.content.props.get(PropTag::HTML).is_some()).count();
         assert!(html > 0 && html < inbox.len(), "some HTML + plain, some plain only");
-        assert!(inbox.iter().all(|m| !string(m, PropTag::BODY).is_empty()));
+        assert!(inbox.iter().all(|m| !string(m, PropTag::BODY).is_empty()
+            || m.content.props.get(PropTag::RTF_COMPRESSED).is_some()));
         assert!(inbox.iter().any(|m| {
             m.content
                 .attachments
@@ -108,6 +109,22 @@ fn inbox_has_threads_html_attachments_and_varied_state() {
         assert!(!sent.is_empty());
         assert!(sent.iter().all(|m| string(m, PropTag::SENDER_EMAIL_ADDRESS) == user));
     }
+}
+
+#[test]
+fn an_rtf_only_message_decodes_with_the_gateways_converter() {
+    let store = seeded();
+    let mb = store.mailbox(ALICE).unwrap();
+    let inbox = items(&mb, SpecialFolder::Inbox);
+    let rtf = inbox.iter().find(|m| m.content.props.get(PropTag::RTF_COMPRESSED).is_some()).expect("an RTF message");
+    assert!(rtf.content.props.get(PropTag::BODY).is_none(), "RTF only");
+    assert!(rtf.content.props.get(PropTag::HTML).is_none(), "RTF only");
+    assert_eq!(rtf.content.props.get(PropTag::RTF_IN_SYNC), Some(&PropValue::Bool(true)));
+    let blob = binary(rtf, PropTag::RTF_COMPRESSED);
+    assert_eq!(&blob[8..12], b"MELA", "[MS-OXRTFCP] uncompressed COMPTYPE");
+    let Some(convert::rtf::RtfBody::Rtf(text)) = convert::rtf::body_from_compressed(&blob) else { panic!() };
+    assert!(text.contains("Hello Alice Tester"), "{text}");
+    assert!(text.contains('—'), "\\u escapes decode: {text}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::flags::FlagOp;
 use crate::items::ItemCollection;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
-    MoveOutcome, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
+    MoveOutcome, Quota, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
 };
 use crate::search::SearchKey;
 
@@ -79,6 +79,14 @@ pub trait Account: Send + Sync {
     /// Returns only once the backend accepted the submission. A From the
     /// user may not send as is [`MailboxError::NotPermitted`].
     async fn submit(&self, submission: Submission) -> Result<SubmitOutcome, MailboxError>;
+
+    /// The storage quota of the user's own mailbox (for MAPI: the store's
+    /// PidTagMessageSizeExtended against PidTagProhibitSendQuota), or
+    /// `None` when the backend sets none or cannot tell (IMAP QUOTA,
+    /// RFC 9208). Added for the IMAP front end; the default knows none.
+    async fn quota(&self) -> Result<Option<Quota>, MailboxError> {
+        Ok(None)
+    }
 
     /// The calendar, task or contacts folder `folder` as whole items
     /// (CalDAV/CardDAV). Backends without DAV items keep the default.

@@ -366,3 +366,12 @@ pub struct SubmitOutcome {
     /// The Message-ID of the sent message.
     pub message_id: Option<String>,
 }
+
+/// A mailbox's storage quota (RFC 9208 §5.1 STORAGE), in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    /// Bytes in use.
+    pub used: u64,
+    /// The limit.
+    pub limit: u64,
+}

@@ -18,7 +18,7 @@ use super::rrule::from_rrule;
 use super::time::{from_minutes, midnight, to_filetime, to_minutes};
 use super::tzdef::{SystemTime, TZRULE_FLAG_RECUR_CURRENT, TimeZoneStruct, TzDefinition, TzRule};
 use super::values::{When, first, integer, other_text, param_text, text, to_crlf, when, whens};
-use super::zone::Zone;
+use super::zone::{Zone, flagged};
 use super::{IcalError, ImportOptions, Imported, busy, class};
 use crate::bag::PropertyBag;
 use crate::message::{Attachment, Message, Recipient};
@@ -388,18 +388,15 @@ fn import_event(
     // Time-zone properties ([MS-OXOCAL] 2.2.1.41–2.2.1.43).
     let zone = ctx.zone_of(&f.start);
     let year = f.start_utc.year();
-    if let Some(z) = &zone {
-        set(
-            bag,
-            PidLid::APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
-            PropValue::Binary(z.definition((year - 1, year + 1), year, 0).encode()),
-        );
+    // The rules of a zone are worked out once per event (they cost a scan
+    // of each year); the three TZDEFINITIONs differ in flags only.
+    let zone_rules = zone.as_ref().map(|z| z.rules_for((year - 1, year + 1)));
+    if let (Some(z), Some(rules)) = (&zone, &zone_rules) {
+        let start_def = flagged(rules.clone(), year, 0);
         let ez = ctx.zone_of(&f.end).unwrap_or_else(|| z.clone());
-        set(
-            bag,
-            PidLid::APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY,
-            PropValue::Binary(ez.definition((year - 1, year + 1), year, 0).encode()),
-        );
+        let end_def = if ez == *z { start_def.clone() } else { ez.definition((year - 1, year + 1), year, 0) };
+        set(bag, PidLid::APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY, PropValue::Binary(start_def.encode()));
+        set(bag, PidLid::APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY, PropValue::Binary(end_def.encode()));
     }
     // MAPI series are a pattern plus exceptions; extra dates have no place.
     if c.property(&ICalendarProperty::Rdate).is_some() || c.property(&ICalendarProperty::Exrule).is_some() {
@@ -542,7 +539,10 @@ fn import_event(
     let clip_end = from_minutes(rec.pattern.end_date);
     set(bag, PidLid::CLIP_END, time(clip_end));
     set(bag, PidLid::APPOINTMENT_RECUR, PropValue::Binary(rec.encode()));
-    let def = series_zone.definition((year - 1, year + 1), year, TZRULE_FLAG_RECUR_CURRENT);
+    let def = match (&zone, zone_rules) {
+        (Some(z), Some(rules)) if *z == series_zone => flagged(rules, year, TZRULE_FLAG_RECUR_CURRENT),
+        _ => series_zone.definition((year - 1, year + 1), year, TZRULE_FLAG_RECUR_CURRENT),
+    };
     if let Some(rule) = def.rule_for(year) {
         set(bag, PidLid::TIME_ZONE_STRUCT, PropValue::Binary(TimeZoneStruct(*rule).encode()));
     }

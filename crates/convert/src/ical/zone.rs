@@ -94,7 +94,12 @@ impl Zone {
     /// one rule per distinct rule, the first for 1601 on; the rule of
     /// `effective_year` flagged effective (plus `extra_flags`).
     pub fn definition(&self, years: (i32, i32), effective_year: i32, extra_flags: u16) -> TzDefinition {
-        let mut def = match self {
+        flagged(self.rules_for(years), effective_year, extra_flags)
+    }
+
+    /// The rules of [`Zone::definition`] without the flags.
+    pub fn rules_for(&self, years: (i32, i32)) -> TzDefinition {
+        match self {
             Self::Rules(def) => def.clone(),
             Self::Utc => {
                 TzDefinition { key_name: "UTC".into(), rules: vec![TzRule { year: 1601, ..TzRule::default() }] }
@@ -113,13 +118,18 @@ impl Zone {
                 }
                 TzDefinition { key_name: iana_to_windows(tz.name()).unwrap_or(tz.name()).to_owned(), rules }
             }
-        };
-        let eff = def.rules.iter().rposition(|r| i32::from(r.year) <= effective_year).unwrap_or(0);
-        for (i, r) in def.rules.iter_mut().enumerate() {
-            r.flags = if i == eff { TZRULE_FLAG_EFFECTIVE | extra_flags } else { 0 };
         }
-        def
     }
+}
+
+/// `def` with the rule in force in `effective_year` flagged effective (plus
+/// `extra_flags`) and every other rule unflagged.
+pub fn flagged(mut def: TzDefinition, effective_year: i32, extra_flags: u16) -> TzDefinition {
+    let eff = def.rules.iter().rposition(|r| i32::from(r.year) <= effective_year).unwrap_or(0);
+    for (i, r) in def.rules.iter_mut().enumerate() {
+        r.flags = if i == eff { TZRULE_FLAG_EFFECTIVE | extra_flags } else { 0 };
+    }
+    def
 }
 
 fn same_rule(a: &TzRule, b: &TzRule) -> bool {
@@ -147,7 +157,8 @@ fn rule_of_year(tz: chrono_tz::Tz, year: i32) -> TzRule {
     let mut cur = off(t);
     let end = start + TimeDelta::days(366);
     while t < end {
-        let next = t + TimeDelta::hours(12);
+        // Zones change offset at most a few times a year, months apart.
+        let next = t + TimeDelta::days(1);
         let o = off(next);
         if o != cur {
             let (mut lo, mut hi) = (t, next);

@@ -45,6 +45,7 @@ mod values;
 mod write;
 
 pub use distlist::{DirectoryMember, MemberDirectory, NoDirectory, WrappedEntryId};
+pub use props::search_properties;
 pub use read::{VcardImport, vcard_to_message, vcards_to_messages};
 pub use render::message_to_vcard;
 

@@ -40,6 +40,32 @@ pub const VCARD_MEMBERS: NamedProp = NamedProp {
     canonical: "urn:mapibridge:vcard:members",
 };
 
+/// The MAPI properties that hold what a vCard property says, for turning a
+/// CardDAV `prop-filter` ([RFC 6352] 10.5.1) into a restriction: `FN` →
+/// PidTagDisplayName, `NICKNAME` → PidTagNickname, `EMAIL` → the three
+/// PidLidEmailNEmailAddress, `TEL` → every telephone property,
+/// `N` → surname and given name, `ORG` → company, `UID` → [`VCARD_UID`].
+/// `None` for a property with no searchable MAPI counterpart.
+///
+/// [RFC 6352]: https://www.rfc-editor.org/rfc/rfc6352
+pub fn search_properties(vcard_property: &str) -> Option<Vec<crate::bag::PropKey>> {
+    use crate::bag::ToPropKey;
+    let tags = |t: &[PropTag]| t.iter().filter_map(|t| t.to_prop_key().ok()).collect::<Vec<_>>();
+    let named = |n: &[NamedProp]| n.iter().filter_map(|n| n.to_prop_key().ok()).collect::<Vec<_>>();
+    Some(match vcard_property.to_ascii_uppercase().as_str() {
+        "FN" => tags(&[PropTag::DISPLAY_NAME]),
+        "NICKNAME" => tags(&[PropTag::NICKNAME]),
+        "N" => tags(&[PropTag::SURNAME, PropTag::GIVEN_NAME, PropTag::MIDDLE_NAME]),
+        "ORG" => tags(&[PropTag::COMPANY_NAME, PropTag::DEPARTMENT_NAME]),
+        "TITLE" => tags(&[PropTag::TITLE]),
+        "NOTE" => tags(&[PropTag::BODY]),
+        "EMAIL" => named(&EMAILS.map(|e| e.address)),
+        "TEL" => tags(&PHONES.iter().map(|p| p.tag).collect::<Vec<_>>()),
+        "UID" => named(&[VCARD_UID]),
+        _ => return None,
+    })
+}
+
 /// A telephone slot of a contact ([MS-OXOCNTC] 2.2.1.4) and how it is
 /// written: the `TEL` `TYPE` values, or, for the numbers [MS-OXVCARD]
 /// 2.1.3.9.5 exports as `X-MS-TEL;TYPE=…` (read in that form too), a

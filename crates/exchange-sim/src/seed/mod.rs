@@ -240,9 +240,16 @@ pub fn messages_for(opts: &SeedOptions, index: usize, owner: &str, keywords: Pro
         p.set(PropTag::CLIENT_SUBMIT_TIME, PropValue::Time(time));
         p.set(PropTag::MESSAGE_DELIVERY_TIME, PropValue::Time(time));
         let body = format!("Hello {to_name},\n\n{subject}: message {i} of seed {}.\n\n— {from_name}\n", opts.seed);
-        p.set(PropTag::BODY, s(&body));
         let inline = i % 7 == 4;
-        if i % 2 == 1 || inline {
+        if i % 11 == 10 && !sent && !inline {
+            // An RTF-only body, as Outlook stores rich-text mail.
+            p.set(PropTag::RTF_COMPRESSED, PropValue::Binary(uncompressed_rtf(&rtf_document(&body))));
+            p.set(PropTag::RTF_IN_SYNC, PropValue::Bool(true));
+            p.set(PropTag::NATIVE_BODY, PropValue::I32(2)); // RTF
+        } else {
+            p.set(PropTag::BODY, s(&body));
+        }
+        if (i % 2 == 1 || inline) && i % 11 != 10 {
             let image = if inline { "<p><img src=\"cid:logo@example.test\" alt=\"logo\"></p>" } else { "" };
             let html = format!(
                 "<html><body><p>Hello {to_name},</p><p><b>{subject}</b>: message {i}.</p>{image}<p>&mdash; {from_name}</p></body></html>"
@@ -300,6 +307,42 @@ pub fn messages_for(opts: &SeedOptions, index: usize, owner: &str, keywords: Pro
         out.push((sent, MessageContent { props: p, recipients: vec![recipient], attachments }));
     }
     out
+}
+
+/// A small RTF document with `text` (non-ASCII as `\uN?`, lines as `\par`).
+pub fn rtf_document(text: &str) -> String {
+    let mut out = String::from("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Calibri;}}\\f0\\fs22 ");
+    for c in text.chars() {
+        match c {
+            '\\' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\par\n"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{}?", *u as i16));
+                }
+            }
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// PidTagRtfCompressed in the uncompressed form of [MS-OXRTFCP] 2.1.3.1.1:
+/// COMPSIZE, RAWSIZE, COMPTYPE "MELA" (0x414C454D), CRC 0, then the RTF.
+pub fn uncompressed_rtf(rtf: &str) -> Vec<u8> {
+    let raw = rtf.as_bytes();
+    let mut w = Vec::with_capacity(raw.len() + 16);
+    w.extend_from_slice(&(raw.len() as u32 + 12).to_le_bytes());
+    w.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+    w.extend_from_slice(&0x414C_454Du32.to_le_bytes());
+    w.extend_from_slice(&0u32.to_le_bytes());
+    w.extend_from_slice(raw);
+    w
 }
 
 /// Two unsent drafts (mfRead | mfUnsent) addressed to a correspondent.
