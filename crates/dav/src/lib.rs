@@ -145,6 +145,33 @@ impl DavServer {
             .await
     }
 
+    /// Whether the gateway's HTTP listener should hand this request to
+    /// [`DavServer::handle`]: the well-known URIs, the tree under the
+    /// prefix, and PROPFIND on `/` when [`DavConfig::serve_root`] is on.
+    pub fn handles(&self, method: &axum::http::Method, path: &str) -> bool {
+        let prefix = self.shared.config.prefix.trim_end_matches('/');
+        path == "/.well-known/caldav"
+            || path == "/.well-known/carddav"
+            || path == prefix
+            || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+            || (path == "/" && self.shared.config.serve_root && method.as_str() == "PROPFIND")
+    }
+
+    /// Answers one request, for a gateway that runs its own hyper service
+    /// rather than an axum [`Router`] (see [`DavServer::handles`]).
+    pub async fn handle<B>(&self, request: axum::http::Request<B>) -> Response
+    where
+        B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        use tower_service::Service;
+        let mut router = self.router();
+        match router.call(request.map(Body::new)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    }
+
     /// The counters so far.
     pub fn metrics(&self) -> DavCounters {
         DavCounters {

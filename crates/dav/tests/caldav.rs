@@ -352,3 +352,32 @@ async fn calendar_query_text_match_on_summary_and_uid() {
     let r = env.send("REPORT", &calendar, &[("depth", "1")], &q("UID", "u-2")).await;
     assert_eq!(hrefs(&r.body), vec![format!("{calendar}u-2.ics")], "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_gateway_can_hand_requests_over_without_axum() {
+    use base64::Engine;
+    use http_body_util::BodyExt;
+
+    let env = env().await;
+    let get = axum::http::Method::GET;
+    let propfind = axum::http::Method::from_bytes(b"PROPFIND").expect("method");
+    assert!(env.server.handles(&get, "/.well-known/caldav"));
+    assert!(env.server.handles(&propfind, "/dav/calendars/x/"));
+    assert!(env.server.handles(&propfind, "/"));
+    assert!(!env.server.handles(&get, "/"));
+    assert!(!env.server.handles(&get, "/health"));
+    assert!(!env.server.handles(&get, "/davinci"));
+
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let request = axum::http::Request::builder()
+        .method(propfind)
+        .uri("/dav/")
+        .header("depth", "0")
+        .header("authorization", format!("Basic {token}"))
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("request");
+    let response = env.server.handle(request).await;
+    assert_eq!(response.status().as_u16(), 207);
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains(&format!("/dav/principals/{USER}/")));
+}
