@@ -225,3 +225,47 @@ fn hierarchy_download_lists_ipm_subtree_folders_with_keys_last() {
         HierarchySync::parse(&download(&mut h, ipm, SynchronizationType::HIERARCHY, 0x0001, &sync.state)).unwrap();
     assert!(again.folder_changes.is_empty());
 }
+
+/// The state a download hands out claims exactly what it sent
+/// ([MS-OXCFXICS] 3.2.5.2.2): mail another session delivers while
+/// incremental downloads are being built is in one of them, never skipped.
+#[test]
+fn contents_downloads_racing_with_deliveries_miss_no_message() {
+    use std::collections::BTreeSet;
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let alice = store.mailbox(ALICE).unwrap();
+    let inbox = alice.special_folder(SpecialFolder::Inbox);
+    let deliveries = 300;
+    let writer = {
+        let alice = alice.clone();
+        std::thread::spawn(move || {
+            for i in 0..deliveries {
+                let mut props = PropBag::new();
+                props.set(PropTag::SUBJECT, PropValue::String(format!("racing delivery {i}")));
+                let content = MessageContent { props, recipients: vec![], attachments: vec![] };
+                alice.save_message(inbox, None, false, &content, SaveMode::Normal).unwrap();
+                if i % 3 == 0 {
+                    std::thread::yield_now();
+                }
+            }
+        })
+    };
+    let mut state = SyncState::default();
+    let mut received = BTreeSet::new();
+    let mut sync = |h: &mut Harness, state: &mut SyncState| {
+        let s = ContentsSync::parse(&download(h, inbox, SynchronizationType::CONTENTS, CONTENTS_FLAGS, state)).unwrap();
+        received.extend(s.message_changes.iter().filter_map(|m| m.mid()));
+        *state = s.state;
+    };
+    while !writer.is_finished() {
+        sync(&mut h, &mut state);
+    }
+    writer.join().unwrap();
+    sync(&mut h, &mut state);
+    let present: BTreeSet<u64> = alice.contents(inbox, false).unwrap().iter().map(|m| m.id.0).collect();
+    assert_eq!(present.len(), 5 + deliveries);
+    let missed: Vec<_> = present.difference(&received).collect();
+    assert!(missed.is_empty(), "{} messages never downloaded: {missed:x?}", missed.len());
+}
