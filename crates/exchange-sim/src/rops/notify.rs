@@ -14,6 +14,7 @@ use mapi_wire::rop::*;
 use super::dispatch::Ctx;
 use super::logon::mailbox_of;
 use super::objects::{NotificationObj, Object, RopSession, TableKind};
+use super::row_cache::contents_row;
 use super::table::property_row;
 use crate::session::{Event, NotificationQueue};
 use crate::store::table::TableView;
@@ -174,9 +175,13 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
         | StoreEvent::MessageDeleted { message, .. } => *message,
         _ => return None,
     };
-    let changed =
-        q.mailbox.message(changed_mid).ok().filter(|m| m.folder == folder && m.fai == fai).map(|m| m.content.props);
-    let mut rows: Vec<(u64, &crate::store::PropBag)> =
+    let changed = q
+        .mailbox
+        .message(changed_mid)
+        .ok()
+        .filter(|m| m.folder == folder && m.fai == fai)
+        .map(|m| contents_row(m.content));
+    let mut rows: Vec<(u64, &crate::store::MessageContent)> =
         t.rows.rows.iter().filter(|(id, _)| *id != changed_mid.0).map(|(id, b)| (*id, b.as_ref())).collect();
     if let Some(bag) = &changed {
         let at = rows.partition_point(|(id, _)| *id < changed_mid.0);
@@ -197,7 +202,8 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
             d.insert_after_row_id = Some(after);
             d.insert_after_instance = Some(0);
             let bag = rows.iter().find(|(i, _)| *i == mid.0).map(|(_, b)| *b)?;
-            d.table_row_data = Some(TableRowData::Row { columns: columns.clone(), row: property_row(bag, &columns) });
+            d.table_row_data =
+                Some(TableRowData::Row { columns: columns.clone(), row: property_row(&bag.props, &columns) });
         }
         Some(d)
     };

@@ -206,6 +206,30 @@ fn normalize(content: &mut MessageContent, fai: bool, read: bool) {
     content.props.set(PropTag::MESSAGE_SIZE, PropValue::I32(i32::try_from(size).unwrap_or(i32::MAX)));
 }
 
+/// PidTagDisplayTo/Cc/Bcc ([MS-OXPROPS] 2.678–2.680, [MS-OXCMSG]
+/// 2.2.1.7): computed from the recipient rows of that PidTagRecipientType
+/// (display names, else addresses, joined by "; "), so contents tables
+/// and restrictions see what the recipients say. A message without any
+/// recipient row keeps what was stored (seeded and imported summaries).
+fn display_recipients(c: &mut MessageContent) {
+    if c.recipients.is_empty() {
+        return;
+    }
+    for (kind, tag) in [(1, PropTag::DISPLAY_TO), (2, PropTag::DISPLAY_CC), (3, PropTag::DISPLAY_BCC)] {
+        let names: Vec<String> = c
+            .recipients
+            .iter()
+            .filter(|r| r.i32(PropTag::RECIPIENT_TYPE).map(|t| t & 0x0F) == Some(kind))
+            .filter_map(|r| {
+                [PropTag::DISPLAY_NAME, PropTag::SMTP_ADDRESS, PropTag::EMAIL_ADDRESS]
+                    .into_iter()
+                    .find_map(|t| r.string(t).filter(|s| !s.is_empty()))
+            })
+            .collect();
+        c.props.set(tag, PropValue::String(names.join("; ")));
+    }
+}
+
 fn write_message(
     tx: &Connection,
     store: i64,
@@ -291,6 +315,7 @@ impl Mailbox {
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(m.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(5));
         normalize_read(&mut c, rec.read);
+        display_recipients(&mut c);
         c
     }
 
