@@ -72,7 +72,11 @@ fn matches(target: Target, e: &StoreEvent) -> bool {
         | StoreEvent::MessageModified { folder, message, .. }
         | StoreEvent::MessageDeleted { folder, message, .. }
         | StoreEvent::MessageCopied { folder, message, .. } => (vec![*folder], Some(*message)),
-        StoreEvent::MessageMoved { message, old_folder, new_folder, .. } => {
+        StoreEvent::MessageMoved { message, old_message, old_folder, new_folder, .. } => {
+            // A subscription on the message names its old MID.
+            if let Target::Message(f, m) = target {
+                return f == *old_folder && m == *old_message;
+            }
             (vec![*old_folder, *new_folder], Some(*message))
         }
     };
@@ -171,8 +175,9 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
         StoreEvent::MessageCreated { message, .. }
         | StoreEvent::MessageModified { message, .. }
         | StoreEvent::MessageCopied { message, .. }
-        | StoreEvent::MessageMoved { message, .. }
         | StoreEvent::MessageDeleted { message, .. } => *message,
+        StoreEvent::MessageMoved { message, new_folder, .. } if *new_folder == folder => *message,
+        StoreEvent::MessageMoved { old_message, .. } => *old_message,
         _ => return None,
     };
     let changed = q
@@ -216,7 +221,7 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
             row_event(TableEventType::TABLE_ROW_ADDED, *message, true)
         }
         StoreEvent::MessageModified { message, .. } => row_event(TableEventType::TABLE_ROW_MODIFIED, *message, true),
-        StoreEvent::MessageDeleted { message, .. } | StoreEvent::MessageMoved { message, .. } => {
+        StoreEvent::MessageDeleted { message, .. } | StoreEvent::MessageMoved { old_message: message, .. } => {
             row_event(TableEventType::TABLE_ROW_DELETED, *message, false)
         }
         _ => None,
@@ -299,12 +304,14 @@ fn notifications(q: &QueuedEvent) -> Vec<NotificationData> {
                 out.push(d);
             }
         }
-        StoreEvent::MessageMoved { message, old_folder, new_folder, .. } if has(t, NotificationType::OBJECT_MOVED) => {
+        StoreEvent::MessageMoved { message, old_message, old_folder, new_folder, .. }
+            if has(t, NotificationType::OBJECT_MOVED) =>
+        {
             let mut d = data(NotificationType::OBJECT_MOVED.0 | m);
             d.folder_id = Some(new_folder.0);
             d.message_id = Some(message.0);
             d.old_folder_id = Some(old_folder.0);
-            d.old_message_id = Some(message.0);
+            d.old_message_id = Some(old_message.0);
             out.push(d);
         }
         StoreEvent::MessageCopied { message, folder, source, source_folder, .. }
