@@ -102,7 +102,11 @@ async fn moved_out_and_back_by_another_client_gets_a_new_uid() {
     let junk = env.folder_id(ALICE, SpecialFolder::JunkEmail);
     direct.move_copy(inbox_id, junk, &[mids[0]], false).await.unwrap();
     assert_eq!(all_uids(inbox.as_ref()).await, vec![2]);
-    direct.move_copy(junk, inbox_id, &[mids[0]], false).await.unwrap();
+    // Exchange gives a moved message a new MID: move back the one in Junk.
+    let in_junk: Vec<_> = env.mailbox(ALICE).contents(junk, false).unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(in_junk.len(), 1);
+    assert_ne!(in_junk[0], mids[0], "a move gives the message a new MID");
+    direct.move_copy(junk, inbox_id, &in_junk, false).await.unwrap();
     assert_eq!(all_uids(inbox.as_ref()).await, vec![2, 3]);
     assert_eq!(subjects(inbox.as_ref()).await, vec![(2, "message 2".to_owned()), (3, "message 1".to_owned())]);
 }
