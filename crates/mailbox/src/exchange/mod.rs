@@ -32,9 +32,8 @@
 //!   survive restarts through the state store.
 //! * FETCH serves the index as of the last catch-up; SELECT, UID lists,
 //!   SEARCH, STORE, COPY/MOVE, EXPUNGE and every MAPI notification catch up.
-//! * STORE writes `\Seen` for all items in one RopSetReadFlags batch, but the
-//!   other flags with one Execute per message: `mapi-client` has no
-//!   multi-message property update yet.
+//! * STORE writes `\Seen` for all items in one RopSetReadFlags batch and the
+//!   other flags with `update_messages` (up to 64 messages per Execute).
 //! * Rendering reads recipients from the RecipientRow fields (name, address,
 //!   type) and named properties only for Keywords (the API has no
 //!   RopGetNamesFromPropertyIds); embedded messages are rendered from their

@@ -14,7 +14,9 @@
 //!   find).
 //! * Bulk message operations: [`Mailbox::set_read_flags`], [`Mailbox::move_copy`],
 //!   [`Mailbox::delete_messages`] — many MIDs per ROP, several ROPs per Execute, split
-//!   to stay within the 32 KB ROP input limit.
+//!   to stay within the 32 KB ROP input limit; [`Mailbox::update_messages`] (property
+//!   writes on many messages, open/set/delete/save/release per message, up to
+//!   [`MESSAGES_PER_EXECUTE`] messages per Execute, failures per message).
 //! * Messages: [`Mailbox::recipients`] (RopOpenMessage + RopReadRecipients),
 //!   [`Mailbox::attachment_table`].
 //! * Properties: [`Mailbox::message_properties`] (GetPropertiesAll/Specific with the
@@ -38,6 +40,7 @@
 //! again and repeats reads; writes come back as `Reconnected` (not executed) for the
 //! caller to decide. RopBackoff and RopBufferTooSmall tails are sent again.
 
+mod batch;
 mod bulk;
 mod create;
 mod error;
@@ -52,6 +55,7 @@ mod special;
 mod store;
 mod table;
 
+pub use batch::{MESSAGES_PER_EXECUTE, MessageFailure, MessageUpdate, UpdateOutcome};
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
