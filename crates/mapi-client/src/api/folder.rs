@@ -104,7 +104,10 @@ impl Mailbox {
                         source_handle_index: 1,
                         dest_handle_index: 2,
                         want_asynchronous: false,
-                        want_recursive: true,
+                        // Not on the wire of RopMoveFolder (2.2.4.7.1: only
+                        // RopCopyFolder has WantRecursive); a move always takes
+                        // the whole subtree.
+                        want_recursive: false,
                         use_unicode: true,
                         folder_id: folder,
                         new_folder_name: new_name.to_owned(),
