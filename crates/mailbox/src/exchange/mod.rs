@@ -40,9 +40,6 @@
 //!   own properties only. STATUS SIZE counts PidTagMessageSize for items not
 //!   rendered yet; RFC822.SIZE is always exact.
 //! * Only the user's own mailbox (no delegated stores or public folders).
-//! * Moving a folder to another parent goes through `mapi-client`'s
-//!   `move_folder`, which cannot encode its request yet; renames in place
-//!   work.
 
 mod account;
 mod connect;
