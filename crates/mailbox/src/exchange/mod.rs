@@ -35,7 +35,8 @@
 //! * STORE writes `\Seen` for all items in one RopSetReadFlags batch and the
 //!   other flags with `update_messages` (up to 64 messages per Execute).
 //! * Rendering reads recipients from the RecipientRow fields (name, address,
-//!   type) and named properties only for Keywords (the API has no
+//!   type) and its column properties (SMTP address of X500 recipients), and
+//!   named properties only for Keywords (the API has no
 //!   RopGetNamesFromPropertyIds); embedded messages are rendered from their
 //!   own properties only. STATUS SIZE counts PidTagMessageSize for items not
 //!   rendered yet; RFC822.SIZE is always exact.
