@@ -111,3 +111,11 @@ async fn subscriptions_live_in_the_state() {
     env.restart().await;
     assert_eq!(env.alice().await.subscriptions().await.unwrap(), vec!["Inbox".to_owned()]);
 }
+
+#[tokio::test]
+async fn quota_is_none_when_the_store_reports_no_limit() {
+    let env = Env::new().await;
+    let a = env.alice().await;
+    // exchange-sim's logon object carries no PidTagMessageSizeExtended or quotas.
+    assert_eq!(a.quota().await.unwrap(), None);
+}

@@ -153,3 +153,22 @@ async fn a_folder_moves_to_another_parent_with_its_subfolders() {
     assert_eq!(names(&children), ["2026"]);
     let _ = year;
 }
+
+#[tokio::test]
+async fn store_properties_of_the_logon_and_a_quota_only_where_the_store_has_one() {
+    let sim = start().await;
+    let mb = logon(&sim, ALICE).await;
+    let v = mb.store_properties(&[PropTag::DISPLAY_NAME, PropTag(0x661C_001F), PropTag(0x6666_001F)]).await.unwrap();
+    let names: Vec<_> = v.iter().map(|x| (x.tag, x.value.clone())).collect();
+    assert_eq!(
+        names,
+        [
+            (PropTag::DISPLAY_NAME, PropValue::String("Mailbox - Alice Tester".into())),
+            (PropTag(0x661C_001F), PropValue::String("Alice Tester".into())),
+        ],
+        "values with their tags; a property the store lacks is left out"
+    );
+    // exchange-sim's logon object has no size or quota properties: nothing is made up.
+    let q = mb.quota().await.unwrap();
+    assert_eq!(q, mapi_client::api::StoreQuota::default());
+}

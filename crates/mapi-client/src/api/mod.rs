@@ -29,6 +29,8 @@
 //!   incremental; state as bytes via [`state_to_bytes`]).
 //! * Notifications: [`Mailbox::subscribe`] → [`Notifications::next`] (NotificationWait
 //!   loop, empty Execute to collect RopNotify, re-registration after a reconnect).
+//! * Store properties: [`Mailbox::store_properties`] (RopGetPropertiesSpecific on the
+//!   logon), [`Mailbox::quota`].
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -47,6 +49,7 @@ mod error;
 mod exec;
 mod folder;
 mod ics;
+mod logon_props;
 mod message;
 mod notify;
 mod nspi;
@@ -61,6 +64,10 @@ pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, Wri
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IMPORT_DELETES_TAG, IcsOptions, state_from_bytes, state_to_bytes};
+pub use logon_props::{
+    PID_TAG_MESSAGE_SIZE_EXTENDED, PID_TAG_PROHIBIT_RECEIVE_QUOTA, PID_TAG_PROHIBIT_SEND_QUOTA,
+    PID_TAG_STORAGE_QUOTA_LIMIT, StoreQuota,
+};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
