@@ -32,6 +32,7 @@ mod account;
 mod error;
 pub mod exchange;
 pub mod flags;
+pub mod items;
 pub mod mapi;
 pub mod memory;
 pub mod model;
@@ -41,6 +42,7 @@ pub use account::{Account, AccountProvider, ChangeStream, Folder};
 pub use error::MailboxError;
 pub use exchange::{AuthMode, Endpoints, ExchangeAccount, ExchangeConfig, ExchangeFolder, ExchangeProvider};
 pub use flags::{Flag, FlagOp, Flags, Keyword};
+pub use items::{DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, PutOutcome, WriteCondition};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,

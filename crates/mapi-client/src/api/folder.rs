@@ -23,7 +23,9 @@ impl Mailbox {
         comment: &str,
         open_existing: bool,
     ) -> Result<FolderId> {
-        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Once };
+        // Parent opened in the same Execute: a create refused with the lost context is
+        // sent again after the re-logon.
+        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Resend };
         let a = self
             .run(repeat, 3, |_| {
                 vec![
@@ -104,9 +106,8 @@ impl Mailbox {
                         source_handle_index: 1,
                         dest_handle_index: 2,
                         want_asynchronous: false,
-                        // Not on the wire of RopMoveFolder (2.2.4.7.1: only
-                        // RopCopyFolder has WantRecursive); a move always takes
-                        // the whole subtree.
+                        // RopMoveFolder always moves the whole subtree; the field exists
+                        // on the wire for RopCopyFolder only ([MS-OXCROPS] 2.2.4.7.1).
                         want_recursive: false,
                         use_unicode: true,
                         folder_id: folder,
