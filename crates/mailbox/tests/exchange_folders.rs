@@ -47,8 +47,7 @@ async fn create_rename_delete_and_a_new_uidvalidity_for_a_recreated_folder() {
 
     let folder = a.folder_by_path("Projects/2026").await.unwrap();
     let v1 = folder.select().await.unwrap().uid_validity;
-    // Renames within the parent (moving to another parent needs
-    // mapi-client's move_folder, which cannot encode its request yet).
+    // Renames within the parent.
     let moved = a.rename_folder("Projects/2026", "Projects/Archive 2026").await.unwrap();
     assert_eq!(moved.path, "Projects/Archive 2026");
     assert_eq!(moved.id, sub.id, "a rename keeps the folder");
@@ -67,6 +66,40 @@ async fn create_rename_delete_and_a_new_uidvalidity_for_a_recreated_folder() {
 }
 
 #[tokio::test]
+async fn a_rename_moves_a_folder_to_another_parent_with_its_messages_and_subfolders() {
+    let env = Env::new().await;
+    let a = env.alice().await;
+    a.create_folder("Projects").await.unwrap();
+    let sub = a.create_folder("Projects/2026").await.unwrap();
+    a.create_folder("Projects/2026/Q1").await.unwrap();
+    a.create_folder("Archive").await.unwrap();
+    let store = env.mailbox(ALICE);
+    let ipm = store.special_folder(SpecialFolder::IpmSubtree);
+    let sub_fid = store.find_folder(store.find_folder(ipm, "Projects").unwrap().unwrap(), "2026").unwrap().unwrap();
+    seed(&env, ALICE, sub_fid, &[message(1, 100), message(2, 200)]);
+    let v1 = a.folder_by_path("Projects/2026").await.unwrap().select().await.unwrap().uid_validity;
+
+    // Down into another parent, under a new name.
+    let moved = a.rename_folder("Projects/2026", "Archive/Year 2026").await.unwrap();
+    assert_eq!((moved.path.as_str(), moved.name.as_str()), ("Archive/Year 2026", "Year 2026"));
+    assert_eq!(moved.id, sub.id, "moved, not copied");
+    assert!(matches!(a.folder_by_path("Projects/2026").await, Err(MailboxError::NoSuchFolder(_))));
+    assert!(a.folder_by_path("Archive/Year 2026/Q1").await.is_ok(), "the subtree follows");
+    let f = a.folder_by_path("Archive/Year 2026").await.unwrap();
+    let sel = f.select().await.unwrap();
+    assert_eq!((sel.exists, sel.uid_validity), (2, v1), "messages and UIDs stay");
+    // Exchange agrees.
+    let archive = store.find_folder(ipm, "Archive").unwrap().unwrap();
+    assert_eq!(store.find_folder(archive, "Year 2026").unwrap(), Some(sub_fid));
+
+    // Up to the top level.
+    let top = a.rename_folder("Archive/Year 2026", "2026").await.unwrap();
+    assert_eq!((top.path.as_str(), top.parent.is_none()), ("2026", true));
+    assert!(a.folder_by_path("2026/Q1").await.is_ok());
+    assert!(matches!(a.rename_folder("2026", "2026/Q1/x").await, Err(MailboxError::Invalid(_))));
+}
+
+#[tokio::test]
 async fn subscriptions_live_in_the_state() {
     let mut env = Env::new().await;
     let a = env.alice().await;
@@ -77,4 +110,12 @@ async fn subscriptions_live_in_the_state() {
     drop(a);
     env.restart().await;
     assert_eq!(env.alice().await.subscriptions().await.unwrap(), vec!["Inbox".to_owned()]);
+}
+
+#[tokio::test]
+async fn quota_is_none_when_the_store_reports_no_limit() {
+    let env = Env::new().await;
+    let a = env.alice().await;
+    // exchange-sim's logon object carries no PidTagMessageSizeExtended or quotas.
+    assert_eq!(a.quota().await.unwrap(), None);
 }

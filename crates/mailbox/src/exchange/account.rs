@@ -21,7 +21,7 @@ use super::sync::FolderSync;
 use crate::account::{Account, Folder};
 use crate::error::MailboxError;
 use crate::mapi::folders::{SpecialFolders, folder_kind};
-use crate::model::{ChangeKind, FolderId, FolderInfo, SpecialUse, StoreKind, Submission, SubmitOutcome};
+use crate::model::{ChangeKind, FolderId, FolderInfo, Quota, SpecialUse, StoreKind, Submission, SubmitOutcome};
 
 /// The hierarchy-table columns of a folder listing.
 const FOLDER_COLUMNS: [PropTag; 5] = [
@@ -440,5 +440,15 @@ impl Account for ExchangeAccount {
 
     async fn submit(&self, submission: Submission) -> Result<SubmitOutcome, MailboxError> {
         super::submit::submit(&self.session, submission).await
+    }
+
+    /// The store's PidTagMessageSizeExtended against its send limit
+    /// (PidTagProhibitSendQuota, else PidTagProhibitReceiveQuota, else the
+    /// PidTagStorageQuotaLimit warning level); None when the store reports no
+    /// size or no limit.
+    async fn quota(&self) -> Result<Option<Quota>, MailboxError> {
+        let q = self.session.mailbox.quota().await.map_err(|e| api_error(e, "quota"))?;
+        let limit = q.prohibit_send.or(q.prohibit_receive).or(q.warning);
+        Ok(q.used.zip(limit).map(|(used, limit)| Quota { used, limit }))
     }
 }

@@ -32,18 +32,15 @@
 //!   survive restarts through the state store.
 //! * FETCH serves the index as of the last catch-up; SELECT, UID lists,
 //!   SEARCH, STORE, COPY/MOVE, EXPUNGE and every MAPI notification catch up.
-//! * STORE writes `\Seen` for all items in one RopSetReadFlags batch, but the
-//!   other flags with one Execute per message: `mapi-client` has no
-//!   multi-message property update yet.
+//! * STORE writes `\Seen` for all items in one RopSetReadFlags batch and the
+//!   other flags with `update_messages` (up to 64 messages per Execute).
 //! * Rendering reads recipients from the RecipientRow fields (name, address,
-//!   type) and named properties only for Keywords (the API has no
+//!   type) and its column properties (SMTP address of X500 recipients), and
+//!   named properties only for Keywords (the API has no
 //!   RopGetNamesFromPropertyIds); embedded messages are rendered from their
 //!   own properties only. STATUS SIZE counts PidTagMessageSize for items not
 //!   rendered yet; RFC822.SIZE is always exact.
 //! * Only the user's own mailbox (no delegated stores or public folders).
-//! * Moving a folder to another parent goes through `mapi-client`'s
-//!   `move_folder`, which cannot encode its request yet; renames in place
-//!   work.
 
 mod account;
 mod connect;

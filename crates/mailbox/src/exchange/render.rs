@@ -92,9 +92,9 @@ async fn open(s: &Session, fid: Fid, mid: MessageId) -> Result<Message, MailboxE
     Ok(Message { props, recipients, attachments })
 }
 
-/// A recipient row's fields as recipient properties (the row's own columns
-/// are positional and not named by the API, so the fixed fields carry the
-/// name and address).
+/// A recipient row as recipient properties: the fixed fields (type, name,
+/// address) first, then the row's column properties fill what they lack —
+/// notably PidTagSmtpAddress of an Exchange (X500) recipient.
 fn recipient_bag(r: &mapi_client::api::Recipient) -> PropertyBag {
     let mut bag = PropertyBag::new();
     let row = &r.row;
@@ -123,6 +123,12 @@ fn recipient_bag(r: &mapi_client::api::Recipient) -> PropertyBag {
         put(&mut bag, PropTag::EMAIL_ADDRESS, email);
         if !address_type.is_empty() {
             put(&mut bag, PropTag::ADDRESS_TYPE, address_type);
+        }
+    }
+    for v in r.properties() {
+        let empty = matches!(&v.value, PropValue::String(x) if x.is_empty());
+        if !empty && bag.get(v.tag).is_none() {
+            let _ = bag.insert(v.tag, v.value);
         }
     }
     bag

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use convert::{Message, NamedKey, ParseOptions};
-use mapi_client::api::{NewAttachment, NewMessage, WriteReport};
+use mapi_client::api::{MessageUpdate, NewAttachment, NewMessage, WriteReport};
 use mapi_wire::PropTag;
 use mapi_wire::ids::{FolderId as Fid, MessageId};
 use mapi_wire::prop_value::{FileTime, PropValue, PropertyRow, TaggedValue};
@@ -32,13 +32,6 @@ use crate::model::{
 pub(super) fn now() -> Timestamp {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
-/// One message's property change of a STORE.
-struct PropWrite {
-    mid: MessageId,
-    set: Vec<TaggedValue>,
-    delete: Vec<PropTag>,
 }
 
 impl Session {
@@ -154,7 +147,7 @@ impl ExchangeFolder {
                     .collect();
                 let delete: Vec<PropTag> = w.delete.iter().filter_map(|r| s.tag_of(r, None)).collect();
                 if !set.is_empty() || !delete.is_empty() {
-                    writes.push(PropWrite { mid: sum.mid, set, delete });
+                    writes.push(MessageUpdate { mid: sum.mid, set, delete });
                 }
             }
         }
@@ -167,14 +160,20 @@ impl ExchangeFolder {
                 .await
                 .map_err(|e| api_error(e, "store"))?;
         }
-        // mapi-client has no multi-message property update: one Execute per
-        // message (the read state above is one batch).
-        for w in &writes {
-            match mb.update_message(self.fid, w.mid, &w.set, &w.delete).await {
-                Ok(()) => {}
-                // Deleted meanwhile: it is reported as expunged by the sync.
-                Err(mapi_client::api::Error::Rop { code, .. }) if code == mapi_wire::ErrorCode::NOT_FOUND => {}
-                Err(e) => return Err(api_error(e, "store")),
+        // All other flags in batches (open, set, delete, save per message,
+        // many messages per Execute).
+        if !writes.is_empty() {
+            let out = mb.update_messages(self.fid, &writes).await.map_err(|e| api_error(e, "store"))?;
+            // Deleted meanwhile: it is reported as expunged by the sync.
+            let failed: Vec<_> = out.failed.iter().filter(|f| f.code != mapi_wire::ErrorCode::NOT_FOUND).collect();
+            if let Some(f) = failed.first() {
+                return Err(MailboxError::Unavailable(format!(
+                    "store: {} of {} messages not written ({} {})",
+                    failed.len(),
+                    writes.len(),
+                    f.rop,
+                    f.code
+                )));
             }
         }
         let deleted_change = match op {

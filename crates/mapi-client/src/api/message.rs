@@ -4,6 +4,7 @@
 //! layer converts the plain rows it returns.
 
 use mapi_wire::ids::{FolderId, MessageId};
+use mapi_wire::prop_value::{FlaggedValue, PropValue, PropertyRow, TaggedValue};
 use mapi_wire::recipient::RecipientRow;
 use mapi_wire::rop::{
     GetAttachmentTableRequest, MessageInfo, MessageOpenModeFlags, OpenMessageRequest, ReadRecipientsRequest,
@@ -27,8 +28,39 @@ pub struct Recipient {
     pub row_id: u32,
     /// To, Cc, Bcc (with flag bits).
     pub recipient_type: RecipientType,
-    /// The parsed RecipientRow.
+    /// The parsed RecipientRow: fixed fields and, in `row.row`, the values of
+    /// [`Recipient::columns`].
     pub row: RecipientRow,
+    /// The tags of the row's optional properties (the RecipientColumns of
+    /// RopOpenMessage, [MS-OXCROPS] 2.2.6.1.2; [MS-OXCDATA] 2.8.3.2 RecipientRow
+    /// RecipientProperties are in this order).
+    pub columns: Vec<PropTag>,
+}
+
+impl Recipient {
+    /// The row's optional properties with their tags (PidTagSmtpAddress,
+    /// PidTagRecipientDisplayName, PidTagObjectType…), without the columns the row
+    /// left empty or flagged as errors.
+    pub fn properties(&self) -> Vec<TaggedValue> {
+        let values: Vec<Option<&PropValue>> = match &self.row.row {
+            PropertyRow::Standard(v) => v.iter().map(Some).collect(),
+            PropertyRow::Flagged(v) => v
+                .iter()
+                .map(|f| match f {
+                    FlaggedValue::Value(v) => Some(v),
+                    FlaggedValue::Missing | FlaggedValue::Error(_) => None,
+                })
+                .collect(),
+        };
+        self.columns
+            .iter()
+            .zip(values)
+            .filter_map(|(tag, v)| match v? {
+                PropValue::Error(_) => None,
+                v => Some(TaggedValue { tag: *tag, value: v.clone() }),
+            })
+            .collect()
+    }
 }
 
 pub(crate) fn open_message(slot: u8, folder: FolderId, mid: MessageId) -> RopRequest {
@@ -91,7 +123,12 @@ impl Mailbox {
             for r in rows {
                 next_row = next_row.max(r.row_id.saturating_add(1));
                 if let Some(row) = r.row.parse(&columns)? {
-                    out.push(Recipient { row_id: r.row_id, recipient_type: r.recipient_type, row });
+                    out.push(Recipient {
+                        row_id: r.row_id,
+                        recipient_type: r.recipient_type,
+                        row,
+                        columns: columns.clone(),
+                    });
                 }
             }
             if out.len() >= total {

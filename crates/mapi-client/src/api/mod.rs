@@ -14,7 +14,9 @@
 //!   find).
 //! * Bulk message operations: [`Mailbox::set_read_flags`], [`Mailbox::move_copy`],
 //!   [`Mailbox::delete_messages`] — many MIDs per ROP, several ROPs per Execute, split
-//!   to stay within the 32 KB ROP input limit.
+//!   to stay within the 32 KB ROP input limit; [`Mailbox::update_messages`] (property
+//!   writes on many messages, open/set/delete/save/release per message, up to
+//!   [`MESSAGES_PER_EXECUTE`] messages per Execute, failures per message).
 //! * Messages: [`Mailbox::recipients`] (RopOpenMessage + RopReadRecipients),
 //!   [`Mailbox::attachment_table`].
 //! * Properties: [`Mailbox::message_properties`] (GetPropertiesAll/Specific with the
@@ -27,6 +29,8 @@
 //!   incremental; state as bytes via [`state_to_bytes`]).
 //! * Notifications: [`Mailbox::subscribe`] → [`Notifications::next`] (NotificationWait
 //!   loop, empty Execute to collect RopNotify, re-registration after a reconnect).
+//! * Store properties: [`Mailbox::store_properties`] (RopGetPropertiesSpecific on the
+//!   logon), [`Mailbox::quota`].
 //! * Folders: [`Mailbox::create_folder`], [`Mailbox::delete_folder`],
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
@@ -41,12 +45,14 @@
 //! them; other writes come back as `Reconnected` (not executed) for the caller to
 //! decide. A write whose answer was lost is never repeated (see [`WriteReport`]). RopBackoff and RopBufferTooSmall tails are sent again.
 
+mod batch;
 mod bulk;
 mod create;
 mod error;
 mod exec;
 mod folder;
 mod ics;
+mod logon_props;
 mod message;
 mod notify;
 mod nspi;
@@ -55,11 +61,16 @@ mod special;
 mod store;
 mod table;
 
+pub use batch::{MESSAGES_PER_EXECUTE, MessageFailure, MessageUpdate, UpdateOutcome};
 pub use bulk::{BulkOutcome, MIDS_PER_ROP};
 pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, WriteReport};
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IMPORT_DELETES_TAG, IcsOptions, state_from_bytes, state_to_bytes};
+pub use logon_props::{
+    PID_TAG_MESSAGE_SIZE_EXTENDED, PID_TAG_PROHIBIT_RECEIVE_QUOTA, PID_TAG_PROHIBIT_SEND_QUOTA,
+    PID_TAG_STORAGE_QUOTA_LIMIT, StoreQuota,
+};
 pub use message::{CODE_PAGE_LOGON, Recipient};
 pub use notify::{Notifications, Watch};
 pub use nspi::{AddressBook, PID_TAG_ANR, PID_TAG_EMAIL_ADDRESS, PID_TAG_THUMBNAIL_PHOTO, Resolution};
