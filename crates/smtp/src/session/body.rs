@@ -160,11 +160,11 @@ impl Session {
 /// short and the rest of it read as commands.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DotReader {
-    at: Dot,
+    at: LinePos,
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Dot {
+enum LinePos {
     Text,
     /// After a CR.
     Cr,
@@ -180,7 +180,7 @@ impl DotReader {
     /// Starts right after the DATA line, at the start of a line: a first line
     /// ".." is unstuffed and an empty message ends at its ".".
     pub(crate) fn new() -> Self {
-        Self { at: Dot::LineStart }
+        Self { at: LinePos::LineStart }
     }
 
     /// Reads `input` up to the end of the message, giving the message bytes
@@ -194,23 +194,23 @@ impl DotReader {
         };
         for (i, &b) in input.iter().enumerate() {
             self.at = match (self.at, b) {
-                (Dot::DotCr, b'\n') => {
-                    self.at = Dot::LineStart;
+                (LinePos::DotCr, b'\n') => {
+                    self.at = LinePos::LineStart;
                     return (i + 1, true);
                 }
-                (Dot::LineStart, b'.') => Dot::Dot,
-                (Dot::Dot, b'\r') => Dot::DotCr,
-                (Dot::DotCr, _) => {
+                (LinePos::LineStart, b'.') => LinePos::Dot,
+                (LinePos::Dot, b'\r') => LinePos::DotCr,
+                (LinePos::DotCr, _) => {
                     keep(&[b'\r', b]);
                     after_cr(b)
                 }
-                (Dot::Cr, _) => {
+                (LinePos::Cr, _) => {
                     keep(&[b]);
                     after_cr(b)
                 }
-                (Dot::Text | Dot::LineStart | Dot::Dot, _) => {
+                (LinePos::Text | LinePos::LineStart | LinePos::Dot, _) => {
                     keep(&[b]);
-                    if b == b'\r' { Dot::Cr } else { Dot::Text }
+                    if b == b'\r' { LinePos::Cr } else { LinePos::Text }
                 }
             };
         }
@@ -218,10 +218,10 @@ impl DotReader {
     }
 }
 
-fn after_cr(b: u8) -> Dot {
+fn after_cr(b: u8) -> LinePos {
     match b {
-        b'\n' => Dot::LineStart,
-        b'\r' => Dot::Cr,
-        _ => Dot::Text,
+        b'\n' => LinePos::LineStart,
+        b'\r' => LinePos::Cr,
+        _ => LinePos::Text,
     }
 }
