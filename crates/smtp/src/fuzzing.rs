@@ -107,12 +107,13 @@ fn assert_submission_complete(consumed: &[u8]) {
 }
 
 /// Where the chunk of a `BDAT n LAST` line at the start of `text` (in
-/// lower case) ends. smtp-proto ignores what follows `LAST` up to the line
-/// end, so that is not checked here.
+/// lower case) ends. smtp-proto's tokenizer skips CRs inside the line and
+/// ignores what follows `LAST` up to the line end (lenient, but the chunk
+/// is still framed by its announced size), so neither is checked here.
 fn bdat_last_end(text: &[u8]) -> Option<usize> {
     let line_end = text.iter().position(|&b| b == b'\n')?;
-    let rest = text[..line_end].strip_prefix(b"bdat")?;
-    let rest = rest.trim_ascii_start();
+    let line: Vec<u8> = text[..line_end].iter().copied().filter(|&b| b != b'\r').collect();
+    let rest = line.strip_prefix(b"bdat")?.trim_ascii_start();
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let size: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
     if !rest[digits..].trim_ascii_start().starts_with(b"last") {
