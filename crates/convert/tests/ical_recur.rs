@@ -277,8 +277,15 @@ proptest! {
             chrono::NaiveDate::from_ymd_opt(y, mo, dd).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 86_400)
         });
         let keep = |v: Vec<i64>| -> Vec<i64> { v.into_iter().filter(|t| cut.is_none_or(|c| *t < c)).collect() };
-        let reference = keep(reference_starts(&ics));
-        let ours = keep(our_starts(&ics));
+        let mut reference = keep(reference_starts(&ics));
+        let mut ours = keep(our_starts(&ics));
+        // Both expansions stop at 500 instances, but calcard counts the
+        // EXDATE'd ones too: past the cap, compare up to the shorter horizon.
+        if ours.len() >= 490 || reference.len() >= 490 {
+            let horizon = ours.last().copied().unwrap_or(0).min(reference.last().copied().unwrap_or(0));
+            ours.retain(|t| *t <= horizon);
+            reference.retain(|t| *t <= horizon);
+        }
         // RFC 5545: DTSTART is the first instance even off-pattern; MAPI has
         // no such instance, so compare from the first pattern instance on.
         let reference_tail: Vec<i64> = if ours.first() == reference.first() { reference.clone() } else { reference.iter().copied().skip(1).collect() };

@@ -10,6 +10,7 @@ use state::UidSet;
 
 use crate::error::MailboxError;
 use crate::flags::FlagOp;
+use crate::items::ItemCollection;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
     MoveOutcome, Quota, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
@@ -85,6 +86,13 @@ pub trait Account: Send + Sync {
     /// RFC 9208). Added for the IMAP front end; the default knows none.
     async fn quota(&self) -> Result<Option<Quota>, MailboxError> {
         Ok(None)
+    }
+
+    /// The calendar, task or contacts folder `folder` as whole items
+    /// (CalDAV/CardDAV). Backends without DAV items keep the default.
+    async fn collection(&self, folder: &FolderId) -> Result<Arc<dyn ItemCollection>, MailboxError> {
+        let _ = folder;
+        Err(MailboxError::NotPermitted("this backend has no DAV items".into()))
     }
 }
 

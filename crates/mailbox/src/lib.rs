@@ -18,8 +18,10 @@
 //!   production) and `convert` (MIME parsing), for developing and testing the
 //!   front ends.
 //!
-//! The MAPI-backed implementation (over `mapi-client`) is not in this crate
-//! yet.
+//! * [`exchange`] is the MAPI-backed implementation over `mapi-client`
+//!   ([`ExchangeProvider`]): sessions pooled per user, ICS sync into the
+//!   state store, MIME rendered on demand, MAPI notifications as the change
+//!   feed.
 //!
 //! UIDs, UIDVALIDITY and mod-sequences come from the `state` crate and are
 //! re-exported here ([`Uid`], [`UidSet`], [`UidValidity`], [`ModSeq`]).
@@ -28,7 +30,9 @@
 
 mod account;
 mod error;
+pub mod exchange;
 pub mod flags;
+pub mod items;
 pub mod mapi;
 pub mod memory;
 pub mod model;
@@ -36,7 +40,9 @@ pub mod search;
 
 pub use account::{Account, AccountProvider, ChangeStream, Folder};
 pub use error::MailboxError;
+pub use exchange::{AuthMode, Endpoints, ExchangeAccount, ExchangeConfig, ExchangeFolder, ExchangeProvider};
 pub use flags::{Flag, FlagOp, Flags, Keyword};
+pub use items::{DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, PutOutcome, WriteCondition};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,

@@ -19,6 +19,7 @@
 //! `\Recent` is never set (no session claims); COPY does not carry
 //! `\Deleted` (gateway state) to the copies.
 
+mod dav;
 mod folder;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use tokio::sync::{Mutex, mpsc};
 use crate::account::{Account, AccountProvider, Folder};
 use crate::error::MailboxError;
 use crate::flags::Flags;
+use crate::items::ItemCollection;
 use crate::mapi::flags::CategoryMap;
 use crate::mapi::folders::SpecialFolders;
 use crate::model::{ChangeEvent, ChangeKind, Envelope, ExpungeMode, FolderId, FolderInfo, FolderKind, SpecialUse};
@@ -98,6 +100,7 @@ pub(crate) struct Shared {
     unavailable: AtomicBool,
     send_as: std::sync::Mutex<Vec<String>>,
     submitted: std::sync::Mutex<Vec<Submission>>,
+    dav: Mutex<dav::DavItems>,
 }
 
 pub(crate) struct Inner {
@@ -160,6 +163,7 @@ impl MemoryAccount {
             unavailable: AtomicBool::new(false),
             send_as: std::sync::Mutex::new(Vec::new()),
             submitted: std::sync::Mutex::new(Vec::new()),
+            dav: Mutex::new(BTreeMap::new()),
         });
         {
             let mut inner = shared.inner.lock().await;
@@ -512,6 +516,16 @@ impl Account for MemoryAccount {
             v.push(submission);
         }
         Ok(SubmitOutcome { message_id })
+    }
+
+    async fn collection(&self, folder: &FolderId) -> Result<Arc<dyn ItemCollection>, MailboxError> {
+        self.shared.check()?;
+        let info = {
+            let inner = self.shared.inner.lock().await;
+            let f = inner.folders.get(folder).ok_or_else(|| MailboxError::NoSuchFolder(format!("{folder:?}")))?;
+            self.shared.info_of(&inner, f)
+        };
+        Ok(Arc::new(dav::MemoryCollection::open(self.shared.clone(), info).await?))
     }
 }
 

@@ -2,9 +2,8 @@
 //! §8.1): candidate URLs, the HTTP redirect method, SRV, `redirectAddr`/`redirectUrl`,
 //! and the response's `mapiHttp` protocol block.
 //!
-//! SRV lookups go through [`SrvResolver`]; the crate ships no DNS resolver (a
-//! hickory-resolver implementation belongs in the gateway), so without one that step is
-//! skipped.
+//! SRV lookups go through [`SrvResolver`]: [`crate::DnsSrvResolver`] asks the system's
+//! name servers (or given ones) over UDP; without a resolver that step is skipped.
 
 use std::sync::Arc;
 

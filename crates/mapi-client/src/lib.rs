@@ -31,6 +31,7 @@ mod backoff;
 mod config;
 mod conn;
 mod cookies;
+pub mod dns;
 mod emsmdb;
 mod error;
 mod nspi;
@@ -44,6 +45,7 @@ pub use config::{
     AccessToken, BEARER_REFRESH_MARGIN, BoxFuture, Credentials, RetryPolicy, SessionConfig, TRACE_DIR_ENV, TlsOptions,
     TokenProvider, TransportConfig,
 };
+pub use dns::DnsSrvResolver;
 pub use emsmdb::{DEFAULT_MAX_ROP_OUT, EmsmdbSession, ExecuteOutcome, WaitOutcome};
 pub use error::{Error, Result};
 pub use mapi_wire::emsmdb::ExecuteFlags;

@@ -244,3 +244,124 @@ async fn ntlm_login_reads_the_mailbox() {
     let e = EmsmdbSession::connect(SessionConfig::mailstore(&d, bad)).await.unwrap_err();
     assert!(matches!(e, mapi_client::Error::Auth(_)), "{e:?}");
 }
+
+/// Subjects in alice's Inbox as the store holds them.
+fn stored_subjects(sim: &exchange_sim::server::RunningSim) -> Vec<String> {
+    let mbx = sim.store().mailbox(ALICE).unwrap();
+    mbx.contents(mbx.special_folder(S::Inbox), false)
+        .unwrap()
+        .iter()
+        .filter_map(|m| match m.content.props.get(PropTag::SUBJECT) {
+            Some(PropValue::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn connection_dropped_during_a_write_is_reported_landed_and_not_repeated() {
+    let sim = start().await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    let new = |subject: &str| {
+        NewMessage {
+            folder: inbox,
+            properties: vec![
+                TaggedValue { tag: PropTag::SUBJECT, value: s(subject) },
+                TaggedValue { tag: PropTag::MESSAGE_CLASS, value: s("IPM.Note") },
+            ],
+            ..NewMessage::default()
+        }
+        .with_unique_search_key()
+        .unwrap()
+    };
+    // The simulator executes the create, sends the response headers and the first
+    // chunk, then closes the connection: the client cannot know the outcome.
+    sim.set_faults(FaultConfig { drop_responses: 1, ..FaultConfig::default() });
+    let report = tokio::time::timeout(Duration::from_secs(20), mb.create_message(&new("dropped once"), false))
+        .await
+        .unwrap()
+        .unwrap();
+    let WriteReport::Landed(mid) = report else { panic!("expected Landed, got {report:?}") };
+    assert_eq!(sim.faults().get().drop_responses, 0, "the fault fired");
+    assert_eq!(stored_subjects(&sim), ["dropped once"], "exactly one copy in the store");
+    let stored = sim.store().mailbox(ALICE).unwrap().message(mid).unwrap();
+    assert_eq!(stored.content.props.get(PropTag::SUBJECT), Some(&s("dropped once")), "the reported id is the message");
+    // The mailbox goes on working: the next write completes normally.
+    let report = mb.create_message(&new("after the drop"), false).await.unwrap();
+    assert!(matches!(report, WriteReport::Done(_)), "{report:?}");
+    let mut subjects = stored_subjects(&sim);
+    subjects.sort();
+    assert_eq!(subjects, ["after the drop", "dropped once"]);
+}
+
+#[tokio::test]
+async fn expired_context_before_a_write_is_recovered_without_duplicates() {
+    let store = demo_store();
+    let seeded = seed(&store, ALICE, 2);
+    let sim = start_with(store).await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    let generation = mb.session().generation().await;
+    // A self-contained create: refused with the lost context, so sent again after the
+    // re-logon; it lands exactly once.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let msg = NewMessage {
+        folder: inbox,
+        properties: vec![TaggedValue { tag: PropTag::SUBJECT, value: s("after expiry") }],
+        ..NewMessage::default()
+    };
+    let report = mb.create_message(&msg, false).await.unwrap();
+    let WriteReport::Done(mid) = report else { panic!("{report:?}") };
+    assert!(mb.session().generation().await > generation, "a new context");
+    assert_eq!(stored_subjects(&sim).iter().filter(|s| *s == "after expiry").count(), 1);
+    assert!(sim.store().mailbox(ALICE).unwrap().message(mid).is_ok());
+    let root = mb.folder(SpecialFolder::IpmSubtree);
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let folder = mb.create_folder(root, "Projekte", "", false).await.unwrap();
+    let store_box = sim.store().mailbox(ALICE).unwrap();
+    assert_eq!(store_box.find_folder(root, "Projekte").unwrap(), Some(folder));
+
+    // A move spans handles the caller may hold: it is not repeated but reported as
+    // not executed (Reconnected), and nothing moved; the next call works.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let deleted = mb.folder(SpecialFolder::DeletedItems);
+    let e = mb.move_copy(inbox, deleted, &seeded, false).await.unwrap_err();
+    assert!(matches!(e, mapi_client::api::Error::Transport(mapi_client::Error::Reconnected { .. })), "{e:?}");
+    assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 0);
+    mb.move_copy(inbox, deleted, &seeded, false).await.unwrap();
+    assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn notifications_survive_an_expired_context() {
+    let sim = start().await;
+    let alice = logon(&sim, ALICE).await;
+    let bob = logon(&sim, BOB).await;
+    let mut n = alice.subscribe(vec![Watch::Store { types: 0x02 }]).await.unwrap();
+    let generation = alice.session().generation().await;
+    // Every context dies, alice's included; her stream must notice, reconnect,
+    // register again and still deliver the next new mail.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let msg = NewMessage {
+        folder: bob.folder(SpecialFolder::Outbox),
+        properties: vec![
+            TaggedValue { tag: PropTag::MESSAGE_CLASS, value: s("IPM.Note") },
+            TaggedValue { tag: PropTag::SUBJECT, value: s("after the expiry") },
+        ],
+        recipient_columns: vec![PropTag::SMTP_ADDRESS],
+        recipients: vec![to("Alice Tester", ALICE)],
+        ..NewMessage::default()
+    };
+    let send = async {
+        // Long enough for alice's stream to re-register first.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        bob.create_message(&msg, true).await.unwrap()
+    };
+    let recv = async { tokio::time::timeout(Duration::from_secs(15), n.next()).await.expect("an event").unwrap() };
+    let (report, event) = tokio::join!(send, recv);
+    assert!(matches!(report, WriteReport::Done(_)), "bob's session recovered too: {report:?}");
+    assert_eq!(event.data.flags & 0x0FFF, 0x02, "NewMail");
+    assert!(alice.session().generation().await > generation, "a new context");
+    n.close().await;
+}

@@ -194,7 +194,9 @@ impl Mailbox {
                 .is_ok_and(|b| b.len() <= super::MAX_ROP_IN);
         let res = if one_execute {
             let slots = if msg.attachments.is_empty() { 2 } else { 3 };
-            self.run(Repeat::Once, slots, |_| msg.rops(submit)).await
+            // Self-contained (folder opened in the same Execute): a context lost before
+            // it ran is recovered by sending it again.
+            self.run(Repeat::Resend, slots, |_| msg.rops(submit)).await
         } else {
             match self.create_in_steps(msg, submit, small, large).await {
                 Ok(a) => Ok(a),

@@ -36,6 +36,19 @@ pub enum Error {
     /// than the 32 KB ROP input buffer).
     #[error("request too large: {0}")]
     TooLarge(String),
+    /// The address book has no single entry for this address (unknown or ambiguous).
+    #[error("no unique address book entry for {0}")]
+    UnknownAddress(String),
+}
+
+impl Error {
+    /// True when the server refused the operation for lack of rights: RopLogon on a
+    /// mailbox the user has no rights in (ecLoginPerm, [MS-OXCSTOR] 3.2.5.1.1) or any
+    /// ROP answered ecAccessDenied.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Self::Rop { code, .. } | Self::Execute(code)
+            if *code == ErrorCode::LOGIN_PERM || *code == ErrorCode::ACCESS_DENIED)
+    }
 }
 
 impl From<mapi_wire::DecodeError> for Error {

@@ -23,7 +23,9 @@ impl Mailbox {
         comment: &str,
         open_existing: bool,
     ) -> Result<FolderId> {
-        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Once };
+        // Parent opened in the same Execute: a create refused with the lost context is
+        // sent again after the re-logon.
+        let repeat = if open_existing { Repeat::Idempotent } else { Repeat::Resend };
         let a = self
             .run(repeat, 3, |_| {
                 vec![
@@ -104,7 +106,9 @@ impl Mailbox {
                         source_handle_index: 1,
                         dest_handle_index: 2,
                         want_asynchronous: false,
-                        want_recursive: true,
+                        // RopMoveFolder always moves the whole subtree; the field exists
+                        // on the wire for RopCopyFolder only ([MS-OXCROPS] 2.2.4.7.1).
+                        want_recursive: false,
                         use_unicode: true,
                         folder_id: folder,
                         new_folder_name: new_name.to_owned(),

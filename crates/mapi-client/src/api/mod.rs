@@ -31,12 +31,15 @@
 //!   [`Mailbox::move_folder`], [`Mailbox::empty_folder`].
 //!
 //! * Address book: [`AddressBook`] over an [`crate::NspiSession`] — GAL browsing,
-//!   prefix search, ResolveNames, DNToMId, GetProps, photos, legacyDN of an SMTP address.
+//!   prefix search, ResolveNames, DNToMId, GetProps, photos, the logon target of another
+//!   user's mailbox by SMTP address ([`AddressBook::mailbox_target`]).
 //!
 //! Resilience: each operation opens what it needs from the logon and releases it in the
 //! same Execute, so after a lost context ([`crate::Error::Reconnected`]) the API logs on
-//! again and repeats reads; writes come back as `Reconnected` (not executed) for the
-//! caller to decide. RopBackoff and RopBufferTooSmall tails are sent again.
+//! again and repeats reads and the self-contained creates ([`Mailbox::create_message`]
+//! in one Execute, [`Mailbox::create_folder`]), which the server refused before running
+//! them; other writes come back as `Reconnected` (not executed) for the caller to
+//! decide. A write whose answer was lost is never repeated (see [`WriteReport`]). RopBackoff and RopBufferTooSmall tails are sent again.
 
 mod bulk;
 mod create;

@@ -175,6 +175,16 @@ impl AddressBook {
         })
     }
 
+    /// The logon target of the mailbox with this SMTP address: its legacyDN from
+    /// ResolveNames ([MS-OXCSTOR] 3.1.4.1: RopLogon names a private store by its owner's
+    /// legacyExchangeDN). [`Error::UnknownAddress`] when the GAL has no single entry.
+    pub async fn mailbox_target(&self, smtp: &str) -> Result<super::StoreTarget> {
+        match self.legacy_dn(smtp).await? {
+            Some(legacy_dn) => Ok(super::StoreTarget::Mailbox { legacy_dn }),
+            None => Err(Error::UnknownAddress(smtp.to_owned())),
+        }
+    }
+
     /// [MS-OXNSPI] 3.1.4.1.13 NspiDNToMId: MIds of legacyDNs (0 = unknown).
     pub async fn dn_to_mid(&self, dns: &[&str]) -> Result<Vec<MinimalId>> {
         let body = DnToMIdRequest {

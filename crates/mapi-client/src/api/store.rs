@@ -143,6 +143,11 @@ pub(crate) enum Repeat {
     /// A write: report [`crate::Error::Reconnected`] (the request was not executed) to
     /// the caller, after re-logging on so that the next call works.
     Once,
+    /// A write that opens every object it touches within the same request (only the
+    /// logon handle comes from before): a lost context means the server refused it
+    /// before executing anything, so after the re-logon it is sent once more. Never
+    /// used after an ambiguous outcome ([`crate::Error::Ambiguous`] is returned as is).
+    Resend,
 }
 
 /// A logged-on store over one session. Cheap operations are batched into single
@@ -351,7 +356,7 @@ impl Mailbox {
                     // Sent in a newer context with stale handles: nothing useful ran.
                     tracing::info!(generation = a.generation, "stale handles after a reconnect; re-logging on");
                     self.relogon(&mut inner).await?;
-                    if repeat == Repeat::Once {
+                    if repeat == Repeat::Once || (repeat == Repeat::Resend && attempt >= 1) {
                         return Err(Error::Transport(crate::Error::Reconnected {
                             code: mapi_wire::http::ResponseCode::SUCCESS,
                         }));
@@ -359,7 +364,7 @@ impl Mailbox {
                 }
                 Err(Error::Transport(crate::Error::Reconnected { code })) => {
                     self.relogon(&mut inner).await?;
-                    if repeat == Repeat::Once || attempt == 2 {
+                    if repeat == Repeat::Once || (repeat == Repeat::Resend && attempt >= 1) || attempt == 2 {
                         return Err(Error::Transport(crate::Error::Reconnected { code }));
                     }
                 }

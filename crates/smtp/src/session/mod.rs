@@ -395,8 +395,18 @@ impl Session {
             ehlo.capabilities |= smtp_proto::EXT_AUTH;
             ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
         }
+        // smtp-proto's first line carries a joke after the host name; a
+        // mail server answers with its name only (RFC 5321 §4.1.1.1).
+        let mut lines = Vec::new();
         // Writing into a Vec cannot fail.
-        let _ = ehlo.write(&mut self.output);
+        let _ = ehlo.write(&mut lines);
+        let first_end = lines.windows(2).position(|w| w == b"\r\n").map_or(lines.len(), |i| i + 2);
+        let continuation = lines.get(3).copied().unwrap_or(b' ');
+        self.output.extend_from_slice(b"250");
+        self.output.push(continuation);
+        self.output.extend_from_slice(self.config.hostname.as_bytes());
+        self.output.extend_from_slice(b"\r\n");
+        self.output.extend_from_slice(lines.get(first_end..).unwrap_or_default());
     }
 
     /// RFC 3207 STARTTLS. Input pipelined after the command is dropped: it
