@@ -86,7 +86,8 @@ where
     Ok(())
 }
 
-enum Outcome<S> {
+/// How [`drive`] ended.
+pub(crate) enum Outcome<S> {
     Closed,
     StartTls(S),
     Compress(S),
@@ -125,7 +126,7 @@ impl Output<'_> {
     }
 }
 
-async fn drive<S>(
+pub(crate) async fn drive<S>(
     session: &mut Session,
     mut io: S,
     mut shutdown: watch::Receiver<bool>,

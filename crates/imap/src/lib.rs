@@ -35,6 +35,8 @@ mod auth;
 mod compress;
 mod conn;
 mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 mod mime;
 mod mutf7;
 mod names;

@@ -35,6 +35,8 @@
 #![forbid(unsafe_code)]
 
 mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod message;
 mod server;

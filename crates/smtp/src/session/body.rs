@@ -4,16 +4,16 @@
 //! dropped (the client is told 552 at the end), so memory never holds more
 //! than the limit.
 
-use smtp_proto::request::receiver::{BdatReceiver, DataReceiver, DummyDataReceiver};
+use smtp_proto::request::receiver::{BdatReceiver, DummyDataReceiver};
 
 use super::{Envelope, Event, Session, State};
 
 /// What is being read.
 pub(crate) enum BodyState {
     /// DATA, kept.
-    Data(DataReceiver),
+    Data(DotReader),
     /// DATA past the size limit, dropped up to the final dot.
-    DataDiscard(DummyDataReceiver),
+    DataDiscard(DotReader),
     /// A BDAT chunk, kept.
     Bdat(BdatReceiver),
     /// A BDAT chunk that is refused, dropped; the reply follows its last
@@ -45,13 +45,8 @@ impl Session {
         if txn.chunked {
             return self.reply(503, [5, 5, 1], "DATA not allowed after BDAT");
         }
-        let mut receiver = DataReceiver::new();
-        // The receiver recognises a dot only after CRLF; the body starts
-        // right after one (the DATA line's), so a first line ".." is
-        // unstuffed and an empty message ends at its ".".
-        let _ = receiver.ingest(&mut b"\r\n".iter(), &mut Vec::new());
         self.reply_plain(354, "Start mail input; end with <CRLF>.<CRLF>");
-        self.state = State::Body(BodyState::Data(receiver));
+        self.state = State::Body(BodyState::Data(DotReader::new()));
     }
 
     /// The BDAT command.
@@ -89,15 +84,13 @@ impl Session {
                 // the CR of a terminator split across reads).
                 let room = (limit + 2).saturating_sub(txn.message.len()).max(1);
                 let take = self.input.len().min(room);
-                let mut bytes = self.input[..take].iter();
-                let done = receiver.ingest(&mut bytes, &mut txn.message);
-                let consumed = take - bytes.as_slice().len();
+                let (consumed, done) = receiver.ingest(&self.input[..take], Some(&mut txn.message));
                 self.input.drain(..consumed);
                 if done {
                     return self.message_complete();
                 }
                 if txn.message.len() > limit + 1 {
-                    *body = BodyState::DataDiscard(DummyDataReceiver::new_data(receiver));
+                    *body = BodyState::DataDiscard(*receiver);
                     txn.too_large = true;
                     txn.message = Vec::new();
                     return None;
@@ -105,9 +98,7 @@ impl Session {
                 self.input.is_empty().then_some(Event::NeedInput)
             }
             BodyState::DataDiscard(receiver) => {
-                let mut bytes = self.input.iter();
-                let done = receiver.ingest(&mut bytes);
-                let consumed = self.input.len() - bytes.as_slice().len();
+                let (consumed, done) = receiver.ingest(&self.input, None);
                 self.input.drain(..consumed);
                 if done { self.message_complete() } else { Some(Event::NeedInput) }
             }
@@ -159,5 +150,78 @@ impl Session {
         }
         self.state = State::Waiting;
         Some(Event::Submit(Envelope { mail_from: txn.mail_from, recipients: txn.recipients, message: txn.message }))
+    }
+}
+
+/// DATA framing: RFC 5321 §4.1.1.4 (the message ends at a line that is
+/// exactly "."), §4.5.2 (a leading dot of any other line is removed) and
+/// §2.3.8 (only CRLF ends a line). smtp-proto's `DataReceiver` also ends the
+/// message at `CRLF . CR CR LF`, a line that is data: a message would be cut
+/// short and the rest of it read as commands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DotReader {
+    at: LinePos,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum LinePos {
+    Text,
+    /// After a CR.
+    Cr,
+    /// After CRLF (or the DATA command's).
+    LineStart,
+    /// After a dot at a line start (not kept).
+    Dot,
+    /// After "." CR at a line start (the CR not kept yet).
+    DotCr,
+}
+
+impl DotReader {
+    /// Starts right after the DATA line, at the start of a line: a first line
+    /// ".." is unstuffed and an empty message ends at its ".".
+    pub(crate) fn new() -> Self {
+        Self { at: LinePos::LineStart }
+    }
+
+    /// Reads `input` up to the end of the message, giving the message bytes
+    /// to `message` (none when discarding); returns the bytes consumed and
+    /// whether the end was reached.
+    pub(crate) fn ingest(&mut self, input: &[u8], mut message: Option<&mut Vec<u8>>) -> (usize, bool) {
+        let mut keep = |bytes: &[u8]| {
+            if let Some(m) = message.as_deref_mut() {
+                m.extend_from_slice(bytes);
+            }
+        };
+        for (i, &b) in input.iter().enumerate() {
+            self.at = match (self.at, b) {
+                (LinePos::DotCr, b'\n') => {
+                    self.at = LinePos::LineStart;
+                    return (i + 1, true);
+                }
+                (LinePos::LineStart, b'.') => LinePos::Dot,
+                (LinePos::Dot, b'\r') => LinePos::DotCr,
+                (LinePos::DotCr, _) => {
+                    keep(&[b'\r', b]);
+                    after_cr(b)
+                }
+                (LinePos::Cr, _) => {
+                    keep(&[b]);
+                    after_cr(b)
+                }
+                (LinePos::Text | LinePos::LineStart | LinePos::Dot, _) => {
+                    keep(&[b]);
+                    if b == b'\r' { LinePos::Cr } else { LinePos::Text }
+                }
+            };
+        }
+        (input.len(), false)
+    }
+}
+
+fn after_cr(b: u8) -> LinePos {
+    match b {
+        b'\n' => LinePos::LineStart,
+        b'\r' => LinePos::Cr,
+        _ => LinePos::Text,
     }
 }

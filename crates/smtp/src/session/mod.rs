@@ -174,6 +174,11 @@ impl Session {
         self.tls
     }
 
+    /// Bytes read from the client and not consumed yet.
+    pub(crate) fn pending_input(&self) -> usize {
+        self.input.len()
+    }
+
     /// Bytes read from the client.
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         self.input.extend_from_slice(bytes);

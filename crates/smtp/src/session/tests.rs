@@ -133,3 +133,26 @@ fn shutdown_waits_for_the_message_being_read() {
     let out = String::from_utf8(s.output).unwrap();
     assert!(out.ends_with("250 2.0.0 queued\r\n421 4.3.2 mx.test Service shutting down, try again later\r\n"), "{out}");
 }
+
+#[test]
+fn only_a_line_of_exactly_a_dot_ends_data() {
+    // Found by the smtp_session fuzz target: smtp-proto's receiver ended the
+    // message at "CRLF . CR CR LF" and read the rest as commands.
+    let body: &[u8] =
+        b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\na\r\n.\r\r\nRSET\r\nb\n.\nc\r.\r\n..\r\n.x\r\n.\r\nNOOP\r\n";
+    let whole = run(logged_in(1000), &[body]);
+    let bytewise = run(logged_in(1000), &body.chunks(1).collect::<Vec<_>>());
+    assert_eq!(whole, bytewise);
+    let (got, out) = whole;
+    assert_eq!(got.len(), 1, "{out}");
+    assert_eq!(got[0].message, b"a\r\n\r\r\nRSET\r\nb\n.\nc\r.\r\n.\r\nx\r\n");
+    assert!(out.ends_with("250 2.0.0 queued\r\n250 2.0.0 OK\r\n"), "{out}");
+}
+
+#[test]
+fn an_empty_message_and_a_stuffed_first_line() {
+    let (got, _) = run(logged_in(1000), &[b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n.\r\n"]);
+    assert_eq!(got[0].message, b"");
+    let (got, _) = run(logged_in(1000), &[b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n..\r\n.\r\n"]);
+    assert_eq!(got[0].message, b".\r\n");
+}
