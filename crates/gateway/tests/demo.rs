@@ -269,7 +269,7 @@ fn demo_caldav_propfind() {
     let (status, answer) = http_request(http, "PROPFIND", &context, &[ALICE_BASIC, "Depth: 0"], principal_query);
     assert_eq!(status, 207, "{answer}");
     let principal = href_in(&answer, "current-user-principal").expect("current-user-principal href");
-    assert_eq!(principal, "/dav/principals/alice%40example.test/", "{answer}");
+    assert_eq!(principal, "/dav/principals/alice@example.test/", "{answer}");
 
     let homes_query = r#"<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="urn:ietf:params:xml:ns:carddav">
@@ -278,7 +278,7 @@ fn demo_caldav_propfind() {
     assert_eq!(status, 207, "{answer}");
     assert_eq!(
         href_in(&answer, "calendar-home-set").as_deref(),
-        Some("/dav/calendars/alice%40example.test/"),
+        Some("/dav/calendars/alice@example.test/"),
         "{answer}"
     );
     assert!(href_in(&answer, "addressbook-home-set").is_some_and(|h| h.starts_with("/dav/")), "{answer}");
