@@ -194,8 +194,16 @@ pub struct ListenersConfig {
     pub submission: Option<SocketAddr>,
     /// SMTP submission over implicit TLS (465).
     pub submissions: Option<SocketAddr>,
-    /// HTTP: autoconfig, `/health`, `/ready` (and CalDAV/CardDAV later).
+    /// HTTP: autoconfig, `/health`, `/ready`, and CalDAV/CardDAV with `dav`.
     pub http: Option<SocketAddr>,
+    /// Serve CalDAV/CardDAV on `http` (`/.well-known/caldav`,
+    /// `/.well-known/carddav`, `/dav/`). Default false.
+    pub dav: Option<Spanned<bool>>,
+    /// Allow `dav` on an `http` address that is not loopback. DAV uses HTTP
+    /// Basic auth, so the password crosses the network in the clear unless
+    /// a TLS-terminating proxy sits in front: set this only then.
+    #[serde(default)]
+    pub dav_plain_http: bool,
     /// A separate listener for `/metrics`, `/health` and `/ready`.
     pub metrics: Option<SocketAddr>,
     /// Plaintext logins without TLS.
@@ -446,6 +454,31 @@ impl Config {
                 "the PostgreSQL state backend is not implemented yet; use \"sqlite\" (one gateway node)".to_owned(),
             ));
         }
+        if let Some(dav) = self.listeners.dav.as_ref().filter(|d| *d.get_ref()) {
+            match self.listeners.http {
+                None => {
+                    return Err(invalid(
+                        origin,
+                        text,
+                        dav.span(),
+                        "dav = true needs an `http` listener to serve CalDAV/CardDAV on".to_owned(),
+                    ));
+                }
+                Some(addr) if !addr.ip().is_loopback() && !self.listeners.dav_plain_http => {
+                    return Err(invalid(
+                        origin,
+                        text,
+                        dav.span(),
+                        format!(
+                            "CalDAV/CardDAV use HTTP Basic auth and `http` ({addr}) is plain HTTP off loopback: \
+                             passwords would cross the network unencrypted. Bind `http` to 127.0.0.1 behind a \
+                             TLS-terminating proxy, or set dav_plain_http = true if such a proxy already guards it"
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(self.log.level.get_ref()) {
             return Err(invalid(origin, text, self.log.level.span(), format!("not a log filter: {e}")));
         }
@@ -456,6 +489,11 @@ impl Config {
     pub fn needs_tls(&self) -> bool {
         let l = &self.listeners;
         l.imap.is_some() || l.imaps.is_some() || l.submission.is_some() || l.submissions.is_some()
+    }
+
+    /// True when CalDAV/CardDAV are enabled on the `http` listener.
+    pub fn dav_enabled(&self) -> bool {
+        self.listeners.dav.as_ref().is_some_and(|d| *d.get_ref()) && self.listeners.http.is_some()
     }
 }
 
@@ -533,6 +571,22 @@ mod tests {
         assert!(message.contains("socket address"), "{message}");
         let (line, key, _) = error(&format!("{MINIMAL}[exchange.domains.\"example.com\"]\nauth = \"kerberos\"\n"));
         assert_eq!((line, key.as_str()), (4, "exchange.domains.\"example.com\".auth"));
+    }
+
+    #[test]
+    fn dav_on_plain_http_refused_off_loopback_unless_allowed() {
+        let off_loopback = format!("{MINIMAL}[listeners]\nhttp = \"0.0.0.0:8080\"\ndav = true\n");
+        let (line, key, message) = error(&off_loopback);
+        assert_eq!(line, 5, "{message}");
+        assert!(key.contains("dav"), "{key}");
+        assert!(message.contains("Basic auth") && message.contains("dav_plain_http"), "{message}");
+        let allowed = format!("{off_loopback}dav_plain_http = true\n");
+        assert!(Config::parse(&allowed, "t").unwrap().dav_enabled());
+        let local = format!("{MINIMAL}[listeners]\nhttp = \"127.0.0.1:8080\"\ndav = true\n");
+        assert!(Config::parse(&local, "t").unwrap().dav_enabled());
+        let (_, _, message) = error(&format!("{MINIMAL}[listeners]\ndav = true\n"));
+        assert!(message.contains("needs an `http` listener"), "{message}");
+        assert!(!Config::parse(MINIMAL, "t").unwrap().dav_enabled());
     }
 
     #[test]

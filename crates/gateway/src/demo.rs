@@ -19,7 +19,7 @@ use exchange_sim::server::Simulator;
 use exchange_sim::store::Store;
 
 use crate::config::{LogFormat, PlaintextLogin};
-use crate::frontends::{DAV_MISSING, FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
+use crate::frontends::{DAV_PREFIX, FrontEndEnv, FrontEnds, ListenerSpec, Protocol, Security};
 use crate::metrics::Metrics;
 use crate::server::{GatewayPlan, ListenerStatus, RunningGateway};
 use crate::tls::{self, ReloadableCert};
@@ -45,7 +45,7 @@ pub struct DemoArgs {
     /// SMTP submission with STARTTLS.
     #[arg(long, default_value_t = 10587)]
     pub smtp_port: u16,
-    /// HTTP: autoconfig, health, readiness, metrics (CalDAV/CardDAV later).
+    /// HTTP: autoconfig, health, readiness, metrics, CalDAV/CardDAV.
     #[arg(long, default_value_t = 10080)]
     pub http_port: u16,
     /// The Exchange simulator's MAPI over HTTP, to inspect it.
@@ -240,7 +240,24 @@ impl Summary<'_> {
             writeln!(out, "  health, readiness       http://{http}/health  http://{http}/ready")?;
             writeln!(out, "  Prometheus metrics      http://{http}/metrics")?;
         }
-        writeln!(out, "  CalDAV/CardDAV (DAVx5, iOS Calendar/Contacts): NOT AVAILABLE: {DAV_MISSING}")?;
+        match g.http.filter(|_| g.dav) {
+            Some(http) => {
+                writeln!(out)?;
+                writeln!(out, "CalDAV/CardDAV (DAVx5: Login with URL and user name; iOS: Add Account > Other):")?;
+                writeln!(
+                    out,
+                    "  base URL   http://{http}{DAV_PREFIX}/  (discovery: /.well-known/caldav, /.well-known/carddav)"
+                )?;
+                writeln!(out, "  user name  alice@example.test or bob@example.test, password: {}", seed::PASSWORD)?;
+                writeln!(out, "  plain HTTP on 127.0.0.1 only: iOS needs SSL off; DAVx5 accepts http://")?;
+                writeln!(
+                    out,
+                    "  logins, principal and home sets answer; calendars and address books over Exchange are not \
+                     yet listed (the Exchange-backed mailbox has no DAV items: empty homes, 403 on a collection)"
+                )?;
+            }
+            None => writeln!(out, "  CalDAV/CardDAV: NOT AVAILABLE: no HTTP listener")?,
+        }
         writeln!(out)?;
         writeln!(out, "Exchange simulator (MAPI over HTTP, Autodiscover, NSPI) on http://{}", self.exchange)?;
         writeln!(

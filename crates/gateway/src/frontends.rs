@@ -99,8 +99,9 @@ impl fmt::Debug for Availability {
     }
 }
 
-/// Why CalDAV/CardDAV are not served.
-pub const DAV_MISSING: &str = "CalDAV/CardDAV (crates/dav) are not in this build yet";
+/// Where the CalDAV/CardDAV tree lives on the HTTP listener; the
+/// `/.well-known/caldav` and `/.well-known/carddav` redirects point here.
+pub const DAV_PREFIX: &str = "/dav";
 
 /// What the front ends need from the gateway.
 #[derive(Clone)]
@@ -127,6 +128,7 @@ pub struct FrontEndEnv {
 pub struct FrontEnds {
     imap: Availability,
     submission: Availability,
+    dav: Option<dav::DavServer>,
     metrics: Vec<Arc<dyn MetricSource>>,
 }
 
@@ -149,8 +151,20 @@ impl FrontEnds {
         Self {
             imap: Availability::Ready(Arc::new(Imap(imap))),
             submission: Availability::Ready(Arc::new(Smtp(smtp))),
+            dav: Some(dav::DavServer::new(dav_config(env), env.provider.clone())),
             metrics,
         }
+    }
+
+    /// CalDAV/CardDAV, mounted on the HTTP listener (`None`: not served).
+    pub fn dav(&self) -> Option<&dav::DavServer> {
+        self.dav.as_ref()
+    }
+
+    /// The same front ends without CalDAV/CardDAV (not enabled in the configuration).
+    pub fn without_dav(mut self) -> Self {
+        self.dav = None;
+        self
     }
 
     /// Their counters, for `/metrics`.
@@ -168,7 +182,7 @@ impl FrontEnds {
 
     /// With explicit availabilities (tests).
     pub fn with(imap: Availability, submission: Availability) -> Self {
-        Self { imap, submission, metrics: Vec::new() }
+        Self { imap, submission, dav: None, metrics: Vec::new() }
     }
 
     /// The server for `protocol`.
@@ -178,6 +192,16 @@ impl FrontEnds {
             Protocol::Submission => &self.submission,
         }
     }
+}
+
+fn dav_config(env: &FrontEndEnv) -> dav::DavConfig {
+    let default = dav::DavConfig::default();
+    // A DAV body holds one event or contact with its attachments inline: the
+    // message size limit bounds it, never below the DAV server's default.
+    let max_body = default.max_body.max(usize::try_from(env.max_message_size).unwrap_or(usize::MAX));
+    // The gateway serves nothing at `/`, so PROPFIND there (clients given the
+    // bare server URL look for current-user-principal) goes to DAV too.
+    dav::DavConfig { prefix: DAV_PREFIX.to_owned(), max_body, serve_root: true, ..default }
 }
 
 fn imap_config(env: &FrontEndEnv) -> imap::ImapConfig {
@@ -281,6 +305,24 @@ impl MetricSource for Counters {
             ("refused", s.messages_refused),
         ] {
             let _ = writeln!(out, "mapibridge_smtp_messages_total{{outcome=\"{outcome}\"}} {n}");
+        }
+    }
+}
+
+/// The CalDAV/CardDAV server's counters, for `/metrics`.
+pub(crate) struct DavMetrics(pub(crate) dav::DavServer);
+
+impl MetricSource for DavMetrics {
+    fn render(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let m = self.0.metrics();
+        for (name, help, n) in [
+            ("mapibridge_dav_requests_total", "CalDAV/CardDAV requests answered.", m.requests),
+            ("mapibridge_dav_auth_failures_total", "CalDAV/CardDAV requests refused with 401.", m.auth_failures),
+            ("mapibridge_dav_server_errors_total", "CalDAV/CardDAV answers with a 5xx status.", m.server_errors),
+        ] {
+            family(out, name, "counter", help);
+            let _ = writeln!(out, "{name} {n}");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The gateway's HTTP listener (hyper, HTTP/1.1): health and readiness,
 //! Prometheus metrics, Thunderbird autoconfig and the Apple profile.
-//! CalDAV/CardDAV will be routed here once `crates/dav` exists.
+//! CalDAV/CardDAV (`crates/dav`) are routed here when enabled.
 //!
 //! | path | answer |
 //! |---|---|
@@ -9,6 +9,7 @@
 //! | `GET /metrics` | Prometheus text format |
 //! | `GET /.well-known/autoconfig/mail/config-v1.1.xml`, `GET /mail/config-v1.1.xml` | Thunderbird autoconfig (`?emailaddress=`) |
 //! | `GET /apple/mapibridge.mobileconfig?emailaddress=…` | iOS/macOS profile |
+//! | `/.well-known/caldav`, `/.well-known/carddav`, `/dav/…` (any method) | CalDAV/CardDAV, when enabled |
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -40,9 +41,13 @@ pub struct HttpState {
     pub ready: AtomicBool,
     /// Serve the autoconfig and profile routes (false on a metrics-only listener).
     pub autoconfig: bool,
+    /// CalDAV/CardDAV on this listener (`None`: not served here).
+    pub dav: Option<dav::DavServer>,
 }
 
-/// Largest request head accepted; nothing here takes a body.
+/// Largest request head accepted. The gateway's own routes take no body;
+/// DAV request bodies are streamed to the DAV server, which enforces its
+/// own `max_body` (413 beyond it).
 const MAX_HEAD: usize = 16 * 1024;
 
 /// Serves `listener` until `shutdown` turns true; open connections finish
@@ -71,7 +76,7 @@ pub async fn serve(
                 connections.spawn(async move {
                     let service = service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(route(&state, &req)) }
+                        async move { Ok::<_, Infallible>(answer(&state, req).await) }
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .max_buf_size(MAX_HEAD.max(8192))
@@ -101,6 +106,36 @@ pub async fn serve(
 /// Resolves once the shutdown flag is true (or its sender is gone).
 pub async fn stopped(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
+}
+
+/// The gateway's own paths first, then DAV, then 404.
+async fn answer(state: &HttpState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let own = matches!(
+        req.uri().path(),
+        "/health" | "/ready" | "/metrics" | "/mail/config-v1.1.xml" | "/apple/mapibridge.mobileconfig"
+    ) || req.uri().path().starts_with("/.well-known/autoconfig/");
+    match &state.dav {
+        Some(dav) if !own && dav.handles(req.method(), req.uri().path()) => {
+            let response = dav_answer(dav, req).await;
+            state.metrics.http_request("dav", response.status().as_u16());
+            response
+        }
+        _ => route(state, &req),
+    }
+}
+
+/// Hands the request to the DAV server and buffers its answer (multistatus
+/// bodies are built in memory by the DAV server anyway).
+async fn dav_answer(dav: &dav::DavServer, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    use http_body_util::BodyExt as _;
+    let (parts, body) = dav.handle(req).await.into_parts();
+    match body.collect().await {
+        Ok(collected) => Response::from_parts(parts, Full::new(collected.to_bytes())),
+        Err(e) => {
+            tracing::warn!(error = %e, "dav answer body failed");
+            text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")
+        }
+    }
 }
 
 fn route(state: &HttpState, req: &Request<Incoming>) -> Response<Full<Bytes>> {

@@ -86,7 +86,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         listeners: listener_specs(&config),
         http: config.listeners.http,
         metrics: config.listeners.metrics,
-        front_ends: FrontEnds::build(&env),
+        front_ends: if config.dav_enabled() { FrontEnds::build(&env) } else { FrontEnds::build(&env).without_dav() },
         public_host: config.public.hostname.clone().unwrap_or_default(),
         display_name: config.public.display_name.clone().unwrap_or_else(|| "mapibridge".to_owned()),
         grace,
@@ -106,7 +106,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     if let Some(a) = gateway.http {
-        tracing::info!(listener = "http", addr = %a, "serving");
+        tracing::info!(listener = "http", addr = %a, dav = gateway.dav, "serving");
     }
     if let Some(a) = gateway.metrics {
         tracing::info!(listener = "metrics", addr = %a, "serving");

@@ -74,6 +74,8 @@ pub struct RunningGateway {
     pub metrics: Option<SocketAddr>,
     /// The registry.
     pub registry: Arc<Metrics>,
+    /// Whether CalDAV/CardDAV are served on the HTTP listener.
+    pub dav: bool,
     http_states: Vec<Arc<HttpState>>,
     shutdown: watch::Sender<bool>,
     tasks: JoinSet<(String, std::io::Result<()>)>,
@@ -152,6 +154,12 @@ impl GatewayPlan {
             let name = spec.name.to_owned();
             tasks.spawn(async move { (name, front.serve(listener, spec.security, stop).await) });
         }
+        // DAV lives on the main HTTP listener only, never the metrics one.
+        let dav = if http_listener.is_some() { self.front_ends.dav().cloned() } else { None };
+        if let Some(d) = &dav {
+            self.registry.add_source(Arc::new(crate::frontends::DavMetrics(d.clone())));
+        }
+        let dav_served = dav.is_some();
         let mut http_states = Vec::new();
         let mut start_http = |listener: Option<TcpListener>, autoconfig: bool| -> Option<SocketAddr> {
             let listener = listener?;
@@ -161,6 +169,7 @@ impl GatewayPlan {
                 settings: settings.clone(),
                 ready: false.into(),
                 autoconfig,
+                dav: if autoconfig { dav.clone() } else { None },
             });
             http_states.push(state.clone());
             let stop = rx.clone();
@@ -176,6 +185,7 @@ impl GatewayPlan {
             http,
             metrics,
             registry: self.registry,
+            dav: dav_served,
             http_states,
             shutdown,
             tasks,
@@ -201,6 +211,11 @@ impl RunningGateway {
             retry_until(deadline, || probe_http(*addr))
                 .await
                 .map_err(|e| format!("HTTP listener on {addr} does not answer: {e}"))?;
+        }
+        if let (true, Some(addr)) = (self.dav, self.http) {
+            retry_until(deadline, || probe_dav(addr))
+                .await
+                .map_err(|e| format!("CalDAV/CardDAV on {addr} does not answer: {e}"))?;
         }
         for s in &self.http_states {
             s.ready.store(true, Ordering::Release);
@@ -262,6 +277,25 @@ async fn probe_http(addr: SocketAddr) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let line = first_line(stream).await?;
     if line.starts_with("HTTP/1.1 200") { Ok(()) } else { Err(format!("answered {line:?}")) }
+}
+
+/// RFC 4918 §10.1: OPTIONS on the DAV tree needs no credentials and names
+/// the DAV compliance classes (calendar-access, addressbook).
+async fn probe_dav(addr: SocketAddr) -> Result<(), String> {
+    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let request =
+        format!("OPTIONS {}/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", crate::frontends::DAV_PREFIX);
+    stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut head = String::new();
+    (&mut stream).take(8192).read_to_string(&mut head).await.map_err(|e| e.to_string())?;
+    let dav_header = head.lines().any(|l| {
+        l.split_once(':').is_some_and(|(k, v)| k.eq_ignore_ascii_case("dav") && v.contains("calendar-access"))
+    });
+    if head.starts_with("HTTP/1.1 200") && dav_header {
+        Ok(())
+    } else {
+        Err(format!("OPTIONS answered {:?}", head.lines().next().unwrap_or("")))
+    }
 }
 
 /// Reads the server's first line: IMAP `* OK`, SMTP `220`.

@@ -221,3 +221,86 @@ fn logs_never_contain_passwords() {
     assert!(logs.contains("DEBUG"), "debug logging was on");
     assert!(!logs.contains(WRONG) && !logs.contains(plain), "a password reached the logs");
 }
+
+/// `alice@example.test:demo` and `alice@example.test:wrong`, Base64 (RFC 7617).
+const ALICE_BASIC: &str = "Authorization: Basic YWxpY2VAZXhhbXBsZS50ZXN0OmRlbW8=";
+const ALICE_WRONG: &str = "Authorization: Basic YWxpY2VAZXhhbXBsZS50ZXN0Ondyb25n";
+
+/// The `Location` header of an answer.
+fn location(answer: &str) -> Option<String> {
+    answer.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.trim().to_owned())
+    })
+}
+
+/// The first `<…href>` inside the element named `within`.
+fn href_in(body: &str, within: &str) -> Option<String> {
+    let after = body.get(body.find(within)?..)?;
+    let start = after.find("href>")? + "href>".len();
+    let rest = after.get(start..)?;
+    Some(rest.get(..rest.find('<')?)?.to_owned())
+}
+
+/// DAVx5's discovery against the demo's HTTP port: the well-known URIs
+/// redirect to the DAV tree, the context path names alice's principal, the
+/// principal names her calendar and address book homes; no or wrong
+/// credentials get 401 with a Basic challenge, and /metrics counts it all.
+#[test]
+fn demo_caldav_propfind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = demo(dir.path());
+    demo.wait_for_line(READY, READY_WITHIN);
+    let out = demo.seen.join("\n");
+    let http = loopback(demo.port("http").expect("http port"));
+    assert!(out.contains(&format!("base URL   http://{http}/dav/")), "{out}");
+    assert!(!out.contains("CalDAV/CardDAV: NOT AVAILABLE"), "{out}");
+
+    let principal_query = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>"#;
+    let (status, answer) =
+        http_request(http, "PROPFIND", "/.well-known/caldav", &[ALICE_BASIC, "Depth: 0"], principal_query);
+    assert_eq!(status, 301, "{answer}");
+    let context = location(&answer).expect("a Location");
+    assert_eq!(context, "/dav/");
+    let (status, answer) = http_get(http, "/.well-known/carddav");
+    assert_eq!(status, 301, "{answer}");
+    assert_eq!(location(&answer).as_deref(), Some("/dav/"));
+
+    let (status, answer) = http_request(http, "PROPFIND", &context, &[ALICE_BASIC, "Depth: 0"], principal_query);
+    assert_eq!(status, 207, "{answer}");
+    let principal = href_in(&answer, "current-user-principal").expect("current-user-principal href");
+    assert_eq!(principal, "/dav/principals/alice@example.test/", "{answer}");
+
+    let homes_query = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="urn:ietf:params:xml:ns:carddav">
+<d:prop><c:calendar-home-set/><a:addressbook-home-set/></d:prop></d:propfind>"#;
+    let (status, answer) = http_request(http, "PROPFIND", &principal, &[ALICE_BASIC, "Depth: 0"], homes_query);
+    assert_eq!(status, 207, "{answer}");
+    assert_eq!(
+        href_in(&answer, "calendar-home-set").as_deref(),
+        Some("/dav/calendars/alice@example.test/"),
+        "{answer}"
+    );
+    assert!(href_in(&answer, "addressbook-home-set").is_some_and(|h| h.starts_with("/dav/")), "{answer}");
+
+    for credentials in [&[][..], &[ALICE_WRONG][..]] {
+        let (status, answer) = http_request(http, "PROPFIND", &principal, credentials, homes_query);
+        assert_eq!(status, 401, "{answer}");
+        assert!(answer.contains("Basic realm="), "a Basic challenge: {answer}");
+    }
+    // The gateway's own paths stay its own.
+    assert_eq!(http_get(http, "/ready").0, 200);
+
+    let (_, metrics) = http_get(http, "/metrics");
+    let requests: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mapibridge_dav_requests_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("mapibridge_dav_requests_total");
+    assert!(requests >= 4, "{metrics}");
+    assert!(metrics.contains("mapibridge_dav_auth_failures_total 2\n"), "{metrics}");
+    assert!(metrics.contains("mapibridge_http_requests_total{route=\"dav\",status=\"207\"} 2\n"), "{metrics}");
+
+    demo.signal("TERM");
+    assert!(demo.wait_exit(Duration::from_secs(15)).success());
+}
