@@ -496,9 +496,11 @@ fn create_save_submit_delivers_to_bob_and_moves_to_sent_items() {
     let mid = s.success.as_ref().unwrap().message_id;
     let RopResponse::ReadRecipients(rr) = &r.rops[3] else { panic!() };
     assert_eq!(rr.success.as_ref().unwrap().rows.0.len(), 1);
-    // In alice's Sent Items, not in Drafts; a copy in bob's Inbox.
+    // In alice's Sent Items (moved there: a new MID), not in Drafts; a
+    // copy in bob's Inbox.
     let sent = alice.contents(alice.special_folder(SpecialFolder::SentItems), false).unwrap();
-    assert!(sent.iter().any(|m| m.id == mid));
+    assert_eq!(sent.len(), 2, "the seeded mail and the submitted one");
+    assert!(sent.iter().all(|m| m.id != mid) && alice.message(mid).is_err());
     assert!(alice.contents(drafts, false).unwrap().is_empty());
     let bob = store.mailbox(BOB).unwrap();
     let got = bob.contents(bob.special_folder(SpecialFolder::Inbox), false).unwrap();

@@ -225,3 +225,90 @@ fn hierarchy_download_lists_ipm_subtree_folders_with_keys_last() {
         HierarchySync::parse(&download(&mut h, ipm, SynchronizationType::HIERARCHY, 0x0001, &sync.state)).unwrap();
     assert!(again.folder_changes.is_empty());
 }
+
+/// The state a download hands out claims exactly what it sent
+/// ([MS-OXCFXICS] 3.2.5.2.2): mail another session delivers while
+/// incremental downloads are being built is in one of them, never skipped.
+#[test]
+fn contents_downloads_racing_with_deliveries_miss_no_message() {
+    use std::collections::BTreeSet;
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let alice = store.mailbox(ALICE).unwrap();
+    let inbox = alice.special_folder(SpecialFolder::Inbox);
+    let deliveries = 300;
+    let writer = {
+        let alice = alice.clone();
+        std::thread::spawn(move || {
+            for i in 0..deliveries {
+                let mut props = PropBag::new();
+                props.set(PropTag::SUBJECT, PropValue::String(format!("racing delivery {i}")));
+                let content = MessageContent { props, recipients: vec![], attachments: vec![] };
+                alice.save_message(inbox, None, false, &content, SaveMode::Normal).unwrap();
+                if i % 3 == 0 {
+                    std::thread::yield_now();
+                }
+            }
+        })
+    };
+    let mut state = SyncState::default();
+    let mut received = BTreeSet::new();
+    let mut sync = |h: &mut Harness, state: &mut SyncState| {
+        let s = ContentsSync::parse(&download(h, inbox, SynchronizationType::CONTENTS, CONTENTS_FLAGS, state)).unwrap();
+        received.extend(s.message_changes.iter().filter_map(|m| m.mid()));
+        *state = s.state;
+    };
+    while !writer.is_finished() {
+        sync(&mut h, &mut state);
+    }
+    writer.join().unwrap();
+    sync(&mut h, &mut state);
+    let present: BTreeSet<u64> = alice.contents(inbox, false).unwrap().iter().map(|m| m.id.0).collect();
+    assert_eq!(present.len(), 5 + deliveries);
+    let missed: Vec<_> = present.difference(&received).collect();
+    assert!(missed.is_empty(), "{} messages never downloaded: {missed:x?}", missed.len());
+}
+
+/// A moved message is a new object in its new folder, as on Exchange
+/// ([MS-OXCFOLD] 3.2.5.6, [MS-OXCFXICS] 3.2.5.9.2): a new MID and
+/// PidTagSourceKey (the search key stays); ICS of the old folder reports
+/// the old MID deleted, ICS of the new folder a new message.
+#[test]
+fn a_moved_message_gets_a_new_mid_and_source_key() {
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    h.logon();
+    let alice = store.mailbox(ALICE).unwrap();
+    let inbox = alice.special_folder(SpecialFolder::Inbox);
+    let drafts = alice.special_folder(SpecialFolder::Drafts);
+    let sync = |h: &mut Harness, folder, state: &SyncState| {
+        ContentsSync::parse(&download(h, folder, SynchronizationType::CONTENTS, CONTENTS_FLAGS, state)).unwrap()
+    };
+    let inbox_state = sync(&mut h, inbox, &SyncState::default()).state;
+    let drafts_state = sync(&mut h, drafts, &SyncState::default()).state;
+    let old = alice.contents(inbox, false).unwrap()[0].clone();
+    let search_key = PropValue::Binary(b"search key of the moved mail".to_vec());
+    let mut content = old.content.clone();
+    content.props.set(PropTag::SEARCH_KEY, search_key.clone());
+    alice.save_message(inbox, Some(old.id), false, &content, SaveMode::Normal).unwrap();
+    let old = alice.message(old.id).unwrap();
+
+    let moved = alice.move_messages(inbox, drafts, &[old.id]).unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved[0], old.id);
+    assert!(alice.message(old.id).is_err(), "the old MID is gone");
+    let new = alice.message(moved[0]).unwrap();
+    assert_eq!(new.folder, drafts);
+    assert_eq!(new.content.props.get(PropTag::SEARCH_KEY), Some(&search_key));
+    assert_ne!(new.content.props.get(PropTag::SOURCE_KEY), old.content.props.get(PropTag::SOURCE_KEY));
+    assert_eq!(new.content.props.get(PropTag::SUBJECT), old.content.props.get(PropTag::SUBJECT));
+
+    let from = sync(&mut h, inbox, &inbox_state);
+    let deleted = from.deletions.as_ref().unwrap().deleted().unwrap().unwrap();
+    assert_eq!(deleted.ids().collect::<Vec<_>>(), vec![old.id.0]);
+    let to = sync(&mut h, drafts, &drafts_state);
+    assert_eq!(to.message_changes.iter().filter_map(|m| m.mid()).collect::<Vec<_>>(), vec![moved[0].0]);
+    let header_key = to.message_changes[0].header.iter().find(|p| p.tag == PropTag::SOURCE_KEY).unwrap();
+    assert_eq!(Some(&header_key.value), new.content.props.get(PropTag::SOURCE_KEY));
+}

@@ -587,5 +587,7 @@ fn hostile_import_inputs_get_errors_not_panics() {
         vec![logon, NONE, NONE],
     );
     assert_eq!(return_values(&r)[2], (0x78, 0));
-    assert_eq!(alice.message(m.id).unwrap().folder, inbox);
+    assert!(alice.message(m.id).is_err(), "a move gives a new MID");
+    let subject = m.content.props.get(PropTag::SUBJECT);
+    assert!(alice.contents(inbox, false).unwrap().iter().any(|n| n.content.props.get(PropTag::SUBJECT) == subject));
 }

@@ -310,7 +310,7 @@ fn moves_copies_hard_deletes_and_read_changes_patch_an_open_table() {
     // Another writer: move the Sent Items mail in, copy one Inbox mail to
     // Sent Items and back, hard-delete the first row.
     let sent_mail = alice.contents(sent, false).unwrap()[0].id;
-    alice.move_messages(sent, inbox, &[sent_mail]).unwrap();
+    let moved_in = alice.move_messages(sent, inbox, &[sent_mail]).unwrap()[0];
     let copy = alice.copy_messages(inbox, sent, &[MessageId(before[1].0)]).unwrap();
     let back = alice.copy_messages(sent, inbox, &copy).unwrap();
     alice.delete_messages(inbox, &[MessageId(before[0].0)], true).unwrap();
@@ -318,9 +318,9 @@ fn moves_copies_hard_deletes_and_read_changes_patch_an_open_table() {
     let mids: Vec<u64> = after.iter().map(|(m, _)| *m).collect();
     assert_eq!(after.len(), 6, "5 - 1 deleted + 1 moved in + 1 copied in: {after:?}");
     assert!(!mids.contains(&before[0].0));
-    assert!(mids.contains(&sent_mail.0));
+    assert!(mids.contains(&moved_in.0) && !mids.contains(&sent_mail.0), "a moved mail has a new MID");
     assert!(mids.contains(&back[0].0));
-    assert_eq!(after.iter().find(|(m, _)| *m == sent_mail.0).unwrap().1, "Sent before");
+    assert_eq!(after.iter().find(|(m, _)| *m == moved_in.0).unwrap().1, "Sent before");
     // A read-state change shows in PidTagMessageFlags at the next read.
     let target = MessageId(before[2].0);
     let flags = |a: &mut Harness| {

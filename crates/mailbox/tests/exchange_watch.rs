@@ -44,15 +44,8 @@ async fn notifications_bring_new_changed_and_deleted_messages() {
     assert_eq!(next(&mut feed).await, ChangeKind::Expunged { uids: uid_set(&[2]) });
 }
 
-/// Truly simultaneous writes. Ignored: exchange-sim builds an ICS download
-/// from several store transactions (rops/ics.rs `contents_stream` reads
-/// `message_changes`, `contents` and then `current_change_number`, and marks
-/// every change number up to that last read as seen), so a change another
-/// session commits while a download is being built is never sent. Real
-/// Exchange computes the state from the same snapshot. Run with
-/// `--ignored` once the simulator is fixed.
+/// Truly simultaneous writes.
 #[tokio::test]
-#[ignore = "exchange-sim ICS downloads are not a consistent snapshot; concurrent commits can be lost"]
 async fn concurrent_changes_from_the_model_and_another_client_are_all_seen() {
     let env = Env::new().await;
     let inbox_id = env.folder_id(ALICE, SpecialFolder::Inbox);

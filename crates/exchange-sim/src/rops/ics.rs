@@ -188,14 +188,25 @@ fn contents_stream(s: &SyncObj) -> Result<Vec<u8>, ErrorCode> {
     let seen = idset(&s.state.cnset_seen);
     let seen_fai = idset(&s.state.cnset_seen_fai);
     let read = idset(&s.state.cnset_read);
-    let changes = s.mailbox.message_changes(s.folder).map_err(e)?;
-    let mut rows = Vec::new();
-    if s.flags & SF_NORMAL != 0 {
-        rows.extend(s.mailbox.contents(s.folder, false).map_err(e)?);
-    }
-    if s.flags & SF_FAI != 0 {
-        rows.extend(s.mailbox.contents(s.folder, true).map_err(e)?);
-    }
+    // One snapshot: the state claims every CN up to `cn` as seen, so the
+    // rows and change numbers must be those of exactly that moment
+    // ([MS-OXCFXICS] 3.2.5.2.2); a commit between separate reads would be
+    // claimed without being sent.
+    let (changes, rows, cn) = s
+        .mailbox
+        .store()
+        .atomically(|| {
+            let changes = s.mailbox.message_changes(s.folder)?;
+            let mut rows = Vec::new();
+            if s.flags & SF_NORMAL != 0 {
+                rows.extend(s.mailbox.contents(s.folder, false)?);
+            }
+            if s.flags & SF_FAI != 0 {
+                rows.extend(s.mailbox.contents(s.folder, true)?);
+            }
+            Ok((changes, rows, s.mailbox.current_change_number()?))
+        })
+        .map_err(e)?;
     let mut message_changes = Vec::new();
     let mut new_given = IdSet::default();
     let (mut read_ids, mut unread_ids) = (IdSet::default(), IdSet::default());
@@ -277,7 +288,7 @@ fn contents_stream(s: &SyncObj) -> Result<Vec<u8>, ErrorCode> {
         rs.push(FxProperty::new(meta::IDSET_UNREAD, PropValue::Binary(blob(&unread_ids)?)));
     }
     let read_state_changes = (!rs.is_empty()).then_some(ReadStateChanges { props: PropList(rs) });
-    let cn = mapi_wire::idset::split_id(s.mailbox.current_change_number().map_err(e)?.0).1;
+    let cn = mapi_wire::idset::split_id(cn.0).1;
     let mut all_cns = IdSet::default();
     if cn > 0 {
         all_cns.insert_range(key, 1, cn);
@@ -300,8 +311,18 @@ fn hierarchy_stream(s: &SyncObj) -> Result<Vec<u8>, ErrorCode> {
     let key = ReplKey::ReplGuid(s.mailbox.info().replica_guid);
     let given = idset(&s.state.idset_given);
     let seen = idset(&s.state.cnset_seen);
-    let changes = s.mailbox.folder_changes(s.folder).map_err(e)?;
-    let folders = s.mailbox.subfolders(s.folder, true).map_err(e)?;
+    // One snapshot, as in `contents_stream`.
+    let (changes, folders, cn) = s
+        .mailbox
+        .store()
+        .atomically(|| {
+            Ok((
+                s.mailbox.folder_changes(s.folder)?,
+                s.mailbox.subfolders(s.folder, true)?,
+                s.mailbox.current_change_number()?,
+            ))
+        })
+        .map_err(e)?;
     let mut new_given = IdSet::default();
     let mut folder_changes = Vec::new();
     for f in &folders {
@@ -343,7 +364,7 @@ fn hierarchy_stream(s: &SyncObj) -> Result<Vec<u8>, ErrorCode> {
     let deletions = (s.flags & SF_NO_DELETIONS == 0 && !gone.is_empty()).then(|| Deletions {
         props: PropList(vec![FxProperty::new(meta::IDSET_DELETED, PropValue::Binary(blob(&gone).unwrap_or_default()))]),
     });
-    let cn = mapi_wire::idset::split_id(s.mailbox.current_change_number().map_err(e)?.0).1;
+    let cn = mapi_wire::idset::split_id(cn.0).1;
     let mut all_cns = IdSet::default();
     if cn > 0 {
         all_cns.insert_range(key, 1, cn);

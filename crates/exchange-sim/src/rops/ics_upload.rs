@@ -452,9 +452,9 @@ pub(crate) fn import_read_state(
 
 /// RopSynchronizationImportMessageMove ([MS-OXCFXICS] 3.2.5.9.4.4): moves
 /// a message (source folder and message by source key) into the
-/// collector's folder. The message keeps its MID and source key (the
-/// client's DestinationMessageId and ChangeNumber are not adopted); the
-/// response carries that MID.
+/// collector's folder. Like every move it gets a new MID and a server
+/// source key (the client's DestinationMessageId and ChangeNumber are not
+/// adopted); the response carries the new MID.
 pub(crate) fn import_message_move(
     ctx: &mut Ctx<'_>,
     r: &SynchronizationImportMessageMoveRequest,

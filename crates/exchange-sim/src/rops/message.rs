@@ -503,7 +503,11 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
     }
     let sent = m.mailbox.special_folder(SpecialFolder::SentItems);
     if m.folder != sent {
-        m.mailbox.move_messages(m.folder, sent, &[saved.id]).map_err(store_err)?;
+        let moved = m.mailbox.move_messages(m.folder, sent, &[saved.id]).map_err(store_err)?;
+        // The sent copy is a new object in Sent Items (a move gives a new MID).
+        if let Some(id) = moved.first() {
+            m.id = *id;
+        }
         m.folder = sent;
     }
     Ok(())

@@ -14,6 +14,7 @@ use mapi_wire::rop::*;
 use super::dispatch::Ctx;
 use super::logon::mailbox_of;
 use super::objects::{NotificationObj, Object, RopSession, TableKind};
+use super::row_cache::contents_row;
 use super::table::property_row;
 use crate::session::{Event, NotificationQueue};
 use crate::store::table::TableView;
@@ -71,7 +72,11 @@ fn matches(target: Target, e: &StoreEvent) -> bool {
         | StoreEvent::MessageModified { folder, message, .. }
         | StoreEvent::MessageDeleted { folder, message, .. }
         | StoreEvent::MessageCopied { folder, message, .. } => (vec![*folder], Some(*message)),
-        StoreEvent::MessageMoved { message, old_folder, new_folder, .. } => {
+        StoreEvent::MessageMoved { message, old_message, old_folder, new_folder, .. } => {
+            // A subscription on the message names its old MID.
+            if let Target::Message(f, m) = target {
+                return f == *old_folder && m == *old_message;
+            }
             (vec![*old_folder, *new_folder], Some(*message))
         }
     };
@@ -170,13 +175,18 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
         StoreEvent::MessageCreated { message, .. }
         | StoreEvent::MessageModified { message, .. }
         | StoreEvent::MessageCopied { message, .. }
-        | StoreEvent::MessageMoved { message, .. }
         | StoreEvent::MessageDeleted { message, .. } => *message,
+        StoreEvent::MessageMoved { message, new_folder, .. } if *new_folder == folder => *message,
+        StoreEvent::MessageMoved { old_message, .. } => *old_message,
         _ => return None,
     };
-    let changed =
-        q.mailbox.message(changed_mid).ok().filter(|m| m.folder == folder && m.fai == fai).map(|m| m.content.props);
-    let mut rows: Vec<(u64, &crate::store::PropBag)> =
+    let changed = q
+        .mailbox
+        .message(changed_mid)
+        .ok()
+        .filter(|m| m.folder == folder && m.fai == fai)
+        .map(|m| contents_row(m.content));
+    let mut rows: Vec<(u64, &crate::store::MessageContent)> =
         t.rows.rows.iter().filter(|(id, _)| *id != changed_mid.0).map(|(id, b)| (*id, b.as_ref())).collect();
     if let Some(bag) = &changed {
         let at = rows.partition_point(|(id, _)| *id < changed_mid.0);
@@ -197,7 +207,8 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
             d.insert_after_row_id = Some(after);
             d.insert_after_instance = Some(0);
             let bag = rows.iter().find(|(i, _)| *i == mid.0).map(|(_, b)| *b)?;
-            d.table_row_data = Some(TableRowData::Row { columns: columns.clone(), row: property_row(bag, &columns) });
+            d.table_row_data =
+                Some(TableRowData::Row { columns: columns.clone(), row: property_row(&bag.props, &columns) });
         }
         Some(d)
     };
@@ -210,7 +221,7 @@ fn table_notification(q: &QueuedEvent, session: &RopSession) -> Option<Notificat
             row_event(TableEventType::TABLE_ROW_ADDED, *message, true)
         }
         StoreEvent::MessageModified { message, .. } => row_event(TableEventType::TABLE_ROW_MODIFIED, *message, true),
-        StoreEvent::MessageDeleted { message, .. } | StoreEvent::MessageMoved { message, .. } => {
+        StoreEvent::MessageDeleted { message, .. } | StoreEvent::MessageMoved { old_message: message, .. } => {
             row_event(TableEventType::TABLE_ROW_DELETED, *message, false)
         }
         _ => None,
@@ -293,12 +304,14 @@ fn notifications(q: &QueuedEvent) -> Vec<NotificationData> {
                 out.push(d);
             }
         }
-        StoreEvent::MessageMoved { message, old_folder, new_folder, .. } if has(t, NotificationType::OBJECT_MOVED) => {
+        StoreEvent::MessageMoved { message, old_message, old_folder, new_folder, .. }
+            if has(t, NotificationType::OBJECT_MOVED) =>
+        {
             let mut d = data(NotificationType::OBJECT_MOVED.0 | m);
             d.folder_id = Some(new_folder.0);
             d.message_id = Some(message.0);
             d.old_folder_id = Some(old_folder.0);
-            d.old_message_id = Some(message.0);
+            d.old_message_id = Some(old_message.0);
             out.push(d);
         }
         StoreEvent::MessageCopied { message, folder, source, source_folder, .. }

@@ -8,30 +8,51 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::objects::TableKind;
-use crate::store::PropBag;
+use crate::store::{MessageContent, PropBag};
 
 /// The rows of one table load, in natural (id) order, with an id index.
+/// A row is a [`MessageContent`]: its properties are the columns, and a
+/// contents row also carries the message's recipients and attachment
+/// properties so that SubObject restrictions can see them
+/// ([MS-OXCDATA] 2.12.8).
 #[derive(Debug, Default)]
 pub(crate) struct TableRows {
     /// Rows are shared too: a patched load keeps the unchanged ones.
-    pub(crate) rows: Vec<(u64, Arc<PropBag>)>,
+    pub(crate) rows: Vec<(u64, Arc<MessageContent>)>,
     pub(crate) by_id: HashMap<u64, usize>,
 }
 
+/// A table row of properties alone (hierarchy and attachment tables).
+pub(crate) fn props_row(props: PropBag) -> MessageContent {
+    MessageContent { props, recipients: Vec::new(), attachments: Vec::new() }
+}
+
+/// A contents table row from a message: its properties, recipients and
+/// attachment properties without the attachment data (rows are cached
+/// for every table of the folder; restrictions never look at the data).
+pub(crate) fn contents_row(mut content: MessageContent) -> MessageContent {
+    for a in &mut content.attachments {
+        a.props.remove(mapi_wire::PropTag::ATTACH_DATA_BINARY);
+        a.embedded = None;
+    }
+    content
+}
+
 impl TableRows {
-    pub(crate) fn new(rows: Vec<(u64, PropBag)>) -> Self {
+    pub(crate) fn new(rows: Vec<(u64, MessageContent)>) -> Self {
         Self::from_shared(rows.into_iter().map(|(id, b)| (id, Arc::new(b))).collect())
     }
 
-    fn from_shared(rows: Vec<(u64, Arc<PropBag>)>) -> Self {
+    fn from_shared(rows: Vec<(u64, Arc<MessageContent>)>) -> Self {
         let by_id = rows.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
         Self { rows, by_id }
     }
 
     /// These rows with `changed` ones replaced or added, in the order of
     /// `live` (every row id now); rows not in `live` are dropped.
-    pub(crate) fn patched(&self, live: &[u64], changed: Vec<(u64, PropBag)>) -> Self {
-        let mut fresh: HashMap<u64, Arc<PropBag>> = changed.into_iter().map(|(id, b)| (id, Arc::new(b))).collect();
+    pub(crate) fn patched(&self, live: &[u64], changed: Vec<(u64, MessageContent)>) -> Self {
+        let mut fresh: HashMap<u64, Arc<MessageContent>> =
+            changed.into_iter().map(|(id, b)| (id, Arc::new(b))).collect();
         let rows = live
             .iter()
             .filter_map(|id| {
@@ -46,6 +67,11 @@ impl TableRows {
 
     /// The properties of row `id`.
     pub(crate) fn get(&self, id: u64) -> Option<&PropBag> {
+        self.get_row(id).map(|r| &r.props)
+    }
+
+    /// Row `id` with its sub-objects (for restrictions).
+    pub(crate) fn get_row(&self, id: u64) -> Option<&MessageContent> {
         self.by_id.get(&id).and_then(|i| self.rows.get(*i)).map(|(_, b)| b.as_ref())
     }
 }

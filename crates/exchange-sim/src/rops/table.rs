@@ -12,9 +12,9 @@ use mapi_wire::{ErrorCode, PropTag, PropType};
 use super::dispatch::Ctx;
 use super::folder::{check, folder_of};
 use super::objects::{Object, TableKind, TableObj};
-use super::row_cache::TableRows;
+use super::row_cache::{TableRows, contents_row, props_row};
 use crate::store::table::{Origin, TableView};
-use crate::store::{PropBag, Rights};
+use crate::store::{MessageContent, PropBag, Rights};
 
 /// RopQueryRows response bytes before the rows: RopId, InputHandleIndex,
 /// ReturnValue, Origin, RowCount.
@@ -29,7 +29,7 @@ fn table_mut<'c>(ctx: &'c mut Ctx<'_>, index: u8) -> Result<&'c mut TableObj, Er
 
 /// The rows of a table from the store (attachments from the message
 /// object of the session).
-fn load_rows(ctx: &Ctx<'_>, t: &TableObj) -> Result<Vec<(u64, PropBag)>, ErrorCode> {
+fn load_rows(ctx: &Ctx<'_>, t: &TableObj) -> Result<Vec<(u64, MessageContent)>, ErrorCode> {
     let e = |e: crate::store::StoreError| e.error_code();
     Ok(match t.kind {
         TableKind::Hierarchy { folder, depth } => t
@@ -40,11 +40,11 @@ fn load_rows(ctx: &Ctx<'_>, t: &TableObj) -> Result<Vec<(u64, PropBag)>, ErrorCo
             .map(|f| {
                 let mut bag = f.props;
                 bag.set(PropTag::DEPTH, PropValue::I32(f.depth as i32));
-                (f.id.0, bag)
+                (f.id.0, props_row(bag))
             })
             .collect(),
         TableKind::Contents { folder, fai } => {
-            t.mailbox.contents(folder, fai).map_err(e)?.into_iter().map(|m| (m.id.0, m.content.props)).collect()
+            t.mailbox.contents(folder, fai).map_err(e)?.into_iter().map(|m| (m.id.0, contents_row(m.content))).collect()
         }
         TableKind::Attachments { message_handle } => match ctx.session.objects.get(&message_handle) {
             Some(Object::Message(m)) => m
@@ -53,7 +53,7 @@ fn load_rows(ctx: &Ctx<'_>, t: &TableObj) -> Result<Vec<(u64, PropBag)>, ErrorCo
                 .iter()
                 .map(|a| {
                     let n = a.props.i32(PropTag::ATTACH_NUMBER).unwrap_or(0);
-                    (u64::from(n as u32), attachment_row(&a.props))
+                    (u64::from(n as u32), props_row(attachment_row(&a.props)))
                 })
                 .collect(),
             _ => return Err(ErrorCode::NULL_OBJECT),
@@ -118,7 +118,7 @@ fn refresh(ctx: &mut Ctx<'_>, index: u8) -> Result<(), ErrorCode> {
                     (TableKind::Contents { folder, fai }, Some(since)) => {
                         let (live, changed) =
                             t.mailbox.contents_since(folder, fai, since).map_err(|e| e.error_code())?;
-                        t.rows.patched(&live, changed.into_iter().map(|m| (m.id.0, m.content.props)).collect())
+                        t.rows.patched(&live, changed.into_iter().map(|m| (m.id.0, contents_row(m.content))).collect())
                     }
                     _ => TableRows::new(load_rows(ctx, t)?),
                 });
@@ -371,8 +371,8 @@ pub(crate) fn query_columns_all(ctx: &mut Ctx<'_>, index: u8) -> Result<QueryCol
     refresh(ctx, index)?;
     let t = table_mut(ctx, index)?;
     let mut tags = BTreeSet::new();
-    for (_, bag) in &t.rows.rows {
-        tags.extend(bag.tags().into_iter().map(|t| t.0));
+    for (_, row) in &t.rows.rows {
+        tags.extend(row.props.tags().into_iter().map(|t| t.0));
     }
     Ok(QueryColumnsAllSuccess { columns: tags.into_iter().map(PropTag).collect() })
 }
@@ -391,7 +391,7 @@ pub(crate) fn find_row(ctx: &mut Ctx<'_>, r: &FindRowRequest) -> Result<FindRowS
         (origin(r.origin)?, None)
     };
     let rows = t.rows.clone();
-    let lookup = |id: u64| rows.get(id);
+    let lookup = |id: u64| rows.get_row(id);
     let found = t.view.find_row(restriction, o, bm, backward, lookup).map_err(|e| e.error_code())?;
     let id = found.row.ok_or(ErrorCode::NOT_FOUND)?;
     let row = t.row(id).map(|b| property_row(b, &columns));

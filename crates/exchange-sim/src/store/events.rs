@@ -90,12 +90,15 @@ pub enum StoreEvent {
         /// The message.
         message: MessageId,
     },
-    /// A message moved (same MID).
+    /// A message moved: it has a new MID in the new folder, the old MID
+    /// is gone ([MS-OXCNOTIF] 2.2.1.4.1.2 ObjectMoved: MID and OldMID).
     MessageMoved {
         /// The store.
         store: i64,
-        /// The message.
+        /// The message's MID in the new folder.
         message: MessageId,
+        /// Its former MID (in the old folder).
+        old_message: MessageId,
         /// The former folder.
         old_folder: FolderId,
         /// The new folder.

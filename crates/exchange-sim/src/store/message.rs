@@ -206,6 +206,30 @@ fn normalize(content: &mut MessageContent, fai: bool, read: bool) {
     content.props.set(PropTag::MESSAGE_SIZE, PropValue::I32(i32::try_from(size).unwrap_or(i32::MAX)));
 }
 
+/// PidTagDisplayTo/Cc/Bcc ([MS-OXPROPS] 2.678–2.680, [MS-OXCMSG]
+/// 2.2.1.7): computed from the recipient rows of that PidTagRecipientType
+/// (display names, else addresses, joined by "; "), so contents tables
+/// and restrictions see what the recipients say. A message without any
+/// recipient row keeps what was stored (seeded and imported summaries).
+fn display_recipients(c: &mut MessageContent) {
+    if c.recipients.is_empty() {
+        return;
+    }
+    for (kind, tag) in [(1, PropTag::DISPLAY_TO), (2, PropTag::DISPLAY_CC), (3, PropTag::DISPLAY_BCC)] {
+        let names: Vec<String> = c
+            .recipients
+            .iter()
+            .filter(|r| r.i32(PropTag::RECIPIENT_TYPE).map(|t| t & 0x0F) == Some(kind))
+            .filter_map(|r| {
+                [PropTag::DISPLAY_NAME, PropTag::SMTP_ADDRESS, PropTag::EMAIL_ADDRESS]
+                    .into_iter()
+                    .find_map(|t| r.string(t).filter(|s| !s.is_empty()))
+            })
+            .collect();
+        c.props.set(tag, PropValue::String(names.join("; ")));
+    }
+}
+
 fn write_message(
     tx: &Connection,
     store: i64,
@@ -291,6 +315,7 @@ impl Mailbox {
         p.set(PropTag::INSTANCE_KEY, PropValue::Binary(m.to_wire().to_vec()));
         p.set(PropTag::OBJECT_TYPE, PropValue::I32(5));
         normalize_read(&mut c, rec.read);
+        display_recipients(&mut c);
         c
     }
 
@@ -539,9 +564,12 @@ impl Mailbox {
     }
 
     /// RopMoveCopyMessages with WantCopy 0 ([MS-OXCFOLD] 2.2.1.6): moves
-    /// the listed live messages of `src` to `dst`. A moved message keeps
-    /// its MID and PidTagSourceKey, gets a new change number and change key;
-    /// `src` logs it as deleted. Returns the MIDs in `dst` (same as moved).
+    /// the listed live messages of `src` to `dst`. As on Exchange a moved
+    /// message is a new object in `dst`: a new MID and PidTagSourceKey
+    /// (ICS of `dst` reports a new message, `src` logs the old MID as
+    /// deleted), a new change number and change key, PidTagSearchKey and
+    /// the rest of the content kept. Returns the new MIDs in request order
+    /// (unknown ids skipped; a move within one folder keeps the MID).
     pub fn move_messages(&self, src: FolderId, dst: FolderId, ids: &[MessageId]) -> StoreResult<Vec<MessageId>> {
         let now = self.store.now();
         self.store.with_tx(|tx| {
@@ -558,18 +586,23 @@ impl Mailbox {
                     continue;
                 }
                 let cn = alloc_cn(tx, self.id())?;
+                let new_id = alloc_ids(tx, self.id(), 1)?;
+                tx.execute("DELETE FROM messages WHERE store = ?1 AND id = ?2", params![self.id(), c])?;
                 log_deletion(tx, self.id(), s.id, rec.id, false, rec.fai, cn, true, now)?;
+                rec.content.props.set(PropTag::SOURCE_KEY, PropValue::Binary(self.source_key(new_id)));
                 stamp_change(&mut rec.content.props, &self.info, cn, now);
+                rec.id = new_id;
                 rec.folder = d.id;
                 rec.cn = cn;
                 write_message(tx, self.id(), &rec, Some(cn), now)?;
                 self.store.emit(StoreEvent::MessageMoved {
                     store: self.id(),
-                    message: *m,
+                    message: mid(new_id),
+                    old_message: *m,
                     old_folder: src,
                     new_folder: dst,
                 });
-                out.push(*m);
+                out.push(mid(new_id));
             }
             Ok(out)
         })

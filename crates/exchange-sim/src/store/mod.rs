@@ -25,9 +25,10 @@
 //!   and entry ids are computed when read.
 //! * Deletions (soft and hard) and moves out of a folder are logged per
 //!   folder with the CN at deletion ([`Mailbox::deletions`]) for ICS.
-//! * Moves keep the MID and PidTagSourceKey (the object is the same; the
-//!   source folder logs a deletion, the destination sees a new CN). Copies
-//!   get new MIDs/FIDs and new source keys.
+//! * Moved messages get a new MID and PidTagSourceKey, as on Exchange (the
+//!   source folder logs the old MID as deleted, the destination sees a new
+//!   message; PidTagSearchKey is kept). Moved folders keep their FID.
+//!   Copies get new MIDs/FIDs and new source keys.
 //! * Read-state changes get their own CN (`read_cn`), not a new change key,
 //!   so ICS can report them as read-state changes ([MS-OXCFXICS] 2.2.4.3
 //!   readStateChanges) and not as content changes.

@@ -430,10 +430,11 @@ fn message_move_copy_delete_and_deletion_log() {
     assert_eq!(copy.content.props.string(PropTag::SUBJECT).as_deref(), Some("a"));
 
     let moved = mb.move_messages(inbox, drafts, &[a.id]).unwrap();
-    assert_eq!(moved, vec![a.id]);
-    let m = mb.message(a.id).unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved[0], a.id, "a moved message gets a new MID");
+    let m = mb.message(moved[0]).unwrap();
     assert_eq!(m.folder, drafts);
-    assert_eq!(bin(&m.content.props, PropTag::SOURCE_KEY), sk, "moves keep the source key");
+    assert_ne!(bin(&m.content.props, PropTag::SOURCE_KEY), sk, "and a new source key");
     assert_ne!(bin(&m.content.props, PropTag::CHANGE_KEY), a.change_key);
     assert_eq!(bin(&m.content.props, PropTag::PARENT_SOURCE_KEY), mb.source_key(0xE));
 
@@ -449,7 +450,7 @@ fn message_move_copy_delete_and_deletion_log() {
     assert!(mb.deletions(inbox, dels[1].change_number).unwrap().is_empty());
     // Saving into the wrong folder is refused.
     assert_eq!(
-        mb.save_message(inbox, Some(a.id), false, &mail("x", false), SaveMode::Normal).unwrap_err().error_code(),
+        mb.save_message(inbox, Some(moved[0]), false, &mail("x", false), SaveMode::Normal).unwrap_err().error_code(),
         ErrorCode::NOT_FOUND
     );
     assert_eq!(

@@ -95,7 +95,7 @@ impl NewMessage {
 
     fn rops(&self, submit: bool) -> Vec<RopRequest> {
         let mut rops = self.head_rops(self.values().0);
-        rops.extend(self.tail_rops(submit));
+        rops.extend(self.tail_rops(submit, true));
         rops
     }
 
@@ -123,10 +123,11 @@ impl NewMessage {
         rops
     }
 
-    /// Attachments (slot 2), RopSaveChangesMessage, RopSubmitMessage, RopRelease.
-    fn tail_rops(&self, submit: bool) -> Vec<RopRequest> {
+    /// Attachments (slot 2) unless they were written already, RopSaveChangesMessage,
+    /// RopSubmitMessage, RopRelease.
+    fn tail_rops(&self, submit: bool, with_attachments: bool) -> Vec<RopRequest> {
         let mut rops = Vec::new();
-        for a in &self.attachments {
+        for a in self.attachments.iter().filter(|_| with_attachments) {
             rops.push(RopRequest::CreateAttachment(CreateAttachmentRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -258,25 +259,30 @@ impl Mailbox {
         let generation = a.generation;
         let message = a.handle(1).map_err(Step::Before)?;
         for v in &large {
-            let bytes = stream_bytes(v).unwrap_or_default();
-            let mut chunks = bytes.chunks(WRITE_CHUNK).peekable();
-            let first = chunks.next().unwrap_or(&[]);
+            self.write_through_stream(&[message], generation, v).await.map_err(Step::Before)?;
+        }
+        // Attachments one by one, their large values (the attachment's data, typically)
+        // through streams too: RopSetProperties cannot carry a value over 64 KB at all.
+        for attachment in &msg.attachments {
+            let (small, large): (Vec<TaggedValue>, Vec<TaggedValue>) = attachment
+                .properties
+                .iter()
+                .cloned()
+                .partition(|v| stream_bytes(v).is_none_or(|b| b.len() <= LARGE_VALUE));
             let a = self
                 .run_handles(
                     false,
                     &[message, u32::MAX],
                     vec![
-                        RopRequest::OpenStream(OpenStreamRequest {
+                        RopRequest::CreateAttachment(CreateAttachmentRequest {
                             logon_id: 0,
                             input_handle_index: 1,
                             output_handle_index: 2,
-                            property_tag: v.tag,
-                            open_mode: StreamOpenMode::CREATE,
                         }),
-                        RopRequest::WriteStream(WriteStreamRequest {
+                        RopRequest::SetProperties(SetPropertiesRequest {
                             logon_id: 0,
                             input_handle_index: 2,
-                            data: first.to_vec(),
+                            values: small,
                         }),
                     ],
                 )
@@ -285,36 +291,95 @@ impl Mailbox {
             for r in a.rops.iter().flatten() {
                 check(r).map_err(Step::Before)?;
             }
-            if a.generation != generation {
-                return Err(Step::Before(Error::Transport(crate::Error::Reconnected {
-                    code: mapi_wire::http::ResponseCode::SUCCESS,
-                })));
+            let handle = a.handle(2).map_err(Step::Before)?;
+            for v in &large {
+                self.write_through_stream(&[message, handle], generation, v).await.map_err(Step::Before)?;
             }
-            let stream = a.handle(2).map_err(Step::Before)?;
-            let mut rest: Vec<RopRequest> = Vec::new();
-            while let Some(c) = chunks.next() {
-                let mut rops = vec![RopRequest::WriteStream(WriteStreamRequest {
-                    logon_id: 0,
-                    input_handle_index: 2,
-                    data: c.to_vec(),
-                })];
-                if chunks.peek().is_none() {
-                    rest = std::mem::take(&mut rops);
-                    break;
-                }
-                let a = self.run_handles(false, &[message, stream], rops).await.map_err(Step::Before)?;
-                for r in a.rops.iter().flatten() {
-                    check(r).map_err(Step::Before)?;
-                }
-            }
-            rest.push(RopRequest::CommitStream(CommitStreamRequest { logon_id: 0, input_handle_index: 2 }));
-            rest.push(release(2));
-            let a = self.run_handles(false, &[message, stream], rest).await.map_err(Step::Before)?;
+            let a = self
+                .run_handles(
+                    false,
+                    &[message, handle],
+                    vec![
+                        RopRequest::SaveChangesAttachment(SaveChangesAttachmentRequest {
+                            logon_id: 0,
+                            response_handle_index: 2,
+                            input_handle_index: 2,
+                            save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
+                        }),
+                        release(2),
+                    ],
+                )
+                .await
+                .map_err(Step::Before)?;
             for r in a.rops.iter().flatten() {
                 check(r).map_err(Step::Before)?;
             }
         }
-        self.run_handles(false, &[message, u32::MAX], msg.tail_rops(submit)).await.map_err(Step::Last)
+        self.run_handles(false, &[message, u32::MAX], msg.tail_rops(submit, false)).await.map_err(Step::Last)
+    }
+
+    /// Writes `v` with RopOpenStream + RopWriteStream + RopCommitStream on the last of
+    /// `objects` (server handles kept open in slots 1..), in chunks of [`WRITE_CHUNK`]
+    /// bytes, one Execute each.
+    async fn write_through_stream(&self, objects: &[u32], generation: u64, v: &TaggedValue) -> Result<()> {
+        let object_slot = u8::try_from(objects.len()).unwrap_or(u8::MAX);
+        let stream_slot = object_slot.saturating_add(1);
+        let mut preset = objects.to_vec();
+        preset.push(u32::MAX);
+        let bytes = stream_bytes(v).unwrap_or_default();
+        let mut chunks = bytes.chunks(WRITE_CHUNK).peekable();
+        let first = chunks.next().unwrap_or(&[]);
+        let a = self
+            .run_handles(
+                false,
+                &preset,
+                vec![
+                    RopRequest::OpenStream(OpenStreamRequest {
+                        logon_id: 0,
+                        input_handle_index: object_slot,
+                        output_handle_index: stream_slot,
+                        property_tag: v.tag,
+                        open_mode: StreamOpenMode::CREATE,
+                    }),
+                    RopRequest::WriteStream(WriteStreamRequest {
+                        logon_id: 0,
+                        input_handle_index: stream_slot,
+                        data: first.to_vec(),
+                    }),
+                ],
+            )
+            .await?;
+        for r in a.rops.iter().flatten() {
+            check(r)?;
+        }
+        if a.generation != generation {
+            return Err(Error::Transport(crate::Error::Reconnected { code: mapi_wire::http::ResponseCode::SUCCESS }));
+        }
+        let mut with_stream = objects.to_vec();
+        with_stream.push(a.handle(stream_slot)?);
+        let mut rest: Vec<RopRequest> = Vec::new();
+        while let Some(c) = chunks.next() {
+            let mut rops = vec![RopRequest::WriteStream(WriteStreamRequest {
+                logon_id: 0,
+                input_handle_index: stream_slot,
+                data: c.to_vec(),
+            })];
+            if chunks.peek().is_none() {
+                rest = std::mem::take(&mut rops);
+                break;
+            }
+            let a = self.run_handles(false, &with_stream, rops).await?;
+            for r in a.rops.iter().flatten() {
+                check(r)?;
+            }
+        }
+        rest.push(RopRequest::CommitStream(CommitStreamRequest { logon_id: 0, input_handle_index: stream_slot }));
+        rest.push(release(stream_slot));
+        let a = self.run_handles(false, &with_stream, rest).await?;
+        for r in a.rops.iter().flatten() {
+            check(r)?;
+        }
+        Ok(())
     }
 
     /// The message of `folder` whose PidTagSearchKey is `key` (a restricted contents

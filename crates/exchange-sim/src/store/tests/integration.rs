@@ -122,8 +122,8 @@ fn events_are_published_after_commit_only() {
     let m = mb.save_message(inbox, None, false, &mail("a", false), SaveMode::Normal).unwrap().id;
     mb.set_read_flag(m, true).unwrap();
     let copies = mb.copy_messages(inbox, drafts, &[m]).unwrap();
-    mb.move_messages(inbox, drafts, &[m]).unwrap();
-    mb.delete_messages(drafts, &[m], true).unwrap();
+    let moved = mb.move_messages(inbox, drafts, &[m]).unwrap()[0];
+    mb.delete_messages(drafts, &[moved], true).unwrap();
     let (f, _) = mb.create_folder(inbox, "F", &PropBag::new(), false).unwrap();
     // A failing call publishes nothing.
     assert!(mb.create_folder(inbox, "F", &PropBag::new(), false).is_err());
@@ -135,8 +135,14 @@ fn events_are_published_after_commit_only() {
             StoreEvent::MessageCreated { store: s, folder: inbox, message: m, fai: false },
             StoreEvent::MessageModified { store: s, folder: inbox, message: m, read_state_only: true },
             StoreEvent::MessageCopied { store: s, message: copies[0], folder: drafts, source: m, source_folder: inbox },
-            StoreEvent::MessageMoved { store: s, message: m, old_folder: inbox, new_folder: drafts },
-            StoreEvent::MessageDeleted { store: s, folder: drafts, message: m },
+            StoreEvent::MessageMoved {
+                store: s,
+                message: moved,
+                old_message: m,
+                old_folder: inbox,
+                new_folder: drafts
+            },
+            StoreEvent::MessageDeleted { store: s, folder: drafts, message: moved },
             StoreEvent::FolderCreated { store: s, folder: f, parent: inbox },
             StoreEvent::FolderDeleted { store: s, folder: f, parent: inbox },
         ]
@@ -243,12 +249,13 @@ fn atomically_commits_or_rolls_back_everything() {
         .atomically(|| {
             let d = bob.save_message(b_inbox, None, false, &mail("hi bob", false), SaveMode::Normal)?.id;
             assert!(alice.create_folder(a_sent, "", &PropBag::new(), false).is_err());
-            store.atomically(|| alice.move_messages(a_out, a_sent, &[m]))?;
-            Ok(d)
+            let sent = store.atomically(|| alice.move_messages(a_out, a_sent, &[m]))?;
+            Ok((d, sent))
         })
         .unwrap();
+    let (delivered, sent) = delivered;
     assert_eq!(bob.contents(b_inbox, false).unwrap()[0].id, delivered);
-    assert_eq!(alice.message(m).unwrap().folder, a_sent);
+    assert_eq!(alice.message(sent[0]).unwrap().folder, a_sent);
     let events: Vec<StoreEvent> = rx.try_iter().collect();
     assert_eq!(events.len(), 2, "{events:?}");
 
