@@ -50,6 +50,7 @@ pub(super) struct Session {
     pub(super) ipm: Fid,
     syncs: Mutex<HashMap<Fid, Arc<FolderSync>>>,
     pub(super) feed: super::watch::Feed,
+    pub(super) dav: super::items::DavState,
 }
 
 impl Drop for Session {
@@ -236,6 +237,7 @@ impl ExchangeAccount {
             ipm: mb.folder(SpecialFolder::IpmSubtree),
             syncs: Mutex::new(HashMap::new()),
             feed: super::watch::Feed::default(),
+            dav: super::items::DavState::default(),
         });
         Ok(Self { session })
     }
@@ -450,5 +452,11 @@ impl Account for ExchangeAccount {
         let q = self.session.mailbox.quota().await.map_err(|e| api_error(e, "quota"))?;
         let limit = q.prohibit_send.or(q.prohibit_receive).or(q.warning);
         Ok(q.used.zip(limit).map(|(used, limit)| Quota { used, limit }))
+    }
+
+    async fn collection(&self, id: &FolderId) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
+        let info = self.session.list().await?.into_iter().find(|f| &f.id == id);
+        let info = info.ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
+        Ok(Arc::new(super::items::ExchangeCollection::open(self.session.clone(), info).await?))
     }
 }

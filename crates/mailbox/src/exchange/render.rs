@@ -54,10 +54,20 @@ pub(super) async fn mime(s: &Session, t: &RenderTarget<'_>) -> Result<Arc<[u8]>,
 /// Reads a whole message: GetPropertiesAll, ReadRecipients, the attachment
 /// table and each attachment's properties.
 async fn open(s: &Session, fid: Fid, mid: MessageId) -> Result<Message, MailboxError> {
+    open_with(s, fid, mid, &s.names).await
+}
+
+/// [`open`] with named properties known through `names`.
+pub(super) async fn open_with(
+    s: &Session,
+    fid: Fid,
+    mid: MessageId,
+    names: &std::collections::HashMap<u16, convert::NamedKey>,
+) -> Result<Message, MailboxError> {
     let mb = &s.mailbox;
     let what = "open message";
     let values = mb.message_properties(fid, mid, None).await.map_err(|e| api_error(e, what))?;
-    let props = bag_of_values(&values, &s.names);
+    let props = bag_of_values(&values, names);
     let recipients = mb
         .recipients(fid, mid)
         .await
@@ -78,11 +88,11 @@ async fn open(s: &Session, fid: Fid, mid: MessageId) -> Result<Message, MailboxE
             let num = u32::try_from(*num).unwrap_or(0);
             let path = ObjectPath::Attachment { folder: fid, mid, num };
             let values = mb.properties(path, None).await.map_err(|e| api_error(e, what))?;
-            let props = bag_of_values(&values, &s.names);
+            let props = bag_of_values(&values, names);
             let embedded = if matches!(cell(row, 1), Some(PropValue::I32(ATTACH_EMBEDDED))) {
                 let path = ObjectPath::Embedded { folder: fid, mid, num };
                 let values = mb.properties(path, None).await.map_err(|e| api_error(e, what))?;
-                Some(Box::new(Message { props: bag_of_values(&values, &s.names), ..Message::default() }))
+                Some(Box::new(Message { props: bag_of_values(&values, names), ..Message::default() }))
             } else {
                 None
             };
