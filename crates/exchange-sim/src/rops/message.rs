@@ -479,7 +479,7 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
         let address =
             rcpt.string(PropTag::SMTP_ADDRESS).or_else(|| rcpt.string(PropTag::EMAIL_ADDRESS)).unwrap_or_default();
         match store.mailbox(&address) {
-            Ok(target) => deliver(&target, &m.content, rcpt, now)?,
+            Ok(target) => deliver(&m.mailbox, &target, &m.content, rcpt, now)?,
             Err(StoreError::NotFound(_)) => external.push(address),
             Err(e) => return Err(store_err(e)),
         }
@@ -548,6 +548,7 @@ fn sent_as(
 
 /// Stores one delivered copy in `target`'s Inbox.
 fn deliver(
+    sender: &Mailbox,
     target: &Mailbox,
     content: &MessageContent,
     rcpt: &PropBag,
@@ -569,8 +570,10 @@ fn deliver(
         copy.props.set(t, v);
     }
     copy.props.remove(PropTag::READ);
+    super::calendar_attendant::remap_named(sender, target, &mut copy).map_err(store_err)?;
     let inbox = target.special_folder(SpecialFolder::Inbox);
     target.save_message(inbox, None, false, &copy, SaveMode::Normal).map_err(store_err)?;
+    super::calendar_attendant::on_delivery(target, &copy, now).map_err(store_err)?;
     Ok(())
 }
 

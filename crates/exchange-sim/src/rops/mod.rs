@@ -24,6 +24,7 @@
 //! the header-only failure layout.
 
 mod backend;
+mod calendar_attendant;
 mod dispatch;
 mod fast_transfer;
 mod folder;

@@ -459,4 +459,25 @@ impl Account for ExchangeAccount {
         let info = info.ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
         Ok(Arc::new(super::items::ExchangeCollection::open(self.session.clone(), info).await?))
     }
+
+    async fn send_meeting_message(&self, message: convert::Message) -> Result<(), MailboxError> {
+        super::schedule::send(&self.session, message).await
+    }
+
+    async fn schedule_inbox(&self) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
+        Ok(Arc::new(super::schedule::ScheduleInbox::open(self.session.clone()).await?))
+    }
+
+    async fn free_busy(
+        &self,
+        user: &str,
+        from: crate::model::Timestamp,
+        to: crate::model::Timestamp,
+    ) -> Result<Vec<crate::BusyPeriod>, MailboxError> {
+        super::schedule::free_busy(&self.session, user, from, to).await
+    }
+
+    async fn create_calendar(&self, calendar: &crate::NewCalendar) -> Result<FolderInfo, MailboxError> {
+        super::schedule::create_calendar(&self.session, calendar).await
+    }
 }

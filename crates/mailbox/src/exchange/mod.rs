@@ -49,6 +49,7 @@ mod items;
 mod pool;
 mod props;
 mod render;
+mod schedule;
 mod submit;
 mod sync;
 mod watch;

@@ -51,6 +51,7 @@ mod create;
 mod error;
 mod exec;
 mod folder;
+mod folder_props;
 mod ics;
 mod logon_props;
 mod message;
