@@ -143,6 +143,33 @@ pub(crate) fn on_delivery(target: &Mailbox, delivered: &MessageContent, now: Fil
     Ok(())
 }
 
+/// The recipient columns of RopOpenMessage / RopReadRecipients for a
+/// message: the default set, plus the attendee response
+/// (PidTagRecipientTrackStatus and its time) when a recipient carries it,
+/// as Exchange returns the properties its recipients have.
+pub(crate) fn recipient_columns(content: &MessageContent) -> Vec<PropTag> {
+    let mut columns = super::message::DEFAULT_RECIPIENT_COLUMNS.to_vec();
+    for t in [PropTag::RECIPIENT_TRACK_STATUS, PropTag::RECIPIENT_TRACK_STATUS_TIME] {
+        if content.recipients.iter().any(|r| r.get(t).is_some()) {
+            columns.push(t);
+        }
+    }
+    columns
+}
+
+/// Whether RopOpenFolder of another user's mailbox root passes for a
+/// grantee of any folder in it: the root carries the special folders'
+/// entry IDs (PidTagIpmAppointmentEntryId), which a free/busy reader needs
+/// to find the Calendar, as delegates do on Exchange.
+pub(crate) fn root_for_grantees(
+    ctx: &super::dispatch::Ctx<'_>,
+    mailbox: &Mailbox,
+    folder: mapi_wire::ids::FolderId,
+) -> Option<()> {
+    let root = folder == mailbox.special_folder(SpecialFolder::Root);
+    (root && mailbox.can_logon(&ctx.user.address).unwrap_or(false)).then_some(())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MeetingKind {
     Request,

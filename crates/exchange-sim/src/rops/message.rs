@@ -137,7 +137,7 @@ fn typed(bag: &PropBag, tag: PropTag) -> TypedString {
 
 /// The RopOpenMessage / RopReloadCachedInformation fields of a message.
 fn message_info(content: &MessageContent, code_page_id: u16) -> Result<MessageInfo, ErrorCode> {
-    let columns = DEFAULT_RECIPIENT_COLUMNS.to_vec();
+    let columns = super::calendar_attendant::recipient_columns(content);
     let mut rows = Vec::with_capacity(content.recipients.len());
     for r in &content.recipients {
         let row = RecipientRowBytes::from_row(Some(&recipient_row(r, &columns)), &columns)
@@ -355,7 +355,7 @@ pub(crate) fn read_recipients(
     let room = ctx.room;
     let cp = u16::try_from(ctx.session.code_page).unwrap_or(1252);
     let m = message_ref(ctx, r.input_handle_index)?;
-    let columns = DEFAULT_RECIPIENT_COLUMNS.to_vec();
+    let columns = super::calendar_attendant::recipient_columns(&m.content);
     let mut rows = Vec::new();
     // RopId, InputHandleIndex, ReturnValue, RowCount.
     let mut used = 7;

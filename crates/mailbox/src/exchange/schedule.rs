@@ -153,7 +153,7 @@ pub(super) async fn free_busy(
         ids.iter().zip(&keys).filter(|(id, _)| **id >= 0x8000).map(|(id, k)| (*id, k.clone())).collect();
     let tag = |i: usize| ids.get(i).filter(|id| **id >= 0x8000).map(|id| PropTag::new(*id, wanted[i].ty));
     let mut columns = vec![PropTag::MID];
-    columns.extend((0..5).filter_map(tag));
+    columns.extend((0..wanted.len()).filter_map(tag));
     let rows = mailbox
         .query_all(&TableSpec::contents(calendar, columns.clone()))
         .await
@@ -161,22 +161,19 @@ pub(super) async fn free_busy(
     let (from_ft, to_ft) = (file_time(from), file_time(to));
     let mut out = Vec::new();
     for row in &rows.rows {
-        let Some(mid) = id_cell(row, 0) else { continue };
+        if id_cell(row, 0).is_none() {
+            continue;
+        }
         let values: Vec<TaggedValue> = columns
             .iter()
             .enumerate()
             .skip(1)
             .filter_map(|(i, t)| cell(row, i).map(|v| TaggedValue { tag: *t, value: v.clone() }))
             .collect();
-        let mut message = Message { props: bag_of_values(&values, &named), ..Message::default() };
-        if message.props.named_bool(&PidLid::RECURRING) == Some(true) {
-            // Recurrence blobs exceed what table cells carry: read them whole.
-            let values = mailbox
-                .message_properties(calendar, MessageId(mid), None)
-                .await
-                .map_err(|e| api_error(e, "free/busy item"))?;
-            message = Message { props: bag_of_values(&values, &named), ..Message::default() };
-        }
+        // Free/busy readers may list the calendar but not open its items:
+        // the recurrence blob comes from the table cell (Exchange returns
+        // it whole when asked for as a column of PtypBinary).
+        let message = Message { props: bag_of_values(&values, &named), ..Message::default() };
         if message.props.named_i32(&PidLid::APPOINTMENT_STATE_FLAGS).is_some_and(|f| f & 0x4 != 0) {
             continue; // asfCanceled
         }
