@@ -105,9 +105,49 @@ assert "2.0;Success" in raw, raw
 assert "20260302T100000Z/20260302T110000Z" in raw, raw
 step("free-busy of bob shows the meeting")
 
-# MKCALENDAR, then the calendar lists.
-ap.make_calendar(name="Project X")
+# free-busy-query REPORT on alice's own calendar.
+from datetime import datetime, timezone
+
+fbq = acal.freebusy_request(
+    datetime(2026, 3, 2, tzinfo=timezone.utc), datetime(2026, 3, 3, tzinfo=timezone.utc)
+)
+assert "20260302T100000Z/20260302T110000Z" in fbq.data, fbq.data
+step("free-busy-query shows the meeting")
+
+# An attendee the client schedules itself (SCHEDULE-AGENT=CLIENT) gets nothing.
+UID2 = "calsched-e2e-2@example.test"
+acal.save_event(
+    EVENT.replace(UID, UID2).replace("RSVP=TRUE:", "RSVP=TRUE;SCHEDULE-AGENT=CLIENT:")
+)
+inbox._items = None
+assert not [i for i in inbox.get_items() if UID2 in i.data], "SCHEDULE-AGENT=CLIENT was not respected"
+step("SCHEDULE-AGENT=CLIENT respected")
+
+# The organizer deletes the meeting: bob gets the cancellation.
+aev.delete()
+inbox._items = None
+cancels = [i for i in inbox.get_items() if UID in i.data and "METHOD:CANCEL" in i.data]
+assert cancels, [i.data for i in inbox.get_items()]
+step("cancellation in bob's schedule inbox")
+for item in [i for i in inbox.get_items() if UID in i.data]:
+    item.delete()
+inbox._items = None
+assert not [i for i in inbox.get_items() if UID in i.data], "DELETE left messages in the inbox"
+step("schedule inbox DELETE removes the messages")
+
+# MKCALENDAR, then the calendar lists and answers at the URL the client chose.
+pc = ap.make_calendar(name="Project X")
 names = [c.name for c in ap.calendars()]
 assert "Project X" in names, names
+assert pc.get_display_name() == "Project X"
+try:
+    alice.request(str(pc.url), "MKCALENDAR", "")
+    raise SystemExit("a second MKCALENDAR at the same URL succeeded")
+except caldav.lib.error.AuthorizationError as e:  # 403 (DAV:resource-must-be-null)
+    assert "Forbidden" in str(e), e
 step("MKCALENDAR created Project X")
+tl = ap.make_calendar(name="Errands", supported_calendar_component_set=["VTODO"])
+tasks = [c for c in ap.calendars() if c.name == "Errands"]
+assert tasks and tasks[0].get_supported_components() == ["VTODO"], tasks
+step("MKCALENDAR created a task list")
 print("OK")

@@ -83,7 +83,12 @@ async fn python_caldav_invitation_acceptance_free_busy_and_mkcalendar() {
         "meeting in bob's calendar",
         "alice sees bob ACCEPTED",
         "free-busy of bob shows the meeting",
+        "free-busy-query shows the meeting",
+        "SCHEDULE-AGENT=CLIENT respected",
+        "cancellation in bob's schedule inbox",
+        "schedule inbox DELETE removes the messages",
         "MKCALENDAR created Project X",
+        "MKCALENDAR created a task list",
     ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }

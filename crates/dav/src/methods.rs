@@ -106,6 +106,8 @@ impl Session {
         if home == Home::Calendars && folder == crate::schedule::INBOX {
             return crate::schedule::inbox(self).await;
         }
+        let alias = crate::schedule::alias(self.account.identity(), folder);
+        let folder = alias.as_deref().unwrap_or(folder);
         let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
         let f = folders
             .iter()

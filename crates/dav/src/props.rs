@@ -105,8 +105,8 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
         (DAV, "current-user-principal", _) => href(s.principal_href()),
         (DAV, "resourcetype", Resource::Root | Resource::Home(_)) => "<d:collection/>".into(),
         (DAV, "resourcetype", Resource::Principal) => "<d:collection/><d:principal/>".into(),
-        (DAV, "resourcetype", Resource::Collection { home: Home::Calendars, .. }) => {
-            "<d:collection/><c:calendar/>".into()
+        (DAV, "resourcetype", Resource::Collection { home: Home::Calendars, coll }) => {
+            crate::schedule::calendar_resourcetype(coll.as_ref()).into()
         }
         (DAV, "resourcetype", Resource::Collection { home: Home::AddressBooks, .. }) => {
             "<d:collection/><card:addressbook/>".into()

@@ -78,6 +78,33 @@ pub(crate) fn collection_segment(coll: &dyn mailbox::ItemCollection) -> String {
     if coll.info().role == Some(mailbox::SpecialUse::Inbox) { INBOX.into() } else { folder_segment(&coll.info().id) }
 }
 
+/// DAV:resourcetype of a calendar-home collection: the schedule inbox
+/// (RFC 6638 §2.2.1) or a calendar.
+pub(crate) fn calendar_resourcetype(coll: &dyn mailbox::ItemCollection) -> &'static str {
+    if coll.info().role == Some(mailbox::SpecialUse::Inbox) {
+        "<d:collection/><c:schedule-inbox/>"
+    } else {
+        "<d:collection/><c:calendar/>"
+    }
+}
+
+/// Segments MKCALENDAR clients chose, per user, to the folder segment of
+/// the calendar made: a client keeps using the URL it created. Kept for the
+/// process's lifetime (like client-chosen item names); listings show the
+/// folder segment.
+type Aliases = std::sync::Mutex<std::collections::HashMap<(String, String), String>>;
+
+fn aliases() -> &'static Aliases {
+    static ALIASES: std::sync::OnceLock<Aliases> = std::sync::OnceLock::new();
+    ALIASES.get_or_init(Default::default)
+}
+
+/// The folder segment a client-chosen MKCALENDAR segment stands for.
+pub(crate) fn alias(user: &str, segment: &str) -> Option<String> {
+    let map = aliases().lock().ok()?;
+    map.get(&(user.to_ascii_lowercase(), segment.to_owned())).cloned()
+}
+
 /// Scheduling properties of the principal (RFC 6638 §2, §9).
 pub(crate) async fn prop_value(s: &Session, res: &Resource, prop: &Element) -> Result<Option<String>, MailboxError> {
     let href = |h: String| format!("<d:href>{}</d:href>", escape(&h));
@@ -110,7 +137,7 @@ struct People {
 
 impl People {
     fn of(ics: &str) -> Self {
-        let mut p = People::default();
+        let mut p = Self::default();
         for line in unfold(ics) {
             let (head, value) = match line.split_once(':') {
                 Some((h, _)) if h.contains('"') => split_quoted(&line),
@@ -542,7 +569,12 @@ async fn mkcalendar(s: &Session, target: &Target, body: &Bytes) -> Answer {
         }
     }
     match s.account.create_calendar(&new).await {
-        Ok(_) => Ok(StatusCode::CREATED.into_response()),
+        Ok(info) => {
+            if let Ok(mut map) = aliases().lock() {
+                map.insert((s.account.identity().to_ascii_lowercase(), segment.clone()), folder_segment(&info.id));
+            }
+            Ok(StatusCode::CREATED.into_response())
+        }
         Err(MailboxError::AlreadyExists(_)) => {
             Err(precondition(StatusCode::FORBIDDEN, DAV, "resource-must-be-null", "a calendar has this name"))
         }
