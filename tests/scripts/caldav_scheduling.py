@@ -150,4 +150,24 @@ tl = ap.make_calendar(name="Errands", supported_calendar_component_set=["VTODO"]
 tasks = [c for c in ap.calendars() if c.name == "Errands"]
 assert tasks and tasks[0].get_supported_components() == ["VTODO"], tasks
 step("MKCALENDAR created a task list")
+home = str(acal.url).rstrip("/").rsplit("/", 1)[0] + "/"
+mk = """<?xml version="1.0" encoding="utf-8"?>
+<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/">
+  <D:set><D:prop>
+    <D:displayname>Team rota</D:displayname>
+    <C:calendar-description>Who is on call</C:calendar-description>
+    <A:calendar-color>#FF8800FF</A:calendar-color>
+  </D:prop></D:set>
+</C:mkcalendar>"""
+r = alice.request(home + "rota/", "MKCALENDAR", mk)
+assert r.status == 201, r.status
+pf = """<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/">
+  <D:prop><D:displayname/><C:calendar-description/><A:calendar-color/></D:prop>
+</D:propfind>"""
+r = alice.propfind(home + "rota/", pf, depth=0)
+raw = r.raw if isinstance(r.raw, str) else r.raw.decode()
+for want in ("Team rota", "Who is on call", "#FF8800FF"):
+    assert want in raw, raw
+step("MKCALENDAR kept description and color")
 print("OK")

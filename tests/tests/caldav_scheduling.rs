@@ -89,6 +89,7 @@ async fn python_caldav_invitation_acceptance_free_busy_and_mkcalendar() {
         "schedule inbox DELETE removes the messages",
         "MKCALENDAR created Project X",
         "MKCALENDAR created a task list",
+        "MKCALENDAR kept description and color",
     ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }

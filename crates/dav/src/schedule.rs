@@ -113,6 +113,12 @@ pub(crate) async fn prop_value(s: &Session, res: &Resource, prop: &Element) -> R
         (CALDAV, "schedule-inbox-URL", Resource::Principal) => Some(href(format!("{home}{INBOX}/"))),
         (CALDAV, "schedule-outbox-URL", Resource::Principal) => Some(href(format!("{home}{OUTBOX}/"))),
         (CALDAV, "calendar-user-type", Resource::Principal) => Some("INDIVIDUAL".into()),
+        (CALDAV, "calendar-description", Resource::Collection { home: Home::Calendars, coll }) => {
+            s.account.calendar_details(&coll.info().id).await?.description.map(|d| escape(&d))
+        }
+        (ICAL, "calendar-color", Resource::Collection { home: Home::Calendars, coll }) => {
+            s.account.calendar_details(&coll.info().id).await?.color.map(|c| escape(&c))
+        }
         (CALDAV, "schedule-default-calendar-URL", Resource::Principal | Resource::Collection { .. }) => {
             let folders = s.account.list_folders().await?;
             folders

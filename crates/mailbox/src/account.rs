@@ -129,6 +129,13 @@ pub trait Account: Send + Sync {
         let _ = calendar;
         Err(MailboxError::NotPermitted("this backend cannot create calendars".into()))
     }
+
+    /// The description and colour of a calendar or task folder (none
+    /// known by default).
+    async fn calendar_details(&self, folder: &FolderId) -> Result<crate::schedule::CalendarDetails, MailboxError> {
+        let _ = folder;
+        Ok(crate::schedule::CalendarDetails::default())
+    }
 }
 
 /// One folder. Operations on sets of items are one backend batch each.

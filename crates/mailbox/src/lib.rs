@@ -50,6 +50,6 @@ pub use model::{
     FolderId, FolderInfo, FolderKind, MessageData, MoveOutcome, Quota, SelectInfo, SpecialUse, StoreKind, StoreOutcome,
     Submission, SubmitOutcome, Timestamp,
 };
-pub use schedule::{BusyKind, BusyPeriod, NewCalendar};
+pub use schedule::{BusyKind, BusyPeriod, CalendarDetails, NewCalendar};
 pub use search::{SearchDate, SearchKey, SearchView, SeqSet};
 pub use state::{ModSeq, Uid, UidRange, UidSet, UidValidity};

@@ -44,3 +44,13 @@ pub struct NewCalendar {
     /// The calendar colour (`#RRGGBB[AA]`, Apple's calendar-color).
     pub color: Option<String>,
 }
+
+/// What a calendar shows besides its name (CalDAV calendar-description,
+/// Apple calendar-color).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CalendarDetails {
+    /// The description (PidTagComment for MAPI).
+    pub description: Option<String>,
+    /// The colour as given at creation.
+    pub color: Option<String>,
+}

@@ -480,4 +480,8 @@ impl Account for ExchangeAccount {
     async fn create_calendar(&self, calendar: &crate::NewCalendar) -> Result<FolderInfo, MailboxError> {
         super::schedule::create_calendar(&self.session, calendar).await
     }
+
+    async fn calendar_details(&self, folder: &FolderId) -> Result<crate::CalendarDetails, MailboxError> {
+        super::schedule::calendar_details(&self.session, folder).await
+    }
 }

@@ -104,6 +104,26 @@ pub(super) async fn create_calendar(s: &Session, new: &NewCalendar) -> Result<Fo
         .ok_or_else(|| MailboxError::Unavailable(format!("created calendar {name} is not listed yet")))
 }
 
+/// [`crate::Account::calendar_details`]: PidTagComment and the colour.
+pub(super) async fn calendar_details(
+    s: &Session,
+    folder: &crate::model::FolderId,
+) -> Result<crate::schedule::CalendarDetails, MailboxError> {
+    let fid = Session::fid_of(folder)?;
+    let ids = s.mailbox.property_ids(&[color_name()], false).await.map_err(|e| api_error(e, "calendar color"))?;
+    let color_tag = ids.first().filter(|id| **id >= 0x8000).map(|id| PropTag::new(*id, mapi_wire::PropType::STRING));
+    let mut tags = vec![PropTag::COMMENT];
+    tags.extend(color_tag);
+    let values = s.mailbox.folder_properties(fid, &tags).await.map_err(|e| api_error(e, "calendar details"))?;
+    let text = |t: PropTag| {
+        values.iter().find(|v| v.tag.id() == t.id()).and_then(|v| match &v.value {
+            PropValue::String(x) if !x.is_empty() => Some(x.clone()),
+            _ => None,
+        })
+    };
+    Ok(crate::schedule::CalendarDetails { description: text(PropTag::COMMENT), color: color_tag.and_then(text) })
+}
+
 /// Where the calendar colour is kept: a string in PS_PUBLIC_STRINGS (MAPI
 /// has no folder colour property; Outlook keeps it in navigation shortcuts).
 fn color_name() -> mapi_wire::named::PropertyName {

@@ -1,14 +1,16 @@
-//! Setting a folder's own properties (PidTagContainerClass of a new
+//! Reading and setting a folder's own properties (PidTagContainerClass of a new
 //! calendar, PidTagComment, named properties): RopOpenFolder +
 //! RopSetProperties + RopRelease in one Execute ([MS-OXCFOLD] 2.2.1.1,
 //! [MS-OXCPRPT] 2.2.5 RopSetProperties).
 
+use mapi_wire::PropTag;
 use mapi_wire::ids::FolderId;
 use mapi_wire::prop_value::TaggedValue;
-use mapi_wire::rop::{RopRequest, RopResponse, SetPropertiesRequest};
+use mapi_wire::rop::{GetPropertiesSpecificRequest, RopRequest, RopResponse, SetPropertiesRequest};
 
 use super::bulk::{open_folder, release};
 use super::exec::check;
+use super::props::row_values;
 use super::store::{Mailbox, Repeat};
 use super::{Error, Result};
 
@@ -37,6 +39,38 @@ impl Mailbox {
                 Err(Error::Protocol(format!("folder properties not set: {:?}", s.problems)))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// The values of `tags` on `folder` (RopOpenFolder +
+    /// RopGetPropertiesSpecific); properties the folder lacks are left out.
+    pub async fn folder_properties(&self, folder: FolderId, tags: &[PropTag]) -> Result<Vec<TaggedValue>> {
+        let a = self
+            .run(Repeat::Idempotent, 2, |_| {
+                vec![
+                    open_folder(1, folder),
+                    RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
+                        logon_id: 0,
+                        input_handle_index: 1,
+                        property_size_limit: 0,
+                        want_unicode: 1,
+                        property_tags: tags.to_vec(),
+                    }),
+                    release(1),
+                ]
+            })
+            .await?;
+        check(a.at(0)?)?;
+        match a.at(1)? {
+            RopResponse::GetPropertiesSpecific(g) => Ok(g
+                .row
+                .as_ref()
+                .map(|row| row_values(&g.columns, row))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| !matches!(v.value, mapi_wire::prop_value::PropValue::Error(_)))
+                .collect()),
+            other => Err(Error::Protocol(format!("expected RopGetPropertiesSpecific, got {}", other.id()))),
         }
     }
 }
