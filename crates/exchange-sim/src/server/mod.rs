@@ -490,7 +490,7 @@ async fn route(ctx: Arc<Ctx>, req: Request) -> Response {
 
 /// `scheme://host` for Autodiscover URLs: the configured public URL, else
 /// the request's `Host`.
-fn base_url(ctx: &Ctx, req: &Request) -> String {
+pub(crate) fn base_url(ctx: &Ctx, req: &Request) -> String {
     if let Some(u) = &ctx.config.public_url {
         return u.clone();
     }
