@@ -695,6 +695,12 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             r.output_handle_index,
             fast_transfer::copy_to(ctx, r)
         ),
+        RopRequest::FastTransferSourceCopyFolder(r) => plain!(
+            FastTransferSourceCopyFolder,
+            FastTransferSourceCopyFolderResponse,
+            r.output_handle_index,
+            fast_transfer::copy_folder(ctx, r)
+        ),
         RopRequest::FastTransferSourceCopyProperties(r) => plain!(
             FastTransferSourceCopyProperties,
             FastTransferSourceCopyPropertiesResponse,
