@@ -25,6 +25,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) notifications: &'a NotificationQueue,
     /// Table rows shared between the backend's sessions.
     pub(crate) rows: &'a super::row_cache::RowCache,
+    /// Mailbox quotas reported by the logon object.
+    pub(crate) quotas: &'a crate::config::QuotaConfig,
 }
 
 impl Ctx<'_> {

@@ -147,7 +147,10 @@ impl Simulator {
             Some(f) => f(&env),
             // The ROP executor over the store (simrops); NSPI stays minimal.
             None => (
-                Arc::new(crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())),
+                Arc::new(
+                    crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())
+                        .with_quotas(config.quotas.clone()),
+                ),
                 Arc::new(crate::nspi::StoreNspi::new(store.clone())),
             ),
         };
