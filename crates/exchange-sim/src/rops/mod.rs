@@ -17,7 +17,7 @@
 //! | `stream` | stream ROPs |
 //! | `notify` | RopRegisterNotification, RopNotify, RopPending |
 //! | `ics` | ICS download: SynchronizationConfigure, state upload, FastTransferSourceGetBuffer, GetTransferState |
-//! | `fast_transfer` | FastTransferSourceCopyTo / CopyProperties (message) and CopyMessages |
+//! | `fast_transfer` | FastTransferSourceCopyTo (message, folder), CopyProperties (message), CopyMessages, CopyFolder |
 //! | `ics_upload` | ICS upload: SynchronizationOpenCollector, the Import ROPs, GetLocalReplicaIds |
 //!
 //! ROPs that are decoded but not executed here answer ecNotSupported with
