@@ -241,6 +241,10 @@ where
         oversized |= frag.message_bytes().len() > SHRINK_AFTER;
         announced = 0;
         let action = match expect {
+            // The LIST-EXTENDED and ESEARCH forms imap-codec cannot parse.
+            Expect::Command if let Some(ext) = crate::ext::recognise(frag.message_bytes()) => {
+                session.handle_ext(ext, &mut out).await?
+            }
             Expect::Command => match frag.decode_message(&CommandCodec::default()) {
                 Ok(command) => {
                     let command = command.into_static();

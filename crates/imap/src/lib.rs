@@ -34,6 +34,8 @@
 mod auth;
 mod compress;
 mod conn;
+mod ext;
+mod ext_answer;
 mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
