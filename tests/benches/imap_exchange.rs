@@ -147,6 +147,10 @@ fn main() {
     let (messages, connections) = if quick { (1_000, 100) } else { (10_000, 1_000) };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
+        if std::env::args().any(|a| a == IDLE_ONLY) {
+            idle_only(messages, connections).await;
+            return;
+        }
         // 1. First sync, each run cold.
         let mut cold = Vec::new();
         let mut warm = Vec::new();
@@ -187,53 +191,84 @@ fn main() {
             messages as f64 / w
         );
 
-        // 2. Idle connections over the last stack (its INBOX is synced).
-        let stack = last.expect("a stack");
-        let addr = stack.imap;
-        let open = move |n: usize| {
-            tokio::task::spawn_blocking(move || {
-                let mut v = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let mut s = std::net::TcpStream::connect(addr).unwrap();
-                    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-                    s.write_all(format!("a LOGIN {ALICE} demo\r\nb SELECT INBOX\r\nc IDLE\r\n").as_bytes()).unwrap();
-                    let mut got = Vec::new();
-                    let mut buf = [0u8; 4096];
-                    while !got.windows(9).any(|w| w == b"+ idling\r") {
-                        let n = s.read(&mut buf).unwrap();
-                        assert!(n > 0, "connection closed: {}", String::from_utf8_lossy(&got));
-                        got.extend_from_slice(&buf[..n]);
-                    }
-                    v.push(s);
-                }
-                v
-            })
-        };
-        // One connection first, so the account, its session pool and the
-        // folder's change feed exist before the baseline.
-        let first = open(1).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let base = rss_kib();
-        let t = Instant::now();
-        let conns = open(connections).await.unwrap();
-        let opened = t.elapsed();
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-        let mut samples = Vec::new();
-        for _ in 0..5 {
-            samples.push(rss_kib().saturating_sub(base) as f64 / connections as f64);
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Some(old) = last {
+            shut(old).await;
         }
-        println!(
-            "exchange_idle_connections_{connections}: open {}, opened in {opened:?}, median resident memory \
-{:.1} KiB per connection (process RSS {} KiB, baseline {} KiB, simulator in-process)",
-            stack.server.metrics().connections_open,
-            median(samples),
-            rss_kib(),
-            base
-        );
-        drop((conns, first));
-        shut(stack).await;
+        // 2. Idle connections, in a fresh process: memory the sync runs
+        // freed would otherwise be reused and hide the connections' cost.
+        let me = std::env::current_exe().unwrap();
+        let mut args = vec![IDLE_ONLY.to_owned()];
+        if quick {
+            args.push("--quick".into());
+        }
+        let out = tokio::process::Command::new(me).args(&args).output().await.unwrap();
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
     });
+}
+
+/// The argument that makes the binary measure only idle connections.
+const IDLE_ONLY: &str = "--idle-only";
+
+/// Opens `n` connections (logged in, INBOX selected, in IDLE) from a few
+/// threads at once.
+async fn open_idle(addr: std::net::SocketAddr, n: usize) -> Vec<std::net::TcpStream> {
+    const THREADS: usize = 8;
+    let mut tasks = Vec::new();
+    for t in 0..THREADS {
+        let share = n / THREADS + usize::from(t < n % THREADS);
+        tasks.push(tokio::task::spawn_blocking(move || {
+            let mut v = Vec::with_capacity(share);
+            for _ in 0..share {
+                let mut s = std::net::TcpStream::connect(addr).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                s.write_all(format!("a LOGIN {ALICE} demo\r\nb SELECT INBOX\r\nc IDLE\r\n").as_bytes()).unwrap();
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !got.windows(9).any(|w| w == b"+ idling\r") {
+                    let k = s.read(&mut buf).unwrap();
+                    assert!(k > 0, "connection closed: {}", String::from_utf8_lossy(&got));
+                    got.extend_from_slice(&buf[..k]);
+                }
+                v.push(s);
+            }
+            v
+        }));
+    }
+    let mut all = Vec::with_capacity(n);
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all
+}
+
+async fn idle_only(messages: usize, connections: usize) {
+    let stack = stack(seeded(messages)).await;
+    // One connection first, so the account, its session pool and the
+    // folder's change feed exist before the baseline.
+    let first = open_idle(stack.imap, 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let base = rss_kib();
+    let t = Instant::now();
+    let conns = open_idle(stack.imap, connections).await;
+    let opened = t.elapsed();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        samples.push(rss_kib().saturating_sub(base) as f64 / connections as f64);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!(
+        "exchange_idle_connections_{connections} ({messages}-message INBOX selected, in IDLE): open {}, opened in \
+{opened:.1?}, median resident memory {:.1} KiB per connection (process RSS {} KiB, baseline {} KiB, simulator \
+in-process)",
+        stack.server.metrics().connections_open,
+        median(samples),
+        rss_kib(),
+        base
+    );
+    drop((conns, first));
+    shut(stack).await;
 }
 
 async fn shut(stack: Stack) {

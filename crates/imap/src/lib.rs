@@ -18,10 +18,11 @@
 //!
 //! IMAP4rev1 with LITERAL+, SASL-IR (AUTH=PLAIN), STARTTLS, ID, ENABLE,
 //! IDLE, NAMESPACE, UIDPLUS, MOVE, UNSELECT, CHILDREN, SPECIAL-USE,
-//! CONDSTORE, QRESYNC, STATUS=SIZE, QUOTA (RES-STORAGE), APPENDLIMIT and
-//! COMPRESS=DEFLATE. Not offered: LIST-EXTENDED, LIST-STATUS, ESEARCH,
-//! BINARY, UTF8=ACCEPT, SORT, THREAD (imap-codec does not parse the first
-//! four).
+//! LIST-EXTENDED, LIST-STATUS, ESEARCH, BINARY, CONDSTORE, QRESYNC,
+//! STATUS=SIZE, QUOTA (RES-STORAGE), APPENDLIMIT and COMPRESS=DEFLATE. The
+//! LIST-EXTENDED/LIST-STATUS and `SEARCH RETURN` forms, which imap-codec
+//! 2.0.0-alpha.10 does not parse, are recognised by `ext` before the
+//! message reaches imap-codec. Not offered: UTF8=ACCEPT, SORT, THREAD.
 //!
 //! # Entry point
 //!
