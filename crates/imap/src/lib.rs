@@ -45,6 +45,7 @@ mod mutf7;
 mod names;
 mod search;
 mod selected;
+mod seqmap;
 mod session;
 mod view;
 mod wire;
