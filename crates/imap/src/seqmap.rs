@@ -146,7 +146,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            n += 1 + u32::from(x % 4 == 0) * (x % 7);
+            n += 1 + u32::from(x.is_multiple_of(4)) * (x % 7);
             v.push(n);
         }
         let m = SeqMap::from_sorted(v.iter().map(|&n| uid(n)));
