@@ -195,4 +195,11 @@ pub trait Folder: Send + Sync {
 
     /// The change feed of this folder from now on (IDLE, DAV push).
     async fn watch(&self) -> Result<ChangeStream, MailboxError>;
+
+    /// How many items are `\Recent` but not yet claimed by a session (IMAP
+    /// STATUS RECENT, RFC 3501 §6.3.10); claims nothing. Added for the IMAP
+    /// front end; the default knows none.
+    async fn recent_count(&self) -> Result<u32, MailboxError> {
+        Ok(0)
+    }
 }

@@ -252,4 +252,15 @@ pub trait StateStore: Send + Sync {
     /// state, or [`DavDelta::InvalidToken`] (RFC 6578 §3.2
     /// `DAV:valid-sync-token`).
     async fn dav_changes_since(&self, collection: CollectionId, token: &SyncToken) -> Result<DavDelta, StateError>;
+
+    // ---- added for IMAP STATUS RECENT ----
+
+    /// How many items of the folder are `\Recent` and not claimed yet
+    /// (RFC 3501 §6.3.10 STATUS RECENT): UIDs at or above the next claim's
+    /// start that the folder still holds. Does not claim them. Stores that
+    /// do not track it keep the default, 0.
+    async fn unclaimed_recent(&self, folder: FolderId) -> Result<u32, StateError> {
+        let _ = folder;
+        Ok(0)
+    }
 }

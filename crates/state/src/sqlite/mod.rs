@@ -165,6 +165,10 @@ impl StateStore for SqliteStore {
         folders::claim_recent(self, folder).await
     }
 
+    async fn unclaimed_recent(&self, folder: FolderId) -> Result<u32, StateError> {
+        folders::unclaimed_recent(self, folder).await
+    }
+
     async fn changed_since(&self, folder: FolderId, since: u64) -> Result<Vec<ItemRecord>, StateError> {
         items::changed_since(self, folder, since).await
     }
