@@ -127,6 +127,7 @@ impl Session {
             self.mailbox.property_ids(&names, true).await.map_err(|e| api_error(e, "named properties"))?
         };
         let ids: HashMap<NamedKey, u16> = keys.into_iter().zip(ids).filter(|(_, id)| *id >= 0x8000).collect();
+        self.dav.learn_names(&ids).await;
         content_of(message, &ids)
     }
 

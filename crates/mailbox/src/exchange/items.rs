@@ -23,13 +23,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use convert::vcard::props::{VCARD_EXTRA, VCARD_MEMBERS, VCARD_UID};
 use convert::{Message, NamedKey};
 use mapi_client::api::{NewAttachment, NewMessage, WriteReport};
 use mapi_wire::ids::{FolderId as Fid, MessageId};
 use mapi_wire::tags::all_named;
 use state::{CollectionId, DavChange, DavChangeKind, DavDelta, FolderKey, SyncToken};
+use tokio::sync::Mutex;
 use tokio::sync::broadcast::{self, error::TryRecvError};
-use tokio::sync::{Mutex, OnceCell};
 
 use super::account::Session;
 use super::connect::api_error;
@@ -51,7 +52,7 @@ pub(super) struct DavState {
     /// Named property ids of this mailbox for every catalogued name, so that
     /// opened items carry their PidLid properties by name (the API cannot
     /// map ids back to names).
-    named: OnceCell<HashMap<u16, NamedKey>>,
+    named: Mutex<Option<Arc<HashMap<u16, NamedKey>>>>,
     /// The folder listing collections are opened from, and when it was
     /// fetched: each DAV request opens its collection, and a hierarchy
     /// query each time would be a round trip per request.
@@ -59,6 +60,19 @@ pub(super) struct DavState {
 }
 
 impl DavState {
+    /// Adds named ids a write resolved (some created just now: a name the
+    /// mailbox did not know when the map was made).
+    pub(super) async fn learn_names(&self, ids: &HashMap<NamedKey, u16>) {
+        let mut named = self.named.lock().await;
+        let Some(map) = named.as_mut() else { return };
+        if ids.values().all(|id| map.contains_key(id)) {
+            return;
+        }
+        let mut more = HashMap::clone(map);
+        more.extend(ids.iter().map(|(k, id)| (*id, k.clone())));
+        *map = Arc::new(more);
+    }
+
     /// The folder with this id: from a listing younger than [`FRESHNESS`],
     /// else (or when the listing lacks it) from a new one.
     pub(super) async fn folder(&self, session: &Session, id: &FolderId) -> Result<Option<FolderInfo>, MailboxError> {
@@ -267,33 +281,32 @@ impl ExchangeCollection {
         e.pop().ok_or_else(|| MailboxError::Internal("no entry for an item".into()))
     }
 
-    /// Every catalogued named property's id in this mailbox.
-    async fn named(&self) -> Result<&HashMap<u16, NamedKey>, MailboxError> {
-        self.session
-            .dav
-            .named
-            .get_or_try_init(|| async {
-                let keys: Vec<NamedKey> = all_named().map(NamedKey::from).collect();
-                let names: Vec<_> = keys.iter().map(property_name).collect();
-                let ids = self
-                    .session
-                    .mailbox
-                    .property_ids(&names, false)
-                    .await
-                    .map_err(|e| api_error(e, "named properties"))?;
-                let mut map: HashMap<u16, NamedKey> =
-                    ids.into_iter().zip(keys).filter(|(id, _)| *id >= 0x8000).collect();
-                map.extend(self.session.names.iter().map(|(k, v)| (*k, v.clone())));
-                Ok(map)
-            })
-            .await
+    /// Every catalogued named property's id in this mailbox, and those
+    /// DAV writes created since.
+    async fn named(&self) -> Result<Arc<HashMap<u16, NamedKey>>, MailboxError> {
+        let mut named = self.session.dav.named.lock().await;
+        if let Some(map) = named.as_ref() {
+            return Ok(map.clone());
+        }
+        // The catalogue and convert's own vCard properties (the client's
+        // UID, its group members, lines with no MAPI home).
+        let own = [&VCARD_UID, &VCARD_EXTRA, &VCARD_MEMBERS];
+        let keys: Vec<NamedKey> = all_named().chain(own).map(NamedKey::from).collect();
+        let names: Vec<_> = keys.iter().map(property_name).collect();
+        let ids =
+            self.session.mailbox.property_ids(&names, false).await.map_err(|e| api_error(e, "named properties"))?;
+        let mut map: HashMap<u16, NamedKey> = ids.into_iter().zip(keys).filter(|(id, _)| *id >= 0x8000).collect();
+        map.extend(self.session.names.iter().map(|(k, v)| (*k, v.clone())));
+        let map = Arc::new(map);
+        *named = Some(map.clone());
+        Ok(map)
     }
 
     /// Makes an existing message exactly `message` (properties, attendees,
     /// exceptions, photo).
     async fn replace(&self, mid: MessageId, message: &Message) -> Result<(), MailboxError> {
         let named = self.named().await?;
-        self.session.replace_item(self.fid, mid, message, named).await
+        self.session.replace_item(self.fid, mid, message, &named).await
     }
 
     /// Saves a new message (not submitted); its MID. Attachments holding
@@ -354,7 +367,7 @@ impl ItemCollection for ExchangeCollection {
         drop(folders);
         let Some(c) = now.get(name) else { return Ok(None) };
         let named = self.named().await?;
-        let message = super::render::open_with(&self.session, self.fid, c.mid, named).await?;
+        let message = super::render::open_with(&self.session, self.fid, c.mid, &named).await?;
         Ok(Some((self.entry(name, c).await?, message)))
     }
 
