@@ -200,6 +200,9 @@ impl ExchangeCollection {
                 .unwrap_or_else(|| format!("{}.{}", hex(&sum.source_key), self.extension));
             now.insert(name, Current { mid: *mid, etag: hex(&sum.change_key) });
         }
+        // Read under the index's lock: no round commits in between, so the
+        // mark covers exactly the listing `now` is.
+        let highest = self.session.state.folder_state(self.sync.state_id).await?.highest_modseq.get();
         drop(inner);
         if !gone.is_empty() {
             let names: Vec<String> = gone.iter().filter_map(|m| view.client_names.remove(m)).collect();
@@ -245,12 +248,9 @@ impl ExchangeCollection {
         if !changes.is_empty() {
             self.session.state.record_dav_changes(self.collection, &changes).await?;
         }
-        if !changes.is_empty() || view.seen_modseq.is_none() {
-            let highest = self.session.state.folder_state(self.sync.state_id).await?.highest_modseq.get();
-            if view.seen_modseq != Some(highest) {
-                self.session.state.set_dav_seen_modseq(self.collection, highest).await?;
-                view.seen_modseq = Some(highest);
-            }
+        if (!changes.is_empty() || view.seen_modseq.is_none()) && view.seen_modseq != Some(highest) {
+            self.session.state.set_dav_seen_modseq(self.collection, highest).await?;
+            view.seen_modseq = Some(highest);
         }
         view.seen = Some(now.clone());
         Ok(now)
