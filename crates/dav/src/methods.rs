@@ -102,18 +102,28 @@ impl Session {
     }
 
     /// The collection whose segment is `folder`.
+    /// Opened by the id the segment spells, without listing every folder
+    /// first (a listing is a backend round trip per request).
     pub(crate) async fn collection(&self, home: Home, folder: &str) -> Result<Arc<dyn ItemCollection>, Response> {
         if home == Home::Calendars && folder == crate::schedule::INBOX {
             return crate::schedule::inbox(self).await;
         }
         let alias = crate::schedule::alias(self.account.identity(), folder);
         let folder = alias.as_deref().unwrap_or(folder);
-        let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
-        let f = folders
-            .iter()
-            .find(|f| kind_matches(home, f.kind) && folder_segment(&f.id) == folder)
-            .ok_or_else(|| StatusCode::NOT_FOUND.into_response())?;
-        self.account.collection(&f.id).await.map_err(|e| self.fail(&e))
+        let not_found = || StatusCode::NOT_FOUND.into_response();
+        let bytes: Option<Vec<u8>> = (0..folder.len())
+            .step_by(2)
+            .map(|i| folder.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect();
+        let id = mailbox::FolderId::new(bytes.ok_or_else(not_found)?);
+        if folder_segment(&id) != folder {
+            return Err(not_found());
+        }
+        match self.account.collection(&id).await {
+            Ok(c) if kind_matches(home, c.info().kind) => Ok(c),
+            Ok(_) | Err(MailboxError::NoSuchFolder(_) | MailboxError::NotPermitted(_)) => Err(not_found()),
+            Err(e) => Err(self.fail(&e)),
+        }
     }
 }
 

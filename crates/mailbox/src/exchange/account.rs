@@ -455,7 +455,7 @@ impl Account for ExchangeAccount {
     }
 
     async fn collection(&self, id: &FolderId) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
-        let info = self.session.list().await?.into_iter().find(|f| &f.id == id);
+        let info = self.session.dav.folder(&self.session, id).await?;
         let info = info.ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
         Ok(Arc::new(super::items::ExchangeCollection::open(self.session.clone(), info).await?))
     }

@@ -45,6 +45,7 @@
 mod account;
 mod connect;
 mod folder;
+mod item_write;
 mod items;
 mod pool;
 mod props;
