@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use futures_core::Stream;
 use state::UidSet;
 
+use crate::directory::Directory;
 use crate::error::MailboxError;
 use crate::flags::FlagOp;
 use crate::items::ItemCollection;
@@ -93,6 +94,13 @@ pub trait Account: Send + Sync {
     async fn collection(&self, folder: &FolderId) -> Result<Arc<dyn ItemCollection>, MailboxError> {
         let _ = folder;
         Err(MailboxError::NotPermitted("this backend has no DAV items".into()))
+    }
+
+    /// The organisation's directory (global address list) as this user
+    /// sees it, read-only; `None` when the backend has none. Added for the
+    /// CardDAV directory address book; the default has none.
+    fn directory(&self) -> Option<Arc<dyn Directory>> {
+        None
     }
 }
 

@@ -44,6 +44,7 @@
 
 mod account;
 mod connect;
+mod directory;
 mod folder;
 mod items;
 mod pool;
@@ -57,6 +58,7 @@ mod write;
 use std::time::Duration;
 
 pub use account::ExchangeAccount;
+pub use directory::ExchangeDirectory;
 pub use folder::ExchangeFolder;
 pub use pool::{ExchangeProvider, PoolStats};
 
