@@ -9,6 +9,9 @@
 //! [`DavServer::router`] is an axum [`Router`] a gateway mounts next to its
 //! own endpoints; [`DavServer::serve`] runs it alone on a listener.
 //!
+//! The organisation's directory (global address list) is a read-only
+//! address book next to the user's own (`directory`).
+//!
 //! Authentication is HTTP Basic (RFC 7617) against
 //! [`mailbox::AccountProvider::login`]; run it behind TLS.
 
@@ -17,6 +20,7 @@
 // end; boxing every answer would buy nothing on this path.
 #![allow(clippy::result_large_err)]
 
+mod directory;
 mod methods;
 mod path;
 mod props;
@@ -57,6 +61,14 @@ pub struct DavConfig {
     /// before trying `/.well-known`. Default true; a gateway serving its own
     /// page at `/` turns it off.
     pub serve_root: bool,
+    /// Most entries one addressbook-query on the directory address book
+    /// returns (default 50); more matches give a 507 truncation marker
+    /// (RFC 6352 §8.6.2).
+    pub directory_search_limit: usize,
+    /// Most directory entries PROPFIND depth 1 (and a query without text)
+    /// lists (default 0: the directory is searched, never listed; raise it
+    /// for a small organisation whose clients browse).
+    pub directory_list_limit: usize,
 }
 
 impl Default for DavConfig {
@@ -68,6 +80,8 @@ impl Default for DavConfig {
             retry_after: Duration::from_secs(30),
             default_zone: "UTC".into(),
             serve_root: true,
+            directory_search_limit: 50,
+            directory_list_limit: 0,
         }
     }
 }

@@ -51,6 +51,9 @@ pub(crate) async fn handle(s: &Session, request: Request) -> Response {
     if let Some(r) = crate::schedule::intercept(s, &method, &target, &parts.headers, &body).await {
         return r;
     }
+    if crate::directory::owns(&target) {
+        return crate::directory::handle(s, method.as_str(), &target, &parts.headers, &body).await;
+    }
     let result = match method.as_str() {
         "OPTIONS" => Ok(options()),
         "PROPFIND" => propfind(s, &target, &parts.headers, &body).await,
@@ -249,6 +252,9 @@ async fn propfind(s: &Session, target: &Target, headers: &HeaderMap, body: &Byte
         for child in &children {
             out.push_str(&request.response(s, child).await?);
         }
+        if matches!(me, Resource::Home(Home::AddressBooks)) {
+            out.push_str(&crate::directory::home_child(s, &request));
+        }
     }
     Ok(multistatus(&out))
 }
@@ -310,7 +316,7 @@ async fn proppatch(s: &Session, target: &Target, body: &Bytes) -> Answer {
 
 /// The vCard version a client asks for with `Accept: text/vcard;
 /// version=4.0` (RFC 6352 §5.1.1).
-fn accepted_version(headers: &HeaderMap) -> VcardVersion {
+pub(crate) fn accepted_version(headers: &HeaderMap) -> VcardVersion {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     if accept.contains("version=4.0") && !accept.contains("version=3.0") { VcardVersion::V4 } else { VcardVersion::V3 }
 }

@@ -121,6 +121,10 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
         }
         (CALDAV, "calendar-home-set", Resource::Principal) => href(s.home_href(Home::Calendars)),
         (CARDDAV, "addressbook-home-set", Resource::Principal) => href(s.home_href(Home::AddressBooks)),
+        // draft-daboo-carddav-directory-gateway-02 §4.
+        (CARDDAV, "directory-gateway", Resource::Principal | Resource::Root) if s.account.directory().is_some() => {
+            href(crate::directory::collection_href(s))
+        }
         (CALDAV, "calendar-user-address-set", Resource::Principal) => {
             format!("{}{}", href(format!("mailto:{}", s.account.identity())), href(s.principal_href()))
         }

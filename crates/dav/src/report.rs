@@ -83,7 +83,7 @@ async fn multiget(s: &Session, home: Home, root: &Element, request: &PropRequest
 }
 
 /// `http://host/dav/x` → `/dav/x`.
-fn strip_origin(href: &str) -> &str {
+pub(crate) fn strip_origin(href: &str) -> &str {
     match href.split_once("://") {
         Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
         None => href,
@@ -186,7 +186,7 @@ pub(crate) fn parse_utc(s: &str) -> Option<FileTime> {
 }
 
 /// CARDDAV:filter (RFC 6352 §10.5) over the rendered card.
-fn card_matches(filter: &Element, card: &str) -> bool {
+pub(crate) fn card_matches(filter: &Element, card: &str) -> bool {
     let all = filter.attr("test").is_some_and(|t| t.eq_ignore_ascii_case("allof"));
     let mut results = filter.children_named(CARDDAV, "prop-filter").map(|pf| prop_filter(CARDDAV, pf, card));
     if all { results.all(|r| r) } else { results.any(|r| r) }

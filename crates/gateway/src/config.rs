@@ -303,6 +303,13 @@ pub struct LimitsConfig {
     /// Seconds in-flight commands get to finish at shutdown.
     #[serde(default = "default_grace")]
     pub shutdown_grace_secs: u64,
+    /// Most entries one search of the directory (GAL) address book returns.
+    #[serde(default = "default_directory_search")]
+    pub directory_search_limit: usize,
+    /// Most directory entries a CardDAV client may list without searching
+    /// (0: the directory is searched only).
+    #[serde(default)]
+    pub directory_list_limit: usize,
 }
 
 fn default_max_message() -> u64 {
@@ -320,6 +327,9 @@ fn default_idle() -> u64 {
 fn default_grace() -> u64 {
     10
 }
+fn default_directory_search() -> usize {
+    50
+}
 
 impl Default for LimitsConfig {
     fn default() -> Self {
@@ -329,6 +339,8 @@ impl Default for LimitsConfig {
             max_sessions_per_user: default_max_sessions(),
             idle_timeout_secs: default_idle(),
             shutdown_grace_secs: default_grace(),
+            directory_search_limit: default_directory_search(),
+            directory_list_limit: 0,
         }
     }
 }

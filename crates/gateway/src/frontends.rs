@@ -161,6 +161,17 @@ impl FrontEnds {
         self.dav.as_ref()
     }
 
+    /// The same front ends with these caps on the directory (GAL) address
+    /// book: entries per search, entries listed without a search.
+    pub fn with_directory_limits(mut self, env: &FrontEndEnv, search: usize, list: usize) -> Self {
+        if self.dav.is_some() {
+            let config =
+                dav::DavConfig { directory_search_limit: search, directory_list_limit: list, ..dav_config(env) };
+            self.dav = Some(dav::DavServer::new(config, env.provider.clone()));
+        }
+        self
+    }
+
     /// The same front ends without CalDAV/CardDAV (not enabled in the configuration).
     pub fn without_dav(mut self) -> Self {
         self.dav = None;

@@ -86,7 +86,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         listeners: listener_specs(&config),
         http: config.listeners.http,
         metrics: config.listeners.metrics,
-        front_ends: if config.dav_enabled() { FrontEnds::build(&env) } else { FrontEnds::build(&env).without_dav() },
+        front_ends: if config.dav_enabled() {
+            let limits = &config.limits;
+            FrontEnds::build(&env).with_directory_limits(
+                &env,
+                limits.directory_search_limit,
+                limits.directory_list_limit,
+            )
+        } else {
+            FrontEnds::build(&env).without_dav()
+        },
         public_host: config.public.hostname.clone().unwrap_or_default(),
         display_name: config.public.display_name.clone().unwrap_or_else(|| "mapibridge".to_owned()),
         grace,

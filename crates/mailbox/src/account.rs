@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use futures_core::Stream;
 use state::UidSet;
 
+use crate::directory::Directory;
 use crate::error::MailboxError;
 use crate::flags::FlagOp;
 use crate::items::ItemCollection;
@@ -135,6 +136,13 @@ pub trait Account: Send + Sync {
     async fn calendar_details(&self, folder: &FolderId) -> Result<crate::schedule::CalendarDetails, MailboxError> {
         let _ = folder;
         Ok(crate::schedule::CalendarDetails::default())
+    }
+
+    /// The organisation's directory (global address list) as this user
+    /// sees it, read-only; `None` when the backend has none. Added for the
+    /// CardDAV directory address book; the default has none.
+    fn directory(&self) -> Option<Arc<dyn Directory>> {
+        None
     }
 }
 

@@ -23,12 +23,17 @@
 //!   state store, MIME rendered on demand, MAPI notifications as the change
 //!   feed.
 //!
+//! * [`directory`] is the organisation's read-only directory (the GAL):
+//!   [`Directory`], reached through [`Account::directory`], with an
+//!   in-memory implementation ([`MemoryDirectory`]).
+//!
 //! UIDs, UIDVALIDITY and mod-sequences come from the `state` crate and are
 //! re-exported here ([`Uid`], [`UidSet`], [`UidValidity`], [`ModSeq`]).
 
 #![forbid(unsafe_code)]
 
 mod account;
+pub mod directory;
 mod error;
 pub mod exchange;
 pub mod flags;
@@ -40,8 +45,13 @@ pub mod schedule;
 pub mod search;
 
 pub use account::{Account, AccountProvider, ChangeStream, Folder};
+pub use directory::{
+    Directory, DirectoryEntry, DirectoryId, DirectoryQuery, DirectorySearch, EntryKind, MemoryDirectory, SearchField,
+};
 pub use error::MailboxError;
-pub use exchange::{AuthMode, Endpoints, ExchangeAccount, ExchangeConfig, ExchangeFolder, ExchangeProvider};
+pub use exchange::{
+    AuthMode, Endpoints, ExchangeAccount, ExchangeConfig, ExchangeDirectory, ExchangeFolder, ExchangeProvider,
+};
 pub use flags::{Flag, FlagOp, Flags, Keyword};
 pub use items::{DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, PutOutcome, WriteCondition};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};

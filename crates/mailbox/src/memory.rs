@@ -101,6 +101,7 @@ pub(crate) struct Shared {
     send_as: std::sync::Mutex<Vec<String>>,
     submitted: std::sync::Mutex<Vec<Submission>>,
     dav: Mutex<dav::DavItems>,
+    directory: std::sync::Mutex<Option<Arc<dyn crate::Directory>>>,
 }
 
 pub(crate) struct Inner {
@@ -164,6 +165,7 @@ impl MemoryAccount {
             send_as: std::sync::Mutex::new(Vec::new()),
             submitted: std::sync::Mutex::new(Vec::new()),
             dav: Mutex::new(BTreeMap::new()),
+            directory: std::sync::Mutex::new(None),
         });
         {
             let mut inner = shared.inner.lock().await;
@@ -188,6 +190,14 @@ impl MemoryAccount {
             }
         }
         Ok(Self { shared })
+    }
+
+    /// Gives the account a directory ([`Account::directory`]), e.g. a
+    /// [`crate::MemoryDirectory`].
+    pub fn set_directory(&self, directory: Option<Arc<dyn crate::Directory>>) {
+        if let Ok(mut d) = self.shared.directory.lock() {
+            *d = directory;
+        }
     }
 
     /// Delivers messages to a folder as the server would (new mail): in
@@ -526,6 +536,10 @@ impl Account for MemoryAccount {
             self.shared.info_of(&inner, f)
         };
         Ok(Arc::new(dav::MemoryCollection::open(self.shared.clone(), info).await?))
+    }
+
+    fn directory(&self) -> Option<Arc<dyn crate::Directory>> {
+        self.shared.directory.lock().ok().and_then(|d| d.clone())
     }
 }
 

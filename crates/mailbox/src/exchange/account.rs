@@ -187,6 +187,7 @@ impl Session {
 /// A user's Exchange mailbox, shared by all their front-end connections.
 pub struct ExchangeAccount {
     pub(super) session: Arc<Session>,
+    directory: Option<Arc<super::directory::ExchangeDirectory>>,
 }
 
 impl std::fmt::Debug for ExchangeAccount {
@@ -196,6 +197,12 @@ impl std::fmt::Debug for ExchangeAccount {
 }
 
 impl ExchangeAccount {
+    /// The account's GAL with its counters (what [`Account::directory`]
+    /// hands out), when Exchange told where the address book is.
+    pub fn exchange_directory(&self) -> Option<&Arc<super::directory::ExchangeDirectory>> {
+        self.directory.as_ref()
+    }
+
     /// Prepares an account over a fresh logon: special folders, the
     /// Keywords property id.
     pub(super) async fn open(
@@ -239,7 +246,8 @@ impl ExchangeAccount {
             feed: super::watch::Feed::default(),
             dav: super::items::DavState::default(),
         });
-        Ok(Self { session })
+        let directory = connected.directory.map(|t| Arc::new(super::directory::ExchangeDirectory::new(t)));
+        Ok(Self { session, directory })
     }
 
     /// The folder at `path` as its concrete type (tests inspect the
@@ -483,5 +491,9 @@ impl Account for ExchangeAccount {
 
     async fn calendar_details(&self, folder: &FolderId) -> Result<crate::CalendarDetails, MailboxError> {
         super::schedule::calendar_details(&self.session, folder).await
+    }
+
+    fn directory(&self) -> Option<Arc<dyn crate::Directory>> {
+        self.directory.clone().map(|d| d as Arc<dyn crate::Directory>)
     }
 }

@@ -17,6 +17,8 @@ pub(super) struct Connected {
     pub(super) mailbox: Arc<Mailbox>,
     /// The primary SMTP address (the account's identity).
     pub(super) identity: String,
+    /// Where the user's address book (GAL) is, when known.
+    pub(super) directory: Option<super::directory::BindTarget>,
 }
 
 /// The transport for `user`'s credentials.
@@ -43,12 +45,12 @@ pub(super) fn transport(config: &ExchangeConfig, user: &str, password: &str) -> 
 /// or stays busy is [`MailboxError::Unavailable`].
 pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str) -> Result<Connected, MailboxError> {
     let t = transport(config, user, password);
-    let (mailstore_url, user_dn, identity) = match &config.endpoints {
+    let (mailstore_url, user_dn, identity, addressbook_url) = match &config.endpoints {
         Endpoints::Autodiscover { start } => {
             let start = (!start.is_empty()).then(|| start.clone());
             let d = mapi_client::autodiscover::discover_from(start, user, &t, None).await.map_err(transport_error)?;
             let identity = if d.smtp_address.is_empty() { user.to_lowercase() } else { d.smtp_address.to_lowercase() };
-            (d.mailstore_url, d.legacy_dn, identity)
+            (d.mailstore_url, d.legacy_dn, identity, Some(d.addressbook_url).filter(|u| !u.is_empty()))
         }
         Endpoints::Explicit { mailstore, addressbook } => {
             let identity = user.to_lowercase();
@@ -56,7 +58,7 @@ pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str)
                 Some(url) => resolve_dn(url, &identity, &t).await?,
                 None => identity.clone(),
             };
-            (mailstore.clone(), dn, identity)
+            (mailstore.clone(), dn, identity, addressbook.clone())
         }
     };
     let session = EmsmdbSession::connect(SessionConfig::new(&mailstore_url, &user_dn, t.clone()))
@@ -66,7 +68,8 @@ pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str)
     let mailbox = Mailbox::logon(Arc::new(session), target, MailboxOptions::default())
         .await
         .map_err(|e| api_error(e, "logon"))?;
-    Ok(Connected { mailbox: Arc::new(mailbox), identity })
+    let directory = addressbook_url.map(|url| super::directory::BindTarget { url, user_dn, transport: t });
+    Ok(Connected { mailbox: Arc::new(mailbox), identity, directory })
 }
 
 /// The legacyExchangeDN of `smtp` through the address book; the address

@@ -44,6 +44,7 @@
 
 mod account;
 mod connect;
+mod directory;
 mod folder;
 mod item_write;
 mod items;
@@ -59,6 +60,7 @@ mod write;
 use std::time::Duration;
 
 pub use account::ExchangeAccount;
+pub use directory::ExchangeDirectory;
 pub use folder::ExchangeFolder;
 pub use pool::{ExchangeProvider, PoolStats};
 
