@@ -258,7 +258,7 @@ pub(crate) fn backend_error(shared: &Shared, e: &MailboxError) -> Response {
             return r;
         }
         MailboxError::NoSuchFolder(_) => StatusCode::NOT_FOUND,
-        MailboxError::NotPermitted(_) => StatusCode::FORBIDDEN,
+        MailboxError::NotPermitted(_) | MailboxError::AccessDenied(_) => StatusCode::FORBIDDEN,
         MailboxError::AlreadyExists(_) => StatusCode::CONFLICT,
         MailboxError::Invalid(_) => StatusCode::BAD_REQUEST,
         MailboxError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -91,7 +91,7 @@ impl Session {
         for f in folders.iter().filter(|f| !f.hidden() && kind_matches(home, f.kind)) {
             match self.account.collection(&f.id).await {
                 Ok(c) => out.push(c),
-                Err(MailboxError::NotPermitted(_) | MailboxError::NoSuchFolder(_)) => {}
+                Err(MailboxError::NotPermitted(_) | MailboxError::NoSuchFolder(_) | MailboxError::AccessDenied(_)) => {}
                 Err(e) => return Err(self.fail(&e)),
             }
         }

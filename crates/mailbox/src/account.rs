@@ -13,7 +13,7 @@ use crate::flags::FlagOp;
 use crate::items::ItemCollection;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
-    MoveOutcome, Quota, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
+    MoveOutcome, Quota, SelectInfo, StoreKind, StoreOutcome, Submission, SubmitOutcome,
 };
 use crate::search::SearchKey;
 
@@ -93,6 +93,16 @@ pub trait Account: Send + Sync {
     async fn collection(&self, folder: &FolderId) -> Result<Arc<dyn ItemCollection>, MailboxError> {
         let _ = folder;
         Err(MailboxError::NotPermitted("this backend has no DAV items".into()))
+    }
+
+    /// The folders of one store: the user's own, another user's mailbox
+    /// (opened on first use by the owner's address, so a mailbox the user
+    /// was not offered is reachable by name) or the public folders. A
+    /// mailbox the user may not open is [`MailboxError::AccessDenied`].
+    /// Added for delegated mailboxes; the default filters
+    /// [`Account::list_folders`].
+    async fn store_folders(&self, store: &StoreKind) -> Result<Vec<FolderInfo>, MailboxError> {
+        Ok(self.list_folders().await?.into_iter().filter(|f| &f.store == store).collect())
     }
 }
 
