@@ -20,6 +20,7 @@
 mod methods;
 mod path;
 mod props;
+mod proxy;
 mod report;
 mod xml;
 
@@ -196,6 +197,9 @@ async fn well_known(State(shared): State<Arc<Shared>>) -> Response {
 pub(crate) struct Session {
     pub(crate) shared: Arc<Shared>,
     pub(crate) account: Arc<dyn Account>,
+    /// The user whose principal and homes the request addresses (the
+    /// authenticated user, or a delegator: [`proxy`]).
+    pub(crate) owner: String,
 }
 
 async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -206,7 +210,8 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     }
     let response = match authenticate(&shared, request.headers()).await {
         Ok(account) => {
-            let session = Session { shared: shared.clone(), account };
+            let owner = account.identity().to_owned();
+            let session = Session { shared: shared.clone(), account, owner };
             methods::handle(&session, request).await
         }
         Err(r) => r,

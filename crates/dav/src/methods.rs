@@ -37,12 +37,12 @@ pub(crate) async fn handle(s: &Session, request: Request) -> Response {
         Err(PathError::Traversal) => return (StatusCode::BAD_REQUEST, "invalid path\n").into_response(),
         Err(PathError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
     };
-    if let Some(user) = target_user(&target)
-        && !user.eq_ignore_ascii_case(s.account.identity())
-    {
-        // Other users' collections are not offered yet.
-        return StatusCode::FORBIDDEN.into_response();
-    }
+    // Another user's resources: only what the backend lets the user open.
+    let scoped = match crate::proxy::scope(s, &target).await {
+        Ok(scoped) => scoped,
+        Err(r) => return r,
+    };
+    let s = scoped.as_ref().unwrap_or(s);
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, s.shared.config.max_body).await {
         Ok(b) => b,
@@ -66,16 +66,6 @@ pub(crate) fn options() -> Response {
     (StatusCode::OK, [("DAV", DAV_CLASSES), (header::ALLOW.as_str(), ALLOW)]).into_response()
 }
 
-fn target_user(t: &Target) -> Option<&str> {
-    match t {
-        Target::Root => None,
-        Target::Principal { user }
-        | Target::Home { user, .. }
-        | Target::Collection { user, .. }
-        | Target::Item { user, .. } => Some(user),
-    }
-}
-
 /// A failed request, already an answer.
 pub(crate) type Answer = Result<Response, Response>;
 
@@ -86,7 +76,7 @@ impl Session {
 
     /// The user's collections under `home`.
     pub(crate) async fn collections(&self, home: Home) -> Result<Vec<Arc<dyn ItemCollection>>, Response> {
-        let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
+        let folders = crate::proxy::owner_folders(self).await.map_err(|e| self.fail(&e))?;
         let mut out = Vec::new();
         for f in folders.iter().filter(|f| !f.hidden() && kind_matches(home, f.kind)) {
             match self.account.collection(&f.id).await {
@@ -100,7 +90,7 @@ impl Session {
 
     /// The collection whose segment is `folder`.
     pub(crate) async fn collection(&self, home: Home, folder: &str) -> Result<Arc<dyn ItemCollection>, Response> {
-        let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
+        let folders = crate::proxy::owner_folders(self).await.map_err(|e| self.fail(&e))?;
         let f = folders
             .iter()
             .find(|f| kind_matches(home, f.kind) && folder_segment(&f.id) == folder)
