@@ -71,8 +71,7 @@ pub(crate) async fn scope(s: &Session, target: &Target) -> Result<Option<Session
 /// what the backend lets the user open of the other owner's.
 pub(crate) async fn owner_folders(s: &Session) -> Result<Vec<FolderInfo>, MailboxError> {
     if s.owns_target() {
-        let all = s.account.list_folders().await?;
-        return Ok(all.into_iter().filter(|f| f.store == StoreKind::Own).collect());
+        return s.account.store_folders(&StoreKind::Own).await;
     }
     s.account.store_folders(&StoreKind::Delegate(s.owner.clone())).await
 }
