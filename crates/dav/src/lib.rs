@@ -24,6 +24,7 @@ mod directory;
 mod methods;
 mod path;
 mod props;
+mod proxy;
 mod report;
 mod schedule;
 mod xml;
@@ -211,6 +212,9 @@ async fn well_known(State(shared): State<Arc<Shared>>) -> Response {
 pub(crate) struct Session {
     pub(crate) shared: Arc<Shared>,
     pub(crate) account: Arc<dyn Account>,
+    /// The user whose principal and homes the request addresses (the
+    /// authenticated user, or a delegator: [`proxy`]).
+    pub(crate) owner: String,
 }
 
 async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -221,7 +225,8 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     }
     let response = match authenticate(&shared, request.headers()).await {
         Ok(account) => {
-            let session = Session { shared: shared.clone(), account };
+            let owner = account.identity().to_owned();
+            let session = Session { shared: shared.clone(), account, owner };
             methods::handle(&session, request).await
         }
         Err(r) => r,
@@ -273,7 +278,7 @@ pub(crate) fn backend_error(shared: &Shared, e: &MailboxError) -> Response {
             return r;
         }
         MailboxError::NoSuchFolder(_) => StatusCode::NOT_FOUND,
-        MailboxError::NotPermitted(_) => StatusCode::FORBIDDEN,
+        MailboxError::NotPermitted(_) | MailboxError::AccessDenied(_) => StatusCode::FORBIDDEN,
         MailboxError::AlreadyExists(_) => StatusCode::CONFLICT,
         MailboxError::Invalid(_) => StatusCode::BAD_REQUEST,
         MailboxError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -37,12 +37,12 @@ pub(crate) async fn handle(s: &Session, request: Request) -> Response {
         Err(PathError::Traversal) => return (StatusCode::BAD_REQUEST, "invalid path\n").into_response(),
         Err(PathError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
     };
-    if let Some(user) = target_user(&target)
-        && !user.eq_ignore_ascii_case(s.account.identity())
-    {
-        // Other users' collections are not offered yet.
-        return StatusCode::FORBIDDEN.into_response();
-    }
+    // Another user's resources: only what the backend lets the user open.
+    let scoped = match crate::proxy::scope(s, &target).await {
+        Ok(scoped) => scoped,
+        Err(r) => return r,
+    };
+    let s = scoped.as_ref().unwrap_or(s);
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, s.shared.config.max_body).await {
         Ok(b) => b,
@@ -72,16 +72,6 @@ pub(crate) fn options() -> Response {
     (StatusCode::OK, [("DAV", DAV_CLASSES), (header::ALLOW.as_str(), ALLOW)]).into_response()
 }
 
-fn target_user(t: &Target) -> Option<&str> {
-    match t {
-        Target::Root => None,
-        Target::Principal { user }
-        | Target::Home { user, .. }
-        | Target::Collection { user, .. }
-        | Target::Item { user, .. } => Some(user),
-    }
-}
-
 /// A failed request, already an answer.
 pub(crate) type Answer = Result<Response, Response>;
 
@@ -92,12 +82,12 @@ impl Session {
 
     /// The user's collections under `home`.
     pub(crate) async fn collections(&self, home: Home) -> Result<Vec<Arc<dyn ItemCollection>>, Response> {
-        let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
+        let folders = crate::proxy::owner_folders(self).await.map_err(|e| self.fail(&e))?;
         let mut out = Vec::new();
         for f in folders.iter().filter(|f| !f.hidden() && kind_matches(home, f.kind)) {
             match self.account.collection(&f.id).await {
                 Ok(c) => out.push(c),
-                Err(MailboxError::NotPermitted(_) | MailboxError::NoSuchFolder(_)) => {}
+                Err(MailboxError::NotPermitted(_) | MailboxError::NoSuchFolder(_) | MailboxError::AccessDenied(_)) => {}
                 Err(e) => return Err(self.fail(&e)),
             }
         }
@@ -108,11 +98,19 @@ impl Session {
     /// Opened by the id the segment spells, without listing every folder
     /// first (a listing is a backend round trip per request).
     pub(crate) async fn collection(&self, home: Home, folder: &str) -> Result<Arc<dyn ItemCollection>, Response> {
-        if home == Home::Calendars && folder == crate::schedule::INBOX {
+        if home == Home::Calendars && folder == crate::schedule::INBOX && self.owns_target() {
             return crate::schedule::inbox(self).await;
         }
         let alias = crate::schedule::alias(self.account.identity(), folder);
         let folder = alias.as_deref().unwrap_or(folder);
+        if !self.owns_target() {
+            let folders = crate::proxy::owner_folders(self).await.map_err(|e| self.fail(&e))?;
+            let f = folders
+                .iter()
+                .find(|f| kind_matches(home, f.kind) && folder_segment(&f.id) == folder)
+                .ok_or_else(|| StatusCode::NOT_FOUND.into_response())?;
+            return self.account.collection(&f.id).await.map_err(|e| self.fail(&e));
+        }
         let not_found = || StatusCode::NOT_FOUND.into_response();
         let bytes: Option<Vec<u8>> = (0..folder.len())
             .step_by(2)
@@ -123,7 +121,7 @@ impl Session {
             return Err(not_found());
         }
         match self.account.collection(&id).await {
-            Ok(c) if kind_matches(home, c.info().kind) => Ok(c),
+            Ok(c) if kind_matches(home, c.info().kind) && c.info().store == mailbox::StoreKind::Own => Ok(c),
             Ok(_) | Err(MailboxError::NoSuchFolder(_) | MailboxError::NotPermitted(_)) => Err(not_found()),
             Err(e) => Err(self.fail(&e)),
         }

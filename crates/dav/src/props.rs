@@ -34,7 +34,7 @@ impl Session {
     }
 
     pub(crate) fn home_href(&self, home: Home) -> String {
-        format!("{}/{}/{}/", self.prefix(), home.segment(), encode(self.account.identity()))
+        format!("{}/{}/{}/", self.prefix(), home.segment(), encode(&self.owner))
     }
 
     pub(crate) fn collection_href(&self, home: Home, coll: &dyn ItemCollection) -> String {
@@ -44,7 +44,7 @@ impl Session {
     pub(crate) fn href(&self, res: &Resource) -> String {
         match res {
             Resource::Root => format!("{}/", self.prefix()),
-            Resource::Principal => self.principal_href(),
+            Resource::Principal => self.owner_principal_href(),
             Resource::Home(h) => self.home_href(*h),
             Resource::Collection { home, coll } => self.collection_href(*home, coll.as_ref()),
             Resource::Item { home, coll, entry, .. } => {
@@ -112,12 +112,12 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
             "<d:collection/><card:addressbook/>".into()
         }
         (DAV, "resourcetype", Resource::Item { .. }) => String::new(),
-        (DAV, "displayname", Resource::Principal) => escape(s.account.identity()),
+        (DAV, "displayname", Resource::Principal) => escape(&s.owner),
         (DAV, "displayname", Resource::Home(Home::Calendars)) => "Calendars".into(),
         (DAV, "displayname", Resource::Home(Home::AddressBooks)) => "Address books".into(),
         (DAV, "displayname", Resource::Collection { coll, .. }) => escape(&coll.info().name),
         (DAV, "owner" | "principal-URL", Resource::Principal | Resource::Home(_) | Resource::Collection { .. }) => {
-            href(s.principal_href())
+            href(s.owner_principal_href())
         }
         (CALDAV, "calendar-home-set", Resource::Principal) => href(s.home_href(Home::Calendars)),
         (CARDDAV, "addressbook-home-set", Resource::Principal) => href(s.home_href(Home::AddressBooks)),
@@ -126,7 +126,7 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
             href(crate::directory::collection_href(s))
         }
         (CALDAV, "calendar-user-address-set", Resource::Principal) => {
-            format!("{}{}", href(format!("mailto:{}", s.account.identity())), href(s.principal_href()))
+            format!("{}{}", href(format!("mailto:{}", s.owner)), href(s.owner_principal_href()))
         }
         (DAV, "sync-token", Resource::Collection { coll, .. }) => {
             escape(&format!("{SYNC_TOKEN_PREFIX}{}", coll.sync_token().await?))
@@ -166,6 +166,12 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
             "<card:address-data-type content-type=\"text/vcard\" version=\"3.0\"/>\
              <card:address-data-type content-type=\"text/vcard\" version=\"4.0\"/>"
                 .into()
+        }
+        (CS, "calendar-proxy-read-for" | "calendar-proxy-write-for", Resource::Principal) => {
+            match crate::proxy::proxy_for(s, name).await? {
+                Some(v) => v,
+                None => return Ok(None),
+            }
         }
         (DAV, "getetag", Resource::Item { entry, .. }) => escape(&quote(&entry.etag)),
         (DAV, "getcontenttype", Resource::Item { home, message, .. }) => {

@@ -63,9 +63,7 @@ async fn multiget(s: &Session, home: Home, root: &Element, request: &PropRequest
         let path = strip_origin(raw);
         let target = crate::path::parse(s.prefix(), path).ok();
         let found = match &target {
-            Some(t @ Target::Item { home: h, user, .. })
-                if *h == home && user.eq_ignore_ascii_case(s.account.identity()) =>
-            {
+            Some(t @ Target::Item { home: h, user, .. }) if *h == home && user.eq_ignore_ascii_case(&s.owner) => {
                 match crate::methods::resource(s, t, request.needs_data()).await {
                     Ok(res) => Some(res),
                     Err(r) if r.status() == StatusCode::NOT_FOUND => None,

@@ -51,6 +51,18 @@ fn escape(s: &str) -> String {
 /// The settings response for `user`; `base_url` is this server's
 /// `scheme://host[:port]`.
 pub fn settings_response(user: &AuthUser, base_url: &str, mapi_http_version: Option<u32>) -> String {
+    settings_response_with(user, &[], base_url, mapi_http_version)
+}
+
+/// [`settings_response`] with `AlternativeMailbox` entries of type
+/// `Delegate` for `alternatives` ([MS-OXDSCLI] 2.2.4.1.1.2.1: the
+/// mailboxes Exchange automaps into the user's profile).
+pub fn settings_response_with(
+    user: &AuthUser,
+    alternatives: &[AuthUser],
+    base_url: &str,
+    mapi_http_version: Option<u32>,
+) -> String {
     let mut xml = String::with_capacity(2048);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n");
     xml.push_str("<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">");
@@ -64,6 +76,17 @@ pub fn settings_response(user: &AuthUser, base_url: &str, mapi_http_version: Opt
     xml.push_str(&format!("<DeploymentId>{DEPLOYMENT_ID}</DeploymentId>"));
     xml.push_str("</User><Account><AccountType>email</AccountType><Action>settings</Action>");
     xml.push_str("<MicrosoftOnline>False</MicrosoftOnline><ConsumerMailbox>False</ConsumerMailbox>");
+    for alt in alternatives {
+        xml.push_str(&format!(
+            "<AlternativeMailbox><Type>Delegate</Type><DisplayName>{}</DisplayName>\
+             <LegacyDN>{}</LegacyDN><SmtpAddress>{}</SmtpAddress>\
+             <OwnerSmtpAddress>{}</OwnerSmtpAddress></AlternativeMailbox>",
+            escape(&alt.display_name),
+            escape(&alt.legacy_dn),
+            escape(&alt.address),
+            escape(&alt.address)
+        ));
+    }
     if let Some(version) = mapi_http_version {
         let id = escape(&user.mailbox_id());
         let base = escape(base_url.trim_end_matches('/'));
@@ -97,7 +120,10 @@ pub fn respond(body: &[u8], directory: &dyn UserDirectory, base_url: &str, capab
         return error_response(600, "Invalid Request");
     };
     match directory.lookup(address) {
-        Some(user) => settings_response(&user, base_url, mapi_http_version(capability)),
+        Some(user) => {
+            let alternatives = directory.automapped(&user.address);
+            settings_response_with(&user, &alternatives, base_url, mapi_http_version(capability))
+        }
         None => error_response(500, "The e-mail address cannot be found."),
     }
 }
@@ -144,6 +170,18 @@ mod tests {
         assert!(with.contains("<Protocol Type=\"mapiHttp\" Version=\"1\"><MailStore><InternalUrl>https://127.0.0.1:8443/mapi/emsmdb/?MailboxId="));
         assert!(with.contains("Alice &lt;A&amp;B&gt;"));
         assert!(!with.contains("Ews"));
+        let team = AuthUser {
+            address: "team@example.test".into(),
+            display_name: "Team".into(),
+            legacy_dn: "/o=Sim/cn=team".into(),
+            mailbox_guid: mapi_wire::Guid([2; 16]),
+        };
+        let mapped = settings_response_with(&user, &[team], "https://127.0.0.1:8443", Some(1));
+        assert!(mapped.contains(
+            "<AlternativeMailbox><Type>Delegate</Type><DisplayName>Team</DisplayName><LegacyDN>/o=Sim/cn=team</LegacyDN>\
+             <SmtpAddress>team@example.test</SmtpAddress>"
+        ));
+        assert!(!with.contains("AlternativeMailbox"));
         let without = settings_response(&user, "https://127.0.0.1:8443", None);
         assert!(!without.contains("mapiHttp"));
         assert!(without.contains("<LegacyDN>/o=Sim/cn=alice</LegacyDN>"));

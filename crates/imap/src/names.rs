@@ -58,6 +58,23 @@ impl Names {
     }
 }
 
+impl Names {
+    /// The store and store-relative path an IMAP name in the Other Users
+    /// or Shared namespace names (`Other Users/<owner>/<path>`,
+    /// `Public Folders/<path>`); `None` for other names. The owner is
+    /// matched case-insensitively (it is an address).
+    pub(crate) fn other_store(&self, name: &str) -> Option<(StoreKind, String)> {
+        let d = self.delim;
+        let (first, rest) = name.split_once(d)?;
+        if first == OTHER_USERS {
+            let (owner, path) = rest.split_once(d)?;
+            return (!owner.is_empty() && !path.is_empty())
+                .then(|| (StoreKind::Delegate(owner.to_lowercase()), path.to_owned()));
+        }
+        (first == SHARED && !rest.is_empty()).then(|| (StoreKind::Public, rest.to_owned()))
+    }
+}
+
 /// Whether the folder is shown to IMAP clients.
 pub(crate) fn listed(info: &FolderInfo) -> bool {
     info.kind == FolderKind::Mail && !info.hidden()
@@ -116,5 +133,18 @@ mod tests {
         assert_eq!(n.own_imap("Inboxes"), "Inboxes");
         assert_eq!(n.own_path("inbox/Lists").as_deref(), Some("Inbox/Lists"));
         assert_eq!(n.own_path("Other Users/bob/Inbox"), None);
+    }
+
+    #[test]
+    fn other_namespaces_name_their_store() {
+        let n = Names { delim: '/', inbox: Some("Inbox".into()) };
+        assert_eq!(
+            n.other_store("Other Users/Team@Example.test/Inbox/Sub"),
+            Some((StoreKind::Delegate("team@example.test".into()), "Inbox/Sub".into()))
+        );
+        assert_eq!(n.other_store("Public Folders/News"), Some((StoreKind::Public, "News".into())));
+        assert_eq!(n.other_store("Other Users/team@example.test"), None);
+        assert_eq!(n.other_store("Other Users//Inbox"), None);
+        assert_eq!(n.other_store("INBOX/Other Users/a/b"), None);
     }
 }

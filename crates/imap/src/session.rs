@@ -176,6 +176,7 @@ impl Session {
                     MailboxError::NoSuchFolder(_) => Some("NONEXISTENT"),
                     MailboxError::AlreadyExists(_) => Some("ALREADYEXISTS"),
                     MailboxError::NotPermitted(_) => Some("CANNOT"),
+                    MailboxError::AccessDenied(_) => Some("NOPERM"),
                     MailboxError::TooLarge { .. } => Some("TOOBIG"),
                     MailboxError::AuthenticationFailed => Some("AUTHENTICATIONFAILED"),
                     MailboxError::Exhausted(_) | MailboxError::Internal(_) => Some("SERVERBUG"),
@@ -560,12 +561,16 @@ impl Session {
                 Err(e) => Err(e.into()),
             },
             None => {
+                // Another user's mailbox is opened by the owner's address on
+                // first use; the backend refuses it without rights (NOPERM).
+                let missing = || Fail::No(Some("NONEXISTENT"), format!("No mailbox {name}"));
+                let (store, path) = self.names.other_store(name).ok_or_else(missing)?;
                 let found = account
-                    .list_folders()
+                    .store_folders(&store)
                     .await?
                     .into_iter()
-                    .find(|f| names::listed(f) && self.names.imap_name(f) == name)
-                    .ok_or_else(|| Fail::No(Some("NONEXISTENT"), format!("No mailbox {name}")))?;
+                    .find(|f| names::listed(f) && f.store == store && f.path == path)
+                    .ok_or_else(missing)?;
                 Ok(account.folder(&found.id).await?)
             }
         }

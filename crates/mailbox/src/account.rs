@@ -14,7 +14,7 @@ use crate::flags::FlagOp;
 use crate::items::ItemCollection;
 use crate::model::{
     AppendOutcome, AppendRequest, ChangeEvent, CopyOutcome, FetchFields, FolderId, FolderInfo, MessageData,
-    MoveOutcome, Quota, SelectInfo, StoreOutcome, Submission, SubmitOutcome,
+    MoveOutcome, Quota, SelectInfo, StoreKind, StoreOutcome, Submission, SubmitOutcome,
 };
 use crate::search::SearchKey;
 
@@ -143,6 +143,16 @@ pub trait Account: Send + Sync {
     /// CardDAV directory address book; the default has none.
     fn directory(&self) -> Option<Arc<dyn Directory>> {
         None
+    }
+
+    /// The folders of one store: the user's own, another user's mailbox
+    /// (opened on first use by the owner's address, so a mailbox the user
+    /// was not offered is reachable by name) or the public folders. A
+    /// mailbox the user may not open is [`MailboxError::AccessDenied`].
+    /// Added for delegated mailboxes; the default filters
+    /// [`Account::list_folders`].
+    async fn store_folders(&self, store: &StoreKind) -> Result<Vec<FolderInfo>, MailboxError> {
+        Ok(self.list_folders().await?.into_iter().filter(|f| &f.store == store).collect())
     }
 }
 

@@ -42,6 +42,11 @@ pub enum MailboxError {
     /// A bug or corrupt state; not retryable.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The user lacks the rights for this (another user's mailbox or folder
+    /// they were not given access to; a delegate without write rights):
+    /// IMAP `NO [NOPERM]`, HTTP 403. Never retryable.
+    #[error("access denied: {0}")]
+    AccessDenied(String),
 }
 
 impl MailboxError {

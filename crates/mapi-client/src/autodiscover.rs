@@ -43,6 +43,24 @@ pub struct Discovery {
     pub mailbox_id: Option<String>,
     /// The mapiHttp `Version` attribute.
     pub mapi_http_version: Option<u32>,
+    /// `Account/AlternativeMailbox` entries: mailboxes Exchange maps into the
+    /// user's profile (automapping of full-access delegates, team mailboxes).
+    pub alternative_mailboxes: Vec<AlternativeMailbox>,
+}
+
+/// One `AlternativeMailbox` of an Autodiscover answer ([MS-OXDSCLI]
+/// 2.2.4.1.1.2.1: `Type`, `DisplayName`, `SmtpAddress`, `OwnerSmtpAddress`,
+/// `LegacyDN`, `Server`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlternativeMailbox {
+    /// `Type`: `Delegate`, `Archive` or `TeamMailbox`.
+    pub kind: String,
+    /// `DisplayName`.
+    pub display_name: String,
+    /// `SmtpAddress`.
+    pub smtp_address: String,
+    /// `LegacyDN`, when given.
+    pub legacy_dn: Option<String>,
 }
 
 /// One parsed Autodiscover answer.
@@ -246,6 +264,9 @@ pub fn parse_response(xml: &[u8]) -> Result<AutodiscoverResponse> {
                         }
                     }
                 }
+                if name == "AlternativeMailbox" {
+                    d.alternative_mailboxes.push(AlternativeMailbox::default());
+                }
                 if path.len() > 32 {
                     return Err(Error::Protocol("Autodiscover XML nested too deeply".into()));
                 }
@@ -265,6 +286,17 @@ pub fn parse_response(xml: &[u8]) -> Result<AutodiscoverResponse> {
                     ["AutoDiscoverSMTPAddress", "User", ..] => d.smtp_address = text,
                     ["DeploymentId", "User", ..] => d.deployment_id = Some(text),
                     ["Action", "Account", ..] => action = text,
+                    [field, "AlternativeMailbox", ..] => {
+                        if let Some(alt) = d.alternative_mailboxes.last_mut() {
+                            match *field {
+                                "Type" => alt.kind = text,
+                                "DisplayName" => alt.display_name = text,
+                                "SmtpAddress" => alt.smtp_address = text,
+                                "LegacyDN" => alt.legacy_dn = Some(text),
+                                _ => {}
+                            }
+                        }
+                    }
                     ["RedirectAddr", "Account", ..] => redirect_addr = Some(text),
                     ["RedirectUrl", "Account", ..] => redirect_url = Some(text),
                     ["Message", "Error", ..] => error = Some(text),

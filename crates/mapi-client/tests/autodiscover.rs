@@ -161,3 +161,18 @@ async fn redirect_url_is_followed_and_loops_are_bounded() {
     .await
     .unwrap();
 }
+
+#[test]
+fn alternative_mailboxes_are_read_from_the_account() {
+    let xml = r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><User><LegacyDN>/o=x/cn=alice</LegacyDN></User><Account><Action>settings</Action><AlternativeMailbox><Type>Delegate</Type><DisplayName>Team Mailbox</DisplayName><LegacyDN>/o=x/cn=team</LegacyDN><SmtpAddress>team@example.test</SmtpAddress><OwnerSmtpAddress>team@example.test</OwnerSmtpAddress></AlternativeMailbox><AlternativeMailbox><Type>Archive</Type><DisplayName>Archive</DisplayName><SmtpAddress>arch@example.test</SmtpAddress></AlternativeMailbox><Protocol Type="mapiHttp" Version="1"><MailStore><ExternalUrl>https://h/mapi/emsmdb/?MailboxId=a@x</ExternalUrl></MailStore><AddressBook><ExternalUrl>https://h/mapi/nspi/?MailboxId=a@x</ExternalUrl></AddressBook></Protocol></Account></Response></Autodiscover>"#;
+    let AutodiscoverResponse::Settings(d) = autodiscover::parse_response(xml.as_bytes()).unwrap() else {
+        panic!("expected settings");
+    };
+    assert_eq!(d.alternative_mailboxes.len(), 2);
+    let team = &d.alternative_mailboxes[0];
+    assert_eq!((team.kind.as_str(), team.display_name.as_str()), ("Delegate", "Team Mailbox"));
+    assert_eq!(team.smtp_address, "team@example.test");
+    assert_eq!(team.legacy_dn.as_deref(), Some("/o=x/cn=team"));
+    assert_eq!(d.alternative_mailboxes[1].kind, "Archive");
+    assert_eq!(d.legacy_dn, "/o=x/cn=alice", "the user's own fields are untouched");
+}

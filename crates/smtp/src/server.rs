@@ -335,7 +335,9 @@ fn refusal(e: &MailboxError) -> Response<String> {
             1,
             format!("Mail server unavailable ({}); the message was NOT sent, try again later", one_line(why)),
         ),
-        MailboxError::NotPermitted(why) => Response::new(550, 5, 7, 1, format!("Not permitted: {}", one_line(why))),
+        MailboxError::NotPermitted(why) | MailboxError::AccessDenied(why) => {
+            Response::new(550, 5, 7, 1, format!("Not permitted: {}", one_line(why)))
+        }
         MailboxError::TooLarge { limit } => {
             Response::new(552, 5, 3, 4, format!("Message exceeds the mail server's limit of {limit} octets"))
         }

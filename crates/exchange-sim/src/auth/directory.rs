@@ -26,6 +26,14 @@ pub trait UserDirectory: Send + Sync + 'static {
         let _ = user;
         None
     }
+
+    /// The mailboxes Autodiscover maps into `user`'s profile
+    /// (`AlternativeMailbox`, [MS-OXDSCLI] 2.2.4.1.1.2.1): on Exchange, the
+    /// mailboxes where the user holds full access. None by default.
+    fn automapped(&self, user: &str) -> Vec<AuthUser> {
+        let _ = user;
+        Vec::new()
+    }
 }
 
 impl UserDirectory for Store {
@@ -42,6 +50,29 @@ impl UserDirectory for Store {
             legacy_dn: info.legacy_dn.clone(),
             mailbox_guid: info.mailbox_guid,
         })
+    }
+
+    /// Other private mailboxes with a mailbox-wide grant (folder 0) to
+    /// `user`: full access, as Exchange automaps it.
+    fn automapped(&self, user: &str) -> Vec<AuthUser> {
+        let Some(me) = self.lookup(user) else { return Vec::new() };
+        let mut out = Vec::new();
+        for info in self.mailboxes().unwrap_or_default() {
+            if info.address.eq_ignore_ascii_case(&me.address) {
+                continue;
+            }
+            let Ok(mailbox) = self.mailbox(&info.address) else { continue };
+            let grants = mailbox.permissions(None).unwrap_or_default();
+            if grants.iter().any(|(who, rights)| who.eq_ignore_ascii_case(&me.address) && rights.0 != 0) {
+                out.push(AuthUser {
+                    address: info.address.clone(),
+                    display_name: info.display_name.clone(),
+                    legacy_dn: info.legacy_dn.clone(),
+                    mailbox_guid: info.mailbox_guid,
+                });
+            }
+        }
+        out
     }
 }
 
@@ -167,5 +198,9 @@ impl UserDirectory for WithNtHashes {
     fn nt_hash(&self, user: &str) -> Option<[u8; 16]> {
         let address = self.inner.lookup(user)?.address.to_ascii_lowercase();
         self.nt_hashes.nt_hashes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&address).copied()
+    }
+
+    fn automapped(&self, user: &str) -> Vec<AuthUser> {
+        self.inner.automapped(user)
     }
 }

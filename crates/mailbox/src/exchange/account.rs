@@ -51,12 +51,24 @@ pub(super) struct Session {
     syncs: Mutex<HashMap<Fid, Arc<FolderSync>>>,
     pub(super) feed: super::watch::Feed,
     pub(super) dav: super::items::DavState,
+    /// Which store this logon opened: the user's own, a delegator's or the
+    /// public folders (see `stores`).
+    pub(super) store: StoreKind,
+    /// Prefix of this store's model folder ids (empty for the own store),
+    /// so ids of different stores never collide.
+    id_prefix: Vec<u8>,
+    /// Whether dropping the session ends the EMSMDB session: other stores'
+    /// logons ride on the own store's session.
+    owns_transport: bool,
 }
 
 impl Drop for Session {
     /// Frees the server's session context when the pool lets the account
     /// go (idle timeout, cap, password change) and no front end holds it.
     fn drop(&mut self) {
+        if !self.owns_transport {
+            return;
+        }
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             let session = self.mailbox.session().clone();
             drop(rt.spawn(async move {
@@ -101,17 +113,19 @@ impl Session {
         Ok(())
     }
 
-    /// The folder's identity in the model.
-    pub(super) fn model_id(fid: Fid) -> FolderId {
-        FolderId::new(fid.to_wire().to_vec())
+    /// The folder's identity in the model: the store's prefix and the FID.
+    pub(super) fn model_id(&self, fid: Fid) -> FolderId {
+        let mut bytes = self.id_prefix.clone();
+        bytes.extend_from_slice(&fid.to_wire());
+        FolderId::new(bytes)
     }
 
-    /// The MAPI id of a model folder id.
-    pub(super) fn fid_of(id: &FolderId) -> Result<Fid, MailboxError> {
-        let bytes: [u8; 8] = id
-            .as_bytes()
-            .try_into()
-            .map_err(|_| MailboxError::NoSuchFolder(format!("{id:?} is not an Exchange folder")))?;
+    /// The MAPI id of a model folder id of this store; an id of another
+    /// store is no folder here (a copy never lands in the wrong store).
+    pub(super) fn fid_of(&self, id: &FolderId) -> Result<Fid, MailboxError> {
+        let not_here = || MailboxError::NoSuchFolder(format!("{id:?} is not a folder of this store"));
+        let rest = id.as_bytes().strip_prefix(self.id_prefix.as_slice()).ok_or_else(not_here)?;
+        let bytes: [u8; 8] = rest.try_into().map_err(|_| not_here())?;
         Ok(Fid::from_wire(bytes))
     }
 
@@ -154,15 +168,15 @@ impl Session {
                     break;
                 }
             }
-            let id = Self::model_id(*fid);
+            let id = self.model_id(*fid);
             out.push(FolderInfo {
                 role: self.special.role_of(&id),
-                parent: (row.parent != self.ipm).then(|| Self::model_id(row.parent)),
+                parent: (row.parent != self.ipm).then(|| self.model_id(row.parent)),
                 id,
                 name: row.name.clone(),
                 path,
                 kind: folder_kind(row.class.as_deref()),
-                store: StoreKind::Own,
+                store: self.store.clone(),
                 has_children: row.children || by_id.values().any(|c| c.parent == *fid),
             });
         }
@@ -184,10 +198,99 @@ impl Session {
     }
 }
 
+/// What a [`Session`] is made of besides its logon.
+pub(super) struct SessionParts {
+    pub(super) identity: String,
+    /// The state namespace (own store: the identity; other stores: a
+    /// namespace of their own, so UIDs never mix).
+    pub(super) account: AccountId,
+    pub(super) state: Arc<dyn StateStore>,
+    pub(super) config: Arc<ExchangeConfig>,
+    pub(super) cache: Arc<MimeCache>,
+    pub(super) store: StoreKind,
+    pub(super) id_prefix: Vec<u8>,
+    pub(super) owns_transport: bool,
+}
+
+impl Session {
+    /// A session over a logon to any store: the Keywords property id, the
+    /// special folders (where the user may read them: a delegate with rights
+    /// on single folders cannot open the mailbox root) and the top of the
+    /// folder tree (the IPM subtree; FolderIds[1] of a public logon,
+    /// [MS-OXCROPS] 2.2.3.1.2).
+    pub(super) async fn open(mb: Arc<Mailbox>, parts: SessionParts) -> Result<Self, MailboxError> {
+        let own = parts.store == StoreKind::Own;
+        let public = parts.store == StoreKind::Public;
+        let mut ids = mb.property_ids(&[keywords_name()], true).await;
+        if !own && ids.as_ref().is_err_and(mapi_client::api::Error::is_permission_denied) {
+            ids = mb.property_ids(&[keywords_name()], false).await;
+        }
+        let ids = ids.map_err(|e| api_error(e, "named properties"))?;
+        let keywords_id = ids
+            .first()
+            .copied()
+            .filter(|id| *id >= 0x8000)
+            .ok_or_else(|| MailboxError::Unavailable("the mailbox has no id for the Keywords property".into()))?;
+        let extra = if public {
+            mapi_client::api::SpecialFolders::default()
+        } else {
+            match mb.special_folders().await {
+                Ok(extra) => extra,
+                Err(e) if !own && e.is_permission_denied() => mapi_client::api::SpecialFolders::default(),
+                Err(e) => return Err(api_error(e, "special folders")),
+            }
+        };
+        let prefix = parts.id_prefix.clone();
+        let id = |f: Fid| {
+            (f.0 != 0).then(|| {
+                let mut bytes = prefix.clone();
+                bytes.extend_from_slice(&f.to_wire());
+                FolderId::new(bytes)
+            })
+        };
+        let special = if public {
+            SpecialFolders::default()
+        } else {
+            SpecialFolders {
+                inbox: id(mb.folder(SpecialFolder::Inbox)),
+                drafts: extra.drafts.and_then(id),
+                sent: id(mb.folder(SpecialFolder::SentItems)),
+                deleted: id(mb.folder(SpecialFolder::DeletedItems)),
+                junk: extra.junk.and_then(id),
+                archive: None,
+                outbox: id(mb.folder(SpecialFolder::Outbox)),
+            }
+        };
+        let ipm = if public { mb.info().folder_ids[1] } else { mb.folder(SpecialFolder::IpmSubtree) };
+        let mut names = HashMap::new();
+        names.insert(keywords_id, NamedKey::from(&PidName::KEYWORDS));
+        Ok(Self {
+            mailbox: mb,
+            identity: parts.identity,
+            account: parts.account,
+            state: parts.state,
+            config: parts.config,
+            cache: parts.cache,
+            keywords: PidName::KEYWORDS.tag(keywords_id),
+            names,
+            special,
+            ipm,
+            syncs: Mutex::new(HashMap::new()),
+            feed: super::watch::Feed::default(),
+            dav: super::items::DavState::default(),
+            store: parts.store,
+            id_prefix: parts.id_prefix,
+            owns_transport: parts.owns_transport,
+        })
+    }
+}
+
 /// A user's Exchange mailbox, shared by all their front-end connections.
 pub struct ExchangeAccount {
     pub(super) session: Arc<Session>,
     directory: Option<Arc<super::directory::ExchangeDirectory>>,
+    /// Delegated mailboxes and public folders, opened on demand.
+    pub(super) others: super::stores::OtherStores,
 }
 
 impl std::fmt::Debug for ExchangeAccount {
@@ -211,43 +314,21 @@ impl ExchangeAccount {
         state: Arc<dyn StateStore>,
         cache: Arc<MimeCache>,
     ) -> Result<Self, MailboxError> {
-        let mb = connected.mailbox.clone();
-        let ids = mb.property_ids(&[keywords_name()], true).await.map_err(|e| api_error(e, "named properties"))?;
-        let keywords_id = ids
-            .first()
-            .copied()
-            .filter(|id| *id >= 0x8000)
-            .ok_or_else(|| MailboxError::Unavailable("the mailbox has no id for the Keywords property".into()))?;
-        let extra = mb.special_folders().await.map_err(|e| api_error(e, "special folders"))?;
-        let id = |f: Fid| (f.0 != 0).then(|| Session::model_id(f));
-        let special = SpecialFolders {
-            inbox: id(mb.folder(SpecialFolder::Inbox)),
-            drafts: extra.drafts.and_then(id),
-            sent: id(mb.folder(SpecialFolder::SentItems)),
-            deleted: id(mb.folder(SpecialFolder::DeletedItems)),
-            junk: extra.junk.and_then(id),
-            archive: None,
-            outbox: id(mb.folder(SpecialFolder::Outbox)),
-        };
-        let mut names = HashMap::new();
-        names.insert(keywords_id, NamedKey::from(&PidName::KEYWORDS));
-        let session = Arc::new(Session {
-            mailbox: mb.clone(),
-            identity: connected.identity.clone(),
-            account: AccountId::new(connected.identity.to_lowercase()),
+        let identity = connected.identity.clone();
+        let parts = SessionParts {
+            account: AccountId::new(identity.to_lowercase()),
+            identity: identity.clone(),
             state,
             config,
             cache,
-            keywords: PidName::KEYWORDS.tag(keywords_id),
-            names,
-            special,
-            ipm: mb.folder(SpecialFolder::IpmSubtree),
-            syncs: Mutex::new(HashMap::new()),
-            feed: super::watch::Feed::default(),
-            dav: super::items::DavState::default(),
-        });
+            store: StoreKind::Own,
+            id_prefix: Vec::new(),
+            owns_transport: true,
+        };
+        let session = Arc::new(Session::open(connected.mailbox.clone(), parts).await?);
+        let others = super::stores::OtherStores::new(&session, &connected);
         let directory = connected.directory.map(|t| Arc::new(super::directory::ExchangeDirectory::new(t)));
-        Ok(Self { session, directory })
+        Ok(Self { session, others, directory })
     }
 
     /// The folder at `path` as its concrete type (tests inspect the
@@ -258,7 +339,7 @@ impl ExchangeAccount {
     }
 
     async fn open_folder(&self, info: FolderInfo) -> Result<Arc<ExchangeFolder>, MailboxError> {
-        let fid = Session::fid_of(&info.id)?;
+        let fid = self.session.fid_of(&info.id)?;
         let sync = self.session.sync_for(fid).await?;
         Ok(Arc::new(ExchangeFolder::new(self.session.clone(), info, fid, sync)))
     }
@@ -303,7 +384,7 @@ impl ExchangeAccount {
                     .iter()
                     .find(|f| f.path == p || (p.eq_ignore_ascii_case("INBOX") && f.role == Some(SpecialUse::Inbox)))
                     .ok_or_else(|| MailboxError::NoSuchFolder(p.to_owned()))?;
-                Session::fid_of(&f.id)
+                self.session.fid_of(&f.id)
             }
         }
     }
@@ -327,7 +408,9 @@ impl Account for ExchangeAccount {
     }
 
     async fn list_folders(&self) -> Result<Vec<FolderInfo>, MailboxError> {
-        self.session.list().await
+        let mut all = self.session.list().await?;
+        all.extend(self.others.all_folders().await?);
+        Ok(all)
     }
 
     async fn folder_by_path(&self, path: &str) -> Result<Arc<dyn Folder>, MailboxError> {
@@ -335,6 +418,12 @@ impl Account for ExchangeAccount {
     }
 
     async fn folder(&self, id: &FolderId) -> Result<Arc<dyn Folder>, MailboxError> {
+        if self.session.fid_of(id).is_err() {
+            let (session, info) = self.others.find(id).await?;
+            let fid = session.fid_of(&info.id)?;
+            let sync = session.sync_for(fid).await?;
+            return Ok(Arc::new(ExchangeFolder::new(session, info, fid, sync)));
+        }
         let all = self.session.list().await?;
         let info =
             all.into_iter().find(|f| &f.id == id).ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
@@ -359,7 +448,7 @@ impl Account for ExchangeAccount {
             .map_err(|e| api_error(e, &format!("create folder {path}")))?;
         let all = self.session.list().await?;
         all.into_iter()
-            .find(|f| f.id == Session::model_id(fid))
+            .find(|f| f.id == self.session.model_id(fid))
             .ok_or_else(|| MailboxError::Unavailable(format!("created folder {path} is not listed yet")))
     }
 
@@ -382,9 +471,9 @@ impl Account for ExchangeAccount {
         {
             return Err(MailboxError::Invalid("cannot move a folder into itself".into()));
         }
-        let fid = Session::fid_of(&f.id)?;
+        let fid = self.session.fid_of(&f.id)?;
         let old_parent = match &f.parent {
-            Some(p) => Session::fid_of(p)?,
+            Some(p) => self.session.fid_of(p)?,
             None => self.session.ipm,
         };
         let dest = self.parent_fid(new_parent, &all).await?;
@@ -399,7 +488,7 @@ impl Account for ExchangeAccount {
         let moved: Vec<Fid> = all
             .iter()
             .filter(|c| c.path == f.path || c.path.starts_with(&format!("{}{delim}", f.path)))
-            .filter_map(|c| Session::fid_of(&c.id).ok())
+            .filter_map(|c| self.session.fid_of(&c.id).ok())
             .collect();
         for s in self.session.open_syncs().await {
             if moved.contains(&s.fid) {
@@ -419,9 +508,9 @@ impl Account for ExchangeAccount {
             return Err(MailboxError::NotPermitted(format!("{path} is a special folder")));
         }
         let delim = self.session.config_delimiter();
-        let fid = Session::fid_of(&f.id)?;
+        let fid = self.session.fid_of(&f.id)?;
         let parent = match &f.parent {
-            Some(p) => Session::fid_of(p)?,
+            Some(p) => self.session.fid_of(p)?,
             None => self.session.ipm,
         };
         self.session
@@ -431,7 +520,7 @@ impl Account for ExchangeAccount {
             .map_err(|e| api_error(e, &format!("delete folder {path}")))?;
         let prefix = format!("{}{delim}", f.path);
         for c in all.iter().filter(|c| c.path == f.path || c.path.starts_with(&prefix)) {
-            self.session.forget(Session::fid_of(&c.id)?).await?;
+            self.session.forget(self.session.fid_of(&c.id)?).await?;
         }
         Ok(())
     }
@@ -463,6 +552,10 @@ impl Account for ExchangeAccount {
     }
 
     async fn collection(&self, id: &FolderId) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
+        if self.session.fid_of(id).is_err() {
+            let (session, info) = self.others.find(id).await?;
+            return Ok(Arc::new(super::items::ExchangeCollection::open(session, info).await?));
+        }
         let info = self.session.dav.folder(&self.session, id).await?;
         let info = info.ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
         Ok(Arc::new(super::items::ExchangeCollection::open(self.session.clone(), info).await?))
@@ -495,5 +588,13 @@ impl Account for ExchangeAccount {
 
     fn directory(&self) -> Option<Arc<dyn crate::Directory>> {
         self.directory.clone().map(|d| d as Arc<dyn crate::Directory>)
+    }
+
+    async fn store_folders(&self, store: &StoreKind) -> Result<Vec<FolderInfo>, MailboxError> {
+        match store {
+            StoreKind::Own => self.session.list().await,
+            StoreKind::Public if !self.session.config.public_folders => Ok(Vec::new()),
+            other => self.others.folders(other).await,
+        }
     }
 }

@@ -19,6 +19,13 @@ pub(super) struct Connected {
     pub(super) identity: String,
     /// Where the user's address book (GAL) is, when known.
     pub(super) directory: Option<super::directory::BindTarget>,
+    /// The address book URL (NSPI), to resolve other mailboxes' legacyDNs.
+    pub(super) addressbook: Option<String>,
+    /// The user's transport settings (another store's logon reuses the
+    /// session; NSPI binds need them).
+    pub(super) transport: TransportConfig,
+    /// Mailboxes Autodiscover maps into the profile (`AlternativeMailbox`).
+    pub(super) alternatives: Vec<String>,
 }
 
 /// The transport for `user`'s credentials.
@@ -45,12 +52,19 @@ pub(super) fn transport(config: &ExchangeConfig, user: &str, password: &str) -> 
 /// or stays busy is [`MailboxError::Unavailable`].
 pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str) -> Result<Connected, MailboxError> {
     let t = transport(config, user, password);
-    let (mailstore_url, user_dn, identity, addressbook_url) = match &config.endpoints {
+    let (mailstore_url, user_dn, identity, addressbook, alternatives) = match &config.endpoints {
         Endpoints::Autodiscover { start } => {
             let start = (!start.is_empty()).then(|| start.clone());
             let d = mapi_client::autodiscover::discover_from(start, user, &t, None).await.map_err(transport_error)?;
             let identity = if d.smtp_address.is_empty() { user.to_lowercase() } else { d.smtp_address.to_lowercase() };
-            (d.mailstore_url, d.legacy_dn, identity, Some(d.addressbook_url).filter(|u| !u.is_empty()))
+            let alternatives = d
+                .alternative_mailboxes
+                .iter()
+                .filter(|a| !a.kind.eq_ignore_ascii_case("Archive") && !a.smtp_address.is_empty())
+                .map(|a| a.smtp_address.to_lowercase())
+                .collect();
+            let book = (!d.addressbook_url.is_empty()).then(|| d.addressbook_url.clone());
+            (d.mailstore_url, d.legacy_dn, identity, book, alternatives)
         }
         Endpoints::Explicit { mailstore, addressbook } => {
             let identity = user.to_lowercase();
@@ -58,7 +72,7 @@ pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str)
                 Some(url) => resolve_dn(url, &identity, &t).await?,
                 None => identity.clone(),
             };
-            (mailstore.clone(), dn, identity, addressbook.clone())
+            (mailstore.clone(), dn, identity, addressbook.clone(), Vec::new())
         }
     };
     let session = EmsmdbSession::connect(SessionConfig::new(&mailstore_url, &user_dn, t.clone()))
@@ -68,13 +82,17 @@ pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str)
     let mailbox = Mailbox::logon(Arc::new(session), target, MailboxOptions::default())
         .await
         .map_err(|e| api_error(e, "logon"))?;
-    let directory = addressbook_url.map(|url| super::directory::BindTarget { url, user_dn, transport: t });
-    Ok(Connected { mailbox: Arc::new(mailbox), identity, directory })
+    let directory = addressbook.clone().map(|url| super::directory::BindTarget {
+        url,
+        user_dn: user_dn.clone(),
+        transport: t.clone(),
+    });
+    Ok(Connected { mailbox: Arc::new(mailbox), identity, directory, addressbook, transport: t, alternatives })
 }
 
 /// The legacyExchangeDN of `smtp` through the address book; the address
 /// itself when the directory does not know it uniquely.
-async fn resolve_dn(url: &str, smtp: &str, t: &TransportConfig) -> Result<String, MailboxError> {
+pub(super) async fn resolve_dn(url: &str, smtp: &str, t: &TransportConfig) -> Result<String, MailboxError> {
     let session = NspiSession::bind(SessionConfig::new(url, smtp, t.clone())).await.map_err(transport_error)?;
     let book = AddressBook::new(Arc::new(session), 1252);
     let dn = book.legacy_dn(smtp).await.map_err(|e| api_error(e, "address book"))?;
@@ -97,8 +115,11 @@ pub(super) fn transport_error(e: mapi_client::Error) -> MailboxError {
 pub(super) fn api_error(e: api::Error, what: &str) -> MailboxError {
     match e {
         api::Error::Transport(t) => transport_error(t),
-        api::Error::Rop { code, rop } if code == ErrorCode::ACCESS_DENIED => {
-            MailboxError::NotPermitted(format!("{what}: Exchange denied {rop}"))
+        api::Error::Rop { code, rop } if code == ErrorCode::ACCESS_DENIED || code == ErrorCode::LOGIN_PERM => {
+            MailboxError::AccessDenied(format!("{what}: Exchange denied {rop}"))
+        }
+        api::Error::Execute(code) if code == ErrorCode::ACCESS_DENIED || code == ErrorCode::LOGIN_PERM => {
+            MailboxError::AccessDenied(format!("{what}: Exchange denied the request"))
         }
         api::Error::Rop { code, .. } if code == ErrorCode::NOT_FOUND || code == ErrorCode::OBJECT_DELETED => {
             MailboxError::NoSuchFolder(format!("{what}: the object no longer exists"))

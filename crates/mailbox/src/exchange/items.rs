@@ -159,7 +159,7 @@ impl ExchangeCollection {
             FolderKind::Contacts => "vcf",
             _ => return Err(MailboxError::NotPermitted(format!("{} holds no calendar or contact items", info.path))),
         };
-        let fid = Session::fid_of(&info.id)?;
+        let fid = session.fid_of(&info.id)?;
         let sync = session.sync_for(fid).await?;
         let key = FolderKey::new(fid.to_wire().to_vec());
         let st = session.state.open_collection(&session.account, &key).await?;

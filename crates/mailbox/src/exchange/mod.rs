@@ -40,7 +40,13 @@
 //!   RopGetNamesFromPropertyIds); embedded messages are rendered from their
 //!   own properties only. STATUS SIZE counts PidTagMessageSize for items not
 //!   rendered yet; RFC822.SIZE is always exact.
-//! * Only the user's own mailbox (no delegated stores or public folders).
+//! * Other users' mailboxes and public folders are separate logons on the
+//!   user's session (`stores`): the mailboxes Autodiscover maps
+//!   (`AlternativeMailbox`), those in [`ExchangeConfig::additional_mailboxes`]
+//!   and any the user names (IMAP `Other Users/<address>/…`, DAV
+//!   `/calendars/<address>/`), each with its own UID namespace. Only folders
+//!   the user may read are shown; listing them needs Folder visible on the
+//!   mailbox's IPM subtree (Outlook's rule for adding a mailbox).
 
 mod account;
 mod connect;
@@ -52,6 +58,7 @@ mod pool;
 mod props;
 mod render;
 mod schedule;
+mod stores;
 mod submit;
 mod sync;
 mod watch;
@@ -140,6 +147,12 @@ pub struct ExchangeConfig {
     pub notification_wait: Duration,
     /// Backoff of the transport for busy servers.
     pub retry: mapi_client::RetryPolicy,
+    /// Other users' mailboxes (SMTP addresses) every user is offered in
+    /// addition to those Autodiscover maps (`AlternativeMailbox`); each is
+    /// shown only to users Exchange lets open it (see `stores`).
+    pub additional_mailboxes: Vec<String>,
+    /// Show the public folder tree (default true).
+    pub public_folders: bool,
 }
 
 impl ExchangeConfig {
@@ -162,6 +175,8 @@ impl ExchangeConfig {
             request_timeout: Duration::from_secs(60),
             notification_wait: Duration::from_secs(300),
             retry: mapi_client::RetryPolicy::default(),
+            additional_mailboxes: Vec::new(),
+            public_folders: true,
         }
     }
 }

@@ -49,7 +49,7 @@ pub(super) async fn send(s: &Session, message: Message) -> Result<(), MailboxErr
         .special
         .outbox
         .as_ref()
-        .map(Session::fid_of)
+        .map(|id| s.fid_of(id))
         .transpose()?
         .ok_or_else(|| MailboxError::Unavailable("the mailbox has no Outbox".into()))?;
     let new = s.new_message(outbox, &message).await?;
@@ -100,7 +100,7 @@ pub(super) async fn create_calendar(s: &Session, new: &NewCalendar) -> Result<Fo
     s.list()
         .await?
         .into_iter()
-        .find(|f| f.id == Session::model_id(fid))
+        .find(|f| f.id == s.model_id(fid))
         .ok_or_else(|| MailboxError::Unavailable(format!("created calendar {name} is not listed yet")))
 }
 
@@ -109,7 +109,7 @@ pub(super) async fn calendar_details(
     s: &Session,
     folder: &crate::model::FolderId,
 ) -> Result<crate::schedule::CalendarDetails, MailboxError> {
-    let fid = Session::fid_of(folder)?;
+    let fid = s.fid_of(folder)?;
     let ids = s.mailbox.property_ids(&[color_name()], false).await.map_err(|e| api_error(e, "calendar color"))?;
     let color_tag = ids.first().filter(|id| **id >= 0x8000).map(|id| PropTag::new(*id, mapi_wire::PropType::STRING));
     let mut tags = vec![PropTag::COMMENT];
@@ -236,7 +236,7 @@ struct Listed {
 impl ScheduleInbox {
     pub(super) async fn open(session: Arc<Session>) -> Result<Self, MailboxError> {
         let id = session.special.inbox.clone().ok_or_else(|| MailboxError::NoSuchFolder("Inbox".into()))?;
-        let fid = Session::fid_of(&id)?;
+        let fid = session.fid_of(&id)?;
         let info = session
             .list()
             .await?

@@ -52,10 +52,10 @@ pub(super) async fn submit(s: &Session, sub: Submission) -> Result<SubmitOutcome
         .special
         .outbox
         .as_ref()
-        .map(Session::fid_of)
+        .map(|id| s.fid_of(id))
         .transpose()?
         .ok_or_else(|| MailboxError::Unavailable("the mailbox has no Outbox".into()))?;
-    let sent = s.special.sent.as_ref().map(Session::fid_of).transpose()?;
+    let sent = s.special.sent.as_ref().map(|id| s.fid_of(id)).transpose()?;
     let new = s.new_message(outbox, &message).await?;
     let search_key = new.search_key.clone().unwrap_or_default();
     let report = match s.mailbox.create_message(&new, true).await {

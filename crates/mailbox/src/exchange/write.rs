@@ -258,7 +258,7 @@ impl ExchangeFolder {
         copy: bool,
     ) -> Result<(CopyOutcome, UidSet), MailboxError> {
         let s = &self.session;
-        let target_fid = Session::fid_of(target)?;
+        let target_fid = s.fid_of(target)?;
         let tsync = s.sync_for(target_fid).await?;
         let sources: Vec<(Uid, Summary)> = {
             let inner = self.sync.current(s).await?;
@@ -346,7 +346,7 @@ impl ExchangeFolder {
             return Ok(UidSet::new());
         }
         let mids: Vec<MessageId> = records.iter().filter_map(|r| mid_of(&r.key)).collect();
-        let trash = s.special.deleted.as_ref().and_then(|t| Session::fid_of(t).ok());
+        let trash = s.special.deleted.as_ref().and_then(|t| s.fid_of(t).ok());
         let in_trash = self.info.role == Some(SpecialUse::Trash) || trash == Some(self.fid);
         let mb = &s.mailbox;
         match (s.config.expunge, trash) {
