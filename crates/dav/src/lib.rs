@@ -17,6 +17,8 @@
 // end; boxing every answer would buy nothing on this path.
 #![allow(clippy::result_large_err)]
 
+#[doc(hidden)]
+pub mod fuzzing;
 mod methods;
 mod path;
 mod props;
