@@ -415,6 +415,44 @@ async fn simulator_killed_mid_append_mid_smtp_data_and_mid_dav_put() {
     rss_check(&w.gw, base, "after simulator restarts");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_connections_dropped_mid_response_and_mid_literal() {
+    let mut w = world(30);
+    let base = baseline(&w.gw).await;
+    let before = snapshot(&w.gw, ALICE, "INBOX").await;
+    for round in 0..20 {
+        // Gone after the first bytes of a large FETCH answer.
+        let mut c = Imap::login(w.gw.imap, ALICE, PASSWORD).await.unwrap();
+        assert!(c.cmd("EXAMINE INBOX").await.unwrap().ok());
+        c.send(b"F1 UID FETCH 1:* (BODY.PEEK[])\r\n").await.unwrap();
+        let first = c.line().await.unwrap();
+        assert!(first.starts_with("* "), "{first}");
+        drop(c);
+        // Gone half-way through an APPEND literal: nothing may be stored.
+        let mut c = Imap::login(w.gw.imap, ALICE, PASSWORD).await.unwrap();
+        let half = message(&format!("half-{round}@fault.test"), BOB, ALICE, 40_000);
+        c.send(format!("H1 APPEND INBOX {{{}}}\r\n", half.len()).as_bytes()).await.unwrap();
+        assert!(c.line().await.unwrap().starts_with('+'));
+        c.send(&half[..half.len() / 2]).await.unwrap();
+        drop(c);
+        // Gone in the middle of SMTP DATA: nothing may be sent.
+        let mut s = Smtp::login(w.gw.smtp, ALICE, PASSWORD).await.unwrap();
+        let (code, _) = s.command(&format!("MAIL FROM:<{ALICE}>")).await.unwrap();
+        assert_eq!(code, 250);
+        let (code, _) = s.command(&format!("RCPT TO:<{BOB}>")).await.unwrap();
+        assert_eq!(code, 250);
+        let (code, _) = s.command("DATA").await.unwrap();
+        assert_eq!(code, 354);
+        drop(s);
+    }
+    let failed: Vec<String> = (0..20).map(|r| format!("half-{r}@fault.test")).collect();
+    let ledger = Ledger { ok: Vec::new(), failed };
+    let landed = verify(&mut w.gw, ALICE, "INBOX", &before, &ledger).await;
+    assert_eq!(landed, 0, "a half-sent APPEND was stored");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    rss_check(&w.gw, base, "after 60 dropped client connections");
+}
+
 async fn propfind(gw: &Gateway, path: &str, depth: &str, props: &str) -> String {
     let body = format!(
         r#"<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop>{props}</d:prop></d:propfind>"#
@@ -440,6 +478,7 @@ async fn context_expiry_during_a_10k_message_fetch() {
     let mut w = world(10_000);
     let base = baseline(&w.gw).await;
     let before = snapshot(&w.gw, ALICE, "INBOX").await;
+    eprintln!("seeded Inbox: {} messages", before.len());
     assert!(before.len() >= 4_000, "seeded Inbox holds {} messages", before.len());
     let mut c = Imap::login(w.gw.imap, ALICE, PASSWORD).await.unwrap();
     assert!(c.cmd("EXAMINE INBOX").await.unwrap().ok());

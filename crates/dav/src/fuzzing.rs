@@ -176,7 +176,8 @@ fn text_of<'a>(t: &'a quick_xml::events::BytesText<'_>) -> &'a str {
 }
 
 fn check_href(href: &str) {
-    if href == "/dav/" {
+    // calendar-user-address-set (RFC 6638 §2.4.1) names the user by mailto.
+    if href == "/dav/" || href.strip_prefix("mailto:").is_some_and(|a| a.eq_ignore_ascii_case(USER)) {
         return;
     }
     match crate::path::parse("/dav", href) {
