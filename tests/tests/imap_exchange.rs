@@ -215,7 +215,7 @@ fn delivered(i: usize) -> MessageContent {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sees_simulator_deliveries_within_a_second() {
-    const DELIVERIES: usize = 10;
+    const DELIVERIES: usize = 25;
     let stack = start().await;
     let mailbox = stack.sim.store().mailbox(ALICE).unwrap();
     let inbox = mailbox.special_folder(SpecialFolder::Inbox);
@@ -257,4 +257,43 @@ async fn idle_sees_simulator_deliveries_within_a_second() {
         latencies[DELIVERIES - 1]
     );
     assert!(median < Duration::from_secs(1));
+}
+
+/// ENVELOPE's Reply-To over Exchange comes from
+/// PidTagReplyRecipientEntries (a FlatEntryList of one-off entry ids); a
+/// message without one repeats From (RFC 3501 §7.4.2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn envelope_reply_to_comes_from_the_reply_recipients() {
+    use mapi_wire::Encode as _;
+    use mapi_wire::entry_id::OneOffEntryId;
+    let stack = start().await;
+    let mailbox = stack.sim.store().mailbox(ALICE).unwrap();
+    let inbox = mailbox.special_folder(SpecialFolder::Inbox);
+    let mut entry = Vec::new();
+    OneOffEntryId::smtp("Team List", "list@example.org").encode(&mut entry).unwrap();
+    let mut flat = Vec::new();
+    flat.extend_from_slice(&1u32.to_le_bytes());
+    flat.extend_from_slice(&u32::try_from(4 + entry.len()).unwrap().to_le_bytes());
+    flat.extend_from_slice(&u32::try_from(entry.len()).unwrap().to_le_bytes());
+    flat.extend_from_slice(&entry);
+    let mut with = delivered(100);
+    with.props.set(PropTag::SUBJECT, PropValue::String("reply-to set".into()));
+    with.props.set(PropTag::REPLY_RECIPIENT_ENTRIES, PropValue::Binary(flat));
+    with.props.set(PropTag::REPLY_RECIPIENT_NAMES, PropValue::String("Team List".into()));
+    mailbox.save_message(inbox, None, false, &with, SaveMode::Normal).unwrap();
+    let mut without = delivered(101);
+    without.props.set(PropTag::SUBJECT, PropValue::String("reply-to unset".into()));
+    mailbox.save_message(inbox, None, false, &without, SaveMode::Normal).unwrap();
+
+    let mut c = stack.imap_login(ALICE).await;
+    assert!(c.cmd("EXAMINE INBOX").await.contains(" OK "));
+    let envelope = |r: &str, subject: &str| -> String {
+        r.split("\r\n").find(|l| l.contains(subject)).unwrap_or_else(|| panic!("{subject} in {r}")).to_owned()
+    };
+    let r = c.cmd("FETCH 1:* ENVELOPE").await;
+    let bob = "((\"Bob Tester\" NIL \"bob\" \"example.test\"))";
+    let set = envelope(&r, "reply-to set");
+    assert!(set.contains(&format!("{bob} {bob} ((\"Team List\" NIL \"list\" \"example.org\")) ")), "{set}");
+    let unset = envelope(&r, "reply-to unset");
+    assert!(unset.contains(&format!("{bob} {bob} {bob} ")), "{unset}");
 }

@@ -23,6 +23,7 @@ mod methods;
 mod path;
 mod props;
 mod report;
+mod schedule;
 mod xml;
 
 use std::sync::Arc;

@@ -17,8 +17,8 @@ use crate::xml::{self, CALDAV, CARDDAV, DAV, Element, NS_DECLS};
 use crate::{Session, backend_error};
 
 /// What OPTIONS advertises (RFC 4918 §10.1, RFC 4791 §5.1, RFC 6352 §6.1).
-pub(crate) const DAV_CLASSES: &str = "1, 3, calendar-access, addressbook";
-const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT";
+pub(crate) const DAV_CLASSES: &str = "1, 3, calendar-access, addressbook, calendar-auto-schedule";
+const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, POST";
 
 /// Answers one authenticated request.
 pub(crate) async fn handle(s: &Session, request: Request) -> Response {
@@ -56,6 +56,9 @@ pub(crate) async fn handle(s: &Session, request: Request) -> Response {
         Ok(b) => b,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n").into_response(),
     };
+    if let Some(r) = crate::schedule::intercept(s, &method, &target, &parts.headers, &body).await {
+        return r;
+    }
     let result = match method.as_str() {
         "OPTIONS" => Ok(options()),
         "PROPFIND" => propfind(s, &target, &parts.headers, &body).await,
@@ -107,13 +110,28 @@ impl Session {
     }
 
     /// The collection whose segment is `folder`.
+    /// Opened by the id the segment spells, without listing every folder
+    /// first (a listing is a backend round trip per request).
     pub(crate) async fn collection(&self, home: Home, folder: &str) -> Result<Arc<dyn ItemCollection>, Response> {
-        let folders = self.account.list_folders().await.map_err(|e| self.fail(&e))?;
-        let f = folders
-            .iter()
-            .find(|f| kind_matches(home, f.kind) && folder_segment(&f.id) == folder)
-            .ok_or_else(|| StatusCode::NOT_FOUND.into_response())?;
-        self.account.collection(&f.id).await.map_err(|e| self.fail(&e))
+        if home == Home::Calendars && folder == crate::schedule::INBOX {
+            return crate::schedule::inbox(self).await;
+        }
+        let alias = crate::schedule::alias(self.account.identity(), folder);
+        let folder = alias.as_deref().unwrap_or(folder);
+        let not_found = || StatusCode::NOT_FOUND.into_response();
+        let bytes: Option<Vec<u8>> = (0..folder.len())
+            .step_by(2)
+            .map(|i| folder.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect();
+        let id = mailbox::FolderId::new(bytes.ok_or_else(not_found)?);
+        if folder_segment(&id) != folder {
+            return Err(not_found());
+        }
+        match self.account.collection(&id).await {
+            Ok(c) if kind_matches(home, c.info().kind) => Ok(c),
+            Ok(_) | Err(MailboxError::NoSuchFolder(_) | MailboxError::NotPermitted(_)) => Err(not_found()),
+            Err(e) => Err(self.fail(&e)),
+        }
     }
 }
 
@@ -338,7 +356,7 @@ fn etag_of(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
 
 /// PUT of an item (RFC 4791 §5.3.2, RFC 6352 §6.3.2): converted first, so
 /// invalid data writes nothing.
-async fn put(s: &Session, target: &Target, headers: &HeaderMap, body: &Bytes) -> Answer {
+pub(crate) async fn put(s: &Session, target: &Target, headers: &HeaderMap, body: &Bytes) -> Answer {
     let Target::Item { home, folder, name, .. } = target else {
         return Err((StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, ALLOW)]).into_response());
     };
@@ -395,6 +413,23 @@ fn calendar_object(s: &Session, kind: FolderKind, body: &[u8]) -> Result<Message
     Ok(message)
 }
 
+/// The calendar object of a PUT body, whatever the folder holds
+/// (scheduling reads what it sends from it).
+pub(crate) fn calendar_object_of(s: &Session, body: &[u8]) -> Result<Message, Response> {
+    let opts = ImportOptions {
+        default_zone: s.shared.config.default_zone.clone(),
+        max_size: s.shared.config.max_body,
+        ..ImportOptions::default()
+    };
+    let mut objects = convert::from_ical(body, &opts)
+        .map_err(|e| precondition(StatusCode::FORBIDDEN, CALDAV, "valid-calendar-data", &e.to_string()))?
+        .objects;
+    if objects.is_empty() {
+        return Err(precondition(StatusCode::FORBIDDEN, CALDAV, "valid-calendar-data", "no calendar object"));
+    }
+    Ok(objects.remove(0))
+}
+
 /// One vCard (RFC 6352 §5.1).
 fn address_object(body: &[u8]) -> Result<Message, Response> {
     let forbidden = StatusCode::FORBIDDEN;
@@ -405,7 +440,7 @@ fn address_object(body: &[u8]) -> Result<Message, Response> {
 }
 
 /// DELETE of an item (collections are not deleted over DAV).
-async fn delete(s: &Session, target: &Target, headers: &HeaderMap) -> Answer {
+pub(crate) async fn delete(s: &Session, target: &Target, headers: &HeaderMap) -> Answer {
     let Target::Item { home, folder, name, .. } = target else {
         return Err(StatusCode::FORBIDDEN.into_response());
     };

@@ -9,7 +9,7 @@ use convert::vcard::{VcardRenderOptions, VcardVersion, message_to_vcard};
 use mailbox::{ItemCollection, ItemEntry, MailboxError};
 
 use crate::Session;
-use crate::path::{Home, encode, folder_segment};
+use crate::path::{Home, encode};
 use crate::xml::{CALDAV, CARDDAV, CS, DAV, Element, element, empty_element, escape};
 
 /// A resource a request touches.
@@ -38,7 +38,7 @@ impl Session {
     }
 
     pub(crate) fn collection_href(&self, home: Home, coll: &dyn ItemCollection) -> String {
-        format!("{}{}/", self.home_href(home), folder_segment(&coll.info().id))
+        format!("{}{}/", self.home_href(home), crate::schedule::collection_segment(coll))
     }
 
     pub(crate) fn href(&self, res: &Resource) -> String {
@@ -105,8 +105,8 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
         (DAV, "current-user-principal", _) => href(s.principal_href()),
         (DAV, "resourcetype", Resource::Root | Resource::Home(_)) => "<d:collection/>".into(),
         (DAV, "resourcetype", Resource::Principal) => "<d:collection/><d:principal/>".into(),
-        (DAV, "resourcetype", Resource::Collection { home: Home::Calendars, .. }) => {
-            "<d:collection/><c:calendar/>".into()
+        (DAV, "resourcetype", Resource::Collection { home: Home::Calendars, coll }) => {
+            crate::schedule::calendar_resourcetype(coll.as_ref()).into()
         }
         (DAV, "resourcetype", Resource::Collection { home: Home::AddressBooks, .. }) => {
             "<d:collection/><card:addressbook/>".into()
@@ -183,7 +183,7 @@ pub(crate) async fn value(s: &Session, res: &Resource, prop: &Element) -> Result
                 None => return Ok(None),
             }
         }
-        _ => return Ok(None),
+        _ => return crate::schedule::prop_value(s, res, prop).await,
     }))
 }
 
@@ -211,6 +211,10 @@ pub(crate) fn render(s: &Session, home: Home, name: &str, message: &Message, ver
             let opts = convert::ExportOptions {
                 default_zone: s.shared.config.default_zone.clone(),
                 fallback_uid: stem.to_owned(),
+                // Meeting messages (the schedule inbox) are iTIP objects.
+                method: convert::ical::itip::method_for_class(&message.class())
+                    .filter(|m| *m != "PUBLISH")
+                    .map(Into::into),
                 ..convert::ExportOptions::default()
             };
             convert::to_ical(&[message], &opts).map_err(|e| e.to_string())

@@ -101,6 +101,48 @@ pub struct SimConfig {
     pub faults: FaultConfig,
     /// Serve `/admin/*` (only to loopback peers).
     pub admin: bool,
+    /// Mailbox quotas the logon reports (per user, with a default).
+    pub quotas: QuotaConfig,
+}
+
+/// One mailbox's quotas in KiB, as the store object reports them
+/// ([MS-OXPROPS] PidTagStorageQuotaLimit, PidTagProhibitSendQuota,
+/// PidTagProhibitReceiveQuota; all PtypInteger32 in KiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    /// PidTagStorageQuotaLimit: above it the user is warned
+    /// (Exchange's IssueWarningQuota).
+    pub warning_kib: u32,
+    /// PidTagProhibitSendQuota: above it sending is refused.
+    pub prohibit_send_kib: u32,
+    /// PidTagProhibitReceiveQuota: above it delivery is refused
+    /// (Exchange's ProhibitSendReceiveQuota).
+    pub prohibit_receive_kib: u32,
+}
+
+impl Default for Quota {
+    /// The defaults of an Exchange 2016/2019 mailbox database: warning at
+    /// 1.9 GB, no sending at 2 GB, no sending or receiving at 2.3 GB.
+    fn default() -> Self {
+        Self { warning_kib: 1_992_294, prohibit_send_kib: 2_097_152, prohibit_receive_kib: 2_411_724 }
+    }
+}
+
+/// Quotas for every mailbox: `per_user` (by SMTP address, any case) over
+/// `default`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuotaConfig {
+    /// Quotas of mailboxes not listed in `per_user`.
+    pub default: Quota,
+    /// Quotas by user address.
+    pub per_user: Vec<(String, Quota)>,
+}
+
+impl QuotaConfig {
+    /// The quota of `address`.
+    pub fn of(&self, address: &str) -> Quota {
+        self.per_user.iter().find(|(a, _)| a.eq_ignore_ascii_case(address)).map_or(self.default, |(_, q)| *q)
+    }
 }
 
 impl SimConfig {
@@ -125,6 +167,7 @@ impl SimConfig {
             bearer_tokens: Vec::new(),
             faults: FaultConfig::default(),
             admin: true,
+            quotas: QuotaConfig::default(),
         }
     }
 

@@ -507,3 +507,21 @@ fn capture_118_inbox_contents_compressed_flags0() {
 fn capture_119_inbox_contents_compressed_flags_nocompression() {
     same_rows("119");
 }
+
+#[test]
+fn capture_032_open_created_draft() {
+    let store = seeded_store();
+    let alice = store.mailbox(ALICE).unwrap();
+    // gromox saved 031's draft at MID counter 0x40008; let ours land there.
+    let next = alice.reserve_ids(1).unwrap().value();
+    if next + 1 < 0x40008 {
+        alice.reserve_ids((0x40008 - next - 1) as u32).unwrap();
+    }
+    same_answers_in("031", store.clone());
+    let Some(r) = same_answers_in("032", store) else { return };
+    // The stored draft reads back with the properties 031 set.
+    let ours = r.ours.unwrap();
+    let RopResponse::GetPropertiesAll(g) = &ours.rops[1] else { panic!() };
+    let tags: Vec<u32> = g.values.as_ref().unwrap().iter().map(|v| v.tag.0).collect();
+    assert!(tags.contains(&mapi_wire::PropTag::SUBJECT.0), "{tags:x?}");
+}

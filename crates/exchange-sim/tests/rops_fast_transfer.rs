@@ -220,3 +220,192 @@ fn copy_messages_streams_a_message_list_in_request_order() {
         download(&mut h, logon, vec![open_folder(inbox), copy(vec![a.0, MessageId::new(1, 0xFF_FFFF).0])]).unwrap_err();
     assert_eq!(err, vec![(0x02, 0), (0x4B, ErrorCode::NOT_FOUND.0)]);
 }
+
+/// A folder as read back from a topFolder / folderContent stream.
+#[derive(Debug, Default)]
+struct FxFolder {
+    name: Option<String>,
+    class: Option<String>,
+    /// (FAI, subject, recipients, attachments) in stream order.
+    messages: Vec<(bool, String, usize, usize)>,
+    subfolders: Vec<Self>,
+    /// MetaTagFXDelProp values in order.
+    announced: Vec<u32>,
+}
+
+/// Parses a folderContent from `at` up to its EndFolder (or the end);
+/// returns the folder and the index after it.
+fn parse_folder(e: &[FxElement], mut at: usize) -> (FxFolder, usize) {
+    let mut f = FxFolder::default();
+    while at < e.len() {
+        match &e[at] {
+            FxElement::Property(p) if p.tag.id() == 0x4016 => {
+                let PropValue::I32(v) = p.value else { panic!("FXDelProp {:?}", p.value) };
+                f.announced.push(v as u32);
+            }
+            FxElement::Property(p) if p.tag.id() == PropTag::DISPLAY_NAME.id() => {
+                let PropValue::String(s) = &p.value else { panic!() };
+                f.name = Some(s.clone());
+            }
+            FxElement::Property(p) if p.tag.id() == 0x3613 => {
+                let PropValue::String(s) = &p.value else { panic!() };
+                f.class = Some(s.clone());
+            }
+            FxElement::Property(_) => {}
+            FxElement::Marker(m) if *m == Marker::START_MESSAGE || *m == Marker::START_FAI_MSG => {
+                let end = at + e[at..].iter().position(|x| *x == FxElement::Marker(Marker::END_MESSAGE)).unwrap();
+                let body = &e[at + 1..end];
+                let subject = match value(body, PropTag::SUBJECT) {
+                    Some(PropValue::String(s)) => s,
+                    other => panic!("subject {other:?}"),
+                };
+                let count = |mk: Marker| body.iter().filter(|x| **x == FxElement::Marker(mk)).count();
+                f.messages.push((
+                    *m == Marker::START_FAI_MSG,
+                    subject,
+                    count(Marker::START_RECIP),
+                    count(Marker::NEW_ATTACH),
+                ));
+                at = end;
+            }
+            FxElement::Marker(m) if *m == Marker::START_SUB_FLD => {
+                let (sub, next) = parse_folder(e, at + 1);
+                f.subfolders.push(sub);
+                at = next;
+                continue;
+            }
+            FxElement::Marker(m) if *m == Marker::END_FOLDER => return (f, at + 1),
+            other => panic!("unexpected {other:?}"),
+        }
+        at += 1;
+    }
+    (f, at)
+}
+
+/// Inbox/Projects (a mail, an FAI message) with Projects/2026 (a mail).
+fn folder_tree(store: &exchange_sim::store::Store) -> FolderId {
+    use exchange_sim::store::{MessageContent, PropBag, SaveMode};
+    let mb = store.mailbox(ALICE).unwrap();
+    let inbox = mb.special_folder(SpecialFolder::Inbox);
+    let mut class = PropBag::new();
+    class.set(PropTag(0x3613_001F), PropValue::String("IPF.Note".into()));
+    let (projects, _) = mb.create_folder(inbox, "Projects", &class, false).unwrap();
+    let (year, _) = mb.create_folder(projects, "2026", &class, false).unwrap();
+    let save = |folder: FolderId, fai: bool, subject: &str| {
+        let mut props = PropBag::new();
+        props.set(PropTag::SUBJECT, PropValue::String(subject.into()));
+        props.set(
+            PropTag::MESSAGE_CLASS,
+            PropValue::String(if fai { "IPM.Configuration.View" } else { "IPM.Note" }.into()),
+        );
+        let content = MessageContent { props, recipients: vec![], attachments: vec![] };
+        mb.save_message(folder, None, fai, &content, SaveMode::Normal).unwrap();
+    };
+    save(projects, false, "Kick-off");
+    save(projects, true, "view settings");
+    save(year, false, "Budget 2026");
+    projects
+}
+
+fn copy_folder(flags: u8) -> RopRequest {
+    RopRequest::FastTransferSourceCopyFolder(FastTransferSourceCopyFolderRequest {
+        logon_id: 0,
+        input_handle_index: 1,
+        output_handle_index: 3,
+        copy_flags: flags,
+        send_options: 0x01,
+    })
+}
+
+#[test]
+fn copy_folder_streams_a_top_folder_with_messages_and_subfolders() {
+    let store = seeded_store();
+    let projects = folder_tree(&store);
+    let mut h = Harness::new(&store, ALICE);
+    let logon = h.logon();
+    // CopySubfolders: the whole tree.
+    let e = download(&mut h, logon, vec![open_folder(projects), copy_folder(0x10)]).unwrap();
+    assert_eq!(e[0], FxElement::Marker(Marker::START_TOP_FLD));
+    let (top, end) = parse_folder(&e, 1);
+    assert_eq!(end, e.len(), "EndFolder closes the stream");
+    assert_eq!(top.name.as_deref(), Some("Projects"));
+    assert_eq!(top.class.as_deref(), Some("IPF.Note"));
+    // FAI list, normal list, then the subfolders, each announced.
+    assert_eq!(top.announced, vec![0x3610_000D, 0x360F_000D, 0x360E_000D]);
+    assert_eq!(top.messages, vec![(true, "view settings".to_string(), 0, 0), (false, "Kick-off".to_string(), 0, 0)]);
+    assert_eq!(top.subfolders.len(), 1);
+    let year = &top.subfolders[0];
+    assert_eq!(year.name.as_deref(), Some("2026"));
+    assert_eq!(year.messages, vec![(false, "Budget 2026".to_string(), 0, 0)]);
+    assert!(year.subfolders.is_empty());
+    // The folder's own ids stay behind (a copy gets new ones).
+    let prop_list = &e[1..e.iter().position(|x| matches!(x, FxElement::Property(p) if p.tag.id() == 0x4016)).unwrap()];
+    assert_eq!(value(prop_list, PropTag::FOLDER_ID), None);
+    assert_eq!(value(prop_list, PropTag::PARENT_FOLDER_ID), None);
+    // Without CopySubfolders: no subfolder list.
+    let e = download(&mut h, logon, vec![open_folder(projects), copy_folder(0)]).unwrap();
+    let (top, _) = parse_folder(&e, 1);
+    assert!(top.subfolders.is_empty());
+    assert_eq!(top.announced, vec![0x3610_000D, 0x360F_000D]);
+    assert_eq!(top.messages.len(), 2);
+    // Move is not a download.
+    let err = download(&mut h, logon, vec![open_folder(projects), copy_folder(0x01)]).unwrap_err();
+    assert_eq!(err, vec![(0x02, 0), (0x4C, ErrorCode::NOT_SUPPORTED.0)]);
+}
+
+#[test]
+fn copy_folder_of_the_inbox_carries_the_seeded_mails_with_their_children() {
+    let store = seeded_store();
+    let mut h = Harness::new(&store, ALICE);
+    let logon = h.logon();
+    let inbox = store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Inbox);
+    let e = download(&mut h, logon, vec![open_folder(inbox), copy_folder(0)]).unwrap();
+    let (top, _) = parse_folder(&e, 1);
+    let normal: Vec<_> = top.messages.iter().filter(|m| !m.0).collect();
+    assert_eq!(normal.len(), INBOX_SUBJECTS.len());
+    let with_attachment = normal.iter().find(|m| m.1 == "Mail with attachment").unwrap();
+    assert_eq!((with_attachment.2, with_attachment.3), (1, 1), "recipient and attachment");
+}
+
+#[test]
+fn copy_to_on_a_folder_streams_its_folder_content() {
+    let store = seeded_store();
+    let projects = folder_tree(&store);
+    let mut h = Harness::new(&store, ALICE);
+    let logon = h.logon();
+    let copy_to = |tags: Vec<PropTag>, level: u8| {
+        RopRequest::FastTransferSourceCopyTo(FastTransferSourceCopyToRequest {
+            logon_id: 0,
+            input_handle_index: 1,
+            output_handle_index: 3,
+            level,
+            copy_flags: 0,
+            send_options: 0x01,
+            property_tags: tags,
+        })
+    };
+    // Level 0: folderContent without StartTopFld, messages and subfolders.
+    let e = download(&mut h, logon, vec![open_folder(projects), copy_to(vec![], 0)]).unwrap();
+    assert!(!matches!(e[0], FxElement::Marker(_)), "starts with the propList");
+    let (f, end) = parse_folder(&e, 0);
+    assert_eq!(end, e.len());
+    assert_eq!(f.name.as_deref(), Some("Projects"));
+    assert_eq!(f.messages.len(), 2);
+    assert_eq!(f.subfolders.len(), 1);
+    // Excluding the display name and the subfolders.
+    let e = download(
+        &mut h,
+        logon,
+        vec![open_folder(projects), copy_to(vec![PropTag::DISPLAY_NAME, PropTag(0x360E_000D)], 0)],
+    )
+    .unwrap();
+    let (f, _) = parse_folder(&e, 0);
+    assert_eq!(f.name, None);
+    assert!(f.subfolders.is_empty());
+    assert_eq!(f.announced, vec![0x3610_000D, 0x360F_000D]);
+    // Level 1: properties only.
+    let e = download(&mut h, logon, vec![open_folder(projects), copy_to(vec![], 1)]).unwrap();
+    let (f, _) = parse_folder(&e, 0);
+    assert!(f.messages.is_empty() && f.subfolders.is_empty() && f.announced.is_empty());
+    assert_eq!(f.class.as_deref(), Some("IPF.Note"));
+}

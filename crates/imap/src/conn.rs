@@ -241,10 +241,16 @@ where
         oversized |= frag.message_bytes().len() > SHRINK_AFTER;
         announced = 0;
         let action = match expect {
+            // The LIST-EXTENDED and ESEARCH forms imap-codec cannot parse.
+            Expect::Command if let Some(ext) = crate::ext::recognise(frag.message_bytes()) => {
+                Box::pin(session.handle_ext(ext, &mut out)).await?
+            }
             Expect::Command => match frag.decode_message(&CommandCodec::default()) {
                 Ok(command) => {
                     let command = command.into_static();
-                    session.handle(command, &mut out).await?
+                    // Boxed: the command's future is large and lives only
+                    // while it runs; an idle connection's task stays small.
+                    Box::pin(session.handle(command, &mut out)).await?
                 }
                 Err(e) => {
                     let tag = frag.decode_tag().map(|t| t.inner().to_owned());
@@ -262,7 +268,7 @@ where
                 match frag.decode_message(&AuthenticateDataCodec::default()) {
                     Ok(AuthenticateData::Continue(data)) => {
                         let data = data.declassify().to_vec();
-                        session.finish_plain(&tag, &data, &mut out.buf).await
+                        Box::pin(session.finish_plain(&tag, &data, &mut out.buf)).await
                     }
                     Ok(AuthenticateData::Cancel) => {
                         session.bad(Some(&tag), "AUTHENTICATE cancelled", &mut out.buf);
@@ -313,7 +319,7 @@ where
                         .await?;
                 match done {
                     IdleEnd::Done => {
-                        session.idle_done(&tag, &mut out).await?;
+                        Box::pin(session.idle_done(&tag, &mut out)).await?;
                     }
                     IdleEnd::Bad => session.bad(Some(&tag), "Expected DONE", &mut out.buf),
                     IdleEnd::Close(bye) => {

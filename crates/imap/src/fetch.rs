@@ -53,7 +53,11 @@ pub(crate) async fn fetch(
             }
             Item::ModSeq => want_modseq = true,
             Item::Uid => {}
-            Item::Binary { .. } | Item::BinarySize { .. } => return Err(Fail::Bad("BINARY is not supported".into())),
+            Item::Binary { peek, .. } => {
+                fields.mime = true;
+                set_seen |= !peek;
+            }
+            Item::BinarySize { .. } => fields.mime = true,
         }
     }
     if want_modseq {
@@ -191,7 +195,40 @@ fn render(
                     (None, None) => out.extend_from_slice(b" NIL"),
                 }
             }
-            Item::Binary { .. } | Item::BinarySize { .. } => return Err(Fail::Bad("BINARY is not supported".into())),
+            Item::Binary { section, partial, .. } => {
+                sep(out);
+                out.extend_from_slice(b"BINARY[");
+                binary_path(out, section);
+                out.push(b']');
+                match binary_bytes(raw, section, &mut parsed, &mut parse)? {
+                    Some(d) => {
+                        let d = match partial {
+                            Some((start, len)) => {
+                                let _ = write!(Str(out), "<{start}>");
+                                let s = (*start as usize).min(d.len());
+                                let e = s.saturating_add(len.get() as usize).min(d.len());
+                                &d[s..e]
+                            }
+                            None => &d[..],
+                        };
+                        out.push(b' ');
+                        // RFC 3516 §4.3: literal8 for data with NULs.
+                        if d.contains(&0) {
+                            out.push(b'~');
+                        }
+                        wire::literal(out, d);
+                    }
+                    None => out.extend_from_slice(b" NIL"),
+                }
+            }
+            Item::BinarySize { section } => {
+                sep(out);
+                out.extend_from_slice(b"BINARY.SIZE[");
+                binary_path(out, section);
+                out.push(b']');
+                let n = binary_bytes(raw, section, &mut parsed, &mut parse)?.map_or(0, |d| d.len());
+                let _ = write!(Str(out), " {n}");
+            }
         }
     }
     // RFC 9051 §6.4.5: an implicit \Seen change is reported with FLAGS.
@@ -206,6 +243,33 @@ fn render(
     }
     out.extend_from_slice(b")\r\n");
     Ok(())
+}
+
+/// `1.2` of a BINARY section (RFC 3516 §4.2 `section-binary`).
+fn binary_path(out: &mut Vec<u8>, path: &[std::num::NonZeroU32]) {
+    for (i, n) in path.iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        let _ = write!(Str(out), "{n}");
+    }
+}
+
+/// The decoded bytes of a BINARY section (RFC 3516 §4.2): `BINARY[]` is
+/// the message as it is; `None` when the part does not exist.
+fn binary_bytes<'r>(
+    raw: &'r [u8],
+    path: &[std::num::NonZeroU32],
+    parsed: &mut Option<Option<Parsed<'r>>>,
+    parse: &mut impl FnMut() -> Option<Parsed<'r>>,
+) -> Result<Option<Vec<u8>>, Fail> {
+    if path.is_empty() {
+        return Ok(Some(raw.to_vec()));
+    }
+    let path: Vec<u32> = path.iter().map(|n| n.get()).collect();
+    let Some(p) = parsed.get_or_insert_with(parse).as_ref() else { return Ok(None) };
+    p.binary(&path)
+        .map_err(|e| Fail::No(Some("UNKNOWN-CTE"), format!("Cannot decode Content-Transfer-Encoding {}", e.0)))
 }
 
 /// Writes the section spec as the client gave it (the response names the

@@ -18,10 +18,11 @@
 //!
 //! IMAP4rev1 with LITERAL+, SASL-IR (AUTH=PLAIN), STARTTLS, ID, ENABLE,
 //! IDLE, NAMESPACE, UIDPLUS, MOVE, UNSELECT, CHILDREN, SPECIAL-USE,
-//! CONDSTORE, QRESYNC, STATUS=SIZE, QUOTA (RES-STORAGE), APPENDLIMIT and
-//! COMPRESS=DEFLATE. Not offered: LIST-EXTENDED, LIST-STATUS, ESEARCH,
-//! BINARY, UTF8=ACCEPT, SORT, THREAD (imap-codec does not parse the first
-//! four).
+//! LIST-EXTENDED, LIST-STATUS, ESEARCH, BINARY, CONDSTORE, QRESYNC,
+//! STATUS=SIZE, QUOTA (RES-STORAGE), APPENDLIMIT and COMPRESS=DEFLATE. The
+//! LIST-EXTENDED/LIST-STATUS and `SEARCH RETURN` forms, which imap-codec
+//! 2.0.0-alpha.10 does not parse, are recognised by `ext` before the
+//! message reaches imap-codec. Not offered: UTF8=ACCEPT, SORT, THREAD.
 //!
 //! # Entry point
 //!
@@ -34,6 +35,8 @@
 mod auth;
 mod compress;
 mod conn;
+mod ext;
+mod ext_answer;
 mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -42,6 +45,7 @@ mod mutf7;
 mod names;
 mod search;
 mod selected;
+mod seqmap;
 mod session;
 mod view;
 mod wire;

@@ -110,10 +110,95 @@ impl<'a> Parsed<'a> {
         }
     }
 
+    /// RFC 3516 §4.2 `BINARY[path]`: the part's body with its
+    /// Content-Transfer-Encoding undone; `Ok(None)` when the part does not
+    /// exist, `Err` for an encoding this server cannot undo (UNKNOWN-CTE).
+    pub(crate) fn binary(&self, path: &[u32]) -> Result<Option<Vec<u8>>, UnknownCte> {
+        let Some((msg, idx)) = resolve(&self.msg, path) else { return Ok(None) };
+        let Some(part) = msg.parts.get(idx) else { return Ok(None) };
+        let raw = msg.raw_message.as_ref();
+        let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return Ok(None) };
+        if matches!(part.body, PartType::Multipart(_) | PartType::Message(_)) {
+            // Containers are not encoded themselves (RFC 2045 §6.4).
+            return Ok(Some(body.to_vec()));
+        }
+        let cte = part.content_transfer_encoding().unwrap_or("7bit").trim().to_ascii_lowercase();
+        match cte.as_str() {
+            "7bit" | "8bit" | "binary" => Ok(Some(body.to_vec())),
+            "base64" => Ok(Some(decode_base64(body))),
+            "quoted-printable" => Ok(Some(decode_quoted_printable(body))),
+            _ => Err(UnknownCte(cte)),
+        }
+    }
+
     /// Writes BODY (`extended = false`) or BODYSTRUCTURE.
     pub(crate) fn structure(&self, out: &mut Vec<u8>, extended: bool) {
         structure(&self.msg, 0, extended, out);
     }
+}
+
+/// A Content-Transfer-Encoding BINARY cannot undo (RFC 3516 §4.3
+/// UNKNOWN-CTE).
+#[derive(Debug)]
+pub(crate) struct UnknownCte(pub(crate) String);
+
+/// Base64 as mail writes it: line breaks and stray characters skipped,
+/// padding optional (RFC 2045 §6.8 tells decoders to ignore what is not in
+/// the alphabet).
+pub(crate) fn decode_base64(body: &[u8]) -> Vec<u8> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut clean: Vec<u8> =
+        body.iter().copied().filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/').collect();
+    // A dangling single character cannot encode a byte.
+    if clean.len() % 4 == 1 {
+        clean.pop();
+    }
+    LENIENT.decode(&clean).unwrap_or_default()
+}
+
+/// Quoted-printable (RFC 2045 §6.7): `=XX` escapes, soft line breaks
+/// removed; a malformed `=` stays as it is.
+pub(crate) fn decode_quoted_printable(body: &[u8]) -> Vec<u8> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        if b != b'=' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        match (body.get(i + 1).copied(), body.get(i + 2).copied()) {
+            (Some(b'\r'), Some(b'\n')) => i += 3,
+            (Some(b'\n'), _) => i += 2,
+            (Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push(hex(h).unwrap_or(0) << 4 | hex(l).unwrap_or(0));
+                i += 3;
+            }
+            _ => {
+                // Trailing whitespace before a soft break is transport padding.
+                let rest = body.get(i + 1..).unwrap_or(&[]);
+                let pad = rest.iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+                match rest.get(pad..) {
+                    Some(r) if r.starts_with(b"\r\n") => i += 1 + pad + 2,
+                    Some(r) if r.starts_with(b"\n") => i += 1 + pad + 1,
+                    _ => {
+                        out.push(b'=');
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The message and part index a section path names (RFC 9051 §6.4.5: a
@@ -295,6 +380,7 @@ fn parsed_envelope(m: &Message<'_>) -> Envelope {
         date: m.date().map(|d| mailbox::Timestamp(d.to_timestamp())),
         message_id: m.message_id().map(|id| format!("<{id}>")),
         in_reply_to: m.in_reply_to().as_text().map(|id| format!("<{id}>")),
+        reply_to: list(m.reply_to()),
     }
 }
 
@@ -310,8 +396,8 @@ pub(crate) fn envelope(out: &mut Vec<u8>, e: &Envelope) {
     out.push(b' ');
     addresses(out, if e.sender.is_empty() { &e.from } else { &e.sender });
     out.push(b' ');
-    // The model has no Reply-To; RFC 9051 §7.5.2 repeats From then.
-    addresses(out, &e.from);
+    // RFC 3501 §7.4.2: without a Reply-To, From is repeated.
+    addresses(out, if e.reply_to.is_empty() { &e.from } else { &e.reply_to });
     out.push(b' ');
     addresses(out, &e.to);
     out.push(b' ');
@@ -365,6 +451,20 @@ Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: x@y.z\r\n\r\ninner b
         assert_eq!(header_fields(block, &[b"x-long", b"subject"], false), b"X-Long: one\r\n two\r\nSubject: s\r\n\r\n");
         assert_eq!(header_fields(block, &[b"x-long"], true), b"From: a\r\nSubject: s\r\n\r\n");
         assert_eq!(split_header(b"A: b\r\n\r\nbody"), (&b"A: b\r\n\r\n"[..], &b"body"[..]));
+    }
+
+    #[test]
+    fn binary_undoes_base64_and_quoted_printable() {
+        let raw = b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=\r\nsse =3D ok=20\r\n--B\r\n\
+Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n/w==\r\n--B\r\n\
+Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--B--\r\n";
+        let p = Parsed::new(raw).expect("parse");
+        assert_eq!(p.binary(&[1]).expect("qp").as_deref(), Some("Grüsse = ok ".as_bytes()));
+        assert_eq!(p.binary(&[2]).expect("b64").as_deref(), Some(&[0u8, 1, 2, 0xff][..]));
+        assert!(p.binary(&[3]).is_err(), "unknown encoding");
+        assert_eq!(p.binary(&[4]).expect("absent"), None);
+        assert_eq!(decode_quoted_printable(b"a=\nb = c=4"), b"ab = c=4");
     }
 
     #[test]

@@ -174,25 +174,17 @@ impl Session {
                 self.expunge(tag, Some(set), out).await
             }
             CommandBody::Search { charset, criteria, uid } => {
-                if let Some(cs) = charset {
-                    let cs = cs.as_ref().to_ascii_uppercase();
-                    if cs != "UTF-8" && cs != "US-ASCII" {
-                        return Err(Fail::No(Some("BADCHARSET (UTF-8 US-ASCII)"), "Unsupported charset".into()));
-                    }
-                }
+                let found = self.run_search(charset.as_ref(), criteria.as_ref()).await?;
                 let view = self.view()?;
-                let key = search::translate(criteria.as_ref(), view).map_err(|e| Fail::Bad(e.to_string()))?;
-                let found = view.known(&view.folder.search(&key).await?);
                 let mut line = String::from("* SEARCH");
-                for u in found.iter() {
+                for u in found.uids.iter() {
                     let n = if uid { Some(u.get()) } else { view.seq_of(u) };
                     if let Some(n) = n {
                         let _ = write!(line, " {n}");
                     }
                 }
-                if search::uses_modseq(criteria.as_ref()) && !found.is_empty() {
-                    view.condstore = true;
-                    let data = view.folder.fetch(&found, FetchFields::default()).await?;
+                if found.modseq && !found.uids.is_empty() {
+                    let data = view.folder.fetch(&found.uids, FetchFields::default()).await?;
                     if let Some(max) = data.iter().map(|m| m.modseq.get()).max() {
                         let _ = write!(line, " (MODSEQ {max})");
                     }
@@ -298,6 +290,30 @@ impl Session {
         }
     }
 
+    /// Runs SEARCH criteria over the view (RFC 9051 §6.4.4); shared by
+    /// SEARCH and ESEARCH.
+    pub(crate) async fn run_search(
+        &mut self,
+        charset: Option<&imap_codec::imap_types::core::Charset<'_>>,
+        criteria: &[imap_codec::imap_types::search::SearchKey<'_>],
+    ) -> Result<SearchFound, Fail> {
+        if let Some(cs) = charset {
+            let cs = cs.as_ref().to_ascii_uppercase();
+            if cs != "UTF-8" && cs != "US-ASCII" {
+                return Err(Fail::No(Some("BADCHARSET (UTF-8 US-ASCII)"), "Unsupported charset".into()));
+            }
+        }
+        let view = self.view()?;
+        let key = search::translate(criteria, view).map_err(|e| Fail::Bad(e.to_string()))?;
+        let uids = view.known(&view.folder.search(&key).await?);
+        let modseq = search::uses_modseq(criteria);
+        if modseq {
+            // RFC 7162 §3.1.5: a MODSEQ search enables CONDSTORE.
+            view.condstore = true;
+        }
+        Ok(SearchFound { uids, modseq })
+    }
+
     fn ok_plain(&self, tag: &str, text: &str, out: &mut Vec<u8>) {
         let _ = write!(Str(out), "{tag} OK {text}\r\n");
     }
@@ -361,6 +377,14 @@ impl Session {
             None => self.done_code(tag, &code, "COPY completed", out, true).await,
         }
     }
+}
+
+/// What a search found.
+pub(crate) struct SearchFound {
+    /// The matching UIDs of the view, ascending.
+    pub(crate) uids: UidSet,
+    /// The criteria used MODSEQ: the answer carries the highest one.
+    pub(crate) modseq: bool,
 }
 
 /// `a ∩ b`.

@@ -121,7 +121,7 @@ impl Session {
         } else {
             let _ = write!(
                 caps,
-                " UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE QRESYNC STATUS=SIZE QUOTA QUOTA=RES-STORAGE APPENDLIMIT={}",
+                " UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH BINARY CONDSTORE QRESYNC STATUS=SIZE QUOTA QUOTA=RES-STORAGE APPENDLIMIT={}",
                 self.shared.config.max_literal
             );
             if !self.compressed {
@@ -165,7 +165,7 @@ impl Session {
     }
 
     /// Answers a failure (RFC 5530 response codes).
-    fn fail(&self, tag: &str, fail: Fail, out: &mut Vec<u8>) -> std::io::Result<()> {
+    pub(crate) fn fail(&self, tag: &str, fail: Fail, out: &mut Vec<u8>) -> std::io::Result<()> {
         match fail {
             Fail::Io(e) => return Err(e),
             Fail::Bad(text) => self.bad(Some(tag), &text, out),
@@ -229,9 +229,26 @@ impl Session {
         Ok(())
     }
 
+    pub(crate) fn count_command(&self) {
+        self.shared.counters.commands.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// RFC 3501 §6.3.10 STATUS RECENT: the arrivals no session has claimed
+    /// as `\Recent` yet, plus those this session claimed in its selected
+    /// view of the same folder.
+    pub(crate) async fn recent_count(&self, folder: &dyn Folder) -> Result<u32, Fail> {
+        let mut n = folder.recent_count().await?;
+        if let Some(view) = &self.view
+            && view.folder.info().id == folder.info().id
+        {
+            n = n.saturating_add(u32::try_from(view.known(&view.recent).len()).unwrap_or(u32::MAX));
+        }
+        Ok(n)
+    }
+
     /// Answers one command.
     pub(crate) async fn handle(&mut self, command: Command<'static>, out: &mut Output<'_>) -> std::io::Result<Action> {
-        self.shared.counters.commands.fetch_add(1, Ordering::Relaxed);
+        self.count_command();
         let tag = command.tag.inner().to_owned();
         let name = command.body.name();
         tracing::debug!(%tag, command = name, "command");
@@ -624,8 +641,7 @@ impl Session {
         for item in items {
             parts.push(match item {
                 StatusDataItemName::Messages => format!("MESSAGES {}", info.exists),
-                // \Recent belongs to the session that selects the folder.
-                StatusDataItemName::Recent => "RECENT 0".to_owned(),
+                StatusDataItemName::Recent => format!("RECENT {}", self.recent_count(folder.as_ref()).await?),
                 StatusDataItemName::UidNext => format!("UIDNEXT {}", info.uid_next),
                 StatusDataItemName::UidValidity => format!("UIDVALIDITY {}", info.uid_validity),
                 StatusDataItemName::Unseen => format!("UNSEEN {}", info.unseen),

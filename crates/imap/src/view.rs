@@ -12,6 +12,7 @@ use futures_util::StreamExt as _;
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 use mailbox::{ChangeKind, ChangeStream, Folder, Uid, UidRange, UidSet};
 
+use crate::seqmap::SeqMap;
 use crate::wire::{self, Str};
 
 /// One selected mailbox.
@@ -20,7 +21,7 @@ pub(crate) struct View {
     /// The name the client selected it by (for error texts).
     pub(crate) read_only: bool,
     /// UIDs by sequence number (index + 1), ascending.
-    pub(crate) uids: Vec<Uid>,
+    pub(crate) uids: SeqMap,
     /// The `\Recent` UIDs this session claimed.
     pub(crate) recent: UidSet,
     /// In a mutex only to make the view `Sync` (the stream is `Send`
@@ -49,7 +50,7 @@ impl View {
         Self {
             folder,
             read_only,
-            uids,
+            uids: SeqMap::from_sorted(uids),
             recent,
             feed: Some(std::sync::Mutex::new(feed)),
             pending: Vec::new(),
@@ -62,7 +63,7 @@ impl View {
 
     /// The sequence number of `uid`.
     pub(crate) fn seq_of(&self, uid: Uid) -> Option<u32> {
-        self.uids.binary_search(&uid).ok().and_then(|i| u32::try_from(i + 1).ok())
+        self.uids.position(uid).and_then(|i| u32::try_from(i + 1).ok())
     }
 
     /// How many messages the client knows of.
@@ -89,7 +90,7 @@ impl View {
             };
             let (lo, hi) = (a.min(b), a.max(b).min(n));
             for i in lo..=hi {
-                if let Some(&uid) = usize::try_from(i - 1).ok().and_then(|i| self.uids.get(i)) {
+                if let Some(uid) = usize::try_from(i - 1).ok().and_then(|i| self.uids.get(i)) {
                     out.insert(uid);
                 }
             }
@@ -108,8 +109,7 @@ impl View {
     pub(crate) fn known(&self, set: &UidSet) -> UidSet {
         let mut out = UidSet::new();
         for r in set.ranges() {
-            let start = self.uids.partition_point(|u| *u < r.first());
-            for &u in self.uids[start..].iter().take_while(|u| **u <= r.last()) {
+            for u in self.uids.iter_from(r.first()).take_while(|u| *u <= r.last()) {
                 out.insert(u);
             }
         }
@@ -165,7 +165,7 @@ impl View {
             match kind {
                 ChangeKind::Exists { uids, .. } => {
                     for uid in uids.iter() {
-                        if self.uids.last().is_none_or(|last| uid > *last) {
+                        if self.uids.last().is_none_or(|last| uid > last) {
                             self.uids.push(uid);
                             grew = true;
                         }
@@ -204,7 +204,7 @@ impl View {
         if resync {
             match self.folder.uids().await {
                 Ok(now) => {
-                    let gone: UidSet = self.uids.iter().copied().filter(|u| now.binary_search(u).is_err()).collect();
+                    let gone: UidSet = self.uids.iter().filter(|u| now.binary_search(u).is_err()).collect();
                     if !gone.is_empty() {
                         if expunge_ok {
                             self.expunge(&gone, out);
@@ -212,9 +212,10 @@ impl View {
                             kept.push(ChangeKind::Expunged { uids: gone });
                         }
                     }
-                    let last = self.uids.last().copied();
                     let before = self.uids.len();
-                    self.uids.extend(now.into_iter().filter(|u| last.is_none_or(|l| *u > l)));
+                    for u in now {
+                        self.uids.push(u);
+                    }
                     grew |= self.uids.len() > before;
                 }
                 // The folder is gone or the backend is down: try again later.
@@ -260,14 +261,15 @@ impl View {
             out.extend_from_slice(b"* VANISHED ");
             wire::uid_set(out, &gone);
             out.extend_from_slice(b"\r\n");
-            self.uids.retain(|u| !gone.contains(*u));
+            self.uids.retain(|u| !gone.contains(u));
         } else {
-            for i in (0..self.uids.len()).rev() {
-                if gone.contains(self.uids[i]) {
-                    let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {} EXPUNGE\r\n", i + 1));
-                    self.uids.remove(i);
-                }
+            // Highest first, so the numbers still to come do not shift.
+            let mut positions: Vec<usize> = gone.iter().filter_map(|u| self.uids.position(u)).collect();
+            positions.sort_unstable_by(|a, b| b.cmp(a));
+            for i in positions {
+                let _ = std::fmt::Write::write_fmt(&mut Str(out), format_args!("* {} EXPUNGE\r\n", i + 1));
             }
+            self.uids.retain(|u| !gone.contains(u));
         }
         for u in gone.iter() {
             self.echo.remove(&u);

@@ -252,7 +252,10 @@ NIL NIL NIL \"<m1.1795737600@example.com>\"))\r\nA003 OK FETCH completed\r\n"
         r.starts_with("* 2 FETCH (FLAGS (\\Recent) INTERNALDATE \"27-Nov-2026 00:00:01 +0000\" RFC822.SIZE "),
         "{r}"
     );
-    assert_eq!(c.cmd("FETCH 1 BINARY[1]").await, "A009 BAD BINARY is not supported\r\n");
+    assert_eq!(
+        c.cmd("FETCH 1 BINARY.PEEK[1]").await,
+        "* 1 FETCH (BINARY[1] {10}\r\nHello m1\r\n)\r\nA009 OK FETCH completed\r\n"
+    );
 }
 
 #[tokio::test]

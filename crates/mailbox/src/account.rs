@@ -94,6 +94,48 @@ pub trait Account: Send + Sync {
         let _ = folder;
         Err(MailboxError::NotPermitted("this backend has no DAV items".into()))
     }
+
+    /// Sends a meeting request, update, cancellation or response (a
+    /// meeting-class message, see [`crate::schedule`]) to its recipients
+    /// through the backend, which files it in Sent Items. Returns once the
+    /// backend accepted it.
+    async fn send_meeting_message(&self, message: convert::Message) -> Result<(), MailboxError> {
+        let _ = message;
+        Err(MailboxError::NotPermitted("this backend cannot send meeting messages".into()))
+    }
+
+    /// The meeting messages received (requests, responses, cancellations in
+    /// the Inbox) as a read-and-delete collection: CalDAV's schedule inbox.
+    async fn schedule_inbox(&self) -> Result<Arc<dyn ItemCollection>, MailboxError> {
+        Err(MailboxError::NotPermitted("this backend has no schedule inbox".into()))
+    }
+
+    /// The busy periods of `user` (an SMTP address; the account's own or
+    /// another user's whose free/busy the account may read) overlapping
+    /// `[from, to)`, recurring items expanded, ordered by start.
+    async fn free_busy(
+        &self,
+        user: &str,
+        from: crate::model::Timestamp,
+        to: crate::model::Timestamp,
+    ) -> Result<Vec<crate::schedule::BusyPeriod>, MailboxError> {
+        let _ = (user, from, to);
+        Err(MailboxError::NotPermitted("this backend has no free/busy".into()))
+    }
+
+    /// Creates a calendar or task folder at the top of the mailbox; an
+    /// existing name is [`MailboxError::AlreadyExists`].
+    async fn create_calendar(&self, calendar: &crate::schedule::NewCalendar) -> Result<FolderInfo, MailboxError> {
+        let _ = calendar;
+        Err(MailboxError::NotPermitted("this backend cannot create calendars".into()))
+    }
+
+    /// The description and colour of a calendar or task folder (none
+    /// known by default).
+    async fn calendar_details(&self, folder: &FolderId) -> Result<crate::schedule::CalendarDetails, MailboxError> {
+        let _ = folder;
+        Ok(crate::schedule::CalendarDetails::default())
+    }
 }
 
 /// One folder. Operations on sets of items are one backend batch each.
@@ -153,4 +195,11 @@ pub trait Folder: Send + Sync {
 
     /// The change feed of this folder from now on (IDLE, DAV push).
     async fn watch(&self) -> Result<ChangeStream, MailboxError>;
+
+    /// How many items are `\Recent` but not yet claimed by a session (IMAP
+    /// STATUS RECENT, RFC 3501 §6.3.10); claims nothing. Added for the IMAP
+    /// front end; the default knows none.
+    async fn recent_count(&self) -> Result<u32, MailboxError> {
+        Ok(0)
+    }
 }

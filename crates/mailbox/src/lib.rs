@@ -36,6 +36,7 @@ pub mod items;
 pub mod mapi;
 pub mod memory;
 pub mod model;
+pub mod schedule;
 pub mod search;
 
 pub use account::{Account, AccountProvider, ChangeStream, Folder};
@@ -49,5 +50,6 @@ pub use model::{
     FolderId, FolderInfo, FolderKind, MessageData, MoveOutcome, Quota, SelectInfo, SpecialUse, StoreKind, StoreOutcome,
     Submission, SubmitOutcome, Timestamp,
 };
+pub use schedule::{BusyKind, BusyPeriod, CalendarDetails, NewCalendar};
 pub use search::{SearchDate, SearchKey, SearchView, SeqSet};
 pub use state::{ModSeq, Uid, UidRange, UidSet, UidValidity};

@@ -176,6 +176,10 @@ pub struct Envelope {
     pub message_id: Option<String>,
     /// The In-Reply-To.
     pub in_reply_to: Option<String>,
+    /// The Reply-To addresses when the message names any (MAPI:
+    /// PidTagReplyRecipientEntries); empty otherwise (IMAP then repeats
+    /// `from`, RFC 3501 §7.4.2).
+    pub reply_to: Vec<Address>,
 }
 
 /// What [`crate::Folder::fetch`] returns per item; fields are `Some` when

@@ -113,9 +113,11 @@ async fn subscriptions_live_in_the_state() {
 }
 
 #[tokio::test]
-async fn quota_is_none_when_the_store_reports_no_limit() {
+async fn quota_is_the_store_size_against_the_prohibit_send_quota() {
     let env = Env::new().await;
     let a = env.alice().await;
-    // exchange-sim's logon object carries no PidTagMessageSizeExtended or quotas.
-    assert_eq!(a.quota().await.unwrap(), None);
+    // exchange-sim reports Exchange's default quotas (no sending above 2 GB).
+    let q = a.quota().await.unwrap().expect("a quota");
+    assert_eq!(q.limit, 2_097_152 * 1024);
+    assert!(q.used < q.limit);
 }

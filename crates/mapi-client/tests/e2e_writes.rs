@@ -168,7 +168,11 @@ async fn store_properties_of_the_logon_and_a_quota_only_where_the_store_has_one(
         ],
         "values with their tags; a property the store lacks is left out"
     );
-    // exchange-sim's logon object has no size or quota properties: nothing is made up.
+    // exchange-sim's logon object reports the size and Exchange's default
+    // quotas (KiB on the wire, bytes here).
     let q = mb.quota().await.unwrap();
-    assert_eq!(q, mapi_client::api::StoreQuota::default());
+    assert!(q.used.is_some());
+    assert_eq!(q.prohibit_send, Some(2_097_152 * 1024));
+    assert_eq!(q.prohibit_receive, Some(2_411_724 * 1024));
+    assert_eq!(q.warning, Some(1_992_294 * 1024));
 }

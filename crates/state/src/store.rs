@@ -252,4 +252,51 @@ pub trait StateStore: Send + Sync {
     /// state, or [`DavDelta::InvalidToken`] (RFC 6578 §3.2
     /// `DAV:valid-sync-token`).
     async fn dav_changes_since(&self, collection: CollectionId, token: &SyncToken) -> Result<DavDelta, StateError>;
+
+    // ---- added for IMAP STATUS RECENT ----
+
+    /// How many items of the folder are `\Recent` and not claimed yet
+    /// (RFC 3501 §6.3.10 STATUS RECENT): UIDs at or above the next claim's
+    /// start that the folder still holds. Does not claim them. Stores that
+    /// do not track it keep the default, 0.
+    async fn unclaimed_recent(&self, folder: FolderId) -> Result<u32, StateError> {
+        let _ = folder;
+        Ok(0)
+    }
+
+    /// The names DAV clients chose for items of the collection, with the
+    /// items they name. A store that does not keep them answers none (names
+    /// then last as long as the process).
+    async fn dav_names(&self, collection: CollectionId) -> Result<Vec<(String, ItemKey)>, StateError> {
+        let _ = collection;
+        Ok(Vec::new())
+    }
+
+    /// Remembers that `resource` names `item`; an earlier name of the item
+    /// and an earlier item of the name are forgotten.
+    async fn set_dav_name(&self, collection: CollectionId, resource: &str, item: &ItemKey) -> Result<(), StateError> {
+        let _ = (collection, resource, item);
+        Ok(())
+    }
+
+    /// Forgets these names (their items are gone).
+    async fn remove_dav_names(&self, collection: CollectionId, resources: &[String]) -> Result<(), StateError> {
+        let _ = (collection, resources);
+        Ok(())
+    }
+
+    /// The backend folder's mod-sequence when the collection's listing was
+    /// last compared with its change log ([`Self::set_dav_seen_modseq`]);
+    /// `None` when never (or not kept).
+    async fn dav_seen_modseq(&self, collection: CollectionId) -> Result<Option<u64>, StateError> {
+        let _ = collection;
+        Ok(None)
+    }
+
+    /// Remembers the backend folder's mod-sequence the collection's change
+    /// log is complete up to.
+    async fn set_dav_seen_modseq(&self, collection: CollectionId, modseq: u64) -> Result<(), StateError> {
+        let _ = (collection, modseq);
+        Ok(())
+    }
 }

@@ -56,6 +56,11 @@ pub mod tags {
     pub const CONTAINER_ID: PropTag = PropTag::new(0xFFFD, PropType::INTEGER32);
     /// PidTagAddressBookIsMaster.
     pub const IS_MASTER: PropTag = PropTag::new(0xFFFB, PropType::BOOLEAN);
+    /// PidTagAddressBookHomeMessageDatabase ([MS-OXPROPS] 2.518: PtypString8
+    /// or PtypObject; capture 131 reads it as PtypString8).
+    pub const HOME_MDB: PropTag = PropTag::new(0x8006, PropType::STRING8);
+    /// PidTagThumbnailPhoto ([MS-OXOABK] 2.2.4.40).
+    pub const THUMBNAIL_PHOTO: PropTag = PropTag::new(0x8C9E, PropType::BINARY);
 }
 
 /// [MS-OXNSPI] 2.2.1.3 DT_CONTAINER.
@@ -70,7 +75,7 @@ const FIRST_MID: u32 = 0x11;
 const MAPI_MAILUSER: i32 = 6;
 
 /// One GAL mail user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// Its MId (0x11 for the first mailbox created, then 0x12, …).
     pub mid: u32,
@@ -80,6 +85,11 @@ pub struct Entry {
     pub address: String,
     /// legacyExchangeDN (PidTagEmailAddress).
     pub legacy_dn: String,
+    /// PidTagAddressBookHomeMessageDatabase: the DN of the mailbox database.
+    pub home_mdb: String,
+    /// Directory attributes of the user (title, department, phones,
+    /// office, photo …) as stored with the mailbox.
+    pub extra: Vec<TaggedValue>,
 }
 
 impl Entry {
@@ -112,7 +122,11 @@ impl Entry {
                 tag: tags::PROXY_ADDRESSES,
                 value: PropValue::MvString(vec![format!("SMTP:{}", self.address)]),
             },
+            TaggedValue { tag: tags::HOME_MDB, value: PropValue::String8(self.home_mdb.clone().into_bytes()) },
         ]
+        .into_iter()
+        .chain(self.extra.iter().cloned())
+        .collect()
     }
 
     /// The value of `tag` converted to the requested type (PtypUnspecified
@@ -123,12 +137,22 @@ impl Entry {
     }
 }
 
+/// The DN of a user's mailbox database, as Exchange and gromox form it
+/// (capture 131): the organisation of the legacyDN, the server named by
+/// the MailboxId, `cn=Microsoft Private MDB`.
+fn home_mdb(legacy_dn: &str, address: &str, guid: Guid) -> String {
+    let org = legacy_dn.split("/cn=Recipients").next().unwrap_or(legacy_dn);
+    let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+    format!("{org}/cn=Configuration/cn=Servers/cn={guid}@{domain}/cn=Microsoft Private MDB")
+}
+
 fn convert(have: TaggedValue, want: PropType) -> Option<TaggedValue> {
     if want == PropType(0) || want == have.tag.prop_type() {
         return Some(have);
     }
     let value = match (have.value, want) {
         (PropValue::String(s), PropType::STRING8) => PropValue::String8(s.into_bytes()),
+        (PropValue::String8(b), PropType::STRING) => PropValue::String(String::from_utf8_lossy(&b).into_owned()),
         (PropValue::MvString(v), PropType::MULTIPLE_STRING8) => {
             PropValue::MvString8(v.into_iter().map(String::into_bytes).collect())
         }
@@ -155,7 +179,21 @@ impl Gal {
         let mut entries: Vec<Entry> = mailboxes
             .into_iter()
             .zip(FIRST_MID..)
-            .map(|(m, mid)| Entry { mid, display_name: m.display_name, address: m.address, legacy_dn: m.legacy_dn })
+            .map(|(m, mid)| {
+                let extra = store
+                    .mailbox(&m.address)
+                    .and_then(|mb| mb.directory_props())
+                    .map(|bag| bag.iter().map(|(tag, value)| TaggedValue { tag, value: value.clone() }).collect())
+                    .unwrap_or_default();
+                Entry {
+                    mid,
+                    home_mdb: home_mdb(&m.legacy_dn, &m.address, m.mailbox_guid),
+                    display_name: m.display_name,
+                    address: m.address,
+                    legacy_dn: m.legacy_dn,
+                    extra,
+                }
+            })
             .collect();
         entries
             .sort_by(|a, b| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()).then(a.mid.cmp(&b.mid)));
@@ -552,7 +590,14 @@ impl Gal {
     /// [MS-OXNSPI] 3.1.4.1.5 NspiQueryColumns: every property the GAL
     /// serves.
     pub fn query_columns(&self, _r: &QueryColumnsRequest) -> QueryColumnsResponse {
-        let sample = Entry { mid: 0, display_name: String::new(), address: String::new(), legacy_dn: String::new() };
+        let sample = Entry {
+            mid: 0,
+            display_name: String::new(),
+            address: String::new(),
+            legacy_dn: String::new(),
+            home_mdb: String::new(),
+            extra: Vec::new(),
+        };
         QueryColumnsResponse {
             error_code: ErrorCode::SUCCESS,
             columns: Some(sample.properties(self.server, false).into_iter().map(|v| v.tag).collect()),
@@ -598,7 +643,14 @@ fn default_columns() -> Vec<PropTag> {
 }
 
 fn natural_type(t: PropTag) -> PropTag {
-    let sample = Entry { mid: 0, display_name: String::new(), address: String::new(), legacy_dn: String::new() };
+    let sample = Entry {
+        mid: 0,
+        display_name: String::new(),
+        address: String::new(),
+        legacy_dn: String::new(),
+        home_mdb: String::new(),
+        extra: Vec::new(),
+    };
     sample.properties(Guid([0; 16]), false).into_iter().find(|v| v.tag.id() == t.id()).map_or(t, |v| v.tag)
 }
 

@@ -65,6 +65,15 @@ impl StoreNspi {
             nspi::Request::CompareMIds(r) => encode_body(&MapiResponse::Completed(gal.compare_mids(r))),
             nspi::Request::QueryColumns(r) => encode_body(&MapiResponse::Completed(gal.query_columns(r))),
             nspi::Request::UpdateStat(r) => encode_body(&MapiResponse::Completed(gal.update_stat(r))),
+            // [MS-OXNSPI] 3.1.4.1.18: the simulator keeps no display
+            // templates; like gromox (capture 108) it answers
+            // ecNotSupported with CodePage 0 and no row.
+            nspi::Request::GetTemplateInfo(_) => encode_body(&MapiResponse::Completed(nspi::GetTemplateInfoResponse {
+                error_code: ErrorCode::NOT_SUPPORTED,
+                code_page: 0,
+                row: None,
+                auxiliary_buffer: Vec::new(),
+            })),
             _ => encode_body(&MapiResponse::<UnbindResponse>::Failed {
                 status_code: ErrorCode::NOT_SUPPORTED.0,
                 auxiliary_buffer: Vec::new(),
@@ -101,6 +110,7 @@ impl crate::session::NspiBackend for StoreNspi {
                 | RequestKind::CompareMIds
                 | RequestKind::QueryColumns
                 | RequestKind::UpdateStat
+                | RequestKind::GetTemplateInfo
         )
     }
 

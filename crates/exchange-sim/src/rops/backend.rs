@@ -38,13 +38,26 @@ pub struct StoreBackend {
     data_dir: Option<PathBuf>,
     compression_threshold: Option<usize>,
     rows: super::row_cache::RowCache,
+    quotas: crate::config::QuotaConfig,
 }
 
 impl StoreBackend {
     /// A backend over `store`; external recipients of submitted messages
     /// are logged to `data_dir/outbound.log` when a data dir is given.
     pub fn new(store: Store, data_dir: Option<PathBuf>) -> Self {
-        Self { store, data_dir, compression_threshold: Some(COMPRESSION_THRESHOLD), rows: Default::default() }
+        Self {
+            store,
+            data_dir,
+            compression_threshold: Some(COMPRESSION_THRESHOLD),
+            rows: Default::default(),
+            quotas: Default::default(),
+        }
+    }
+
+    /// Sets the mailbox quotas the logon object reports.
+    pub fn with_quotas(mut self, quotas: crate::config::QuotaConfig) -> Self {
+        self.quotas = quotas;
+        self
     }
 
     /// Sets (or with None disables) response compression.
@@ -110,6 +123,7 @@ impl StoreBackend {
                 data_dir: self.data_dir.as_deref(),
                 notifications: &notifications,
                 rows: &self.rows,
+                quotas: &self.quotas,
             };
             let Some(response) = dispatch::execute(&mut ctx, rop) else { continue };
             last_partial = is_partial_buffer(&response);
@@ -163,6 +177,7 @@ impl StoreBackend {
                     data_dir: self.data_dir.as_deref(),
                     notifications: &notifications,
                     rows: &self.rows,
+                    quotas: &self.quotas,
                 };
                 let Some(response) = dispatch::execute(&mut ctx, rop) else { break };
                 // Rows that do not fit the rest of MaxRopOut wait for the next Execute.

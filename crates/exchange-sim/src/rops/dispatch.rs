@@ -25,6 +25,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) notifications: &'a NotificationQueue,
     /// Table rows shared between the backend's sessions.
     pub(crate) rows: &'a super::row_cache::RowCache,
+    /// Mailbox quotas reported by the logon object.
+    pub(crate) quotas: &'a crate::config::QuotaConfig,
 }
 
 impl Ctx<'_> {
@@ -121,6 +123,16 @@ macro_rules! plain {
         let result: Result<(), ErrorCode> = $result;
         let rv = result.err().unwrap_or(ErrorCode::SUCCESS);
         (Out::Typed(Box::new(RopResponse::$variant($resp { handle_index: $index, return_value: rv }))), rv)
+    }};
+}
+
+/// A response whose success field is an `Option` (None on failure).
+macro_rules! optional {
+    ($variant:ident, $resp:ident, $index:expr, $field:ident, $result:expr) => {{
+        let result = $result;
+        let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
+        let resp = $resp { handle_index: $index, return_value: rv, $field: result.ok() };
+        (Out::Typed(Box::new(RopResponse::$variant(resp))), rv)
     }};
 }
 
@@ -439,147 +451,100 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             (Out::Typed(Box::new(RopResponse::GetPropertiesSpecific(resp))), rv)
         }
         RopRequest::GetPropertiesAll(r) => {
-            let result = props::get_all(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                GetPropertiesAllResponse { handle_index: r.input_handle_index, return_value: rv, values: result.ok() };
-            (Out::Typed(Box::new(RopResponse::GetPropertiesAll(resp))), rv)
+            optional!(GetPropertiesAll, GetPropertiesAllResponse, r.input_handle_index, values, props::get_all(ctx, r))
         }
-        RopRequest::GetPropertiesList(r) => {
-            let result = props::get_list(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = GetPropertiesListResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                property_tags: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::GetPropertiesList(resp))), rv)
-        }
+        RopRequest::GetPropertiesList(r) => optional!(
+            GetPropertiesList,
+            GetPropertiesListResponse,
+            r.input_handle_index,
+            property_tags,
+            props::get_list(ctx, r)
+        ),
         RopRequest::SetProperties(r) => {
-            let result = props::set(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SetPropertiesResponse { handle_index: r.input_handle_index, return_value: rv, problems: result.ok() };
-            (Out::Typed(Box::new(RopResponse::SetProperties(resp))), rv)
+            optional!(SetProperties, SetPropertiesResponse, r.input_handle_index, problems, props::set(ctx, r))
         }
-        RopRequest::SetPropertiesNoReplicate(r) => {
-            let result = props::set(ctx, &r.0);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SetPropertiesNoReplicateResponse {
-                handle_index: r.0.input_handle_index,
-                return_value: rv,
-                problems: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::SetPropertiesNoReplicate(resp))), rv)
-        }
+        RopRequest::SetPropertiesNoReplicate(r) => optional!(
+            SetPropertiesNoReplicate,
+            SetPropertiesNoReplicateResponse,
+            r.0.input_handle_index,
+            problems,
+            props::set(ctx, &r.0)
+        ),
         RopRequest::DeleteProperties(r) => {
-            let result = props::delete(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = DeletePropertiesResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                problems: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::DeleteProperties(resp))), rv)
+            optional!(DeleteProperties, DeletePropertiesResponse, r.input_handle_index, problems, props::delete(ctx, r))
         }
-        RopRequest::DeletePropertiesNoReplicate(r) => {
-            let result = props::delete(ctx, &r.0);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = DeletePropertiesNoReplicateResponse {
-                handle_index: r.0.input_handle_index,
-                return_value: rv,
-                problems: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::DeletePropertiesNoReplicate(resp))), rv)
-        }
-        RopRequest::GetPropertyIdsFromNames(r) => {
-            let result = props::ids_from_names(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = GetPropertyIdsFromNamesResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                property_ids: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::GetPropertyIdsFromNames(resp))), rv)
-        }
-        RopRequest::GetNamesFromPropertyIds(r) => {
-            let result = props::names_from_ids(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = GetNamesFromPropertyIdsResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                names: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::GetNamesFromPropertyIds(resp))), rv)
-        }
-        RopRequest::QueryNamedProperties(r) => {
-            let result = props::query_named(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = QueryNamedPropertiesResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                properties: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::QueryNamedProperties(resp))), rv)
-        }
+        RopRequest::DeletePropertiesNoReplicate(r) => optional!(
+            DeletePropertiesNoReplicate,
+            DeletePropertiesNoReplicateResponse,
+            r.0.input_handle_index,
+            problems,
+            props::delete(ctx, &r.0)
+        ),
+        RopRequest::GetPropertyIdsFromNames(r) => optional!(
+            GetPropertyIdsFromNames,
+            GetPropertyIdsFromNamesResponse,
+            r.input_handle_index,
+            property_ids,
+            props::ids_from_names(ctx, r)
+        ),
+        RopRequest::GetNamesFromPropertyIds(r) => optional!(
+            GetNamesFromPropertyIds,
+            GetNamesFromPropertyIdsResponse,
+            r.input_handle_index,
+            names,
+            props::names_from_ids(ctx, r)
+        ),
+        RopRequest::QueryNamedProperties(r) => optional!(
+            QueryNamedProperties,
+            QueryNamedPropertiesResponse,
+            r.input_handle_index,
+            properties,
+            props::query_named(ctx, r)
+        ),
         RopRequest::OpenStream(r) => {
-            let result = stream::open(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                OpenStreamResponse { handle_index: r.output_handle_index, return_value: rv, stream_size: result.ok() };
-            (Out::Typed(Box::new(RopResponse::OpenStream(resp))), rv)
+            optional!(OpenStream, OpenStreamResponse, r.output_handle_index, stream_size, stream::open(ctx, r))
         }
         RopRequest::ReadStream(r) => {
             // A failure is the 6-byte header without DataSize (capture 054).
-            let result = stream::read(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = ReadStreamResponse { handle_index: r.input_handle_index, return_value: rv, data: result.ok() };
-            (Out::Typed(Box::new(RopResponse::ReadStream(resp))), rv)
+            optional!(ReadStream, ReadStreamResponse, r.input_handle_index, data, stream::read(ctx, r))
         }
-        RopRequest::WriteStream(r) => {
-            let result = stream::write(ctx, r.input_handle_index, &r.data);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                WriteStreamResponse { handle_index: r.input_handle_index, return_value: rv, written_size: result.ok() };
-            (Out::Typed(Box::new(RopResponse::WriteStream(resp))), rv)
-        }
-        RopRequest::WriteAndCommitStream(r) => {
-            let result = stream::write(ctx, r.0.input_handle_index, &r.0.data)
-                .and_then(|n| stream::commit(ctx, r.0.input_handle_index).map(|()| n));
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = WriteAndCommitStreamResponse {
-                handle_index: r.0.input_handle_index,
-                return_value: rv,
-                written_size: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::WriteAndCommitStream(resp))), rv)
-        }
+        RopRequest::WriteStream(r) => optional!(
+            WriteStream,
+            WriteStreamResponse,
+            r.input_handle_index,
+            written_size,
+            stream::write(ctx, r.input_handle_index, &r.data)
+        ),
+        RopRequest::WriteAndCommitStream(r) => optional!(
+            WriteAndCommitStream,
+            WriteAndCommitStreamResponse,
+            r.0.input_handle_index,
+            written_size,
+            stream::write(ctx, r.0.input_handle_index, &r.0.data).and_then(|n| stream::commit(
+                ctx,
+                r.0.input_handle_index
+            )
+            .map(|()| n))
+        ),
         RopRequest::CommitStream(r) => {
             let rv = stream::commit(ctx, r.input_handle_index).err().unwrap_or(ErrorCode::SUCCESS);
             let resp = CommitStreamResponse { handle_index: r.input_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::CommitStream(resp))), rv)
         }
-        RopRequest::GetStreamSize(r) => {
-            let result = stream::size(ctx, r.input_handle_index);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = GetStreamSizeResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                stream_size: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::GetStreamSize(resp))), rv)
-        }
+        RopRequest::GetStreamSize(r) => optional!(
+            GetStreamSize,
+            GetStreamSizeResponse,
+            r.input_handle_index,
+            stream_size,
+            stream::size(ctx, r.input_handle_index)
+        ),
         RopRequest::SetStreamSize(r) => {
             let rv = stream::set_size(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
             let resp = SetStreamSizeResponse { handle_index: r.input_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SetStreamSize(resp))), rv)
         }
         RopRequest::SeekStream(r) => {
-            let result = stream::seek(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SeekStreamResponse { handle_index: r.input_handle_index, return_value: rv, new_position: result.ok() };
-            (Out::Typed(Box::new(RopResponse::SeekStream(resp))), rv)
+            optional!(SeekStream, SeekStreamResponse, r.input_handle_index, new_position, stream::seek(ctx, r))
         }
         RopRequest::RegisterNotification(r) => {
             let rv = notify::register(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
@@ -642,26 +607,20 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             let resp = SynchronizationOpenCollectorResponse { handle_index: r.output_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SynchronizationOpenCollector(resp))), rv)
         }
-        RopRequest::SynchronizationImportMessageChange(r) => {
-            let result = ics_upload::import_message_change(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationImportMessageChangeResponse {
-                handle_index: r.output_handle_index,
-                return_value: rv,
-                message_id: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::SynchronizationImportMessageChange(resp))), rv)
-        }
-        RopRequest::SynchronizationImportHierarchyChange(r) => {
-            let result = ics_upload::import_hierarchy_change(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationImportHierarchyChangeResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                folder_id: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::SynchronizationImportHierarchyChange(resp))), rv)
-        }
+        RopRequest::SynchronizationImportMessageChange(r) => optional!(
+            SynchronizationImportMessageChange,
+            SynchronizationImportMessageChangeResponse,
+            r.output_handle_index,
+            message_id,
+            ics_upload::import_message_change(ctx, r)
+        ),
+        RopRequest::SynchronizationImportHierarchyChange(r) => optional!(
+            SynchronizationImportHierarchyChange,
+            SynchronizationImportHierarchyChangeResponse,
+            r.input_handle_index,
+            folder_id,
+            ics_upload::import_hierarchy_change(ctx, r)
+        ),
         RopRequest::SynchronizationImportDeletes(r) => {
             let rv = ics_upload::import_deletes(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
             let resp = SynchronizationImportDeletesResponse { handle_index: r.input_handle_index, return_value: rv };
@@ -673,16 +632,13 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 SynchronizationImportReadStateChangesResponse { handle_index: r.input_handle_index, return_value: rv };
             (Out::Typed(Box::new(RopResponse::SynchronizationImportReadStateChanges(resp))), rv)
         }
-        RopRequest::SynchronizationImportMessageMove(r) => {
-            let result = ics_upload::import_message_move(ctx, r);
-            let rv = result.as_ref().err().copied().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationImportMessageMoveResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-                message_id: result.ok(),
-            };
-            (Out::Typed(Box::new(RopResponse::SynchronizationImportMessageMove(resp))), rv)
-        }
+        RopRequest::SynchronizationImportMessageMove(r) => optional!(
+            SynchronizationImportMessageMove,
+            SynchronizationImportMessageMoveResponse,
+            r.input_handle_index,
+            message_id,
+            ics_upload::import_message_move(ctx, r)
+        ),
         RopRequest::GetLocalReplicaIds(r) => with_success!(
             GetLocalReplicaIds,
             GetLocalReplicaIdsResponse,
@@ -694,6 +650,12 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             FastTransferSourceCopyToResponse,
             r.output_handle_index,
             fast_transfer::copy_to(ctx, r)
+        ),
+        RopRequest::FastTransferSourceCopyFolder(r) => plain!(
+            FastTransferSourceCopyFolder,
+            FastTransferSourceCopyFolderResponse,
+            r.output_handle_index,
+            fast_transfer::copy_folder(ctx, r)
         ),
         RopRequest::FastTransferSourceCopyProperties(r) => plain!(
             FastTransferSourceCopyProperties,

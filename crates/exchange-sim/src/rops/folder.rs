@@ -42,7 +42,9 @@ pub(crate) fn open(ctx: &mut Ctx<'_>, r: &OpenFolderRequest) -> Result<OpenFolde
     };
     let soft = r.open_mode_flags.0 & FolderOpenModeFlags::OPEN_SOFT_DELETED.0 != 0;
     mailbox.folder(r.folder_id, soft).map_err(store_err)?;
-    check(ctx, &mailbox, r.folder_id, Rights::FOLDER_VISIBLE)?;
+    check(ctx, &mailbox, r.folder_id, Rights::FOLDER_VISIBLE)
+        .or_else(|_| check(ctx, &mailbox, r.folder_id, Rights::FREE_BUSY_SIMPLE))
+        .or_else(|e| super::calendar_attendant::root_for_grantees(ctx, &mailbox, r.folder_id).ok_or(e))?;
     ctx.output(r.output_handle_index, Object::Folder(FolderObj { mailbox, id: r.folder_id }));
     Ok(OpenFolderSuccess { has_rules: false, ghost: None })
 }

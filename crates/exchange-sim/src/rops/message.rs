@@ -135,9 +135,41 @@ fn typed(bag: &PropBag, tag: PropTag) -> TypedString {
     }
 }
 
+/// [MS-OXCMSG] 2.2.1.9: a subject's prefix is one to three non-digit
+/// characters followed by a colon and a space ("RE: ", "AW: ").
+fn split_subject(subject: &str) -> (&str, &str) {
+    for (i, c) in subject.char_indices().take(4) {
+        if c == ':' {
+            let prefix_ok = (1..=3).contains(&subject[..i].chars().count())
+                && subject[..i].chars().all(|c| !c.is_numeric() && !c.is_whitespace());
+            if prefix_ok && subject[i + 1..].starts_with(' ') {
+                return (&subject[..i + 2], &subject[i + 2..]);
+            }
+            break;
+        }
+    }
+    ("", subject)
+}
+
+/// PidTagSubjectPrefix / PidTagNormalizedSubject as stored, else computed
+/// from PidTagSubject (the server computes them, [MS-OXCMSG] 2.2.1.9,
+/// 2.2.1.10; capture 014).
+fn subject_parts(props: &PropBag) -> (TypedString, TypedString) {
+    let stored = (typed(props, PropTag::SUBJECT_PREFIX), typed(props, PropTag::NORMALIZED_SUBJECT));
+    let Some(subject) = props.string(PropTag::SUBJECT) else { return stored };
+    let (prefix, normalized) = split_subject(&subject);
+    let text = |s: &str| if s.is_empty() { TypedString::Empty } else { TypedString::Unicode(s.to_owned()) };
+    match stored {
+        (TypedString::Absent, TypedString::Absent) => (text(prefix), text(normalized)),
+        (p, TypedString::Absent) => (p, text(normalized)),
+        (TypedString::Absent, n) => (text(prefix), n),
+        both => both,
+    }
+}
+
 /// The RopOpenMessage / RopReloadCachedInformation fields of a message.
 fn message_info(content: &MessageContent, code_page_id: u16) -> Result<MessageInfo, ErrorCode> {
-    let columns = DEFAULT_RECIPIENT_COLUMNS.to_vec();
+    let columns = super::calendar_attendant::recipient_columns(content);
     let mut rows = Vec::with_capacity(content.recipients.len());
     for r in &content.recipients {
         let row = RecipientRowBytes::from_row(Some(&recipient_row(r, &columns)), &columns)
@@ -146,8 +178,8 @@ fn message_info(content: &MessageContent, code_page_id: u16) -> Result<MessageIn
     }
     Ok(MessageInfo {
         has_named_properties: content.props.tags().iter().any(|t| t.id() >= 0x8000),
-        subject_prefix: typed(&content.props, PropTag::SUBJECT_PREFIX),
-        normalized_subject: typed(&content.props, PropTag::NORMALIZED_SUBJECT),
+        subject_prefix: subject_parts(&content.props).0,
+        normalized_subject: subject_parts(&content.props).1,
         recipient_count: u16::try_from(content.recipients.len()).unwrap_or(u16::MAX),
         recipient_columns: columns,
         rows: OpenRecipientRows(rows),
@@ -355,7 +387,7 @@ pub(crate) fn read_recipients(
     let room = ctx.room;
     let cp = u16::try_from(ctx.session.code_page).unwrap_or(1252);
     let m = message_ref(ctx, r.input_handle_index)?;
-    let columns = DEFAULT_RECIPIENT_COLUMNS.to_vec();
+    let columns = super::calendar_attendant::recipient_columns(&m.content);
     let mut rows = Vec::new();
     // RopId, InputHandleIndex, ReturnValue, RowCount.
     let mut used = 7;
@@ -479,7 +511,7 @@ pub(crate) fn submit(ctx: &mut Ctx<'_>, r: &SubmitMessageRequest) -> Result<(), 
         let address =
             rcpt.string(PropTag::SMTP_ADDRESS).or_else(|| rcpt.string(PropTag::EMAIL_ADDRESS)).unwrap_or_default();
         match store.mailbox(&address) {
-            Ok(target) => deliver(&target, &m.content, rcpt, now)?,
+            Ok(target) => deliver(&m.mailbox, &target, &m.content, rcpt, now)?,
             Err(StoreError::NotFound(_)) => external.push(address),
             Err(e) => return Err(store_err(e)),
         }
@@ -548,6 +580,7 @@ fn sent_as(
 
 /// Stores one delivered copy in `target`'s Inbox.
 fn deliver(
+    sender: &Mailbox,
     target: &Mailbox,
     content: &MessageContent,
     rcpt: &PropBag,
@@ -569,8 +602,10 @@ fn deliver(
         copy.props.set(t, v);
     }
     copy.props.remove(PropTag::READ);
+    super::calendar_attendant::remap_named(sender, target, &mut copy).map_err(store_err)?;
     let inbox = target.special_folder(SpecialFolder::Inbox);
     target.save_message(inbox, None, false, &copy, SaveMode::Normal).map_err(store_err)?;
+    super::calendar_attendant::on_delivery(target, &copy, now).map_err(store_err)?;
     Ok(())
 }
 
@@ -701,4 +736,20 @@ pub(crate) fn open_embedded(
         })),
     );
     Ok(OpenEmbeddedMessageSuccess { reserved: 0, message_id: id, info })
+}
+
+#[cfg(test)]
+mod subject_tests {
+    use super::split_subject;
+
+    #[test]
+    fn prefixes_are_one_to_three_non_digits_then_colon_space() {
+        assert_eq!(split_subject("RE: Lunch"), ("RE: ", "Lunch"));
+        assert_eq!(split_subject("AW: Wg: x"), ("AW: ", "Wg: x"));
+        assert_eq!(split_subject("Lunch"), ("", "Lunch"));
+        assert_eq!(split_subject("Time: 10:30"), ("", "Time: 10:30"));
+        assert_eq!(split_subject("10: ten"), ("", "10: ten"));
+        assert_eq!(split_subject("RE:x"), ("", "RE:x"));
+        assert_eq!(split_subject("Ä: ü"), ("Ä: ", "ü"));
+    }
 }

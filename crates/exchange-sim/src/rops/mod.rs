@@ -17,13 +17,14 @@
 //! | `stream` | stream ROPs |
 //! | `notify` | RopRegisterNotification, RopNotify, RopPending |
 //! | `ics` | ICS download: SynchronizationConfigure, state upload, FastTransferSourceGetBuffer, GetTransferState |
-//! | `fast_transfer` | FastTransferSourceCopyTo / CopyProperties (message) and CopyMessages |
+//! | `fast_transfer` | FastTransferSourceCopyTo (message, folder), CopyProperties (message), CopyMessages, CopyFolder |
 //! | `ics_upload` | ICS upload: SynchronizationOpenCollector, the Import ROPs, GetLocalReplicaIds |
 //!
 //! ROPs that are decoded but not executed here answer ecNotSupported with
 //! the header-only failure layout.
 
 mod backend;
+mod calendar_attendant;
 mod dispatch;
 mod fast_transfer;
 mod folder;

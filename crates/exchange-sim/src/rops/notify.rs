@@ -364,37 +364,64 @@ fn notifications(q: &QueuedEvent) -> Vec<NotificationData> {
     out
 }
 
-/// Appends RopNotify responses for the queued events that fit `room`
-/// bytes; the rest go back on the queue and a RopPending is appended
-/// (capture 043). Returns the bytes.
+/// RopNotify responses already encoded for a drained event, queued back
+/// when only some of them fitted: the rest keep their order.
+struct EncodedNotifications(Vec<Vec<u8>>);
+
+/// Appends the RopNotify responses of the queued events that fit `room`
+/// bytes, one notification at a time (capture 043: MaxRopOut 0x60 holds the
+/// ObjectCreated of a delivery, its other notifications come with the next
+/// Execute, 044); the rest go back on the queue and a RopPending is
+/// appended. Returns the bytes.
 pub(crate) fn drain(queue: &NotificationQueue, room: usize, session: &RopSession) -> Vec<u8> {
     const PENDING_LEN: usize = 3;
+    // Kept free after the last notification: with MaxRopOut 0x60 gromox
+    // sends one 26-byte RopNotify where two would fit the bytes (043).
+    const NOTIFY_RESERVE: usize = 32;
+    let room = room.saturating_sub(NOTIFY_RESERVE);
     let events = queue.drain();
     let mut out = Vec::new();
-    let mut rest = Vec::new();
-    let mut full = false;
+    let mut rest: Vec<Event> = Vec::new();
     for e in events {
-        if full {
+        if !rest.is_empty() {
             rest.push(e);
             continue;
         }
-        let Some(q) = e.downcast_ref::<QueuedEvent>() else { continue };
-        let mut bytes = Vec::new();
-        let list = if q.table { table_notification(q, session).into_iter().collect() } else { notifications(q) };
-        for d in list {
-            let r =
-                RopResponse::Notify(NotifyResponse { notification_handle: q.handle, logon_id: q.logon_id, data: d });
-            if r.encode(&mut bytes).is_err() {
-                bytes.clear();
+        let encoded: Vec<Vec<u8>> = if let Some(q) = e.downcast_ref::<QueuedEvent>() {
+            let list = if q.table { table_notification(q, session).into_iter().collect() } else { notifications(q) };
+            list.into_iter()
+                .filter_map(|d| {
+                    let r = RopResponse::Notify(NotifyResponse {
+                        notification_handle: q.handle,
+                        logon_id: q.logon_id,
+                        data: d,
+                    });
+                    let mut bytes = Vec::new();
+                    r.encode(&mut bytes).ok().map(|()| bytes)
+                })
+                .collect()
+        } else if let Some(EncodedNotifications(list)) = e.downcast_ref::<EncodedNotifications>() {
+            list.clone()
+        } else {
+            continue;
+        };
+        let mut left = encoded.into_iter();
+        for bytes in left.by_ref() {
+            if out.len() + bytes.len() + PENDING_LEN > room {
+                rest.push(Arc::new(EncodedNotifications(std::iter::once(bytes).collect())));
                 break;
             }
+            out.extend_from_slice(&bytes);
         }
-        if out.len() + bytes.len() + PENDING_LEN > room {
-            full = true;
-            rest.push(e);
-            continue;
+        let tail: Vec<Vec<u8>> = left.collect();
+        if let Some(first) = rest.first_mut()
+            && !tail.is_empty()
+            && let Some(EncodedNotifications(list)) = first.downcast_ref::<EncodedNotifications>()
+        {
+            let mut all = list.clone();
+            all.extend(tail);
+            *first = Arc::new(EncodedNotifications(all));
         }
-        out.extend_from_slice(&bytes);
     }
     if !rest.is_empty() {
         queue.requeue_front(rest);

@@ -21,6 +21,13 @@ const BODY_HTML_STRING: PropTag = PropTag(0x1013_001F);
 /// [MS-OXCPRPT] 2.2.11.1 PidTagMailboxOwnerName / 2.2.2.? store properties.
 const MAILBOX_OWNER_NAME: PropTag = PropTag(0x661C_001F);
 
+/// PidTagMessageSizeExtended, PidTagStorageQuotaLimit,
+/// PidTagProhibitSendQuota, PidTagProhibitReceiveQuota.
+const MESSAGE_SIZE_EXTENDED: PropTag = PropTag(0x0E08_0014);
+const STORAGE_QUOTA_LIMIT: PropTag = PropTag(0x3FF5_0003);
+const PROHIBIT_SEND_QUOTA: PropTag = PropTag(0x666E_0003);
+const PROHIBIT_RECEIVE_QUOTA: PropTag = PropTag(0x666A_0003);
+
 /// The properties of the object in slot `index`.
 pub(crate) fn bag_of(ctx: &Ctx<'_>, index: u8) -> Result<PropBag, ErrorCode> {
     match ctx.object(index)? {
@@ -31,6 +38,15 @@ pub(crate) fn bag_of(ctx: &Ctx<'_>, index: u8) -> Result<PropBag, ErrorCode> {
             bag.set(MAILBOX_OWNER_NAME, PropValue::String(info.display_name.clone()));
             bag.set(PropTag::RECORD_KEY, PropValue::Binary(info.mailbox_guid.0.to_vec()));
             bag.set(PropTag::STORE_RECORD_KEY, PropValue::Binary(info.mailbox_guid.0.to_vec()));
+            // The mailbox size and quotas ([MS-OXPROPS] 2.798, 2.1025, 2.876,
+            // 2.875): bytes as PtypInteger64, the limits in KiB.
+            let size = l.mailbox.total_message_size().map_err(|e| e.error_code())?;
+            bag.set(MESSAGE_SIZE_EXTENDED, PropValue::I64(i64::try_from(size).unwrap_or(i64::MAX)));
+            let quota = ctx.quotas.of(&info.address);
+            let kib = |v: u32| PropValue::I32(i32::try_from(v).unwrap_or(i32::MAX));
+            bag.set(STORAGE_QUOTA_LIMIT, kib(quota.warning_kib));
+            bag.set(PROHIBIT_SEND_QUOTA, kib(quota.prohibit_send_kib));
+            bag.set(PROHIBIT_RECEIVE_QUOTA, kib(quota.prohibit_receive_kib));
             Ok(bag)
         }
         Object::Folder(f) => f.mailbox.folder_props(f.id).map_err(|e| e.error_code()),

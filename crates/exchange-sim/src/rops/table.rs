@@ -188,7 +188,11 @@ pub(crate) fn open_hierarchy(ctx: &mut Ctx<'_>, r: &GetHierarchyTableRequest) ->
 /// FAI messages.
 pub(crate) fn open_contents(ctx: &mut Ctx<'_>, r: &GetContentsTableRequest) -> Result<TableRowCount, ErrorCode> {
     let (mailbox, folder) = folder_of(ctx, r.input_handle_index)?;
-    check(ctx, &mailbox, folder, Rights::READ_ANY)?;
+    // FreeBusySimple (the "AvailabilityOnly" calendar role) lets free/busy
+    // readers list the calendar's items too; the simulator does not narrow
+    // the columns to times as Exchange's availability lookup does.
+    check(ctx, &mailbox, folder, Rights::READ_ANY)
+        .or_else(|_| check(ctx, &mailbox, folder, Rights::FREE_BUSY_SIMPLE))?;
     if r.table_flags.0 & TableFlags::SOFT_DELETES.0 != 0 {
         return Err(ErrorCode::NOT_SUPPORTED);
     }

@@ -165,7 +165,7 @@ pub struct Weekly {
 }
 
 impl Weekly {
-    fn last(&self) -> i64 {
+    pub(super) fn last(&self) -> i64 {
         day_minutes(self.first.0, self.first.1, self.first.2) + i64::from(self.count - 1) * 7 * 1440
     }
 
@@ -254,43 +254,43 @@ impl Weekly {
 }
 
 /// The named-property tags one mailbox uses for calendar items.
-struct Tags {
-    start: PropTag,
-    end: PropTag,
-    duration: PropTag,
-    location: PropTag,
-    busy: PropTag,
-    sub_type: PropTag,
-    state: PropTag,
-    response: PropTag,
-    recurring: PropTag,
-    recur: PropTag,
-    recurrence_type: PropTag,
-    pattern: PropTag,
-    tz_struct: PropTag,
-    tz_description: PropTag,
-    tz_start: PropTag,
-    tz_end: PropTag,
-    tz_recur: PropTag,
-    clip_start: PropTag,
-    clip_end: PropTag,
-    goid: PropTag,
-    clean_goid: PropTag,
-    sequence: PropTag,
-    common_start: PropTag,
-    common_end: PropTag,
-    reminder_set: PropTag,
-    reminder_delta: PropTag,
-    reminder_time: PropTag,
-    reminder_signal: PropTag,
-    to_attendees: PropTag,
-    cc_attendees: PropTag,
-    exception_replace: PropTag,
-    keywords: PropTag,
+pub(super) struct Tags {
+    pub(super) start: PropTag,
+    pub(super) end: PropTag,
+    pub(super) duration: PropTag,
+    pub(super) location: PropTag,
+    pub(super) busy: PropTag,
+    pub(super) sub_type: PropTag,
+    pub(super) state: PropTag,
+    pub(super) response: PropTag,
+    pub(super) recurring: PropTag,
+    pub(super) recur: PropTag,
+    pub(super) recurrence_type: PropTag,
+    pub(super) pattern: PropTag,
+    pub(super) tz_struct: PropTag,
+    pub(super) tz_description: PropTag,
+    pub(super) tz_start: PropTag,
+    pub(super) tz_end: PropTag,
+    pub(super) tz_recur: PropTag,
+    pub(super) clip_start: PropTag,
+    pub(super) clip_end: PropTag,
+    pub(super) goid: PropTag,
+    pub(super) clean_goid: PropTag,
+    pub(super) sequence: PropTag,
+    pub(super) common_start: PropTag,
+    pub(super) common_end: PropTag,
+    pub(super) reminder_set: PropTag,
+    pub(super) reminder_delta: PropTag,
+    pub(super) reminder_time: PropTag,
+    pub(super) reminder_signal: PropTag,
+    pub(super) to_attendees: PropTag,
+    pub(super) cc_attendees: PropTag,
+    pub(super) exception_replace: PropTag,
+    pub(super) keywords: PropTag,
 }
 
 impl Tags {
-    fn new(mb: &Mailbox) -> StoreResult<Self> {
+    pub(super) fn new(mb: &Mailbox) -> StoreResult<Self> {
         Ok(Self {
             start: lid(mb, PidLid::APPOINTMENT_START_WHOLE)?,
             end: lid(mb, PidLid::APPOINTMENT_END_WHOLE)?,
@@ -329,17 +329,17 @@ impl Tags {
 }
 
 /// An appointment's timing: UTC start/end, zone, all-day.
-struct When {
-    start: FileTime,
-    end: FileTime,
-    zone: TimeZone,
-    all_day: bool,
+pub(super) struct When {
+    pub(super) start: FileTime,
+    pub(super) end: FileTime,
+    pub(super) zone: TimeZone,
+    pub(super) all_day: bool,
 }
 
-const MINUTE: u64 = 60 * FileTime::TICKS_PER_SECOND;
+pub(super) const MINUTE: u64 = 60 * FileTime::TICKS_PER_SECOND;
 
 /// The properties every calendar item gets.
-fn base(t: &Tags, subject: &str, body: &str, location: &str, when: &When, goid: &[u8]) -> PropBag {
+pub(super) fn base(t: &Tags, subject: &str, body: &str, location: &str, when: &When, goid: &[u8]) -> PropBag {
     let minutes = ((when.end.0 - when.start.0) / MINUTE) as i32;
     let mut clean = goid.to_vec();
     if let Some(date) = clean.get_mut(16..20) {

@@ -16,6 +16,8 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod directory;
+pub mod meeting;
 
 use mapi_wire::named::PropertyName;
 use mapi_wire::prop_value::{FileTime, PropValue};
@@ -60,6 +62,10 @@ pub struct SeedReport {
     pub notes: u32,
     /// Messages saved in the shared mailbox.
     pub team_messages: u32,
+    /// Meeting requests saved in Inboxes (each with the tentative
+    /// appointment the calendar attendant places; not in `messages` or
+    /// `appointments`).
+    pub meeting_requests: u32,
 }
 
 /// The demo password.
@@ -420,6 +426,13 @@ pub fn seed(store: &Store, opts: &SeedOptions) -> StoreResult<SeedReport> {
         let (tasks, notes) = contacts::tasks_and_notes(&mb)?;
         report.tasks += tasks;
         report.notes += notes;
+        directory::attributes(&mb, index, addr)?;
+    }
+    // The first user invites the second to a weekly series.
+    if let [organizer, attendee, ..] = people.as_slice() {
+        let data = goid_data(&mut Rng(opts.seed ^ 0x7265_7175_6573_7421));
+        meeting::meeting_request(&store.mailbox(&attendee.1)?, data, organizer, attendee)?;
+        report.meeting_requests += 1;
     }
     let team = ensure(store, TEAM)?;
     let inbox = team.special_folder(SpecialFolder::Inbox);

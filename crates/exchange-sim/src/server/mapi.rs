@@ -394,7 +394,8 @@ pub(crate) async fn handle(ctx: &Arc<Ctx>, endpoint: SessionKind, req: Request, 
             respond(ctx, success_headers(ctx, &echo, &cookies, None), work, true).await
         }
         (SessionKind::AddressBook, _) => {
-            if !ctx.nspi.supports(kind) {
+            let url_request = matches!(kind, RequestKind::GetMailboxUrl | RequestKind::GetAddressBookUrl);
+            if !url_request && !ctx.nspi.supports(kind) {
                 return error_page(ResponseCode::INVALID_REQUEST_TYPE, app);
             }
             let opts = BeginOptions { sequenced: true, exclusive: true };
@@ -409,11 +410,35 @@ pub(crate) async fn handle(ctx: &Arc<Ctx>, endpoint: SessionKind, req: Request, 
             let cookies =
                 SetCookies { context: Some(guard.context().to_owned()), sequence: guard.new_sequence.clone() };
             let backend = ctx.nspi.clone();
-            let work = blocking(guard, latency, move |s| backend.call(s, &body));
+            let urls = endpoint_urls(&super::base_url(ctx, &req), &user);
+            let work = blocking(guard, latency, move |s| match &body {
+                nspi::Request::GetMailboxUrl(_) => encode_body(&MapiResponse::Completed(nspi::GetMailboxUrlResponse {
+                    error_code: ErrorCode::SUCCESS,
+                    server_url: urls.0,
+                    auxiliary_buffer: Vec::new(),
+                })),
+                nspi::Request::GetAddressBookUrl(_) => {
+                    encode_body(&MapiResponse::Completed(nspi::GetAddressBookUrlResponse {
+                        error_code: ErrorCode::SUCCESS,
+                        server_url: urls.1,
+                        auxiliary_buffer: Vec::new(),
+                    }))
+                }
+                _ => backend.call(s, &body),
+            });
             respond(ctx, success_headers(ctx, &echo, &cookies, None), work, false).await
         }
         (SessionKind::Mailbox, _) => error_page(ResponseCode::INVALID_REQUEST_TYPE, app),
     }
+}
+
+/// [MS-OXCMAPIHTTP] 2.2.5.18 / 2.2.5.19: the mailbox and address book
+/// endpoint URLs of `user` (the ones Autodiscover gives; gromox answers
+/// unusable `https://vm/…` values, corrections B27).
+fn endpoint_urls(base: &str, user: &AuthUser) -> (String, String) {
+    let base = base.trim_end_matches('/');
+    let id = user.mailbox_id();
+    (format!("{base}/mapi/emsmdb/?MailboxId={id}"), format!("{base}/mapi/nspi/?MailboxId={id}"))
 }
 
 /// Runs a backend call on a blocking thread with the session locked, after

@@ -147,7 +147,10 @@ impl Simulator {
             Some(f) => f(&env),
             // The ROP executor over the store (simrops); NSPI stays minimal.
             None => (
-                Arc::new(crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())),
+                Arc::new(
+                    crate::rops::StoreBackend::new(store.clone(), config.data_dir.clone())
+                        .with_quotas(config.quotas.clone()),
+                ),
                 Arc::new(crate::nspi::StoreNspi::new(store.clone())),
             ),
         };
@@ -490,7 +493,7 @@ async fn route(ctx: Arc<Ctx>, req: Request) -> Response {
 
 /// `scheme://host` for Autodiscover URLs: the configured public URL, else
 /// the request's `Host`.
-fn base_url(ctx: &Ctx, req: &Request) -> String {
+pub(crate) fn base_url(ctx: &Ctx, req: &Request) -> String {
     if let Some(u) = &ctx.config.public_url {
         return u.clone();
     }

@@ -41,6 +41,7 @@
 //!   mailboxes and moving it to Sent Items) into one transaction; other
 //!   threads wait meanwhile.
 
+mod directory;
 pub mod error;
 pub mod eval;
 pub mod events;

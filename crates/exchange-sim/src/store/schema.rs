@@ -104,6 +104,18 @@ const MIGRATIONS: &[(i64, &str)] = &[
     );
     ",
     ),
+    (
+        4,
+        "
+    -- Directory attributes of a mailbox's user (title, department, phones,
+    -- office, thumbnail photo: [MS-OXOABK] 2.2.4) served by the GAL, as a
+    -- property blob.
+    CREATE TABLE directory(
+        store INTEGER PRIMARY KEY REFERENCES stores(id),
+        props BLOB NOT NULL
+    );
+    ",
+    ),
 ];
 
 /// Brings the database to the newest schema.

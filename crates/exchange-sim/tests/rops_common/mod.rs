@@ -123,7 +123,11 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(store: &Store, address: &str) -> Self {
-        let backend = StoreBackend::new(store.clone(), None);
+        Self::with_backend(store, address, StoreBackend::new(store.clone(), None))
+    }
+
+    /// Like [`Harness::new`] over a configured backend.
+    pub fn with_backend(store: &Store, address: &str, backend: StoreBackend) -> Self {
         let u = user(store, address);
         let mut session = SessionState {
             user: u.clone(),

@@ -39,7 +39,7 @@ impl Env {
     pub async fn login(&self) -> Client<TcpStream> {
         let mut c = self.connect().await;
         let r = c.cmd(&format!("LOGIN {USER} {PASS}")).await;
-        assert!(r.starts_with("A001 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CONDSTORE QRESYNC STATUS=SIZE QUOTA QUOTA=RES-STORAGE APPENDLIMIT="), "{r}");
+        assert!(r.starts_with("A001 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH BINARY CONDSTORE QRESYNC STATUS=SIZE QUOTA QUOTA=RES-STORAGE APPENDLIMIT="), "{r}");
         assert!(r.ends_with(" COMPRESS=DEFLATE] Logged in\r\n"), "{r}");
         c
     }

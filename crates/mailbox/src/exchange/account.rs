@@ -455,8 +455,33 @@ impl Account for ExchangeAccount {
     }
 
     async fn collection(&self, id: &FolderId) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
-        let info = self.session.list().await?.into_iter().find(|f| &f.id == id);
+        let info = self.session.dav.folder(&self.session, id).await?;
         let info = info.ok_or_else(|| MailboxError::NoSuchFolder(format!("{id:?}")))?;
         Ok(Arc::new(super::items::ExchangeCollection::open(self.session.clone(), info).await?))
+    }
+
+    async fn send_meeting_message(&self, message: convert::Message) -> Result<(), MailboxError> {
+        super::schedule::send(&self.session, message).await
+    }
+
+    async fn schedule_inbox(&self) -> Result<Arc<dyn crate::ItemCollection>, MailboxError> {
+        Ok(Arc::new(super::schedule::ScheduleInbox::open(self.session.clone()).await?))
+    }
+
+    async fn free_busy(
+        &self,
+        user: &str,
+        from: crate::model::Timestamp,
+        to: crate::model::Timestamp,
+    ) -> Result<Vec<crate::BusyPeriod>, MailboxError> {
+        super::schedule::free_busy(&self.session, user, from, to).await
+    }
+
+    async fn create_calendar(&self, calendar: &crate::NewCalendar) -> Result<FolderInfo, MailboxError> {
+        super::schedule::create_calendar(&self.session, calendar).await
+    }
+
+    async fn calendar_details(&self, folder: &FolderId) -> Result<crate::CalendarDetails, MailboxError> {
+        super::schedule::calendar_details(&self.session, folder).await
     }
 }

@@ -341,6 +341,11 @@ impl Folder for ExchangeFolder {
     async fn watch(&self) -> Result<ChangeStream, MailboxError> {
         super::watch::watch(&self.session, &self.sync, self.info.id.clone()).await
     }
+
+    async fn recent_count(&self) -> Result<u32, MailboxError> {
+        drop(self.sync.current(&self.session).await?);
+        Ok(self.session.state.unclaimed_recent(self.sync.state_id).await?)
+    }
 }
 
 /// The envelope served: Bcc only for the user's own copies.

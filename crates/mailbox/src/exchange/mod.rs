@@ -45,10 +45,12 @@
 mod account;
 mod connect;
 mod folder;
+mod item_write;
 mod items;
 mod pool;
 mod props;
 mod render;
+mod schedule;
 mod submit;
 mod sync;
 mod watch;

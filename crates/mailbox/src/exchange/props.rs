@@ -139,6 +139,7 @@ impl Summary {
             + addrs(&e.to)
             + addrs(&e.cc)
             + addrs(&e.bcc)
+            + addrs(&e.reply_to)
     }
 
     /// The summary of an ICS message change; `None` for FAI messages and

@@ -57,7 +57,7 @@ pub(super) async fn watch(
     Ok(Box::pin(FeedStream { folder, next: Box::pin(recv(rx)) }))
 }
 
-fn ensure_task(session: &Arc<Session>) {
+pub(super) fn ensure_task(session: &Arc<Session>) {
     let Ok(mut slot) = session.feed.task.lock() else { return };
     if slot.as_ref().is_some_and(|h| !h.is_finished()) {
         return;

@@ -4,6 +4,7 @@
 
 use convert::{Message, PropertyBag, RecipientType};
 use mapi_wire::PropTag;
+use mapi_wire::entry_id::EntryId;
 
 use crate::model::{Address, Envelope, Timestamp};
 
@@ -51,7 +52,34 @@ pub fn envelope_of(message: &Message) -> Envelope {
         date: p.time(PropTag::CLIENT_SUBMIT_TIME).map(|t| Timestamp(t.unix_seconds())),
         message_id: p.non_empty_string(PropTag::INTERNET_MESSAGE_ID).map(|s| s.into_owned()),
         in_reply_to: p.non_empty_string(PropTag::IN_REPLY_TO_ID).map(|s| s.into_owned()),
+        reply_to: p.binary(PropTag::REPLY_RECIPIENT_ENTRIES).map(reply_to).unwrap_or_default(),
     }
+}
+
+/// The one-off entries of PidTagReplyRecipientEntries, a FlatEntryList
+/// ([MS-OXCDATA] 2.3.3, 2.2.5.1; [MS-OXOMSG] 2.2.1.44): count, total size,
+/// then each entry id with its size, padded to 4 bytes. Entries that are
+/// not one-off (address-book entries) carry no SMTP address and are left
+/// out.
+fn reply_to(list: &[u8]) -> Vec<Address> {
+    let mut out = Vec::new();
+    let Some(count) = list.get(0..4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes) else { return out };
+    let mut rest = list.get(8..).unwrap_or(&[]);
+    for _ in 0..count.min(1000) {
+        let Some(size) = rest.get(0..4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes) else { break };
+        let size = size as usize;
+        let Some(entry) = rest.get(4..4 + size) else { break };
+        if let Ok(EntryId::OneOff(o)) = EntryId::parse(entry) {
+            let email = o.email_address.trim().to_owned();
+            if !email.is_empty() {
+                let name = Some(o.display_name.trim().to_owned()).filter(|n| !n.is_empty() && *n != email);
+                out.push(Address { name, email });
+            }
+        }
+        let padded = (4 + size).div_ceil(4) * 4;
+        rest = rest.get(padded.min(rest.len())..).unwrap_or(&[]);
+    }
+    out
 }
 
 /// An address from a name column and an address column; `None` without an
@@ -92,5 +120,21 @@ Message-ID: <m1@example.com>\r\nIn-Reply-To: <m0@example.com>\r\n\r\nbody\r\n";
         assert_eq!(e.date, Some(Timestamp(1_795_737_600 + 36_000)));
         assert!(e.message_id.as_deref().is_some_and(|id| id.contains("m1@example.com")));
         assert!(e.in_reply_to.as_deref().is_some_and(|id| id.contains("m0@example.com")));
+        assert!(e.reply_to.is_empty(), "no Reply-To header: {:?}", e.reply_to);
+    }
+
+    #[test]
+    fn reply_to_comes_from_the_reply_recipient_entries() {
+        let raw = b"From: Alice <alice@example.com>\r\nReply-To: List <list@example.org>, other@example.net\r\n\
+Subject: s\r\n\r\nbody\r\n";
+        let m = convert::from_mime(raw, &convert::ParseOptions::default()).expect("parse");
+        let e = envelope_of(&m);
+        assert_eq!(
+            e.reply_to,
+            vec![
+                Address { name: Some("List".into()), email: "list@example.org".into() },
+                Address { name: None, email: "other@example.net".into() },
+            ]
+        );
     }
 }

@@ -429,6 +429,13 @@ impl Folder for MemoryFolder {
         Ok(self.shared.state.claim_recent(f.state_id).await?.map(UidSet::from).unwrap_or_default())
     }
 
+    async fn recent_count(&self) -> Result<u32, MailboxError> {
+        self.shared.check()?;
+        let inner = self.shared.inner.lock().await;
+        let f = folder(&inner, &self.info.id)?;
+        Ok(self.shared.state.unclaimed_recent(f.state_id).await?)
+    }
+
     async fn watch(&self) -> Result<ChangeStream, MailboxError> {
         self.shared.check()?;
         let mut inner = self.shared.inner.lock().await;

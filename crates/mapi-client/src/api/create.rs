@@ -321,7 +321,7 @@ impl Mailbox {
     /// Writes `v` with RopOpenStream + RopWriteStream + RopCommitStream on the last of
     /// `objects` (server handles kept open in slots 1..), in chunks of [`WRITE_CHUNK`]
     /// bytes, one Execute each.
-    async fn write_through_stream(&self, objects: &[u32], generation: u64, v: &TaggedValue) -> Result<()> {
+    pub(super) async fn write_through_stream(&self, objects: &[u32], generation: u64, v: &TaggedValue) -> Result<()> {
         let object_slot = u8::try_from(objects.len()).unwrap_or(u8::MAX);
         let stream_slot = object_slot.saturating_add(1);
         let mut preset = objects.to_vec();

@@ -124,6 +124,17 @@ pub(super) async fn claim_recent(store: &SqliteStore, folder: FolderId) -> Resul
     Ok(Some(UidRange::new(uid_of(from)?, uid_of(next - 1)?)))
 }
 
+pub(super) async fn unclaimed_recent(store: &SqliteStore, folder: FolderId) -> Result<u32, StateError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items WHERE folder_id = ? AND uid >= (SELECT recent_from FROM folders WHERE id = ?)",
+    )
+    .bind(folder.0)
+    .bind(folder.0)
+    .fetch_one(&store.reader)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 pub(super) async fn sync_state(store: &SqliteStore, folder: FolderId) -> Result<Option<Vec<u8>>, StateError> {
     let row: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT sync_state FROM folders WHERE id = ?")
         .bind(folder.0)

@@ -13,6 +13,7 @@
 
 mod bulk;
 mod dav;
+mod dav_names;
 mod folders;
 mod items;
 
@@ -165,6 +166,10 @@ impl StateStore for SqliteStore {
         folders::claim_recent(self, folder).await
     }
 
+    async fn unclaimed_recent(&self, folder: FolderId) -> Result<u32, StateError> {
+        folders::unclaimed_recent(self, folder).await
+    }
+
     async fn changed_since(&self, folder: FolderId, since: u64) -> Result<Vec<ItemRecord>, StateError> {
         items::changed_since(self, folder, since).await
     }
@@ -211,6 +216,26 @@ impl StateStore for SqliteStore {
 
     async fn dav_changes_since(&self, collection: CollectionId, token: &SyncToken) -> Result<DavDelta, StateError> {
         dav::changes_since(self, collection, token).await
+    }
+
+    async fn dav_names(&self, collection: CollectionId) -> Result<Vec<(String, ItemKey)>, StateError> {
+        dav_names::names(self, collection).await
+    }
+
+    async fn set_dav_name(&self, collection: CollectionId, resource: &str, item: &ItemKey) -> Result<(), StateError> {
+        dav_names::set_name(self, collection, resource, item).await
+    }
+
+    async fn remove_dav_names(&self, collection: CollectionId, resources: &[String]) -> Result<(), StateError> {
+        dav_names::remove_names(self, collection, resources).await
+    }
+
+    async fn dav_seen_modseq(&self, collection: CollectionId) -> Result<Option<u64>, StateError> {
+        dav_names::seen_modseq(self, collection).await
+    }
+
+    async fn set_dav_seen_modseq(&self, collection: CollectionId, modseq: u64) -> Result<(), StateError> {
+        dav_names::set_seen_modseq(self, collection, modseq).await
     }
 }
 
