@@ -21,6 +21,8 @@
 #![allow(clippy::result_large_err)]
 
 mod directory;
+#[doc(hidden)]
+pub mod fuzzing;
 mod methods;
 mod path;
 mod props;

@@ -6,7 +6,6 @@ use std::sync::atomic::Ordering;
 
 use mailbox::{Account, MailboxError};
 
-use crate::PlaintextLogin;
 use crate::session::Session;
 
 /// What a login attempt came to.
@@ -35,12 +34,7 @@ pub(crate) fn parse_plain(data: &[u8]) -> Option<(String, String)> {
 impl Session {
     /// Whether a plaintext password may be sent now.
     pub(crate) fn plaintext_allowed(&self) -> bool {
-        self.tls()
-            || match self.config().allow_plaintext_login {
-                PlaintextLogin::Always => true,
-                PlaintextLogin::LoopbackOnly => self.peer().ip().is_loopback(),
-                PlaintextLogin::Never => false,
-            }
+        self.tls() || self.config().allow_plaintext_login.permits(self.peer().ip())
     }
 
     /// Checks `user`/`password` with the provider, throttling peers and

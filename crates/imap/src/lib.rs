@@ -72,6 +72,22 @@ pub enum PlaintextLogin {
     Always,
 }
 
+impl PlaintextLogin {
+    /// Whether a plaintext password may be accepted without TLS from a
+    /// client at `peer` (RFC 8314 §3.3; an IPv4-mapped address counts as
+    /// the IPv4 address it maps).
+    pub fn permits(self, peer: IpAddr) -> bool {
+        match self {
+            Self::Always => true,
+            Self::LoopbackOnly => match peer {
+                IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(v6.is_loopback(), |v4| v4.is_loopback()),
+                IpAddr::V4(v4) => v4.is_loopback(),
+            },
+            Self::Never => false,
+        }
+    }
+}
+
 /// How a listener speaks TLS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsMode {

@@ -25,6 +25,22 @@ pub enum PlaintextAuth {
     Always,
 }
 
+impl PlaintextAuth {
+    /// Whether AUTH may be offered without TLS to a client at `peer`
+    /// (RFC 8314 §3.3; an IPv4-mapped address counts as the IPv4 address).
+    pub fn permits(self, peer: std::net::IpAddr) -> bool {
+        let peer = match peer {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        match self {
+            Self::Never => false,
+            Self::LoopbackOnly => peer.is_loopback(),
+            Self::Always => true,
+        }
+    }
+}
+
 /// Configuration of an [`crate::SmtpServer`].
 #[derive(Clone, Debug)]
 pub struct SmtpConfig {

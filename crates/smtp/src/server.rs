@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::config::{PlaintextAuth, SmtpConfig, TlsMode};
+use crate::config::{SmtpConfig, TlsMode};
 use crate::limits::{AuthThrottle, Dedupe, DedupeCheck, RateLimit};
 use crate::message::{self, Trace};
 use crate::session::{Envelope, Event, Policy, Session, SessionConfig};
@@ -155,11 +155,7 @@ async fn connection(
         max_line_length: config.max_line_length,
         max_recipients: config.max_recipients,
         starttls_available: acceptor.is_some(),
-        plaintext_auth: match config.allow_plaintext_auth {
-            PlaintextAuth::Never => false,
-            PlaintextAuth::LoopbackOnly => ip.is_loopback(),
-            PlaintextAuth::Always => true,
-        },
+        plaintext_auth: config.allow_plaintext_auth.permits(ip),
     });
     let mut session = Session::new(session_config, counters.clone(), ip, mode == TlsMode::Implicit);
     let id = session_id();

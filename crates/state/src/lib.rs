@@ -72,6 +72,7 @@
 
 mod dav;
 mod error;
+mod memory;
 mod mime_cache;
 mod sqlite;
 mod store;
@@ -80,6 +81,7 @@ mod uid_set;
 
 pub use dav::{CollectionId, CollectionState, DavChange, DavChangeKind, DavDelta, MalformedToken, SyncToken};
 pub use error::{BackendError, StateError};
+pub use memory::MemoryStore;
 pub use mime_cache::{CacheStats, MimeCache};
 pub use sqlite::{DATABASE_FILE, SqliteOptions, SqliteStore};
 pub use store::{FlagChange, FlagOutcome, FolderState, ItemRecord, StateStore, SyncBatch, SyncOutcome, Vanished};
