@@ -12,6 +12,7 @@
 //! Only the non-macro query API is used, so building needs no database.
 
 mod bulk;
+mod credentials;
 mod dav;
 mod folders;
 mod items;
@@ -211,6 +212,18 @@ impl StateStore for SqliteStore {
 
     async fn dav_changes_since(&self, collection: CollectionId, token: &SyncToken) -> Result<DavDelta, StateError> {
         dav::changes_since(self, collection, token).await
+    }
+
+    async fn put_credential(&self, account: &AccountId, kind: &str, value: &[u8]) -> Result<(), StateError> {
+        credentials::put(self, account, kind, value).await
+    }
+
+    async fn credential(&self, account: &AccountId, kind: &str) -> Result<Option<Vec<u8>>, StateError> {
+        credentials::get(self, account, kind).await
+    }
+
+    async fn delete_credential(&self, account: &AccountId, kind: &str) -> Result<bool, StateError> {
+        credentials::delete(self, account, kind).await
     }
 }
 
