@@ -1,12 +1,13 @@
 //! The `mapibridge` binary's parts: configuration, listeners and TLS, the
 //! HTTP side (health, readiness, metrics, client auto-configuration), and the
-//! commands (`demo`, `serve`, `check`, `dns`, `inspect`, `login`, `passwd`).
+//! commands (`demo`, `serve`, `check`, `dns`, `inspect`, `login`, `passwd`, `prefetch`).
 //!
 //! The gateway holds no protocol logic: IMAP, SMTP and the mailbox model
 //! live in their crates and are plugged in through [`frontends::FrontEnd`].
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod admin;
 pub mod autoconfig;
 pub mod backend;
 pub mod check;
@@ -21,6 +22,7 @@ pub mod logging;
 pub mod login;
 pub mod metrics;
 pub mod oauth;
+pub mod prefetch;
 pub mod probe;
 pub mod probe_tls;
 pub mod serve;

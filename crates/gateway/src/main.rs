@@ -35,6 +35,8 @@ enum Command {
     Login(LoginArgs),
     /// Set the gateway password an Exchange Online (auth = "oauth") user's mail clients log in with.
     Passwd(PasswdArgs),
+    /// Warm the running gateway's MIME cache with one user's messages (progress bar on a terminal).
+    Prefetch(gateway::prefetch::PrefetchArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
             runtime.block_on(gateway::login::login(args, &mut std::io::stdout()))
         }
         Command::Passwd(args) => runtime.block_on(gateway::login::passwd(args, &mut std::io::stdout())),
+        Command::Prefetch(args) => runtime.block_on(gateway::prefetch::run(args, &mut std::io::stdout())),
         Command::Inspect(args) => match inspect::run(&args, &mut std::io::stdout()) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

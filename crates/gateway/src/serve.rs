@@ -70,6 +70,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     let crate::backend::Backend { provider, pools, tokens } = crate::backend::provider(&config, state)?;
+    let prefetcher = Arc::new(crate::prefetch::Prefetcher::new(provider.clone()));
     let env = FrontEndEnv {
         tls: cert.as_ref().map(|c| c.server_config()).transpose()?,
         provider,
@@ -91,6 +92,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         registry: Metrics::new(),
     };
     let gateway = plan.start().await?;
+    gateway.set_admin(prefetcher);
     let backend = Arc::new(crate::backend::BackendMetrics::default().with_tokens(tokens));
     gateway.registry.add_source(backend.clone());
     backend.spawn_sampler(pools, Duration::from_secs(1), gateway.shutdown_signal());

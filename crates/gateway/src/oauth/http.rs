@@ -1,4 +1,4 @@
-//! The one HTTP call OAuth needs: `POST` an `application/x-www-form-urlencoded`
+//! The HTTP calls OAuth needs (and `mapibridge prefetch` reuses): `POST` an `application/x-www-form-urlencoded`
 //! body (RFC 6749 §4.1.3 / RFC 8628 §3.1) and read the JSON answer. HTTPS
 //! with the Mozilla roots; plain HTTP only to loopback (the tests' mock).
 
@@ -15,19 +15,26 @@ use super::OAuthError;
 const MAX_ANSWER: usize = 256 * 1024;
 
 /// An HTTP status and body.
-pub(super) struct Answer {
-    pub(super) status: u16,
-    pub(super) body: Bytes,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Bytes,
 }
 
 /// `POST`s `form` to `url`.
-pub(super) async fn post_form(url: &str, form: &[(&str, &str)], timeout: Duration) -> Result<Answer, OAuthError> {
-    tokio::time::timeout(timeout, post(url, form))
+pub(crate) async fn post_form(url: &str, form: &[(&str, &str)], timeout: Duration) -> Result<Answer, OAuthError> {
+    tokio::time::timeout(timeout, call(url, Some(form)))
         .await
         .map_err(|_| OAuthError::Http(format!("{url}: no answer within {} s", timeout.as_secs())))?
 }
 
-async fn post(url: &str, form: &[(&str, &str)]) -> Result<Answer, OAuthError> {
+/// `GET`s `url` (the gateway's own admin routes).
+pub(crate) async fn get(url: &str, timeout: Duration) -> Result<Answer, OAuthError> {
+    tokio::time::timeout(timeout, call(url, None))
+        .await
+        .map_err(|_| OAuthError::Http(format!("{url}: no answer within {} s", timeout.as_secs())))?
+}
+
+async fn call(url: &str, form: Option<&[(&str, &str)]>) -> Result<Answer, OAuthError> {
     let uri: http::Uri = url.parse().map_err(|e| OAuthError::Http(format!("{url}: not a URL: {e}")))?;
     let host = uri.host().ok_or_else(|| OAuthError::Http(format!("{url}: no host")))?.to_owned();
     let tls = match uri.scheme_str() {
@@ -37,9 +44,14 @@ async fn post(url: &str, form: &[(&str, &str)]) -> Result<Answer, OAuthError> {
     };
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
     let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
     let authority = uri.authority().map_or(host.clone(), |a| a.as_str().to_owned());
-    let request = http::Request::post(path)
+    let (method, body) = match form {
+        Some(form) => (http::Method::POST, form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish()),
+        None => (http::Method::GET, String::new()),
+    };
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
         .header(http::header::HOST, authority)
         .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(http::header::ACCEPT, "application/json")

@@ -6,7 +6,7 @@
 //! Tokens travel as [`Secret`]s: they never reach a log line or a `Debug`
 //! print.
 
-mod http;
+pub(crate) mod http;
 pub mod poll;
 
 use std::time::Duration;
