@@ -56,6 +56,23 @@ impl std::fmt::Debug for BearerToken {
     }
 }
 
+/// Decides Bearer tokens that are not in [`SimConfig::bearer_tokens`]:
+/// token → the address of the user it authenticates, `None` to refuse. For
+/// tests whose tokens are issued while the simulator runs (a mock OAuth
+/// server); asked on every request, so expiry and revocation take effect at
+/// once.
+#[derive(Clone)]
+pub struct BearerValidator(pub std::sync::Arc<BearerCheck>);
+
+/// The callback of a [`BearerValidator`].
+pub type BearerCheck = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+impl std::fmt::Debug for BearerValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerValidator(<callback>)")
+    }
+}
+
 /// Everything [`crate::server::Simulator`] needs to start.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
@@ -103,6 +120,8 @@ pub struct SimConfig {
     pub admin: bool,
     /// Mailbox quotas the logon reports (per user, with a default).
     pub quotas: QuotaConfig,
+    /// Bearer tokens decided by a callback (default none).
+    pub bearer_validator: Option<BearerValidator>,
 }
 
 /// One mailbox's quotas in KiB, as the store object reports them
@@ -168,6 +187,7 @@ impl SimConfig {
             faults: FaultConfig::default(),
             admin: true,
             quotas: QuotaConfig::default(),
+            bearer_validator: None,
         }
     }
 

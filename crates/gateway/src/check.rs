@@ -162,8 +162,8 @@ fn credentials(auth: AuthMode, user: &str, password: &str, report: &mut Report<'
         AuthMode::Oauth => {
             report.fail(
                 "Auth mode",
-                "oauth needs a token from `mapibridge login`, which this build does not have",
-                "for on-premises Exchange use auth = \"ntlm\" or \"basic\"",
+                "oauth (Exchange Online) is not diagnosed by `check` yet: it tests password logins only",
+                "run `mapibridge login --user U` and `mapibridge passwd --user U`, then `serve` logs each token refresh",
             );
             None
         }

@@ -378,7 +378,8 @@ impl Default for LogConfig {
     }
 }
 
-/// `[oauth]`: the Entra ID application of `mapibridge login`.
+/// `[oauth]`: the Entra ID application of `mapibridge login` and of the
+/// token refreshes of users whose domain has `auth = "oauth"`.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OAuthConfig {
@@ -389,16 +390,39 @@ pub struct OAuthConfig {
     /// Scopes asked for.
     #[serde(default)]
     pub scopes: Vec<String>,
-    /// Authority base URL.
+    /// Authority base URL: the endpoints are
+    /// `{authority}/{tenant}/oauth2/v2.0/devicecode` and `…/token`.
     #[serde(default = "default_authority")]
     pub authority: String,
     /// Secret the stored refresh tokens are encrypted with (a long random
-    /// string); never logged.
-    pub token_secret: Option<String>,
+    /// string); never logged. `token_secret` is its older name.
+    #[serde(alias = "token_secret")]
+    pub secret: Option<String>,
+    /// A file holding that secret (first line), instead of `secret`.
+    pub secret_file: Option<PathBuf>,
 }
 
 fn default_authority() -> String {
     "https://login.microsoftonline.com".to_owned()
+}
+
+impl OAuthConfig {
+    /// The secret's bytes, from `secret` or `secret_file`.
+    pub fn secret_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        match (&self.secret, &self.secret_file) {
+            (Some(s), None) => Ok(s.as_bytes().to_vec()),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("[oauth] secret_file {}: {e}", path.display()))?;
+                Ok(text.lines().next().unwrap_or("").trim().as_bytes().to_vec())
+            }
+            (Some(_), Some(_)) => anyhow::bail!("[oauth]: set secret or secret_file, not both"),
+            (None, None) => anyhow::bail!(
+                "[oauth] needs secret or secret_file: the key that encrypts the stored refresh tokens \
+                 (e.g. `head -c 32 /dev/urandom | base64 > /etc/mapibridge/oauth-secret`)"
+            ),
+        }
+    }
 }
 
 impl fmt::Debug for OAuthConfig {
@@ -408,7 +432,8 @@ impl fmt::Debug for OAuthConfig {
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
             .field("authority", &self.authority)
-            .field("token_secret", &self.token_secret.as_ref().map(|_| "<redacted>"))
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("secret_file", &self.secret_file)
             .finish()
     }
 }
@@ -491,10 +516,43 @@ impl Config {
                 Some(_) => {}
             }
         }
+        if let Some(o) = &self.oauth {
+            let a = o.authority.as_str();
+            let loopback =
+                a.starts_with("http://127.") || a.starts_with("http://localhost") || a.starts_with("http://[::1]");
+            if !a.starts_with("https://") && !loopback {
+                let offset = text.find("authority").unwrap_or(0);
+                return Err(invalid(
+                    origin,
+                    text,
+                    offset..offset,
+                    format!("{a:?} must be an https:// URL (plain http only on loopback)"),
+                ));
+            }
+        }
+        let oauth_used =
+            self.exchange.auth == AuthMode::Oauth || self.exchange.domains.values().any(|d| d.auth == AuthMode::Oauth);
+        if oauth_used && self.oauth.is_none() {
+            let offset = text.find("\"oauth\"").unwrap_or(0);
+            return Err(invalid(
+                origin,
+                text,
+                offset..offset,
+                "auth = \"oauth\" needs an [oauth] section (tenant, client_id, scopes, secret)".to_owned(),
+            ));
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(self.log.level.get_ref()) {
             return Err(invalid(origin, text, self.log.level.span(), format!("not a log filter: {e}")));
         }
         Ok(())
+    }
+
+    /// The first authentication mode in use that this build refuses to
+    /// start with, and where: Kerberos (`negotiate`) is not implemented.
+    pub fn unimplemented_auth(&self) -> Option<(String, AuthMode)> {
+        std::iter::once(("(default)".to_owned(), self.exchange.auth))
+            .chain(self.exchange.domains.iter().map(|(d, c)| (d.clone(), c.auth)))
+            .find(|(_, mode)| *mode == AuthMode::Negotiate)
     }
 
     /// True when some listener needs a certificate.
@@ -624,13 +682,17 @@ mod tests {
 
     #[test]
     fn per_domain_auth_overrides_default() {
-        let c = Config::parse(
-            &format!("{MINIMAL}auth = \"basic\"\n[exchange.domains.\"Contoso.com\"]\nauth = \"oauth\"\n"),
-            "t.toml",
-        )
-        .unwrap();
+        let without_app = format!("{MINIMAL}auth = \"basic\"\n[exchange.domains.\"Contoso.com\"]\nauth = \"oauth\"\n");
+        let (line, _, message) = error(&without_app);
+        assert_eq!(line, 5, "{message}");
+        assert!(message.contains("needs an [oauth] section"), "{message}");
+        let with_app = format!("{without_app}[oauth]\ntenant = \"contoso.com\"\nclient_id = \"x\"\nsecret = \"s\"\n");
+        let c = Config::parse(&with_app, "t.toml").unwrap();
         assert_eq!(c.exchange.auth_for("a@contoso.com"), AuthMode::Oauth);
         assert_eq!(c.exchange.auth_for("a@example.com"), AuthMode::Basic);
+        let (_, key, message) = error(&with_app.replace("tenant", "authority = \"http://login.example\"\ntenant"));
+        assert_eq!(key, "oauth.authority");
+        assert!(message.contains("https://"), "{message}");
     }
 
     #[test]

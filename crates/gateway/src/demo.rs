@@ -156,7 +156,7 @@ pub async fn run(args: DemoArgs, out: &mut (dyn Write + Send)) -> anyhow::Result
     let gateway = plan.start().await.map_err(|e| anyhow::anyhow!("{e}").context("starting the gateway's listeners"))?;
     let backend = Arc::new(crate::backend::BackendMetrics::default());
     gateway.registry.add_source(backend.clone());
-    backend.spawn_sampler(vec![pool], Duration::from_secs(5), gateway.shutdown_signal());
+    backend.spawn_sampler(vec![pool], Duration::from_secs(1), gateway.shutdown_signal());
     gateway.wait_until_accepting(READY_TIMEOUT.saturating_sub(started.elapsed())).await.map_err(anyhow::Error::msg)?;
 
     let summary =

@@ -43,6 +43,8 @@ pub struct HttpState {
     pub autoconfig: bool,
     /// CalDAV/CardDAV on this listener (`None`: not served here).
     pub dav: Option<dav::DavServer>,
+    /// `/admin/prefetch` (loopback peers only), once `serve` sets it.
+    pub admin: std::sync::OnceLock<Arc<crate::prefetch::Prefetcher>>,
 }
 
 /// Largest request head accepted. The gateway's own routes take no body;
@@ -76,7 +78,7 @@ pub async fn serve(
                 connections.spawn(async move {
                     let service = service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(answer(&state, req).await) }
+                        async move { Ok::<_, Infallible>(answer(&state, peer, req).await) }
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .max_buf_size(MAX_HEAD.max(8192))
@@ -109,7 +111,14 @@ pub async fn stopped(rx: &mut watch::Receiver<bool>) {
 }
 
 /// The gateway's own paths first, then DAV, then 404.
-async fn answer(state: &HttpState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(state: &HttpState, peer: std::net::SocketAddr, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.uri().path().starts_with("/admin/")
+        && let Some(admin) = state.admin.get()
+    {
+        let response = crate::admin::answer(admin, peer, req).await;
+        state.metrics.http_request("admin", response.status().as_u16());
+        return response;
+    }
     let own = matches!(
         req.uri().path(),
         "/health" | "/ready" | "/metrics" | "/mail/config-v1.1.xml" | "/apple/mapibridge.mobileconfig"

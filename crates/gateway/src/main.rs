@@ -8,6 +8,7 @@ use gateway::check::{self, CheckArgs};
 use gateway::demo::{self, DemoArgs};
 use gateway::dns::DnsArgs;
 use gateway::inspect::{self, InspectArgs};
+use gateway::login::{LoginArgs, PasswdArgs};
 use gateway::serve::{self, ServeArgs};
 
 /// IMAP/SMTP in front of Microsoft Exchange, speaking MAPI over HTTP to it.
@@ -30,6 +31,12 @@ enum Command {
     Inspect(InspectArgs),
     /// Print the DNS records (RFC 6186/8314 SRV, autoconfig) to publish for the configured domains.
     Dns(DnsArgs),
+    /// Sign a user in to Exchange Online (OAuth device flow) and store the refresh token encrypted.
+    Login(LoginArgs),
+    /// Set the gateway password an Exchange Online (auth = "oauth") user's mail clients log in with.
+    Passwd(PasswdArgs),
+    /// Warm the running gateway's MIME cache with one user's messages (progress bar on a terminal).
+    Prefetch(gateway::prefetch::PrefetchArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +87,15 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Login(args) => {
+            if let Err(e) = gateway::logging::init(gateway::config::LogFormat::Text, "warn") {
+                eprintln!("mapibridge: {e}");
+                return ExitCode::FAILURE;
+            }
+            runtime.block_on(gateway::login::login(args, &mut std::io::stdout()))
+        }
+        Command::Passwd(args) => runtime.block_on(gateway::login::passwd(args, &mut std::io::stdout())),
+        Command::Prefetch(args) => runtime.block_on(gateway::prefetch::run(args, &mut std::io::stdout())),
         Command::Inspect(args) => match inspect::run(&args, &mut std::io::stdout()) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

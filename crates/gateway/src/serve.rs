@@ -53,14 +53,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("opening the state database in {}", state_dir.display()))?,
     );
-    for (domain, mode) in
-        config.exchange.domains.iter().map(|(d, c)| (d.as_str(), c.auth)).chain([("(default)", config.exchange.auth)])
-    {
-        if matches!(mode, crate::config::AuthMode::Negotiate | crate::config::AuthMode::Oauth) {
-            tracing::warn!(domain, %mode, "auth mode not implemented: logins of this domain will be refused as unavailable");
-        }
+    if let Some((domain, mode)) = config.unimplemented_auth() {
+        anyhow::bail!(
+            "auth = \"{mode}\" ({domain}): Kerberos/SPNEGO is not implemented in this build; \
+             use \"ntlm\" or \"basic\" for on-premises Exchange, or \"oauth\" for Exchange Online"
+        );
     }
-
     let cert = match &config.tls {
         Some(t) => Some(
             ReloadableCert::new(PemPaths { cert: t.cert.get_ref().clone(), key: t.key.get_ref().clone() })
@@ -71,7 +69,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let crate::backend::Backend { provider, pools } = crate::backend::provider(&config, state)?;
+    let crate::backend::Backend { provider, pools, tokens } = crate::backend::provider(&config, state)?;
+    let prefetcher = Arc::new(crate::prefetch::Prefetcher::new(provider.clone()));
     let env = FrontEndEnv {
         tls: cert.as_ref().map(|c| c.server_config()).transpose()?,
         provider,
@@ -102,9 +101,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         registry: Metrics::new(),
     };
     let gateway = plan.start().await?;
-    let backend = Arc::new(crate::backend::BackendMetrics::default());
+    gateway.set_admin(prefetcher);
+    let backend = Arc::new(crate::backend::BackendMetrics::default().with_tokens(tokens));
     gateway.registry.add_source(backend.clone());
-    backend.spawn_sampler(pools, Duration::from_secs(5), gateway.shutdown_signal());
+    backend.spawn_sampler(pools, Duration::from_secs(1), gateway.shutdown_signal());
     gateway.wait_until_accepting(Duration::from_secs(30)).await.map_err(anyhow::Error::msg)?;
     for (spec, status) in &gateway.listeners {
         match status {

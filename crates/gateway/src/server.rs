@@ -170,6 +170,7 @@ impl GatewayPlan {
                 ready: false.into(),
                 autoconfig,
                 dav: if autoconfig { dav.clone() } else { None },
+                admin: std::sync::OnceLock::new(),
             });
             http_states.push(state.clone());
             let stop = rx.clone();
@@ -195,6 +196,15 @@ impl GatewayPlan {
 }
 
 impl RunningGateway {
+    /// Serves the admin routes (`mapibridge prefetch`) on the metrics
+    /// listener, else on the http one.
+    pub fn set_admin(&self, prefetcher: Arc<crate::prefetch::Prefetcher>) {
+        let target = self.http_states.iter().find(|s| !s.autoconfig).or_else(|| self.http_states.first());
+        if let Some(state) = target {
+            let _ = state.admin.set(prefetcher);
+        }
+    }
+
     /// Proves that every listener answers — HTTP with a `/health` 200, IMAP
     /// and SMTP with their greeting (after the TLS handshake on implicit-TLS
     /// ports) — then turns `/ready` to 200.

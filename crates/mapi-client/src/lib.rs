@@ -34,6 +34,7 @@ mod cookies;
 pub mod dns;
 mod emsmdb;
 mod error;
+pub mod metrics;
 mod nspi;
 mod secret;
 mod session;

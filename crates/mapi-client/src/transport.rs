@@ -126,6 +126,14 @@ impl Endpoint {
     /// not process (busy, 401 refreshes, unused connections); reports `Ambiguous` when a
     /// non-idempotent request was sent and its answer lost.
     pub(crate) async fn send(&self, req: &HttpRequest) -> Result<HttpReply> {
+        let started = Instant::now();
+        let outcome = self.send_counted(req).await;
+        crate::metrics::record(started.elapsed(), outcome.is_err());
+        outcome
+    }
+
+    /// [`Self::send`] without the round-trip counters.
+    async fn send_counted(&self, req: &HttpRequest) -> Result<HttpReply> {
         let idempotent = !matches!(req.kind, RequestKind::Execute | RequestKind::ModProps | RequestKind::ModLinkAtt);
         let mut busy_attempts = 0u32;
         let mut auth_retried = false;

@@ -39,6 +39,9 @@ pub enum StateError {
     /// something else, or damaged).
     #[error("state database holds an invalid {0}")]
     Corrupt(&'static str),
+    /// This store does not keep this kind of data.
+    #[error("this state backend does not store {0}")]
+    Unsupported(&'static str),
 }
 
 impl StateError {

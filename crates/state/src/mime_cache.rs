@@ -25,6 +25,8 @@ struct Inner {
     order: BTreeMap<u64, ItemKey>,
     tick: u64,
     bytes: usize,
+    hits: u64,
+    misses: u64,
 }
 
 #[derive(Debug)]
@@ -43,6 +45,10 @@ pub struct CacheStats {
     pub bytes: usize,
     /// The bound on `bytes`.
     pub capacity: usize,
+    /// Lookups answered from the cache since it was made.
+    pub hits: u64,
+    /// Lookups that found nothing or a stale rendering.
+    pub misses: u64,
 }
 
 impl MimeCache {
@@ -63,11 +69,16 @@ impl MimeCache {
     pub fn get(&self, item: &ItemKey, change_key: &ChangeKey) -> Option<Arc<[u8]>> {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let entry = inner.entries.get_mut(item)?;
+        let Some(entry) = inner.entries.get_mut(item) else {
+            inner.misses += 1;
+            return None;
+        };
         if entry.change_key != *change_key {
             inner.remove(item);
+            inner.misses += 1;
             return None;
         }
+        inner.hits += 1;
         inner.tick += 1;
         inner.order.remove(&entry.tick);
         entry.tick = inner.tick;
@@ -105,7 +116,13 @@ impl MimeCache {
     /// Current counters.
     pub fn stats(&self) -> CacheStats {
         let inner = self.lock();
-        CacheStats { entries: inner.entries.len(), bytes: inner.bytes, capacity: self.capacity }
+        CacheStats {
+            entries: inner.entries.len(),
+            bytes: inner.bytes,
+            capacity: self.capacity,
+            hits: inner.hits,
+            misses: inner.misses,
+        }
     }
 }
 
@@ -149,6 +166,8 @@ mod tests {
         }
         let stats = cache.stats();
         assert_eq!((stats.entries, stats.bytes), (3, 300));
+        // Hits: 1 (touch), then 1, 3, 4; the miss: the evicted 2.
+        assert_eq!((stats.hits, stats.misses), (4, 1));
     }
 
     #[test]

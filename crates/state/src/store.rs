@@ -299,4 +299,26 @@ pub trait StateStore: Send + Sync {
         let _ = (collection, modseq);
         Ok(())
     }
+
+    // ---- credentials the gateway holds for an account ----
+
+    /// Stores `value` as the account's credential of `kind` (replacing one
+    /// stored before). The value is opaque: the gateway seals refresh tokens
+    /// before they get here and stores only password hashes.
+    async fn put_credential(&self, account: &AccountId, kind: &str, value: &[u8]) -> Result<(), StateError> {
+        let _ = (account, kind, value);
+        Err(StateError::Unsupported("credentials"))
+    }
+
+    /// The account's credential of `kind`, if one is stored.
+    async fn credential(&self, account: &AccountId, kind: &str) -> Result<Option<Vec<u8>>, StateError> {
+        let _ = (account, kind);
+        Err(StateError::Unsupported("credentials"))
+    }
+
+    /// Forgets the account's credential of `kind`; true if there was one.
+    async fn delete_credential(&self, account: &AccountId, kind: &str) -> Result<bool, StateError> {
+        let _ = (account, kind);
+        Err(StateError::Unsupported("credentials"))
+    }
 }

@@ -334,7 +334,8 @@ fn unauthorized(ctx: &Ctx, ntlm_challenge: Option<&str>) -> Response {
         // Second leg of NTLM: only the CHALLENGE_MESSAGE ([MS-NTHT] 3.2.5.1.2).
         headers.push(("WWW-Authenticate".to_owned(), token.to_owned()));
     } else {
-        for c in auth::challenges(&ctx.config.basic_realm, ctx.ntlm.is_some(), !ctx.config.bearer_tokens.is_empty()) {
+        let bearer = !ctx.config.bearer_tokens.is_empty() || ctx.config.bearer_validator.is_some();
+        for c in auth::challenges(&ctx.config.basic_realm, ctx.ntlm.is_some(), bearer) {
             headers.push(("WWW-Authenticate".to_owned(), c));
         }
     }
@@ -379,7 +380,15 @@ async fn authenticate_inner(ctx: &Arc<Ctx>, req: &Request) -> Result<AuthOutcome
     let c = ctx.clone();
     // Password hashing is CPU work: keep it off the reactor.
     tokio::task::spawn_blocking(move || {
-        let user = auth::verify(&credentials, c.directory.as_ref(), &c.config.bearer_tokens)?;
+        let user = match (auth::verify(&credentials, c.directory.as_ref(), &c.config.bearer_tokens), &credentials) {
+            (Err(AuthFailure::Rejected), Credentials::Bearer(token)) if c.config.bearer_validator.is_some() => {
+                let validator = c.config.bearer_validator.as_ref().map(|v| v.0.clone());
+                let address = validator.and_then(|v| v(&token.0)).ok_or(AuthFailure::Rejected)?;
+                // Not cached: the callback decides every request (expiry, revocation).
+                return c.directory.lookup(&address).map(AuthOutcome::User).ok_or(AuthFailure::Rejected);
+            }
+            (outcome, _) => outcome?,
+        };
         c.credentials.put(&credentials, &user);
         Ok(AuthOutcome::User(user))
     })

@@ -29,10 +29,17 @@ pub(super) struct Connected {
 }
 
 /// The transport for `user`'s credentials.
-pub(super) fn transport(config: &ExchangeConfig, user: &str, password: &str) -> TransportConfig {
+pub(super) fn transport(config: &ExchangeConfig, user: &str, password: &str) -> Result<TransportConfig, MailboxError> {
     let credentials = match config.auth {
         AuthMode::Basic => Credentials::Basic { user: user.to_owned(), password: password.to_owned().into() },
         AuthMode::Ntlm => Credentials::Ntlm { login: user.to_owned(), password: password.to_owned().into() },
+        AuthMode::Bearer => {
+            let tokens = config
+                .bearer
+                .as_ref()
+                .ok_or_else(|| MailboxError::Internal("auth mode Bearer without a token source".into()))?;
+            Credentials::Bearer((tokens.0)(user).map_err(MailboxError::Unavailable)?)
+        }
     };
     let mut t = TransportConfig::new(credentials);
     t.tls.webpki_roots = config.webpki_roots;
@@ -44,14 +51,14 @@ pub(super) fn transport(config: &ExchangeConfig, user: &str, password: &str) -> 
     if user.contains('@') {
         t.anchor_mailbox = Some(user.to_owned());
     }
-    t
+    Ok(t)
 }
 
 /// Authenticates `user` and logs on to their mailbox. A refused password is
 /// [`MailboxError::AuthenticationFailed`]; an endpoint that cannot be reached
 /// or stays busy is [`MailboxError::Unavailable`].
 pub(super) async fn connect(config: &ExchangeConfig, user: &str, password: &str) -> Result<Connected, MailboxError> {
-    let t = transport(config, user, password);
+    let t = transport(config, user, password)?;
     let (mailstore_url, user_dn, identity, addressbook, alternatives) = match &config.endpoints {
         Endpoints::Autodiscover { start } => {
             let start = (!start.is_empty()).then(|| start.clone());

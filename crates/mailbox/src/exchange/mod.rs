@@ -104,6 +104,28 @@ pub enum AuthMode {
     /// NTLMv2 ([MS-NLMP]); the login is the user name as typed (UPN or
     /// `DOMAIN\user`).
     Ntlm,
+    /// OAuth 2.0 bearer tokens from [`ExchangeConfig::bearer`] (Exchange
+    /// Online). The password given to `login` is not sent to Exchange: the
+    /// caller has verified it already (the gateway's own password).
+    Bearer,
+}
+
+/// Where [`AuthMode::Bearer`] logins get a user's access tokens: `None`
+/// when no token is stored for the user (the login is then refused as
+/// unavailable with the reason).
+#[derive(Clone)]
+pub struct BearerTokens(
+    /// User (as typed) → that user's token provider.
+    pub std::sync::Arc<TokenLookup>,
+);
+
+/// The callback of [`BearerTokens`].
+pub type TokenLookup = dyn Fn(&str) -> Result<std::sync::Arc<dyn mapi_client::TokenProvider>, String> + Send + Sync;
+
+impl std::fmt::Debug for BearerTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerTokens(<provider>)")
+    }
 }
 
 /// Configuration of an [`ExchangeProvider`].
@@ -153,6 +175,8 @@ pub struct ExchangeConfig {
     pub additional_mailboxes: Vec<String>,
     /// Show the public folder tree (default true).
     pub public_folders: bool,
+    /// Token source of [`AuthMode::Bearer`] (default none).
+    pub bearer: Option<BearerTokens>,
 }
 
 impl ExchangeConfig {
@@ -177,6 +201,7 @@ impl ExchangeConfig {
             retry: mapi_client::RetryPolicy::default(),
             additional_mailboxes: Vec::new(),
             public_folders: true,
+            bearer: None,
         }
     }
 }

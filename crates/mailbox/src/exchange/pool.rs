@@ -114,6 +114,12 @@ impl ExchangeProvider {
         }
     }
 
+    /// Hits and misses of the rendered-MIME cache shared by this pool's
+    /// accounts.
+    pub fn cache_stats(&self) -> state::CacheStats {
+        self.inner.cache.stats()
+    }
+
     /// Closes sessions no front end has used for the idle timeout; returns
     /// how many. Logins call it too, so a node that keeps logging users in
     /// needs no timer.

@@ -12,6 +12,7 @@
 //! Only the non-macro query API is used, so building needs no database.
 
 mod bulk;
+mod credentials;
 mod dav;
 mod dav_names;
 mod folders;
@@ -236,6 +237,18 @@ impl StateStore for SqliteStore {
 
     async fn set_dav_seen_modseq(&self, collection: CollectionId, modseq: u64) -> Result<(), StateError> {
         dav_names::set_seen_modseq(self, collection, modseq).await
+    }
+
+    async fn put_credential(&self, account: &AccountId, kind: &str, value: &[u8]) -> Result<(), StateError> {
+        credentials::put(self, account, kind, value).await
+    }
+
+    async fn credential(&self, account: &AccountId, kind: &str) -> Result<Option<Vec<u8>>, StateError> {
+        credentials::get(self, account, kind).await
+    }
+
+    async fn delete_credential(&self, account: &AccountId, kind: &str) -> Result<bool, StateError> {
+        credentials::delete(self, account, kind).await
     }
 }
 
