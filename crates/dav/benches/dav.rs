@@ -4,7 +4,9 @@
 //! * a one-month calendar-query (time range, getetag) and the same with
 //!   calendar-data;
 //! * sync-collection after 10 changes, against the initial sync of all
-//!   5,000 (the incremental one must cost O(changes)).
+//!   5,000 (the incremental one must cost O(changes));
+//! * addressbook-query over 5,000 contacts: a text-match on FN (a few
+//!   hits) and on EMAIL (a tenth of the book), with address-data.
 //!
 //! Prints medians of 7 runs. `cargo bench -p dav --bench dav`
 
@@ -97,5 +99,38 @@ fn main() {
         }
         println!("sync-collection initial ({EVENTS} items): median {:?}", median(initial));
         println!("sync-collection after 10 changes: median {:?}", median(incremental));
+
+        let book = env.collection("addressbooks", "Contacts").await;
+        let folders = env.account.list_folders().await.unwrap();
+        let id = folders.iter().find(|f| f.path == "Contacts").unwrap().id.clone();
+        let contacts = env.account.collection(&id).await.unwrap();
+        let seeded = Instant::now();
+        for n in 0..EVENTS {
+            let domain = if n % 10 == 0 { "partner.example" } else { "example.com" };
+            let vcf = common::card(&format!("c{n}"), &format!("Person {n} Surname{}", n % 997), &format!("p{n}"), &format!("p{n}@{domain}"), &format!("+1 555 {n:04}"));
+            let msg = convert::vcard::vcard_to_message(vcf.as_bytes(), &convert::vcard::VcardParseOptions::default()).unwrap().message;
+            contacts.put(&format!("c{n}.vcf"), msg, &WriteCondition::Always).await.unwrap();
+        }
+        println!("seeded {EVENTS} contacts in {:?}", seeded.elapsed());
+        let card_query = |prop: &str, text: &str, mt: &str| {
+            format!(
+                r#"<card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><card:address-data/></d:prop><card:filter test="anyof"><card:prop-filter name="{prop}"><card:text-match collation="i;unicode-casemap" match-type="{mt}">{text}</card:text-match></card:prop-filter></card:filter></card:addressbook-query>"#
+            )
+        };
+        for (label, body) in [
+            ("FN ends-with Surname42", card_query("FN", "Surname42", "ends-with")),
+            ("EMAIL ends-with @partner.example", card_query("EMAIL", "@partner.example", "ends-with")),
+        ] {
+            let mut times = Vec::new();
+            let mut hits = 0;
+            for _ in 0..RUNS {
+                let t = Instant::now();
+                let r = env.send("REPORT", &book, &[("depth", "1")], &body).await;
+                times.push(t.elapsed());
+                assert_eq!(r.status, 207);
+                hits = r.body.matches("<d:response>").count();
+            }
+            println!("addressbook-query {EVENTS} contacts ({label}): {hits} hits, median {:?}", median(times));
+        }
     });
 }

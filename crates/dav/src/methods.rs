@@ -59,7 +59,7 @@ pub(crate) async fn handle(s: &Session, request: Request) -> Response {
     if let Some(r) = crate::schedule::intercept(s, &method, &target, &parts.headers, &body).await {
         return r;
     }
-    if crate::directory::owns(&target) {
+    if crate::directory::owns(&target) && s.owns_target() {
         return crate::directory::handle(s, method.as_str(), &target, &parts.headers, &body).await;
     }
     let result = match method.as_str() {
@@ -258,7 +258,7 @@ async fn propfind(s: &Session, target: &Target, headers: &HeaderMap, body: &Byte
         for child in &children {
             out.push_str(&request.response(s, child).await?);
         }
-        if matches!(me, Resource::Home(Home::AddressBooks)) {
+        if matches!(me, Resource::Home(Home::AddressBooks)) && s.owns_target() {
             out.push_str(&crate::directory::home_child(s, &request));
         }
     }

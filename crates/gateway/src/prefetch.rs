@@ -116,6 +116,9 @@ async fn run_job(
     let wanted: Vec<_> = folders
         .into_iter()
         .filter(|f| f.kind == FolderKind::Mail)
+        // The user's own mailbox: delegated mailboxes and public folders
+        // name their folders with the same paths (their own "Inbox").
+        .filter(|f| f.store == mailbox::StoreKind::Own)
         .filter(|f| only.is_none_or(|p| same_path(&f.path, p) || (p.eq_ignore_ascii_case("INBOX") && is_inbox(f))))
         .collect();
     if wanted.is_empty() {
@@ -144,8 +147,11 @@ fn same_path(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// The user's own Inbox (delegated mailboxes have Inboxes too; they are
+/// prefetched only when named by their full path).
 fn is_inbox(f: &mailbox::FolderInfo) -> bool {
-    f.role == Some(mailbox::SpecialUse::Inbox) || f.path.eq_ignore_ascii_case("inbox")
+    f.store == mailbox::StoreKind::Own
+        && (f.role == Some(mailbox::SpecialUse::Inbox) || f.path.eq_ignore_ascii_case("inbox"))
 }
 
 /// The address the command reaches the gateway's admin routes on.

@@ -292,7 +292,7 @@ secret = "{SECRET}"
     let list = c.imap("a2", "LIST \"\" \"*\"");
     assert!(list.contains("INBOX") && list.contains("a2 OK"), "{list}");
     let select = c.imap("a3", "SELECT INBOX");
-    assert!(select.contains(&format!("* {prefetched} EXISTS")) && select.contains("a3 OK"), "{select}");
+    assert!(select.contains(&format!("* {prefetched} EXISTS")) && select.contains("a3 OK"), "{outputs}\n{select}");
     let fetch = c.imap("a4", "FETCH 1:* (BODY.PEEK[])");
     assert!(fetch.contains("Subject:") && fetch.contains("a4 OK"), "{fetch}");
     assert_eq!(mock.lock().unwrap().refreshes, 1, "the first login redeems the stored refresh token once");
