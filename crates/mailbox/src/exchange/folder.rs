@@ -17,7 +17,7 @@ use state::{ItemRecord, Uid, UidSet};
 use super::account::Session;
 use super::connect::api_error;
 use super::props::{id_cell, mid_of};
-use super::render::{RenderTarget, mime};
+use super::render_batch::{Version, render_versions};
 use super::sync::{FolderSync, flags_of};
 use crate::account::{ChangeStream, Folder};
 use crate::error::MailboxError;
@@ -100,28 +100,19 @@ impl ExchangeFolder {
         mids: &[MessageId],
         keep: bool,
     ) -> Result<std::collections::HashMap<MessageId, Arc<[u8]>>, MailboxError> {
-        let todo: Vec<(MessageId, Vec<u8>, Vec<u8>)> = {
+        let todo: Vec<Version> = {
             let inner = self.sync.current(&self.session).await?;
             mids.iter()
                 .filter_map(|m| inner.items.get(m))
                 .filter(|s| keep || s.exact_size.is_none())
-                .map(|s| (s.mid, s.source_key.clone(), s.change_key.clone()))
+                .map(|s| Version { mid: s.mid, source_key: s.source_key.clone(), change_key: s.change_key.clone() })
                 .collect()
         };
-        let mut out = std::collections::HashMap::new();
-        let mut sizes = Vec::new();
-        for (mid, source_key, change_key) in &todo {
-            let t = RenderTarget { fid: self.fid, mid: *mid, source_key, change_key, include_bcc: self.include_bcc() };
-            let bytes = match mime(&self.session, &t).await {
-                Ok(b) => b,
-                // Deleted since the last sync: the caller skips it.
-                Err(MailboxError::NoSuchFolder(_)) => continue,
-                Err(e) => return Err(e),
-            };
-            sizes.push((*mid, change_key.clone(), bytes.len() as u64));
-            if keep {
-                out.insert(*mid, bytes);
-            }
+        let mut rendered = render_versions(&self.session, self.fid, self.include_bcc(), &todo).await?;
+        let sizes: Vec<(MessageId, Vec<u8>, u64)> =
+            todo.into_iter().filter_map(|v| Some((v.mid, v.change_key, rendered.get(&v.mid)?.len() as u64))).collect();
+        if !keep {
+            rendered.clear();
         }
         let mut inner = self.sync.current(&self.session).await?;
         for (mid, ck, size) in sizes {
@@ -131,7 +122,7 @@ impl ExchangeFolder {
                 s.exact_size = Some(size);
             }
         }
-        Ok(out)
+        Ok(rendered)
     }
 
     /// The MIDs a restriction selects (a restricted contents table).

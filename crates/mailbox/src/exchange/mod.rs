@@ -57,6 +57,7 @@ mod items;
 mod pool;
 mod props;
 mod render;
+mod render_batch;
 mod schedule;
 mod stores;
 mod submit;

@@ -20,9 +20,8 @@ use crate::error::MailboxError;
 /// PidTagAttachMethod `afEmbeddedMessage`.
 const ATTACH_EMBEDDED: i32 = 5;
 
-/// One message to render: where it is and which version.
+/// One message version to render.
 pub(super) struct RenderTarget<'a> {
-    pub(super) fid: Fid,
     pub(super) mid: MessageId,
     pub(super) source_key: &'a [u8],
     pub(super) change_key: &'a [u8],
@@ -30,34 +29,37 @@ pub(super) struct RenderTarget<'a> {
     pub(super) include_bcc: bool,
 }
 
-/// The rendered MIME of a message version (from the cache when present).
-pub(super) async fn mime(s: &Session, t: &RenderTarget<'_>) -> Result<Arc<[u8]>, MailboxError> {
-    let key = item_key(t.mid);
+/// The cache's key and version of a target: the Bcc choice is part of what
+/// is cached.
+fn cache_key(t: &RenderTarget<'_>) -> (state::ItemKey, ChangeKey) {
     let mut version = t.change_key.to_vec();
-    // The Bcc choice is part of what is cached.
     version.push(u8::from(t.include_bcc));
-    let ck = ChangeKey::new(version);
-    if let Some(hit) = s.cache.get(&key, &ck) {
-        return Ok(hit);
-    }
-    let message = open(s, t.fid, t.mid).await?;
+    (item_key(t.mid), ChangeKey::new(version))
+}
+
+/// The cached MIME of a target's version, if any.
+pub(super) fn cached(s: &Session, t: &RenderTarget<'_>) -> Option<Arc<[u8]>> {
+    let (key, ck) = cache_key(t);
+    s.cache.get(&key, &ck)
+}
+
+/// Renders an opened message and caches the bytes: the one place MIME is
+/// made from a message, whichever way it was read.
+pub(super) fn store(s: &Session, t: &RenderTarget<'_>, message: &Message) -> Result<Arc<[u8]>, MailboxError> {
     let mut identity = t.source_key.to_vec();
     identity.extend_from_slice(t.change_key);
     let opts = RenderOptions { identity: &identity, include_bcc: t.include_bcc, ..RenderOptions::default() };
-    let bytes: Arc<[u8]> = convert::to_mime(&message, &opts)
+    let bytes: Arc<[u8]> = convert::to_mime(message, &opts)
         .map_err(|e| MailboxError::Internal(format!("cannot render message {:?}: {e}", t.mid)))?
         .into();
+    let (key, ck) = cache_key(t);
     s.cache.insert(key, ck, bytes.clone());
     Ok(bytes)
 }
 
-/// Reads a whole message: GetPropertiesAll, ReadRecipients, the attachment
-/// table and each attachment's properties.
-async fn open(s: &Session, fid: Fid, mid: MessageId) -> Result<Message, MailboxError> {
-    open_with(s, fid, mid, &s.names).await
-}
-
-/// [`open`] with named properties known through `names`.
+/// Reads a whole message (GetPropertiesAll, ReadRecipients, the attachment
+/// table and each attachment's properties), named properties known through
+/// `names`.
 pub(super) async fn open_with(
     s: &Session,
     fid: Fid,
@@ -67,14 +69,24 @@ pub(super) async fn open_with(
     let mb = &s.mailbox;
     let what = "open message";
     let values = mb.message_properties(fid, mid, None).await.map_err(|e| api_error(e, what))?;
-    let props = bag_of_values(&values, names);
-    let recipients = mb
-        .recipients(fid, mid)
-        .await
-        .map_err(|e| api_error(e, what))?
-        .into_iter()
-        .map(|r| Recipient { props: recipient_bag(&r) })
-        .collect();
+    let recipients = mb.recipients(fid, mid).await.map_err(|e| api_error(e, what))?;
+    assemble(s, fid, mid, &values, &recipients, names).await
+}
+
+/// A message from its properties and recipients as RopGetPropertiesAll and
+/// RopReadRecipients gave them; the attachments are read here.
+pub(super) async fn assemble(
+    s: &Session,
+    fid: Fid,
+    mid: MessageId,
+    values: &[mapi_wire::prop_value::TaggedValue],
+    recipients: &[mapi_client::api::Recipient],
+    names: &std::collections::HashMap<u16, convert::NamedKey>,
+) -> Result<Message, MailboxError> {
+    let mb = &s.mailbox;
+    let what = "open message";
+    let props = bag_of_values(values, names);
+    let recipients = recipients.iter().map(|r| Recipient { props: recipient_bag(r) }).collect();
     let has_attachments = matches!(props.get(PropTag::HAS_ATTACHMENTS), Some(PropValue::Bool(true)))
         || props.i32(PropTag::MESSAGE_FLAGS).is_some_and(|f| f & 0x10 != 0);
     let mut attachments = Vec::new();
