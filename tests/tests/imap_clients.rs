@@ -1,0 +1,364 @@
+//! More real IMAP clients over `imap::ImapServer`, `ExchangeProvider` and
+//! an in-process exchange-sim (issue 7: "offlineimap and mutt must work"):
+//! offlineimap (Debian `offlineimap3`) syncing alice's Inbox to a Maildir
+//! and back, and mutt driven through a pseudo-terminal. Effects are checked
+//! in a fresh IMAP session and in the simulator's store, not only through
+//! the clients' exit codes.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use common::*;
+use exchange_sim::store::SpecialFolder;
+use mapi_wire::PropTag;
+use mapi_wire::prop_value::PropValue;
+
+/// `(uid, flags, subject)` of every message of one of alice's folders, in a
+/// fresh session (what another client sees).
+async fn folder_summary(stack: &Stack, folder: &str) -> Vec<(u32, String, String)> {
+    let mut c = stack.imap_login(ALICE).await;
+    let r = c.cmd(&format!("EXAMINE \"{folder}\"")).await;
+    assert!(r.contains(" OK "), "{r}");
+    let r = c.cmd("UID FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])").await;
+    let mut out = Vec::new();
+    for item in r.split("\r\n* ").filter(|s| s.contains("FETCH (")) {
+        let uid = item.split("UID ").nth(1).and_then(|s| s.split([' ', ')']).next()).unwrap().parse().unwrap();
+        let flags = item.split("FLAGS (").nth(1).and_then(|s| s.split(')').next()).unwrap().to_owned();
+        // Decoded (RFC 2047), to compare with the simulator's PidTagSubject.
+        let header = item.split_once("}\r\n").map_or("", |(_, h)| h);
+        let parsed = mail_parser::MessageParser::default().parse_headers(header.as_bytes());
+        let subject = parsed.as_ref().and_then(|m| m.subject()).unwrap_or_default().to_owned();
+        out.push((uid, flags, subject));
+    }
+    c.cmd("LOGOUT").await;
+    out
+}
+
+/// A message of alice's Inbox as the simulator stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    subject: String,
+    read: bool,
+    flagged: bool,
+}
+
+/// Alice's Inbox straight from the simulator's store (what Outlook would
+/// see), sorted by subject.
+fn sim_inbox(stack: &Stack) -> Vec<Stored> {
+    let mailbox = stack.sim.store().mailbox(ALICE).unwrap();
+    let inbox = mailbox.special_folder(SpecialFolder::Inbox);
+    let mut out: Vec<Stored> = mailbox
+        .contents(inbox, false)
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let p = &row.content.props;
+            let subject = match p.get_as(PropTag::SUBJECT).as_deref() {
+                Some(PropValue::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            let int = |t| match p.get(t) {
+                Some(PropValue::I32(v)) => *v,
+                _ => 0,
+            };
+            // MSGFLAG_READ ([MS-OXCMSG] 2.2.1.6); followupFlagged = 2 ([MS-OXOFLAG] 2.2.1.1).
+            Stored { subject, read: int(PropTag::MESSAGE_FLAGS) & 1 != 0, flagged: int(PropTag::FLAG_STATUS) == 2 }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.subject, a.read, a.flagged).cmp(&(&b.subject, b.read, b.flagged)));
+    out
+}
+
+/// Runs a client with its own HOME (so it reads no user configuration),
+/// killed after 30 s.
+async fn run_client(cmd: &str, args: &[String], home: &Path) -> Output {
+    let child = tokio::process::Command::new(cmd)
+        .args(args)
+        .env("HOME", home)
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(Duration::from_secs(30), child)
+        .await
+        .unwrap_or_else(|_| panic!("{cmd} did not finish within 30 s"))
+        .expect("spawn client")
+}
+
+/// Files of a Maildir folder as `(sub/name)`, sorted.
+fn maildir_files(dir: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for sub in ["cur", "new"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            for e in rd.flatten() {
+                v.push(format!("{sub}/{}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// The server UID offlineimap encodes in a Maildir file name (`…,U=7,…`).
+fn offlineimap_uid(file: &str) -> Option<u32> {
+    file.split(",U=").nth(1)?.split(',').next()?.parse().ok()
+}
+
+/// The Maildir flag letters of a file name (`…:2,FS` → `FS`).
+fn maildir_flags(file: &str) -> &str {
+    file.rsplit_once(":2,").map_or("", |(_, f)| f)
+}
+
+/// The client-to-server command lines of offlineimap's `-d imap` trace.
+fn offlineimap_commands(o: &Output) -> Vec<String> {
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    all.lines()
+        .filter_map(|l| l.split(" writer > b'").nth(1))
+        .map(|l| l.trim_end_matches("\\r\\n'").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offlineimap_syncs_alices_inbox_both_ways_then_a_noop() {
+    if !tool("offlineimap") {
+        return;
+    }
+    let stack = start().await;
+    let before = folder_summary(&stack, "INBOX").await;
+    assert!(before.len() >= 4, "seeded inbox: {before:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    let config = dir.path().join("offlineimaprc");
+    std::fs::write(
+        &config,
+        format!(
+            "[general]\naccounts = test\nmetadata = {meta}\n\n\
+[Account test]\nlocalrepository = local\nremoterepository = remote\n\n\
+[Repository local]\ntype = Maildir\nlocalfolders = {mail}\n\n\
+[Repository remote]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = {port}\nremoteuser = {ALICE}\n\
+remotepass = {PASSWORD}\nssl = no\nstarttls = no\nfolderfilter = lambda f: f == 'INBOX'\n",
+            meta = dir.path().join("meta").display(),
+            mail = mail.display(),
+            port = stack.imap.port(),
+        ),
+    )
+    .unwrap();
+    // One-shot, quiet, with the IMAP trace (to see what it sent).
+    let args: Vec<String> = ["-c", &config.display().to_string(), "-o", "-u", "quiet", "-d", "imap"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let sync = || run_client("offlineimap", &args, dir.path());
+    let clean = |o: &Output, what: &str| {
+        let t = transcript(o);
+        assert!(o.status.success() && !t.contains("ERROR"), "{what}: {t}");
+    };
+
+    let out = sync().await;
+    clean(&out, "first sync");
+    let inbox = mail.join("INBOX");
+    let files = maildir_files(&inbox);
+    let mut local: Vec<u32> = files.iter().filter_map(|f| offlineimap_uid(f)).collect();
+    local.sort_unstable();
+    assert_eq!(local, before.iter().map(|m| m.0).collect::<Vec<_>>(), "{files:?}");
+    for f in &files {
+        let uid = offlineimap_uid(f).unwrap();
+        let (_, flags, subject) = before.iter().find(|m| m.0 == uid).unwrap();
+        assert_eq!(maildir_flags(f).contains('S'), flags.contains("\\Seen"), "{f} vs {flags}");
+        assert_eq!(maildir_flags(f).contains('F'), flags.contains("\\Flagged"), "{f} vs {flags}");
+        let body = std::fs::read(inbox.join(f)).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&body).unwrap();
+        assert_eq!(parsed.subject(), Some(subject.as_str()), "{f}");
+    }
+
+    // Locally: flag one message, delete another, add a new one. On the
+    // server, another client marks a third one read and appends a message.
+    let file_of = |uid: u32| files.iter().find(|f| offlineimap_uid(f) == Some(uid)).unwrap().clone();
+    let to_flag = before.iter().find(|m| !m.1.contains("\\Flagged")).unwrap().0;
+    let to_read = before.iter().find(|m| !m.1.contains("\\Seen") && m.0 != to_flag).expect("an unread message").0;
+    let to_delete = before.iter().rev().find(|m| m.0 != to_flag && m.0 != to_read).unwrap().0;
+    let flag_file = file_of(to_flag);
+    let (stem, letters) = flag_file.rsplit_once(":2,").unwrap();
+    let name = stem.rsplit('/').next().unwrap();
+    std::fs::rename(inbox.join(&flag_file), inbox.join("cur").join(format!("{name}:2,F{letters}"))).unwrap();
+    std::fs::remove_file(inbox.join(file_of(to_delete))).unwrap();
+    std::fs::write(
+        inbox.join("new").join("1795740000.local.host"),
+        "From: Carol <carol@example.test>\r\nTo: alice@example.test\r\nSubject: from offlineimap\r\n\
+Message-ID: <from-offlineimap@example.test>\r\nDate: Fri, 27 Nov 2026 05:00:00 +0000\r\n\r\nnew local\r\n",
+    )
+    .unwrap();
+    let mut other = stack.imap_login(ALICE).await;
+    assert!(other.cmd("SELECT INBOX").await.contains(" OK "));
+    let r = other.cmd(&format!("UID STORE {to_read} +FLAGS.SILENT (\\Seen)")).await;
+    assert!(r.contains(" OK "), "{r}");
+    let msg =
+        "From: Bob <bob@example.test>\r\nSubject: from the server\r\nMessage-ID: <srv@example.test>\r\n\r\nhi\r\n";
+    let r = other.cmd(&format!("APPEND INBOX {{{}+}}\r\n{msg}", msg.len())).await;
+    assert!(r.contains("OK [APPENDUID "), "{r}");
+    other.cmd("LOGOUT").await;
+    let sim_before = sim_inbox(&stack);
+
+    let out = sync().await;
+    clean(&out, "second sync");
+    // Its trace is Python's bytes repr: a backslash shows doubled.
+    let sent = offlineimap_commands(&out);
+    for want in [
+        "APPEND INBOX () ".to_owned(),
+        format!("UID STORE {to_delete} +FLAGS (\\\\Deleted)"),
+        format!("UID STORE {to_flag} +FLAGS (\\\\Flagged)"),
+    ] {
+        assert!(sent.iter().any(|c| c.contains(&want)), "{want} in {sent:?}");
+    }
+    let after = folder_summary(&stack, "INBOX").await;
+    assert_eq!(after.len(), before.len() + 1, "one deleted, two added: {after:?}");
+    assert!(!after.iter().any(|m| m.0 == to_delete), "{after:?}");
+    let flagged = after.iter().find(|m| m.0 == to_flag).unwrap();
+    assert!(flagged.1.contains("\\Flagged"), "{flagged:?}");
+    let new = after.iter().find(|m| m.2 == "from offlineimap").expect("local message uploaded");
+    assert!(!new.1.contains("\\Seen"), "unread as in new/: {new:?}");
+    // Exchange itself: the follow-up flag set, the item gone, one new item.
+    let sim_after = sim_inbox(&stack);
+    assert_eq!(sim_after.len(), sim_before.len(), "{sim_after:?}");
+    let subject_of = |uid: u32| before.iter().find(|m| m.0 == uid).unwrap().2.clone();
+    let count =
+        |v: &[Stored], s: &str, f: &dyn Fn(&Stored) -> bool| v.iter().filter(|m| m.subject == s && f(m)).count();
+    assert_eq!(count(&sim_after, "from offlineimap", &|m| !m.read), 1, "{sim_after:?}");
+    let flagged_subject = subject_of(to_flag);
+    assert_eq!(
+        count(&sim_after, &flagged_subject, &|m| m.flagged),
+        count(&sim_before, &flagged_subject, &|m| m.flagged) + 1,
+        "{sim_after:?}"
+    );
+    let deleted_subject = subject_of(to_delete);
+    assert_eq!(
+        count(&sim_after, &deleted_subject, &|_| true),
+        count(&sim_before, &deleted_subject, &|_| true) - 1,
+        "{sim_after:?}"
+    );
+    // The other client's changes came down.
+    let files = maildir_files(&inbox);
+    assert_eq!(files.len(), after.len(), "{files:?}");
+    let read = files.iter().find(|f| offlineimap_uid(f) == Some(to_read)).unwrap();
+    assert!(maildir_flags(read).contains('S'), "{read}");
+    let server_new = after.iter().find(|m| m.2 == "from the server").unwrap().0;
+    let down = files.iter().find(|f| offlineimap_uid(f) == Some(server_new)).expect("server message downloaded");
+    let text = std::fs::read_to_string(inbox.join(down)).unwrap();
+    // offlineimap stores native (LF) line ends.
+    assert!(text.replace("\r\n", "\n").ends_with("\n\nhi\n"), "{text:?}");
+
+    // A third run: same UIDVALIDITY, nothing to send either way.
+    let out = sync().await;
+    clean(&out, "third sync");
+    let sent = offlineimap_commands(&out);
+    assert!(sent.iter().any(|c| c.ends_with(" FETCH 1:* (FLAGS UID INTERNALDATE)")), "{sent:?}");
+    let writes: Vec<String> = sent
+        .into_iter()
+        .filter(|c| ["APPEND", "STORE", "EXPUNGE", "COPY", "MOVE"].iter().any(|w| c.contains(w)))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(maildir_files(&inbox), files);
+    assert_eq!(folder_summary(&stack, "INBOX").await, after);
+}
+
+/// A muttrc for alice over plain IMAP on loopback.
+fn muttrc(stack: &Stack) -> String {
+    format!(
+        "set imap_user = \"{ALICE}\"\nset imap_pass = \"{PASSWORD}\"\n\
+set folder = \"imap://127.0.0.1:{port}/\"\nset spoolfile = \"+INBOX\"\n\
+set ssl_starttls = no\nset ssl_force_tls = no\nset imap_authenticators = \"login\"\n\
+set imap_passive = yes\nset mail_check = 60\nset timeout = 60\n\
+set move = no\nset delete = yes\nset confirmappend = no\nset quit = yes\nset mark_old = no\n\
+set record = \"\"\nset header_cache = \"\"\nset message_cachedir = \"\"\n\
+set resolve = no\nset sort = mailbox-order\nset wait_key = no\n",
+        port = stack.imap.port()
+    )
+}
+
+/// Runs mutt on a pseudo-terminal (`script`) with keys pushed into its
+/// input; returns its IMAP trace (the `-d 3` debug file).
+async fn mutt(home: &Path, keys: &str) -> String {
+    let debug = home.join(".muttdebug0");
+    let _ = std::fs::remove_file(&debug);
+    let rc = home.join("muttrc");
+    let cmd = format!("mutt -n -d 3 -F '{}' -e 'push \"{keys}\"'", rc.display());
+    let out = run_client("script", &["-qec".into(), cmd, "/dev/null".into()], home).await;
+    assert!(out.status.success(), "mutt: {}", transcript(&out));
+    std::fs::read_to_string(&debug).unwrap_or_default()
+}
+
+/// mutt's commands from its debug trace (`… 4> a0005 UID STORE …`).
+fn mutt_commands(trace: &str) -> Vec<String> {
+    trace
+        .lines()
+        .filter_map(|l| {
+            let sent = l.split_once("] ")?.1.trim_start_matches(|c: char| c.is_ascii_digit()).strip_prefix("> ")?;
+            Some(sent.split_once(' ')?.1.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutt_reads_flags_copies_and_deletes() {
+    if !tool("mutt") || !tool("script") {
+        return;
+    }
+    let stack = start().await;
+    let before = folder_summary(&stack, "INBOX").await;
+    let drafts_before = folder_summary(&stack, "Drafts").await;
+    assert!(before.len() >= 3, "{before:?}");
+    let (first, second, last) = (&before[0], &before[1], &before[before.len() - 1]);
+    assert!(!second.1.contains("\\Seen"), "the seed's second message is unread: {before:?}");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("muttrc"), muttrc(&stack)).unwrap();
+
+    // Read the second message, flag the first and copy it to Drafts, delete
+    // the last, then sync and quit.
+    let trace = mutt(
+        home.path(),
+        "<first-entry><next-entry><display-message><exit>\
+<first-entry><flag-message><copy-message>=Drafts<enter>\
+<last-entry><delete-message><sync-mailbox><quit>",
+    )
+    .await;
+    let commands = mutt_commands(&trace);
+    let has = |prefix: &str| commands.iter().any(|c| c.starts_with(prefix));
+    assert!(
+        has("FETCH 1:") && commands.iter().any(|c| c.contains("BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT")),
+        "header fetch: {commands:?}"
+    );
+    assert!(has(&format!("UID FETCH {} BODY.PEEK[]", second.0)), "{commands:?}");
+    assert!(has(&format!("UID COPY {} \"Drafts\"", first.0)), "{commands:?}");
+    assert!(has("UID STORE") && has("EXPUNGE"), "{commands:?}");
+
+    let after = folder_summary(&stack, "INBOX").await;
+    assert_eq!(after.len(), before.len() - 1, "{after:?}");
+    assert!(!after.iter().any(|m| m.0 == last.0), "{after:?}");
+    let a1 = after.iter().find(|m| m.0 == first.0).unwrap();
+    // Flagging replaces the whole flag list: the keywords (categories) stay.
+    let flagged_again = !first.1.contains("\\Flagged");
+    assert_eq!(a1.1.contains("\\Flagged"), flagged_again, "{a1:?}");
+    for kw in first.1.split(' ').filter(|f| !f.is_empty() && !f.starts_with('\\')) {
+        assert!(a1.1.split(' ').any(|f| f == kw), "keyword {kw} kept: {a1:?}");
+    }
+    let a2 = after.iter().find(|m| m.0 == second.0).unwrap();
+    assert!(a2.1.contains("\\Seen"), "read in mutt: {a2:?}");
+    let drafts = folder_summary(&stack, "Drafts").await;
+    assert_eq!(drafts.len(), drafts_before.len() + 1, "{drafts:?}");
+    assert!(drafts.iter().any(|m| m.2 == first.2), "{drafts:?}");
+    let sim = sim_inbox(&stack);
+    assert_eq!(sim.len(), after.len(), "{sim:?}");
+
+    // Opening and quitting again writes nothing.
+    let trace = mutt(home.path(), "<quit>").await;
+    let commands = mutt_commands(&trace);
+    assert!(commands.iter().any(|c| c.starts_with("SELECT")), "{commands:?}");
+    let writes: Vec<&String> =
+        commands.iter().filter(|c| ["STORE", "EXPUNGE", "COPY", "APPEND"].iter().any(|w| c.contains(w))).collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    assert_eq!(folder_summary(&stack, "INBOX").await, after);
+}
