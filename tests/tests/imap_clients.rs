@@ -14,8 +14,11 @@ use std::time::Duration;
 
 use common::*;
 use exchange_sim::store::SpecialFolder;
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use mapi_wire::PropTag;
 use mapi_wire::prop_value::PropValue;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// `(uid, flags, subject)` of every message of one of alice's folders, in a
 /// fresh session (what another client sees).
@@ -361,4 +364,268 @@ async fn mutt_reads_flags_copies_and_deletes() {
         commands.iter().filter(|c| ["STORE", "EXPUNGE", "COPY", "APPEND"].iter().any(|w| c.contains(w))).collect();
     assert!(writes.is_empty(), "{writes:?}");
     assert_eq!(folder_summary(&stack, "INBOX").await, after);
+}
+
+/// An IMAP client speaking through COMPRESS=DEFLATE (RFC 4978: raw
+/// deflate, sync-flushed each way) after the server said OK to it.
+struct Deflated {
+    io: TcpStream,
+    out: Compress,
+    inp: Decompress,
+    /// Inflated bytes not yet returned as lines.
+    buf: Vec<u8>,
+    n: u32,
+}
+
+impl Deflated {
+    fn new(io: TcpStream) -> Self {
+        Self {
+            io,
+            out: Compress::new(Compression::default(), false),
+            inp: Decompress::new(false),
+            buf: Vec::new(),
+            n: 0,
+        }
+    }
+
+    async fn send(&mut self, data: &[u8]) {
+        let mut z = Vec::with_capacity(data.len() + 64);
+        let start = self.out.total_in();
+        loop {
+            let done = usize::try_from(self.out.total_in() - start).unwrap();
+            self.out.compress_vec(&data[done..], &mut z, FlushCompress::Sync).unwrap();
+            if usize::try_from(self.out.total_in() - start).unwrap() == data.len() && z.len() < z.capacity() {
+                break;
+            }
+            z.reserve(1024);
+        }
+        self.io.write_all(&z).await.unwrap();
+    }
+
+    /// Reads and inflates until `buf` holds `n` bytes.
+    async fn fill(&mut self, n: usize) {
+        while self.buf.len() < n {
+            let mut raw = [0u8; 8192];
+            let got = tokio::time::timeout(Duration::from_secs(20), self.io.read(&mut raw))
+                .await
+                .expect("compressed response within 20 s")
+                .unwrap();
+            assert!(got > 0, "connection closed: {}", String::from_utf8_lossy(&self.buf));
+            let mut pos = 0;
+            while pos < got {
+                let mut plain = Vec::with_capacity(64 * 1024);
+                let before = self.inp.total_in();
+                self.inp.decompress_vec(&raw[pos..got], &mut plain, FlushDecompress::Sync).unwrap();
+                pos += usize::try_from(self.inp.total_in() - before).unwrap();
+                self.buf.extend_from_slice(&plain);
+            }
+        }
+    }
+
+    /// One response line with the literals it announces.
+    async fn line(&mut self) -> String {
+        let mut out = Vec::new();
+        loop {
+            let end = loop {
+                if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                    break i + 2;
+                }
+                self.fill(self.buf.len() + 1).await;
+            };
+            let line: Vec<u8> = self.buf.drain(..end).collect();
+            out.extend_from_slice(&line);
+            let text = String::from_utf8_lossy(&line).into_owned();
+            let t = text.trim_end();
+            if let Some(open) = t.rfind('{')
+                && t.ends_with('}')
+                && let Ok(len) = t[open + 1..t.len() - 1].parse::<usize>()
+            {
+                self.fill(len).await;
+                out.extend(self.buf.drain(..len));
+                continue;
+            }
+            return String::from_utf8_lossy(&out).into_owned();
+        }
+    }
+
+    async fn cmd(&mut self, command: &str) -> String {
+        self.n += 1;
+        let tag = format!("Z{}", self.n);
+        self.send(format!("{tag} {command}\r\n").as_bytes()).await;
+        let mut all = String::new();
+        loop {
+            let l = self.line().await;
+            all.push_str(&l);
+            if l.starts_with(&format!("{tag} ")) {
+                return all;
+            }
+        }
+    }
+}
+
+/// `(uid, flags line)` of each untagged FETCH in a response.
+fn fetched(r: &str) -> Vec<(u32, String)> {
+    r.lines()
+        .filter(|l| l.starts_with("* ") && l.contains(" FETCH (UID "))
+        .map(|l| (l.split("(UID ").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap(), l.to_owned()))
+        .collect()
+}
+
+/// Sends `send` on an uncompressed connection and reads until `until`.
+async fn plain_step(io: &mut TcpStream, send: &str, until: &str) -> String {
+    io.write_all(send.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut b = [0u8; 4096];
+    // Whole lines only: the last one may still be on its way.
+    while !(String::from_utf8_lossy(&got).contains(until) && got.ends_with(b"\r\n")) {
+        let n = tokio::time::timeout(Duration::from_secs(20), io.read(&mut b)).await.unwrap().unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&b[..n]);
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// iOS Mail: ID before anything else, COMPRESS, then a resync by
+/// CHANGEDSINCE (without ENABLE) that must report what Outlook changed in
+/// Exchange and nothing else, and comma lists with ranges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ios_mail_compressed_resync_sees_an_outlook_change_by_changedsince() {
+    let stack = start().await;
+    let mut io = TcpStream::connect(stack.imap).await.unwrap();
+    assert!(plain_step(&mut io, "", "\r\n").await.starts_with("* OK "));
+    let id = "i1 ID (\"name\" \"iPhone Mail\" \"version\" \"21A329\" \"os\" \"iOS\" \"os-version\" \"17.0\")\r\n";
+    assert!(plain_step(&mut io, id, "i1 OK").await.starts_with("* ID (\"name\" \"mapibridge\""));
+    let r = plain_step(&mut io, &format!("i2 LOGIN {ALICE} {PASSWORD}\r\n"), "i2 ").await;
+    assert!(r.starts_with("i2 OK ") && r.contains(" COMPRESS=DEFLATE"), "{r}");
+    assert_eq!(plain_step(&mut io, "i3 COMPRESS DEFLATE\r\n", "\r\n").await, "i3 OK DEFLATE active\r\n");
+    let mut z = Deflated::new(io);
+
+    let r = z.cmd("SELECT INBOX").await;
+    let hms: u64 = r.split("HIGHESTMODSEQ ").nth(1).and_then(|s| s.split(']').next()).unwrap().parse().unwrap();
+    let all = fetched(&z.cmd("UID FETCH 1:* (FLAGS)").await);
+    let (unread, _) = all.iter().find(|(_, l)| !l.contains("\\Seen")).expect("an unread message in the seed").clone();
+
+    // Outlook reads the only unread message (in Exchange, not over IMAP).
+    let mailbox = stack.sim.store().mailbox(ALICE).unwrap();
+    let inbox = mailbox.special_folder(SpecialFolder::Inbox);
+    let rows = mailbox.contents(inbox, false).unwrap();
+    let unread_rows: Vec<_> = rows
+        .iter()
+        .filter(|r| !matches!(r.content.props.get(PropTag::MESSAGE_FLAGS), Some(PropValue::I32(f)) if f & 1 != 0))
+        .collect();
+    assert_eq!(unread_rows.len(), 1, "one unread message in the seed");
+    assert!(mailbox.set_read_flag(unread_rows[0].id, true).unwrap());
+
+    // iOS resyncs on its own schedule; the change reaches the gateway
+    // through Exchange's notifications.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let changed = loop {
+        let r = z.cmd(&format!("UID FETCH 1:* (FLAGS) (CHANGEDSINCE {hms})")).await;
+        assert!(r.ends_with(" OK FETCH completed\r\n"), "{r}");
+        let got = fetched(&r);
+        if !got.is_empty() {
+            break got;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no change reported within 10 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(changed.iter().all(|(u, _)| *u == unread), "only the message Outlook read: {changed:?}");
+    let line = &changed[0].1;
+    assert!(line.contains("\\Seen") && line.contains(" MODSEQ ("), "{line}");
+    let modseq: u64 = line.split("MODSEQ (").nth(1).and_then(|s| s.split(')').next()).unwrap().parse().unwrap();
+    assert!(modseq > hms, "{line}");
+
+    // Comma lists with ranges in any order.
+    let uids: Vec<u32> = all.iter().map(|(u, _)| *u).collect();
+    let set = format!("{},{}:{}", uids[uids.len() - 1], uids[1], uids[0]);
+    let got: Vec<u32> =
+        fetched(&z.cmd(&format!("UID FETCH {set} (FLAGS)")).await).into_iter().map(|(u, _)| u).collect();
+    assert_eq!(got, [uids[0], uids[1], uids[uids.len() - 1]]);
+    let r = z.cmd("LOGOUT").await;
+    assert!(r.starts_with("* BYE ") && r.contains(" OK "), "{r}");
+}
+
+/// Thunderbird marks a forwarded message with `$Forwarded`: in Exchange
+/// that is the last verb "forward" (what Outlook shows); and it asks STATUS
+/// of the folder it has selected, which must be current.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thunderbird_forwarded_reaches_exchange_and_status_of_the_selected_folder_is_current() {
+    let stack = start().await;
+    let mut c = stack.imap_login(ALICE).await;
+    let r = c.cmd("SELECT INBOX").await;
+    assert!(r.contains(" $Forwarded "), "{r}");
+    let uidnext: u32 = r.split("[UIDNEXT ").nth(1).and_then(|s| s.split(']').next()).unwrap().parse().unwrap();
+    let exists: u32 = r.lines().find_map(|l| l.strip_prefix("* ")?.strip_suffix(" EXISTS")?.parse().ok()).unwrap();
+    let before = fetched(&c.cmd("UID FETCH 1:* (FLAGS)").await);
+    let (uid, _) = before.iter().find(|(_, l)| !l.contains("$Forwarded") && !l.contains("\\Answered")).unwrap().clone();
+    let r = c.cmd(&format!("UID STORE {uid} +FLAGS ($Forwarded)")).await;
+    assert!(r.contains(&format!("(UID {uid} FLAGS (")) && r.contains(" $Forwarded"), "{r}");
+    let subject = folder_summary(&stack, "INBOX").await.into_iter().find(|m| m.0 == uid).unwrap().2;
+    // PidTagLastVerbExecuted 104 = NOTEIVERB_FORWARD ([MS-OXOMSG] 2.2.1.20).
+    let mailbox = stack.sim.store().mailbox(ALICE).unwrap();
+    let rows = mailbox.contents(mailbox.special_folder(SpecialFolder::Inbox), false).unwrap();
+    let verbs: Vec<Option<&PropValue>> = rows
+        .iter()
+        .filter(|r| matches!(r.content.props.get_as(PropTag::SUBJECT).as_deref(), Some(PropValue::String(s)) if *s == subject))
+        .map(|r| r.content.props.get(PropTag::LAST_VERB_EXECUTED))
+        .collect();
+    assert!(verbs.contains(&Some(&PropValue::I32(104))), "{subject}: {verbs:?}");
+    // Another session sees it, and finds it by keyword.
+    let mut other = stack.imap_login(ALICE).await;
+    assert!(other.cmd("SELECT INBOX").await.contains(" OK "));
+    let r = other.cmd("UID SEARCH KEYWORD $Forwarded").await;
+    assert!(r.starts_with("* SEARCH ") && r.lines().next().unwrap().split(' ').any(|u| u == uid.to_string()), "{r}");
+
+    // The other session adds a message; STATUS of the selected folder
+    // counts it at once.
+    let msg = "From: Bob <bob@example.test>\r\nSubject: status check\r\n\r\nhi\r\n";
+    let r = other.cmd(&format!("APPEND INBOX {{{}+}}\r\n{msg}", msg.len())).await;
+    assert!(r.contains("[APPENDUID ") && r.contains(&format!(" {uidnext}] ")), "{r}");
+    let r = c.cmd("STATUS \"INBOX\" (UIDNEXT MESSAGES UNSEEN RECENT)").await;
+    let status = r.lines().find(|l| l.starts_with("* STATUS ")).unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        status.starts_with(&format!("* STATUS INBOX (UIDNEXT {} MESSAGES {} UNSEEN ", uidnext + 1, exists + 1)),
+        "{r}"
+    );
+    // The session learns of it too (EXISTS along with STATUS or at the next
+    // command).
+    let r = format!("{r}{}{}", c.cmd("NOOP").await, c.cmd("UID FETCH 1:* (UID)").await);
+    assert_eq!(r.matches(&format!("* {} EXISTS\r\n", exists + 1)).count(), 1, "{r}");
+    assert!(r.contains(&format!("(UID {uidnext})")), "{r}");
+}
+
+/// K-9 Mail / Thunderbird for Android: `UID FETCH <uidnext>:*` and
+/// `UID SEARCH UID x:*` past the last UID answer with the last message
+/// (RFC 9051 §9: `x:*` is the range between x and the highest UID), over
+/// Exchange's UIDs; and with IDLE off it polls with NOOP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k9_past_the_end_ranges_and_noop_polling_over_exchange() {
+    let stack = start().await;
+    let mut c = stack.imap_login(ALICE).await;
+    let r = c.cmd("SELECT INBOX").await;
+    let uidnext: u32 = r.split("[UIDNEXT ").nth(1).and_then(|s| s.split(']').next()).unwrap().parse().unwrap();
+    let exists: u32 = r.lines().find_map(|l| l.strip_prefix("* ")?.strip_suffix(" EXISTS")?.parse().ok()).unwrap();
+    let last = fetched(&c.cmd("UID FETCH 1:* (FLAGS)").await).last().unwrap().0;
+    let got = fetched(&c.cmd(&format!("UID FETCH {uidnext}:* (FLAGS)")).await);
+    assert_eq!(got.iter().map(|(u, _)| *u).collect::<Vec<_>>(), [last]);
+    assert!(got[0].1.starts_with(&format!("* {exists} FETCH ")), "{got:?}");
+    for search in [format!("UID SEARCH UID {}:*", uidnext + 10), format!("UID SEARCH UID {uidnext}:* NOT DELETED")] {
+        assert_eq!(c.cmd(&search).await.lines().next().unwrap(), format!("* SEARCH {last}"), "{search}");
+    }
+
+    // Another client (Outlook through the gateway here) adds a message;
+    // K-9's poll sees it within a few NOOPs.
+    let mut other = stack.imap_login(ALICE).await;
+    let msg = "From: Bob <bob@example.test>\r\nSubject: polled\r\n\r\nhi\r\n";
+    assert!(other.cmd(&format!("APPEND INBOX {{{}+}}\r\n{msg}", msg.len())).await.contains(" OK "));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if c.cmd("NOOP").await.contains(&format!("* {} EXISTS\r\n", exists + 1)) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no EXISTS within 10 s of NOOPs");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let got = fetched(&c.cmd(&format!("UID FETCH {uidnext}:* (UID FLAGS)")).await);
+    assert_eq!(got.iter().map(|(u, _)| *u).collect::<Vec<_>>(), [uidnext]);
 }
