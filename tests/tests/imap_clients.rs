@@ -163,6 +163,14 @@ remotepass = {PASSWORD}\nssl = no\nstarttls = no\nfolderfilter = lambda f: f == 
 
     let out = sync().await;
     clean(&out, "first sync");
+    // offlineimap keeps the server's UIDVALIDITY and refuses to sync a
+    // folder whose UIDVALIDITY changed.
+    let validity_file = dir.path().join("meta/Repository-remote/FolderValidity/INBOX");
+    let validity = std::fs::read_to_string(&validity_file).unwrap();
+    let mut c = stack.imap_login(ALICE).await;
+    let r = c.cmd("STATUS INBOX (UIDVALIDITY)").await;
+    assert!(r.starts_with(&format!("* STATUS INBOX (UIDVALIDITY {})", validity.trim())), "{r} vs {validity}");
+    c.cmd("LOGOUT").await;
     let inbox = mail.join("INBOX");
     let files = maildir_files(&inbox);
     let mut local: Vec<u32> = files.iter().filter_map(|f| offlineimap_uid(f)).collect();
@@ -266,6 +274,7 @@ Message-ID: <from-offlineimap@example.test>\r\nDate: Fri, 27 Nov 2026 05:00:00 +
     assert!(writes.is_empty(), "{writes:?}");
     assert_eq!(maildir_files(&inbox), files);
     assert_eq!(folder_summary(&stack, "INBOX").await, after);
+    assert_eq!(std::fs::read_to_string(&validity_file).unwrap(), validity);
 }
 
 /// A muttrc for alice over plain IMAP on loopback.
