@@ -284,7 +284,7 @@ fn muttrc(stack: &Stack) -> String {
 set folder = \"imap://127.0.0.1:{port}/\"\nset spoolfile = \"+INBOX\"\n\
 set ssl_starttls = no\nset ssl_force_tls = no\nset imap_authenticators = \"login\"\n\
 set imap_passive = yes\nset mail_check = 60\nset timeout = 60\n\
-set move = no\nset delete = yes\nset confirmappend = no\nset quit = yes\nset mark_old = no\n\
+set move = no\nset delete = yes\nset confirmappend = no\nset confirmcreate = no\nset quit = yes\nset mark_old = no\n\
 set record = \"\"\nset header_cache = \"\"\nset message_cachedir = \"\"\n\
 set resolve = no\nset sort = mailbox-order\nset wait_key = no\n",
         port = stack.imap.port()
@@ -300,6 +300,10 @@ async fn mutt(home: &Path, keys: &str) -> String {
     let cmd = format!("mutt -n -d 3 -F '{}' -e 'push \"{keys}\"'", rc.display());
     let out = run_client("script", &["-qec".into(), cmd, "/dev/null".into()], home).await;
     assert!(out.status.success(), "mutt: {}", transcript(&out));
+    // A beep means a pushed key landed where it was not expected (a
+    // prompt, an error): the rest of the script is then meaningless.
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(!screen.contains('\x07'), "mutt beeped; screen: {}", screen.replace('\x1b', "^["));
     std::fs::read_to_string(&debug).unwrap_or_default()
 }
 
@@ -328,11 +332,11 @@ async fn mutt_reads_flags_copies_and_deletes() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("muttrc"), muttrc(&stack)).unwrap();
 
-    // Read the second message, flag the first and copy it to Drafts, delete
-    // the last, then sync and quit.
+    // Read the second message and copy it to a new folder, flag the first
+    // and copy it to Drafts, delete the last, then sync and quit.
     let trace = mutt(
         home.path(),
-        "<first-entry><next-entry><display-message><exit>\
+        "<first-entry><next-entry><display-message><exit><copy-message>=Keep<enter>\
 <first-entry><flag-message><copy-message>=Drafts<enter>\
 <last-entry><delete-message><sync-mailbox><quit>",
     )
@@ -346,6 +350,12 @@ async fn mutt_reads_flags_copies_and_deletes() {
     assert!(has(&format!("UID FETCH {} BODY.PEEK[]", second.0)), "{commands:?}");
     assert!(has(&format!("UID COPY {} \"Drafts\"", first.0)), "{commands:?}");
     assert!(has("UID STORE") && has("EXPUNGE"), "{commands:?}");
+    // A copy to a missing folder: NO [TRYCREATE], CREATE, the copy again.
+    let copy_keep = format!("UID COPY {} \"Keep\"", second.0);
+    let at = |c: &str| commands.iter().position(|x| *x == c).unwrap_or_else(|| panic!("{c} in {commands:?}"));
+    assert!(at(&copy_keep) < at("CREATE \"Keep\""), "{commands:?}");
+    assert_eq!(commands.iter().filter(|c| **c == copy_keep).count(), 2, "{commands:?}");
+    assert!(trace.contains(" NO [TRYCREATE]"), "{trace}");
 
     let after = folder_summary(&stack, "INBOX").await;
     assert_eq!(after.len(), before.len() - 1, "{after:?}");
@@ -359,6 +369,11 @@ async fn mutt_reads_flags_copies_and_deletes() {
     }
     let a2 = after.iter().find(|m| m.0 == second.0).unwrap();
     assert!(a2.1.contains("\\Seen"), "read in mutt: {a2:?}");
+    // mutt stored the \\Seen flag before copying: the copy has it, and the
+    // message's categories came along.
+    let keep = folder_summary(&stack, "Keep").await;
+    assert_eq!(keep.len(), 1, "{keep:?}");
+    assert_eq!((&keep[0].1, &keep[0].2), (&a2.1, &a2.2), "{keep:?} vs {a2:?}");
     let drafts = folder_summary(&stack, "Drafts").await;
     assert_eq!(drafts.len(), drafts_before.len() + 1, "{drafts:?}");
     assert!(drafts.iter().any(|m| m.2 == first.2), "{drafts:?}");
