@@ -277,23 +277,26 @@ Message-ID: <from-offlineimap@example.test>\r\nDate: Fri, 27 Nov 2026 05:00:00 +
     assert_eq!(std::fs::read_to_string(&validity_file).unwrap(), validity);
 }
 
-/// A muttrc for alice over plain IMAP on loopback.
-fn muttrc(stack: &Stack) -> String {
+/// A muttrc for alice over plain IMAP on loopback, with a header cache
+/// (which makes mutt resynchronise with QRESYNC).
+fn muttrc(stack: &Stack, home: &Path) -> String {
     format!(
         "set imap_user = \"{ALICE}\"\nset imap_pass = \"{PASSWORD}\"\n\
 set folder = \"imap://127.0.0.1:{port}/\"\nset spoolfile = \"+INBOX\"\n\
 set ssl_starttls = no\nset ssl_force_tls = no\nset imap_authenticators = \"login\"\n\
 set imap_passive = yes\nset mail_check = 60\nset timeout = 60\n\
 set move = no\nset delete = yes\nset confirmappend = no\nset confirmcreate = no\nset quit = yes\nset mark_old = no\n\
-set record = \"\"\nset header_cache = \"\"\nset message_cachedir = \"\"\n\
+set record = \"\"\nset header_cache = \"{hcache}\"\nset imap_qresync = yes\nset message_cachedir = \"\"\n\
 set resolve = no\nset sort = mailbox-order\nset wait_key = no\n",
-        port = stack.imap.port()
+        port = stack.imap.port(),
+        hcache = home.join("hcache").display(),
     )
 }
 
 /// Runs mutt on a pseudo-terminal (`script`) with keys pushed into its
-/// input; returns its IMAP trace (the `-d 3` debug file).
-async fn mutt(home: &Path, keys: &str) -> String {
+/// input; returns its IMAP trace (the `-d 3` debug file) and the screen
+/// output.
+async fn mutt(home: &Path, keys: &str) -> (String, String) {
     let debug = home.join(".muttdebug0");
     let _ = std::fs::remove_file(&debug);
     let rc = home.join("muttrc");
@@ -302,9 +305,9 @@ async fn mutt(home: &Path, keys: &str) -> String {
     assert!(out.status.success(), "mutt: {}", transcript(&out));
     // A beep means a pushed key landed where it was not expected (a
     // prompt, an error): the rest of the script is then meaningless.
-    let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(!screen.contains('\x07'), "mutt beeped; screen: {}", screen.replace('\x1b', "^["));
-    std::fs::read_to_string(&debug).unwrap_or_default()
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\x1b', "^[");
+    assert!(!screen.contains('\x07'), "mutt beeped; screen: {screen}");
+    (std::fs::read_to_string(&debug).unwrap_or_default(), screen)
 }
 
 /// mutt's commands from its debug trace (`… 4> a0005 UID STORE …`).
@@ -330,11 +333,11 @@ async fn mutt_reads_flags_copies_and_deletes() {
     let (first, second, last) = (&before[0], &before[1], &before[before.len() - 1]);
     assert!(!second.1.contains("\\Seen"), "the seed's second message is unread: {before:?}");
     let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join("muttrc"), muttrc(&stack)).unwrap();
+    std::fs::write(home.path().join("muttrc"), muttrc(&stack, home.path())).unwrap();
 
     // Read the second message and copy it to a new folder, flag the first
     // and copy it to Drafts, delete the last, then sync and quit.
-    let trace = mutt(
+    let (trace, _) = mutt(
         home.path(),
         "<first-entry><next-entry><display-message><exit><copy-message>=Keep<enter>\
 <first-entry><flag-message><copy-message>=Drafts<enter>\
@@ -380,14 +383,31 @@ async fn mutt_reads_flags_copies_and_deletes() {
     let sim = sim_inbox(&stack);
     assert_eq!(sim.len(), after.len(), "{sim:?}");
 
-    // Opening and quitting again writes nothing.
-    let trace = mutt(home.path(), "<quit>").await;
+    // Another client flags one message and expunges another; mutt opens
+    // the folder again from its header cache: QRESYNC reports both, mutt
+    // shows them, and writes nothing.
+    let (flag, gone) = (after[after.len() - 1].0, after[0].0);
+    let mut other = stack.imap_login(ALICE).await;
+    assert!(other.cmd("SELECT INBOX").await.contains(" OK "));
+    other.cmd(&format!("UID STORE {flag} +FLAGS.SILENT (\\Flagged)")).await;
+    other.cmd(&format!("UID STORE {gone} +FLAGS.SILENT (\\Deleted)")).await;
+    assert!(other.cmd("EXPUNGE").await.contains(" OK "));
+    other.cmd("LOGOUT").await;
+    let expected = folder_summary(&stack, "INBOX").await;
+    assert_eq!(expected.len(), after.len() - 1);
+    let (trace, screen) = mutt(home.path(), "<quit>").await;
     let commands = mutt_commands(&trace);
-    assert!(commands.iter().any(|c| c.starts_with("SELECT")), "{commands:?}");
+    assert!(
+        commands.iter().any(|c| c.contains(" (FLAGS) (CHANGEDSINCE ") && c.ends_with(" VANISHED)")),
+        "{commands:?}"
+    );
+    assert!(trace.contains(&format!("* VANISHED (EARLIER) {gone}")), "{trace}");
     let writes: Vec<&String> =
         commands.iter().filter(|c| ["STORE", "EXPUNGE", "COPY", "APPEND"].iter().any(|w| c.contains(w))).collect();
     assert!(writes.is_empty(), "{writes:?}");
-    assert_eq!(folder_summary(&stack, "INBOX").await, after);
+    let flagged = expected.iter().filter(|m| m.1.contains("\\Flagged")).count();
+    assert!(screen.contains(&format!("[Msgs:{} Flag:{flagged} ", expected.len())), "{screen}");
+    assert_eq!(folder_summary(&stack, "INBOX").await, expected);
 }
 
 /// An IMAP client speaking through COMPRESS=DEFLATE (RFC 4978: raw
