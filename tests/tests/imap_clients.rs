@@ -585,6 +585,33 @@ async fn ios_mail_compressed_resync_sees_an_outlook_change_by_changedsince() {
     let got: Vec<u32> =
         fetched(&z.cmd(&format!("UID FETCH {set} (FLAGS)")).await).into_iter().map(|(u, _)| u).collect();
     assert_eq!(got, [uids[0], uids[1], uids[uids.len() - 1]]);
+
+    // Outlook deletes a message: without QRESYNC iOS learns of it by
+    // EXPUNGE, at the sequence number it had.
+    let row = rows.last().unwrap();
+    let message_id = match row.content.props.get_as(PropTag::INTERNET_MESSAGE_ID).as_deref() {
+        Some(PropValue::String(s)) => s.clone(),
+        other => panic!("seeded Message-ID: {other:?}"),
+    };
+    let r = z.cmd(&format!("UID SEARCH HEADER Message-ID \"{message_id}\"")).await;
+    let gone: u32 = r
+        .strip_prefix("* SEARCH ")
+        .and_then(|s| s.split("\r\n").next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{message_id}: {r}"));
+    let seq = uids.iter().position(|u| *u == gone).unwrap() + 1;
+    assert_eq!(mailbox.delete_messages(inbox, &[row.id], false).unwrap(), [row.id]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = z.cmd("NOOP").await;
+        if r.contains(" EXPUNGE") {
+            assert_eq!(r, format!("* {seq} EXPUNGE\r\nZ{} OK NOOP completed\r\n", z.n), "UID {gone}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no EXPUNGE within 10 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let left: Vec<u32> = fetched(&z.cmd("UID FETCH 1:* (FLAGS)").await).into_iter().map(|(u, _)| u).collect();
+    assert_eq!(left, uids.iter().copied().filter(|u| *u != gone).collect::<Vec<_>>());
     let r = z.cmd("LOGOUT").await;
     assert!(r.starts_with("* BYE ") && r.contains(" OK "), "{r}");
 }
@@ -672,4 +699,37 @@ async fn k9_past_the_end_ranges_and_noop_polling_over_exchange() {
     }
     let got = fetched(&c.cmd(&format!("UID FETCH {uidnext}:* (UID FLAGS)")).await);
     assert_eq!(got.iter().map(|(u, _)| *u).collect::<Vec<_>>(), [uidnext]);
+}
+
+/// Thunderbird (and K-9 without APPENDUID/COPYUID) find a message again by
+/// `UID SEARCH HEADER Message-ID`; mutt's `~h` searches HEADER too. Items
+/// Exchange did not receive over SMTP (Outlook's own, sent items) carry no
+/// transport headers, yet the gateway shows them with these fields, so
+/// HEADER must find them. (Drafts without a Message-ID get a made-up one
+/// in their MIME only; HEADER does not find that.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_search_finds_items_without_transport_headers() {
+    let stack = start().await;
+    let mut c = stack.imap_login(ALICE).await;
+    for folder in ["INBOX", "Sent Items"] {
+        assert!(c.cmd(&format!("EXAMINE \"{folder}\"")).await.contains(" OK "));
+        let r = c.cmd("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])").await;
+        let ids: Vec<(u32, String)> = r
+            .split("\r\n* ")
+            .filter(|s| s.contains("FETCH (UID "))
+            .filter_map(|s| {
+                let uid = s.split("UID ").nth(1)?.split(' ').next()?.parse().ok()?;
+                let id = s.lines().find_map(|l| l.strip_prefix("Message-ID: "))?.trim().to_owned();
+                Some((uid, id))
+            })
+            .collect();
+        assert!(!ids.is_empty(), "{folder}: {r}");
+        for (uid, id) in &ids {
+            let r = c.cmd(&format!("UID SEARCH HEADER Message-ID \"{id}\"")).await;
+            assert_eq!(r.lines().next().unwrap(), format!("* SEARCH {uid}"), "{folder} {id}");
+        }
+        let by_subject = c.cmd("UID SEARCH SUBJECT \"e\"").await;
+        let by_header = c.cmd("UID SEARCH HEADER Subject \"e\"").await;
+        assert_eq!(by_header.lines().next(), by_subject.lines().next(), "{folder}");
+    }
 }
