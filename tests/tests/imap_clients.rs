@@ -733,3 +733,46 @@ async fn header_search_finds_items_without_transport_headers() {
         assert_eq!(by_header.lines().next(), by_subject.lines().next(), "{folder}");
     }
 }
+
+/// Thunderbird deletes by moving to the Trash folder (`UID MOVE`, RFC 6851)
+/// or, in its "mark as deleted" mode, by `\Deleted` and `UID EXPUNGE` of
+/// just that message (RFC 4315) while others stay marked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thunderbird_move_to_trash_and_uid_expunge_of_one_message() {
+    let stack = start().await;
+    let before = folder_summary(&stack, "INBOX").await;
+    let trash_before = folder_summary(&stack, "Deleted Items").await;
+    let uids: Vec<u32> = before.iter().map(|m| m.0).collect();
+    assert!(uids.len() >= 4, "{before:?}");
+    let mut c = stack.imap_login(ALICE).await;
+    assert!(c.cmd("SELECT INBOX").await.contains(" OK [READ-WRITE]"));
+
+    let r = c.cmd(&format!("UID MOVE {} \"Deleted Items\"", uids[2])).await;
+    assert!(r.starts_with("* OK [COPYUID "), "{r}");
+    assert!(r.contains("\r\n* 3 EXPUNGE\r\n") && r.ends_with(" OK MOVE completed\r\n"), "{r}");
+    let r = c.cmd(&format!("UID STORE {},{} +FLAGS.SILENT (\\Deleted)", uids[0], uids[1])).await;
+    assert!(r.ends_with(" OK STORE completed\r\n"), "{r}");
+    let r = c.cmd(&format!("UID EXPUNGE {}", uids[1])).await;
+    assert_eq!(r.lines().next().unwrap(), "* 2 EXPUNGE", "{r}");
+    assert!(r.ends_with(" OK EXPUNGE completed\r\n") && r.matches("EXPUNGE\r\n").count() == 1, "{r}");
+
+    let after = folder_summary(&stack, "INBOX").await;
+    let left: Vec<u32> = after.iter().map(|m| m.0).collect();
+    let mut want = uids.clone();
+    want.retain(|u| *u != uids[1] && *u != uids[2]);
+    assert_eq!(left, want);
+    assert!(after[0].1.contains("\\Deleted"), "still marked: {after:?}");
+    // Expunged items go to Deleted Items too (the gateway's default
+    // ExpungeMode::MoveToTrash, recoverable as in Outlook).
+    let trash = folder_summary(&stack, "Deleted Items").await;
+    assert_eq!(trash.len(), trash_before.len() + 2, "{trash:?}");
+    for moved in [&before[1], &before[2]] {
+        assert!(trash.iter().any(|m| m.2 == moved.2), "{moved:?} in {trash:?}");
+    }
+    // In Exchange: moved, not copied.
+    assert_eq!(sim_inbox(&stack).len(), before.len() - 2);
+    // Undo of the mark.
+    let r = c.cmd(&format!("UID STORE {} -FLAGS.SILENT (\\Deleted)", uids[0])).await;
+    assert!(r.ends_with(" OK STORE completed\r\n"), "{r}");
+    assert!(!folder_summary(&stack, "INBOX").await[0].1.contains("\\Deleted"));
+}
