@@ -6,4 +6,6 @@
 //! does not answer in time panics with what it was doing.
 #![forbid(unsafe_code)]
 
+pub mod smtplib;
+pub mod swaks;
 pub mod vdirsyncer;
