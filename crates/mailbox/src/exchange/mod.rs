@@ -19,7 +19,8 @@
 //!   ICS state are committed together in the [`state::StateStore`].
 //!   Item identity is the MID (8 wire bytes). Flags and the envelope come
 //!   from the ICS properties; the MIME is rendered on demand from the opened
-//!   message and cached per change key (`render`).
+//!   message and cached per change key (`render`); a FETCH of many uncached
+//!   messages reads them several per Execute (`render_batch`).
 //! * Writes go to Exchange and are then observed through the same ICS path,
 //!   so the model's own changes and changes made by other clients take one
 //!   road to the change feed (`watch`).

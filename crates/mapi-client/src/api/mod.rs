@@ -18,7 +18,8 @@
 //!   writes on many messages, open/set/delete/save/release per message, up to
 //!   [`MESSAGES_PER_EXECUTE`] messages per Execute, failures per message).
 //! * Messages: [`Mailbox::recipients`] (RopOpenMessage + RopReadRecipients),
-//!   [`Mailbox::attachment_table`].
+//!   [`Mailbox::attachment_table`]; [`Mailbox::read_messages`] (properties and
+//!   recipients of many messages, as many per Execute as their answers fit).
 //! * Properties: [`Mailbox::message_properties`] (GetPropertiesAll/Specific with the
 //!   open; too-large values streamed), [`Mailbox::read_stream`],
 //!   [`Mailbox::property_ids`] (named properties, cached per store).
