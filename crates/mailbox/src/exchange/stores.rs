@@ -18,12 +18,18 @@
 //! never mix. Model folder ids carry a store prefix (`D<owner>\0`, `P\0`)
 //! before the FID, so an id of one store never names a folder of another.
 //!
+//! Their change feeds are the own store's: the logons share the session's
+//! one NotificationWait and event queue, so any store's notification task
+//! catches up the watched folders of all of them (`watch`).
+//!
 //! Rights are Exchange's: a logon the owner gave no rights for answers
 //! ecLoginPerm, a folder the user may not read ecAccessDenied; both become
 //! [`MailboxError::AccessDenied`]. A store lists only the folders the user
 //! can read (probed with a one-row contents query, the ROP Exchange checks
 //! ReadAny on) among those of the IPM subtree's hierarchy table, which needs
-//! Folder visible on the subtree; without it the store shows no folder.
+//! Folder visible on the subtree; without it the store shows no folder. A
+//! folder whose PidTagRights lack EditAny is selected read-only
+//! ([`read_only`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
