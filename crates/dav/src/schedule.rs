@@ -75,13 +75,13 @@ pub(crate) async fn inbox(s: &Session) -> Result<std::sync::Arc<dyn mailbox::Ite
 
 /// The href segment of a collection: the inbox's is [`INBOX`].
 pub(crate) fn collection_segment(coll: &dyn mailbox::ItemCollection) -> String {
-    if coll.info().role == Some(mailbox::SpecialUse::Inbox) { INBOX.into() } else { folder_segment(&coll.info().id) }
+    if coll.info().is_own_role(mailbox::SpecialUse::Inbox) { INBOX.into() } else { folder_segment(&coll.info().id) }
 }
 
 /// DAV:resourcetype of a calendar-home collection: the schedule inbox
 /// (RFC 6638 §2.2.1) or a calendar.
 pub(crate) fn calendar_resourcetype(coll: &dyn mailbox::ItemCollection) -> &'static str {
-    if coll.info().role == Some(mailbox::SpecialUse::Inbox) {
+    if coll.info().is_own_role(mailbox::SpecialUse::Inbox) {
         "<d:collection/><c:schedule-inbox/>"
     } else {
         "<d:collection/><c:calendar/>"
@@ -123,7 +123,7 @@ pub(crate) async fn prop_value(s: &Session, res: &Resource, prop: &Element) -> R
             let folders = s.account.list_folders().await?;
             folders
                 .iter()
-                .find(|f| f.kind == FolderKind::Calendar && !f.hidden())
+                .find(|f| f.is_own() && f.kind == FolderKind::Calendar && !f.hidden())
                 .map(|f| href(format!("{home}{}/", folder_segment(&f.id))))
         }
         _ => None,

@@ -529,7 +529,7 @@ impl Session {
                 self.names.delim = account.delimiter();
                 self.names.inbox =
                     account.list_folders().await.ok().and_then(|l| {
-                        l.into_iter().find(|f| f.role == Some(mailbox::SpecialUse::Inbox)).map(|f| f.path)
+                        l.into_iter().find(|f| f.is_own_role(mailbox::SpecialUse::Inbox)).map(|f| f.path)
                     });
                 self.account = Some(account);
                 let caps = self.capabilities();

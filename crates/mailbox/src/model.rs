@@ -129,6 +129,20 @@ impl FolderInfo {
     pub fn hidden(&self) -> bool {
         self.role == Some(SpecialUse::Outbox)
     }
+
+    /// Whether the folder is in the user's own mailbox. Delegated mailboxes
+    /// and public folders carry the same paths and roles as the user's own
+    /// (their own `Inbox` with role Inbox, their `Sent Items`): a lookup by
+    /// path or role that means the user's folder must check this too.
+    pub fn is_own(&self) -> bool {
+        self.store == StoreKind::Own
+    }
+
+    /// Whether this is the user's own folder with this role (never a
+    /// delegated one with the same role).
+    pub fn is_own_role(&self, role: SpecialUse) -> bool {
+        self.is_own() && self.role == Some(role)
+    }
 }
 
 /// A point in time, whole seconds since the Unix epoch (UTC).
@@ -378,4 +392,30 @@ pub struct Quota {
     pub used: u64,
     /// The limit.
     pub limit: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inbox(store: StoreKind) -> FolderInfo {
+        FolderInfo {
+            id: FolderId::new(b"x".to_vec()),
+            parent: None,
+            name: "Inbox".into(),
+            path: "Inbox".into(),
+            kind: FolderKind::Mail,
+            role: Some(SpecialUse::Inbox),
+            store,
+            has_children: false,
+        }
+    }
+
+    #[test]
+    fn a_delegated_inbox_is_not_the_users_own() {
+        assert!(inbox(StoreKind::Own).is_own_role(SpecialUse::Inbox));
+        assert!(!inbox(StoreKind::Delegate("alice@example.test".into())).is_own_role(SpecialUse::Inbox));
+        assert!(!inbox(StoreKind::Public).is_own());
+        assert!(!inbox(StoreKind::Own).is_own_role(SpecialUse::Sent));
+    }
 }

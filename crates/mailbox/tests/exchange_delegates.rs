@@ -15,8 +15,8 @@ use exchange_common::*;
 use exchange_sim::seed::{SeedOptions, seed as seed_demo};
 use exchange_sim::store::{PropBag, PublicFolder, Rights, SpecialFolder, Store};
 use mailbox::{
-    Account, AppendRequest, FetchFields, Flag, FlagOp, Flags, FolderId, FolderInfo, FolderKind, MailboxError,
-    StoreKind, UidSet, WriteCondition,
+    Account, AppendRequest, ChangeKind, FetchFields, Flag, FlagOp, Flags, FolderId, FolderInfo, FolderKind,
+    MailboxError, StoreKind, UidSet, WriteCondition,
 };
 use mapi_wire::PropTag;
 use mapi_wire::prop_value::PropValue;
@@ -210,4 +210,52 @@ async fn configured_mailboxes_are_offered_to_users_with_rights_only() {
         .map(|f| (f.store, f.path))
         .collect();
     assert_eq!(others, [(alices(), "Calendar".to_owned())]);
+}
+
+async fn next_event(feed: &mut mailbox::ChangeStream) -> ChangeKind {
+    use futures_util::StreamExt as _;
+    tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+        .await
+        .expect("an event within 10 s")
+        .unwrap()
+        .kind
+}
+
+/// The stores share one MAPI session and its one event queue: after alice
+/// watched her own Inbox (its notification task keeps running), each change
+/// in the shared mailbox still reaches the watcher of its Inbox; the own
+/// store's task must not swallow it.
+#[tokio::test]
+async fn a_shared_inbox_watcher_hears_every_change_after_the_own_inbox_was_watched() {
+    let env = env().await;
+    let a = env.alice().await;
+    let own = open_inbox(a.as_ref()).await;
+    drop(own.watch().await.unwrap());
+    let all = a.list_folders().await.unwrap();
+    let shared = a.folder(&find(&all, &team(), "Inbox").id).await.unwrap();
+    let mut feed = shared.watch().await.unwrap();
+    assert_eq!(shared.select().await.unwrap().exists, 3);
+    let team_inbox = env.folder_id(TEAM, SpecialFolder::Inbox);
+    let team = env.mailbox(TEAM);
+    // The stores' notification tasks take turns in the session's one
+    // NotificationWait (each up to the simulator's 700 ms): changes spread
+    // over a few seconds meet both tasks waiting.
+    let pause = std::time::Duration::from_millis(300);
+    for round in 0..5u32 {
+        tokio::time::sleep(pause).await;
+        let mids = seed(&env, TEAM, team_inbox, &[message(10 + round as usize, 1000 + i64::from(round))]);
+        match next_event(&mut feed).await {
+            ChangeKind::Exists { exists, .. } => assert_eq!(exists, 4, "round {round}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+        tokio::time::sleep(pause).await;
+        team.set_read_flag(mids[0], true).unwrap();
+        match next_event(&mut feed).await {
+            ChangeKind::Flags { flags, .. } => assert!(flags.contains(&Flag::Seen), "round {round}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+        tokio::time::sleep(pause).await;
+        team.delete_messages(team_inbox, &mids, true).unwrap();
+        assert!(matches!(next_event(&mut feed).await, ChangeKind::Expunged { .. }), "round {round}");
+    }
 }

@@ -49,13 +49,41 @@ pub(crate) fn bag_of(ctx: &Ctx<'_>, index: u8) -> Result<PropBag, ErrorCode> {
             bag.set(PROHIBIT_RECEIVE_QUOTA, kib(quota.prohibit_receive_kib));
             Ok(bag)
         }
-        Object::Folder(f) => f.mailbox.folder_props(f.id).map_err(|e| e.error_code()),
+        Object::Folder(f) => {
+            let mut bag = f.mailbox.folder_props(f.id).map_err(|e| e.error_code())?;
+            let rights = f.mailbox.rights_of(&ctx.user.address, f.id).map_err(|e| e.error_code())?;
+            set_computed_rights(&mut bag, rights);
+            Ok(bag)
+        }
         Object::Message(m) => Ok(m.content.props.clone()),
         Object::Attachment(a) => Ok(a.props.clone()),
         Object::Table(_) | Object::Notification(_) | Object::Stream(_) | Object::Sync(_) | Object::Collector(_) => {
             Err(ErrorCode::NOT_SUPPORTED)
         }
     }
+}
+
+/// The session user's rights on a folder, as Exchange computes them per
+/// reader: PidTagRights ([MS-OXPROPS] 2.915, the PidTagMemberRights bits of
+/// [MS-OXCPERM] 2.2.7) and PidTagAccess ([MS-OXCPRPT] 2.2.1.1: Modify,
+/// Read, Delete, Create Hierarchy, Create Contents, Create Associated).
+fn set_computed_rights(bag: &mut PropBag, rights: Rights) {
+    let has = |r: Rights| rights.contains(r);
+    let mut access = 0;
+    for (bit, granted) in [
+        (0x01, has(Rights::FOLDER_OWNER)),
+        (0x02, has(Rights::READ_ANY) || has(Rights::FOLDER_VISIBLE)),
+        (0x04, has(Rights::FOLDER_OWNER)),
+        (0x08, has(Rights::CREATE_SUBFOLDER)),
+        (0x10, has(Rights::CREATE)),
+        (0x20, has(Rights::FOLDER_OWNER)),
+    ] {
+        if granted {
+            access |= bit;
+        }
+    }
+    bag.set(PropTag::RIGHTS, PropValue::I32(rights.0 as i32));
+    bag.set(PropTag::ACCESS, PropValue::I32(access));
 }
 
 /// Applies `f` to the writable property bag of the object in slot

@@ -145,6 +145,7 @@ impl Folder for ExchangeFolder {
     }
 
     async fn select(&self) -> Result<SelectInfo, MailboxError> {
+        let read_only = super::stores::read_only(&self.session, self.fid).await?;
         let inner = self.sync.catch_up(&self.session).await?;
         let st = self.session.state.folder_state(self.sync.state_id).await?;
         let mut unseen = 0;
@@ -162,9 +163,9 @@ impl Folder for ExchangeFolder {
             exists: st.exists,
             unseen,
             size,
-            permanent_flags: permanent_flags(),
-            keywords_allowed: true,
-            read_only: false,
+            permanent_flags: if read_only { Flags::new() } else { permanent_flags() },
+            keywords_allowed: !read_only,
+            read_only,
         })
     }
 

@@ -47,7 +47,9 @@
 //!   and any the user names (IMAP `Other Users/<address>/…`, DAV
 //!   `/calendars/<address>/`), each with its own UID namespace. Only folders
 //!   the user may read are shown; listing them needs Folder visible on the
-//!   mailbox's IPM subtree (Outlook's rule for adding a mailbox).
+//!   mailbox's IPM subtree (Outlook's rule for adding a mailbox). Their
+//!   changes reach watchers like the own store's (one feed per transport);
+//!   a folder without EditAny in PidTagRights selects read-only.
 
 mod account;
 mod connect;

@@ -18,12 +18,18 @@
 //! never mix. Model folder ids carry a store prefix (`D<owner>\0`, `P\0`)
 //! before the FID, so an id of one store never names a folder of another.
 //!
+//! Their change feeds are the own store's: the logons share the session's
+//! one NotificationWait and event queue, so any store's notification task
+//! catches up the watched folders of all of them (`watch`).
+//!
 //! Rights are Exchange's: a logon the owner gave no rights for answers
 //! ecLoginPerm, a folder the user may not read ecAccessDenied; both become
 //! [`MailboxError::AccessDenied`]. A store lists only the folders the user
 //! can read (probed with a one-row contents query, the ROP Exchange checks
 //! ReadAny on) among those of the IPM subtree's hierarchy table, which needs
-//! Folder visible on the subtree; without it the store shows no folder.
+//! Folder visible on the subtree; without it the store shows no folder. A
+//! folder whose PidTagRights lack EditAny is selected read-only
+//! ([`read_only`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -64,6 +70,8 @@ pub(super) struct OtherStores {
     /// configured ones (lower case, without the user's own).
     offered: Vec<String>,
     open: Mutex<HashMap<StoreKind, Opened>>,
+    /// The own store's change-feed peers: one transport, one event queue.
+    peers: Arc<super::watch::Peers>,
 }
 
 enum Opened {
@@ -98,6 +106,7 @@ impl OtherStores {
             transport: connected.transport.clone(),
             offered,
             open: Mutex::new(HashMap::new()),
+            peers: own.feed.peers(),
         }
     }
 
@@ -225,7 +234,9 @@ impl OtherStores {
             id_prefix: prefix,
             owns_transport: false,
         };
-        Session::open(Arc::new(mb), parts).await
+        let mut session = Session::open(Arc::new(mb), parts).await?;
+        session.feed = super::watch::Feed::joining(self.peers.clone());
+        Ok(session)
     }
 }
 
@@ -272,6 +283,29 @@ async fn readable_folders(session: &Session) -> Result<Vec<FolderInfo>, MailboxE
         }
     }
     Ok(out)
+}
+
+/// EditAny ([MS-OXCPERM] 2.2.7): the right to change any message of a
+/// folder, which IMAP's READ-WRITE (flags of every message) needs.
+const RIGHT_EDIT_ANY: i32 = 0x0020;
+
+/// Whether the user may only read this folder of `session`'s store: a
+/// folder of another store whose PidTagRights ([MS-OXPROPS] 2.915, the
+/// server's computation of the user's own rights on the folder) lacks
+/// EditAny. The own store is the user's. A server that does not report the
+/// property leaves the folder writable; it still refuses what the user may
+/// not do, which then fails as [`MailboxError::AccessDenied`].
+pub(super) async fn read_only(session: &Session, fid: mapi_wire::ids::FolderId) -> Result<bool, MailboxError> {
+    if session.store == StoreKind::Own {
+        return Ok(false);
+    }
+    let values =
+        session.mailbox.folder_properties(fid, &[PropTag::RIGHTS]).await.map_err(|e| api_error(e, "folder rights"))?;
+    let rights = values.iter().find(|v| v.tag.id() == PropTag::RIGHTS.id()).and_then(|v| match v.value {
+        mapi_wire::prop_value::PropValue::I32(r) => Some(r),
+        _ => None,
+    });
+    Ok(rights.is_some_and(|r| r & RIGHT_EDIT_ANY == 0))
 }
 
 #[cfg(test)]

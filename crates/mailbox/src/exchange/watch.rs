@@ -4,6 +4,15 @@
 //! committed. Missed or failed notifications lose nothing: after every
 //! (re-)subscription the watched folders are caught up, and ICS reports all
 //! changes since the last state. There is no polling loop.
+//!
+//! Other users' mailboxes and the public folders are logons on the user's
+//! EMSMDB session (`stores`), each with its own registration and task. The
+//! session has one NotificationWait and one event queue ([MS-OXCMAPIHTTP]
+//! 2.2.4.4, [MS-OXCNOTIF] 3.1.5): whichever logon's Execute collects the
+//! RopNotify responses gets those of every logon. So a wake of any task
+//! catches up the watched folders of every store of the transport
+//! ([`Peers`]), not only its own; else the own store's task would swallow
+//! a delivery to a delegated Inbox.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +39,40 @@ const WATCHED_TYPES: u8 = 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40;
 #[derive(Default)]
 pub(super) struct Feed {
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    peers: Arc<Peers>,
+}
+
+/// The watched sessions (stores) of one EMSMDB transport: every store's
+/// task catches all of them up.
+#[derive(Default)]
+pub(super) struct Peers {
+    sessions: std::sync::Mutex<Vec<Weak<Session>>>,
+}
+
+impl Peers {
+    fn join(&self, session: &Arc<Session>) {
+        let Ok(mut all) = self.sessions.lock() else { return };
+        all.retain(|w| w.strong_count() > 0);
+        if !all.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(session))) {
+            all.push(Arc::downgrade(session));
+        }
+    }
+
+    fn live(&self) -> Vec<Arc<Session>> {
+        self.sessions.lock().map(|all| all.iter().filter_map(Weak::upgrade).collect()).unwrap_or_default()
+    }
+}
+
+impl Feed {
+    /// The stores of this feed's transport.
+    pub(super) fn peers(&self) -> Arc<Peers> {
+        self.peers.clone()
+    }
+
+    /// The feed of another store on the transport of `peers`.
+    pub(super) fn joining(peers: Arc<Peers>) -> Self {
+        Self { task: std::sync::Mutex::new(None), peers }
+    }
 }
 
 impl Drop for Feed {
@@ -58,6 +101,7 @@ pub(super) async fn watch(
 }
 
 pub(super) fn ensure_task(session: &Arc<Session>) {
+    session.feed.peers.join(session);
     let Ok(mut slot) = session.feed.task.lock() else { return };
     if slot.as_ref().is_some_and(|h| !h.is_finished()) {
         return;
@@ -100,14 +144,17 @@ async fn notifier(mailbox: Arc<Mailbox>, session: Weak<Session>) {
     }
 }
 
-/// Catches up every watched folder; false once the session is gone.
+/// Catches up every watched folder of every store of the session's
+/// transport; false once the session is gone.
 async fn catch_up_watched(session: &Weak<Session>) -> bool {
-    let Some(s) = session.upgrade() else { return false };
-    for sync in s.open_syncs().await {
-        if sync.watched()
-            && let Err(e) = sync.catch_up(&s).await
-        {
-            tracing::warn!(error = %e, "change feed catch-up failed");
+    let Some(own) = session.upgrade() else { return false };
+    for s in own.feed.peers.live() {
+        for sync in s.open_syncs().await {
+            if sync.watched()
+                && let Err(e) = sync.catch_up(&s).await
+            {
+                tracing::warn!(error = %e, store = ?s.store, "change feed catch-up failed");
+            }
         }
     }
     true
