@@ -219,7 +219,8 @@ async fn writes_and_queries(events: usize, contacts: usize) {
     let mut times = Vec::new();
     let mut trips = Vec::new();
     let mut last = None;
-    for _ in 0..RUNS {
+    let seed_runs: usize = std::env::var("DAV_BENCH_SEED_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS);
+    for _ in 0..seed_runs {
         let stack = start().await;
         let href = stack.collection("calendars", "Calendar").await;
         let (rt0, _) = wire(&stack).await;
@@ -237,8 +238,8 @@ async fn writes_and_queries(events: usize, contacts: usize) {
         "seeding {events} events with PUTs: median {:.1?} over {RUNS} runs ({:?}), median {} Exchange round trips ({:.1} per PUT, change feed included)",
         median(times.clone()),
         times,
-        trips[RUNS / 2],
-        trips[RUNS / 2] as f64 / events as f64
+        trips[trips.len() / 2],
+        trips[trips.len() / 2] as f64 / events as f64
     );
     let (stack, href) = last.unwrap();
     let q = r#"<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260601T000000Z" end="20260701T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#;
