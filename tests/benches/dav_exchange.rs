@@ -225,10 +225,19 @@ async fn writes_and_queries(events: usize, contacts: usize) {
         let href = stack.collection("calendars", "Calendar").await;
         let (rt0, _) = wire(&stack).await;
         let t = Instant::now();
+        let mut each = Vec::with_capacity(events);
         for i in 0..events {
+            let one = Instant::now();
             put_event(&stack, &href, i).await;
+            each.push(one.elapsed());
         }
         times.push(t.elapsed());
+        let tenth = (events / 10).max(1);
+        println!(
+            "  one PUT: median {:.1?} over the first {tenth}, {:.1?} over the last {tenth}",
+            median(each[..tenth].to_vec()),
+            median(each[events - tenth..].to_vec())
+        );
         let (rt1, _) = wire(&stack).await;
         trips.push(rt1 - rt0);
         last = Some((stack, href));

@@ -79,7 +79,8 @@ async fn writes_reach_etags_and_sync_tokens_once() {
     let listed = stack.members(&href).await;
     assert!(listed.iter().any(|(h, e)| h == &item && *e == new), "{listed:?}");
     let r = stack.sync(&href, &token).await;
-    assert_eq!(hrefs(&r.body).iter().filter(|h| !h.ends_with('/')).cloned().collect::<Vec<_>>(), [item.clone()]);
+    let reported: Vec<String> = hrefs(&r.body).into_iter().filter(|h| !h.ends_with('/')).collect();
+    assert_eq!(reported, vec![item.clone()]);
     let token = text_of(&r.body, "d:sync-token").unwrap().to_owned();
 
     // A stale ETag or a create over an existing item writes nothing.

@@ -50,10 +50,10 @@ use crate::error::MailboxError;
 use crate::items::{
     Candidate, DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, ItemQuery, PutOutcome, WriteCondition,
 };
+use crate::model::{ChangeKind, FolderId, FolderInfo, FolderKind};
 
 #[path = "item_query.rs"]
 mod query;
-use crate::model::{ChangeKind, FolderId, FolderInfo, FolderKind};
 
 /// How long a caught-up index serves reads without asking Exchange again
 /// when the change feed announced nothing: the bound on staleness should a
@@ -320,6 +320,21 @@ impl ExchangeCollection {
         Ok(now)
     }
 
+    /// The item `name` as a write finds it: from the view's listing while
+    /// that is recent, without waiting for the index (a catch-up of the
+    /// change feed may hold it); else from a refresh. Other clients'
+    /// changes the listing may miss are caught where they matter: an
+    /// If-Match is checked against Exchange, and an item deleted meanwhile
+    /// fails the rewrite.
+    async fn current_item(&self, view: &mut FolderView, name: &str) -> Result<Option<Current>, MailboxError> {
+        if view.checked.is_some_and(|t| t.elapsed() < FRESHNESS)
+            && let Some(seen) = &view.seen
+        {
+            return Ok(seen.get(name).cloned());
+        }
+        Ok(self.refresh(view).await?.get(name).cloned())
+    }
+
     /// Entries with their mod-sequences from the folder's state.
     async fn entries<'a>(
         &self,
@@ -465,9 +480,7 @@ impl ItemCollection for ExchangeCollection {
     async fn put(&self, name: &str, message: Message, condition: &WriteCondition) -> Result<PutOutcome, MailboxError> {
         let mut folders = self.session.dav.folders.lock().await;
         let view = folders.entry(self.fid).or_default();
-        let now = self.refresh(view).await?;
-        let mut existing = now.get(name).cloned();
-        drop(now);
+        let mut existing = self.current_item(view, name).await?;
         let allowed = match (condition, &existing) {
             (WriteCondition::Always, _) => true,
             (WriteCondition::IfAbsent, e) => e.is_none(),
@@ -516,9 +529,7 @@ impl ItemCollection for ExchangeCollection {
     async fn delete(&self, name: &str, if_match: Option<&str>) -> Result<DeleteOutcome, MailboxError> {
         let mut folders = self.session.dav.folders.lock().await;
         let view = folders.entry(self.fid).or_default();
-        let now = self.refresh(view).await?;
-        let Some(c) = now.get(name).cloned() else { return Ok(DeleteOutcome::NotFound) };
-        drop(now);
+        let Some(c) = self.current_item(view, name).await? else { return Ok(DeleteOutcome::NotFound) };
         if let Some(want) = if_match {
             // Against the version Exchange has, not only the index's.
             let have = match self.change_key(c.mid).await {
