@@ -558,14 +558,14 @@ impl ItemCollection for ExchangeCollection {
 
     async fn sync_token(&self) -> Result<String, MailboxError> {
         let mut folders = self.session.dav.folders.lock().await;
-        self.refresh(folders.entry(self.fid).or_default()).await?;
+        self.refresh(settled(folders.entry(self.fid).or_default())).await?;
         Ok(self.session.state.record_dav_changes(self.collection, &[]).await?.to_string())
     }
 
     async fn changes_since(&self, token: &str) -> Result<Option<ItemChanges>, MailboxError> {
         let Ok(token) = token.parse::<SyncToken>() else { return Ok(None) };
         let mut folders = self.session.dav.folders.lock().await;
-        let now = self.refresh(folders.entry(self.fid).or_default()).await?;
+        let now = self.refresh(settled(folders.entry(self.fid).or_default())).await?;
         // Still under the lock: the log and the listing agree.
         let (log, token) = match self.session.state.dav_changes_since(self.collection, &token).await? {
             DavDelta::Changes { changes, token } => (changes, token),
@@ -587,6 +587,17 @@ impl ItemCollection for ExchangeCollection {
     async fn candidates(&self, query: &ItemQuery) -> Result<Option<Vec<Candidate>>, MailboxError> {
         self.query_candidates(query).await.map(Some)
     }
+}
+
+/// The view, made to catch up with Exchange on its next refresh when it
+/// holds writes the index lacks: a sync token handed out is then backed by
+/// an index (and a stored mod-sequence mark) that has them, so a restart
+/// does not report them again.
+fn settled(view: &mut FolderView) -> &mut FolderView {
+    if !view.pending.is_empty() {
+        view.checked = None;
+    }
+    view
 }
 
 /// Whether change key `a` names a later change than `b`: both XIDs of the
