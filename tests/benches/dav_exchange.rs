@@ -6,10 +6,17 @@
 //!   at 5,000 items: Exchange round trips and bytes (O(changes));
 //! * addressbook-query (EMAIL text-match) over 5,000 contacts.
 //!
+//! * write cost: seeding 1,000 events with HTTP PUTs (wall time and
+//!   Exchange round trips, the change feed's catch-ups included), then a
+//!   one-month calendar-query over those 1,000 events and an EMAIL
+//!   addressbook-query over 500 contacts (round trips and time per query).
+//!
 //! `cargo bench -p e2e --bench dav_exchange` prints medians; items are
 //! written through the collection API (as a PUT does) before timing.
 //! `DAV_BENCH_SIZES=100,500` chooses the collection sizes (default
-//! 1000,5000; the queries run over the largest).
+//! 1000,5000; the queries run over the largest). `DAV_BENCH_WRITES=1000,500`
+//! sets the seeding measurement (events, contacts); `DAV_BENCH_ONLY=writes`
+//! runs that measurement alone.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 #[path = "../tests/dav_exchange_stack/mod.rs"]
@@ -192,6 +199,84 @@ async fn addressbook_query(stack: &Stack, n: usize) {
     );
 }
 
+/// One PUT over HTTP, as a client seeds a calendar.
+async fn put_event(stack: &Stack, href: &str, i: usize) {
+    let start = 1_767_225_600 + (i as i64) * 6_300;
+    let fmt = |t: i64| {
+        let (y, m, d) = civil(t.div_euclid(86_400));
+        let secs = t.rem_euclid(86_400);
+        format!("{y:04}{m:02}{d:02}T{:02}{:02}00Z", secs / 3600, (secs % 3600) / 60)
+    };
+    let rrule = if i.is_multiple_of(10) { "RRULE:FREQ=WEEKLY;COUNT=20\r\n" } else { "" };
+    let ics = event(&format!("seed-{i}"), &format!("Event {i}"), &fmt(start), &fmt(start + 1800), rrule);
+    let r = stack.send("PUT", &format!("{href}seed-{i}.ics"), &[("content-type", "text/calendar")], &ics).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+/// Seeding `events` events with PUTs, three times on fresh stacks; then
+/// queries over the last one, and `contacts` contacts.
+async fn writes_and_queries(events: usize, contacts: usize) {
+    let mut times = Vec::new();
+    let mut trips = Vec::new();
+    let mut last = None;
+    let seed_runs: usize = std::env::var("DAV_BENCH_SEED_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS);
+    for _ in 0..seed_runs {
+        let stack = start().await;
+        let href = stack.collection("calendars", "Calendar").await;
+        let (rt0, _) = wire(&stack).await;
+        let t = Instant::now();
+        let mut each = Vec::with_capacity(events);
+        for i in 0..events {
+            let one = Instant::now();
+            put_event(&stack, &href, i).await;
+            each.push(one.elapsed());
+        }
+        times.push(t.elapsed());
+        let tenth = (events / 10).max(1);
+        println!(
+            "  one PUT: median {:.1?} over the first {tenth}, {:.1?} over the last {tenth}",
+            median(each[..tenth].to_vec()),
+            median(each[events - tenth..].to_vec())
+        );
+        let (rt1, _) = wire(&stack).await;
+        trips.push(rt1 - rt0);
+        last = Some((stack, href));
+    }
+    trips.sort_unstable();
+    println!(
+        "seeding {events} events with PUTs: median {:.1?} over {RUNS} runs ({:?}), median {} Exchange round trips ({:.1} per PUT, change feed included)",
+        median(times.clone()),
+        times,
+        trips[trips.len() / 2],
+        trips[trips.len() / 2] as f64 / events as f64
+    );
+    let (stack, href) = last.unwrap();
+    let q = r#"<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20260601T000000Z" end="20260701T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#;
+    let qd = q.replace("<d:getetag/>", "<d:getetag/><c:calendar-data/>");
+    for (what, q) in [("etags", q.to_owned()), ("etags + calendar-data", qd)] {
+        let mut times = Vec::new();
+        let mut hits = 0;
+        let mut rts = Vec::new();
+        for _ in 0..RUNS {
+            let (rt0, _) = wire(&stack).await;
+            let t = Instant::now();
+            let r = stack.send("REPORT", &href, &[("depth", "1")], &q).await;
+            times.push(t.elapsed());
+            let (rt1, _) = wire(&stack).await;
+            rts.push(rt1 - rt0);
+            assert_eq!(r.status, 207);
+            hits = hrefs(&r.body).len();
+        }
+        rts.sort_unstable();
+        println!(
+            "calendar-query ({what}), June over {events} PUT events: median {:.1?} over {RUNS} runs, {hits} hits, median {} Exchange round trips per query",
+            median(times),
+            rts[RUNS / 2]
+        );
+    }
+    addressbook_query(&stack, contacts).await;
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs this once too.
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -200,6 +285,14 @@ fn main() {
             .ok()
             .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
             .unwrap_or_else(|| vec![1_000, 5_000]);
+        let writes: Vec<usize> = std::env::var("DAV_BENCH_WRITES")
+            .ok()
+            .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![1_000, 500]);
+        writes_and_queries(writes[0], writes.get(1).copied().unwrap_or(500)).await;
+        if std::env::var("DAV_BENCH_ONLY").is_ok_and(|v| v == "writes") {
+            return;
+        }
         for n in &sizes {
             sync_after_ten_changes(*n).await;
         }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use convert::Message;
 use convert::vcard::VcardVersion;
-use mailbox::ItemCollection;
+use mailbox::{Candidate, ItemCollection, ItemQuery};
 use mapi_wire::prop_value::FileTime;
 use mapi_wire::tags::PidLid;
 
@@ -18,6 +18,9 @@ use crate::methods::{Answer, PropRequest, multistatus, parse_body, precondition}
 use crate::path::{Home, Target};
 use crate::props::{self, Resource, SYNC_TOKEN_PREFIX};
 use crate::xml::{self, CALDAV, CARDDAV, DAV, Element};
+
+#[path = "query_narrow.rs"]
+mod narrow;
 
 /// Most occurrences looked at per series when testing a time range.
 const OCCURRENCE_PROBE: usize = 1;
@@ -44,11 +47,14 @@ pub(crate) async fn report(s: &Session, target: &Target, _headers: &HeaderMap, b
         (CALDAV, "calendar-query", Home::Calendars) => {
             let filter = root.child(CALDAV, "filter").ok_or(()).or_else(|()| bad("calendar-query without filter"))?;
             let needs_text = has_descendant(filter, CALDAV, "prop-filter");
-            query(s, home, &coll, &request, needs_text, |m, text| calendar_matches(filter, m, text)).await
+            let narrowed = narrow::calendar(filter);
+            query(s, home, &coll, &request, needs_text, &narrowed, |m, text| calendar_matches(filter, m, text)).await
         }
         (CARDDAV, "addressbook-query", Home::AddressBooks) => {
             let filter = root.child(CARDDAV, "filter");
-            query(s, home, &coll, &request, true, |_, text| filter.is_none_or(|f| card_matches(f, text))).await
+            let narrowed = narrow::card(filter);
+            let keep = |_: &Message, text: &str| filter.is_none_or(|f| card_matches(f, text));
+            query(s, home, &coll, &request, true, &narrowed, keep).await
         }
         (DAV, "sync-collection", _) => sync_collection(s, home, &coll, &root, &request).await,
         _ => Err(precondition(StatusCode::FORBIDDEN, DAV, "supported-report", "report not supported here")),
@@ -89,16 +95,40 @@ pub(crate) fn strip_origin(href: &str) -> &str {
 }
 
 /// Every item of the collection passing `keep(message, rendered text)`.
+/// The backend narrows the collection to candidates first when it can
+/// (`narrowed`); a candidate whose summary decides the filter (no text
+/// condition) is answered without opening it unless its data is asked for.
 async fn query(
     s: &Session,
     home: Home,
     coll: &Arc<dyn ItemCollection>,
     request: &PropRequest,
     needs_text: bool,
+    narrowed: &ItemQuery,
     keep: impl Fn(&Message, &str) -> bool,
 ) -> Answer {
     let mut out = String::new();
-    for entry in coll.list().await.map_err(|e| s.fail(&e))? {
+    let candidates = match coll.candidates(narrowed).await.map_err(|e| s.fail(&e))? {
+        Some(c) => c,
+        None => coll
+            .list()
+            .await
+            .map_err(|e| s.fail(&e))?
+            .into_iter()
+            .map(|entry| Candidate { entry, summary: None })
+            .collect(),
+    };
+    for Candidate { entry, summary } in candidates {
+        if let Some(summary) = summary.filter(|_| !needs_text) {
+            if !keep(&summary, "") {
+                continue;
+            }
+            if !request.needs_data() {
+                let res = Resource::Item { home, coll: coll.clone(), entry, message: Some(summary) };
+                out.push_str(&request.response(s, &res).await?);
+                continue;
+            }
+        }
         let Some((entry, message)) = coll.get(&entry.name).await.map_err(|e| s.fail(&e))? else { continue };
         // Text filters run on the rendered object; time ranges do not need it.
         let text = if needs_text {

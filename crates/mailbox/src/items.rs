@@ -13,6 +13,10 @@ use convert::Message;
 use crate::error::MailboxError;
 use crate::model::FolderInfo;
 
+#[path = "items_query.rs"]
+mod query;
+pub use query::{Candidate, ItemQuery, TextCondition};
+
 /// One item as a collection listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemEntry {
@@ -99,4 +103,12 @@ pub trait ItemCollection: Send + Sync {
     /// longer) valid for this collection (RFC 6578 §3.2
     /// `DAV:valid-sync-token`: the client starts over).
     async fn changes_since(&self, token: &str) -> Result<Option<ItemChanges>, MailboxError>;
+
+    /// The items that may match `query` (every item that matches is among
+    /// them), for the caller to evaluate its filter exactly; `None` when
+    /// the backend cannot narrow (the caller lists and opens every item).
+    async fn candidates(&self, query: &ItemQuery) -> Result<Option<Vec<Candidate>>, MailboxError> {
+        let _ = query;
+        Ok(None)
+    }
 }

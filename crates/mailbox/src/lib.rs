@@ -53,7 +53,10 @@ pub use exchange::{
     AuthMode, Endpoints, ExchangeAccount, ExchangeConfig, ExchangeDirectory, ExchangeFolder, ExchangeProvider,
 };
 pub use flags::{Flag, FlagOp, Flags, Keyword};
-pub use items::{DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, PutOutcome, WriteCondition};
+pub use items::{
+    Candidate, DeleteOutcome, ItemChanges, ItemCollection, ItemEntry, ItemQuery, PutOutcome, TextCondition,
+    WriteCondition,
+};
 pub use memory::{MemoryAccount, MemoryConfig, MemoryProvider};
 pub use model::{
     Address, AppendOutcome, AppendRequest, ChangeEvent, ChangeKind, CopyOutcome, Envelope, ExpungeMode, FetchFields,

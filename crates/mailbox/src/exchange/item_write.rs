@@ -120,6 +120,11 @@ impl Session {
         named_keys(message, &mut keys);
         keys.sort();
         keys.dedup();
+        // Names this session mapped already cost no round trip: a PUT of
+        // the same kind of item as the last one resolves nothing.
+        if let Some(ids) = self.dav.known_ids(&keys).await {
+            return content_of(message, &ids);
+        }
         let names: Vec<_> = keys.iter().map(property_name).collect();
         let ids = if names.is_empty() {
             Vec::new()
@@ -133,17 +138,30 @@ impl Session {
 
     /// Makes message `mid` exactly `message`: properties (dropped ones
     /// deleted), recipients and attachments rewritten. `catalogued` maps this
-    /// mailbox's named ids to their names.
+    /// mailbox's named ids to their names. With `if_change_key`, only if
+    /// the message is still at that version (read with the properties the
+    /// rewrite needs anyway, so an If-Match costs no round trip); false
+    /// when it is not, and nothing was written.
     pub(super) async fn replace_item(
         &self,
         fid: Fid,
         mid: MessageId,
         message: &Message,
         catalogued: &HashMap<u16, NamedKey>,
-    ) -> Result<(), MailboxError> {
+        if_change_key: Option<&[u8]>,
+    ) -> Result<bool, MailboxError> {
         let what = "replace item";
         let content = self.item_content(message).await?;
         let old = self.mailbox.message_properties(fid, mid, None).await.map_err(|e| api_error(e, what))?;
+        if let Some(want) = if_change_key {
+            let have = old.iter().find(|v| v.tag == PropTag::CHANGE_KEY).and_then(|v| match &v.value {
+                PropValue::Binary(b) => Some(b.as_slice()),
+                _ => None,
+            });
+            if have.is_some_and(|have| have != want) {
+                return Ok(false);
+            }
+        }
         let new_ids: HashSet<u16> = content.properties.iter().map(|v| v.tag.id()).collect();
         let delete: Vec<PropTag> = old
             .iter()
@@ -167,7 +185,8 @@ impl Session {
                 _ => None,
             }));
         }
-        self.mailbox.replace_message(fid, mid, &content, &delete, &numbers).await.map_err(|e| api_error(e, what))
+        self.mailbox.replace_message(fid, mid, &content, &delete, &numbers).await.map_err(|e| api_error(e, what))?;
+        Ok(true)
     }
 }
 
