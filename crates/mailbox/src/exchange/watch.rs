@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -30,6 +31,24 @@ const WATCHED_TYPES: u8 = 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40;
 #[derive(Default)]
 pub(super) struct Feed {
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Whether the store subscription stands (Exchange will notify).
+    live: AtomicBool,
+    /// Moves on every notification, (re-)subscription and failure: an
+    /// index caught up after the last move has missed nothing Exchange
+    /// told of (see `FolderSync::vouched`).
+    heard: AtomicU64,
+}
+
+impl Feed {
+    /// The notification count now; `None` while no subscription stands.
+    pub(super) fn heard(&self) -> Option<u64> {
+        self.live.load(Ordering::SeqCst).then(|| self.heard.load(Ordering::SeqCst))
+    }
+
+    fn hear(&self, live: bool) {
+        self.live.store(live, Ordering::SeqCst);
+        self.heard.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Drop for Feed {
@@ -72,19 +91,20 @@ async fn notifier(mailbox: Arc<Mailbox>, session: Weak<Session>) {
     loop {
         match mailbox.subscribe(vec![Watch::Store { types: WATCHED_TYPES }]).await {
             Ok(mut n) => {
-                if !catch_up_watched(&session).await {
+                if !heard(&session, true) || !catch_up_watched(&session).await {
                     return;
                 }
                 loop {
                     match n.next().await {
                         Ok(_) => {
                             backoff = Duration::from_millis(100);
-                            if !catch_up_watched(&session).await {
+                            if !heard(&session, true) || !catch_up_watched(&session).await {
                                 return;
                             }
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "notification wait failed; subscribing again");
+                            heard(&session, false);
                             break;
                         }
                     }
@@ -98,6 +118,14 @@ async fn notifier(mailbox: Arc<Mailbox>, session: Weak<Session>) {
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
+}
+
+/// Notes a notification (or the subscription's start or end); false once
+/// the session is gone.
+fn heard(session: &Weak<Session>, live: bool) -> bool {
+    let Some(s) = session.upgrade() else { return false };
+    s.feed.hear(live);
+    true
 }
 
 /// Catches up every watched folder; false once the session is gone.
