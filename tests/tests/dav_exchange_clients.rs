@@ -12,6 +12,7 @@ mod dav_exchange_stack;
 use std::path::{Path, PathBuf};
 
 use dav_exchange_stack::*;
+use test_support::vdirsyncer::{config as vdirsyncer_config, files, run as vdirsyncer};
 
 /// The Python interpreter that has the `caldav` module (Debian's
 /// python3-caldav lives in the system interpreter's dist-packages).
@@ -111,65 +112,6 @@ async fn python_caldav_session() {
     assert!(!stack.members(&tasks).await.iter().any(|(h, _)| h.contains("py-todo-1")));
 }
 
-fn vdirsyncer_config(dir: &Path, port: u16) -> PathBuf {
-    let mut cfg = format!("[general]\nstatus_path = \"{}/status/\"\n", dir.display());
-    for (kind, remote, ext) in [("calendars", "caldav", ".ics"), ("contacts", "carddav", ".vcf")] {
-        cfg.push_str(&format!(
-            "\n[pair {kind}]\na = \"{kind}_remote\"\nb = \"{kind}_local\"\ncollections = [\"from a\"]\nconflict_resolution = \"a wins\"\n\
-             \n[storage {kind}_remote]\ntype = \"{remote}\"\nurl = \"http://127.0.0.1:{port}/\"\nusername = \"{ALICE}\"\npassword = \"{PASSWORD}\"\n\
-             \n[storage {kind}_local]\ntype = \"filesystem\"\npath = \"{}/{kind}/\"\nfileext = \"{ext}\"\n",
-            dir.display()
-        ));
-    }
-    let path = dir.join("config");
-    std::fs::write(&path, cfg).unwrap();
-    path
-}
-
-async fn vdirsyncer(cfg: &Path, args: &[&str]) -> String {
-    let cfg = cfg.to_owned();
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        // `discover` asks before creating each local collection: yes.
-        let mut child = std::process::Command::new("vdirsyncer")
-            .arg("-vdebug")
-            .arg("-c")
-            .arg(&cfg)
-            .args(&args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all("y\n".repeat(20).as_bytes());
-        }
-        child.wait_with_output()
-    })
-    .await
-    .unwrap()
-    .expect("vdirsyncer runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "vdirsyncer failed:\n{text}");
-    text
-}
-
-/// `(path, text)` of every file with `ext` under `dir`, sorted.
-fn files(dir: &Path, ext: &str) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p, ext));
-        } else if p.to_string_lossy().ends_with(ext) {
-            out.push((p.clone(), std::fs::read_to_string(&p).unwrap_or_default()));
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The collection directory vdirsyncer made for the collection named
 /// `name` (its directory is named after the collection's href segment).
 fn local_dir(root: &Path, href: &str) -> PathBuf {
@@ -190,7 +132,7 @@ async fn vdirsyncer_syncs_a_calendar_and_an_address_book_both_ways_then_a_noop()
     assert!(server_events > 0 && server_cards > 0, "the seed has events and contacts");
 
     let dir = tempfile::tempdir().unwrap();
-    let cfg = vdirsyncer_config(dir.path(), stack.gateway.addr.port());
+    let cfg = vdirsyncer_config(dir.path(), stack.gateway.addr.port(), ALICE, PASSWORD);
     vdirsyncer(&cfg, &["discover"]).await;
     vdirsyncer(&cfg, &["sync"]).await;
     let cal_dir = local_dir(&dir.path().join("calendars"), &calendar);

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -14,8 +13,8 @@ use exchange_sim::store::SpecialFolder;
 use mail_parser::{MessageParser, MimeHeaders};
 use mapi_wire::PropTag;
 use mapi_wire::prop_value::PropValue;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout};
+use test_support::smtplib::Smtplib;
+use test_support::swaks::binary;
 
 /// The full messages in `user`'s `folder` whose subject contains `subject`.
 async fn messages_with_subject(stack: &Stack, user: &str, folder: &str, subject: &str) -> Vec<Vec<u8>> {
@@ -57,28 +56,9 @@ async fn delivered(stack: &Stack, user: &str, folder: &str, subject: &str) -> Ve
     }
 }
 
-/// Deterministic bytes that are not text.
-fn binary(len: usize) -> Vec<u8> {
-    let mut x: u32 = 0x1234_5678;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
+/// swaks as `user` (AUTH without TLS, allowed on loopback).
 async fn swaks(stack: &Stack, user: &str, args: &[&str]) -> std::process::Output {
-    let port = stack.smtp.port().to_string();
-    let mut all: Vec<String> = ["--server", "127.0.0.1", "--port", &port, "--helo", "swaks.test"]
-        .into_iter()
-        .chain(["--auth", "PLAIN", "--auth-user", user, "--auth-password", PASSWORD, "--timeout", "60"])
-        .map(str::to_owned)
-        .collect();
-    all.extend(args.iter().map(|a| (*a).to_owned()));
-    run("swaks", &all).await
+    test_support::swaks::swaks(stack.smtp.port(), user, PASSWORD, false, args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,62 +114,9 @@ async fn swaks_message_lands_in_bobs_inbox_intact_and_once_in_sent_items() {
     assert_eq!(sent.len(), 1, "Sent Items holds exactly one copy");
 }
 
-/// Connects without TLS (AUTH is allowed on loopback) and logs in as
-/// `argv[2]`; `send(msg, rcpts, sender)` prints `ok` or the refusal.
-const PRELUDE: &str = r#"
-import smtplib, sys
-from email.message import EmailMessage
-port, user, pw = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-s = smtplib.SMTP("127.0.0.1", port, timeout=120)
-s.ehlo("python.test")
-s.login(user, pw)
-def send(msg, rcpts, sender=user):
-    try:
-        s.sendmail(sender, rcpts, msg)
-        print("ok", flush=True)
-    except smtplib.SMTPResponseException as e:
-        print(type(e).__name__, e.smtp_code, e.smtp_error.decode(), flush=True)
-        s.rset()
-"#;
-
-struct Python {
-    child: Child,
-    out: Lines<BufReader<ChildStdout>>,
-}
-
-impl Python {
-    fn start(stack: &Stack, user: &str, script: &str) -> Self {
-        let mut child = tokio::process::Command::new("python3")
-            .arg("-c")
-            .arg(format!("{PRELUDE}\n{script}"))
-            .args([stack.smtp.port().to_string(), user.to_owned(), PASSWORD.to_owned()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, out }
-    }
-
-    async fn line(&mut self) -> String {
-        tokio::time::timeout(Duration::from_secs(60), self.out.next_line())
-            .await
-            .expect("python answered in time")
-            .unwrap()
-            .expect("python printed a line")
-    }
-
-    async fn go(&mut self) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        stdin.write_all(b"go\n").await.unwrap();
-        stdin.flush().await.unwrap();
-    }
-
-    async fn finish(mut self) {
-        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await.unwrap().unwrap();
-        assert!(status.success());
-    }
+/// smtplib logged in as `user` without TLS (AUTH is allowed on loopback).
+fn python(stack: &Stack, user: &str, script: &str) -> Smtplib {
+    Smtplib::start(stack.smtp.port(), user, PASSWORD, &format!("login()\n{script}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,7 +137,7 @@ m.add_attachment(bytes(range(256)) * 1000, maintype="application", subtype="pdf"
 send(m.as_bytes(), ["bob@example.test", "carol@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&stack, ALICE, script);
+    let mut py = python(&stack, ALICE, script);
     assert_eq!(py.line().await, "ok");
     py.finish().await;
     let expected: Vec<u8> = (0..1000).flat_map(|_| 0..=255u8).collect();
@@ -248,7 +175,7 @@ for _ in range(3):
     send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&stack, ALICE, script);
+    let mut py = python(&stack, ALICE, script);
     assert_eq!(py.line().await, "ready");
     // Logged in; now Exchange answers every Execute busy.
     stack.sim.faults().set(FaultConfig { busy_fraction: 1.0, ..FaultConfig::default() });
@@ -304,7 +231,7 @@ m.add_attachment(data, maintype="application", subtype="octet-stream", filename=
 send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&stack, ALICE, script);
+    let mut py = python(&stack, ALICE, script);
     assert_eq!(py.line().await, "ok");
     py.finish().await;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -349,7 +276,7 @@ m.add_attachment(b"\0" * 1_500_000, maintype="application", subtype="octet-strea
 send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&stack, ALICE, script);
+    let mut py = python(&stack, ALICE, script);
     assert_eq!(py.line().await, "1000000");
     let r = py.line().await;
     // smtplib declares SIZE=: the refusal comes at MAIL FROM, before DATA.
@@ -375,12 +302,12 @@ async fn send_as_team_mailbox_works_for_alice_and_is_refused_for_bob() {
         return;
     }
     let stack = start().await;
-    let mut py = Python::start(&stack, BOB, SEND_AS_TEAM);
+    let mut py = python(&stack, BOB, SEND_AS_TEAM);
     let r = py.line().await;
     assert!(r.starts_with("SMTPDataError 550 5.7."), "{r}");
     py.finish().await;
 
-    let mut py = Python::start(&stack, ALICE, SEND_AS_TEAM);
+    let mut py = python(&stack, ALICE, SEND_AS_TEAM);
     assert_eq!(py.line().await, "ok");
     py.finish().await;
     let got = delivered(&stack, CAROL, "INBOX", "from the team, sent by").await;

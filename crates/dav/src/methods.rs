@@ -11,7 +11,7 @@ use convert::vcard::{VcardError, VcardParseOptions, VcardVersion, vcard_to_messa
 use convert::{IcalError, ImportOptions, Message};
 use mailbox::{DeleteOutcome, FolderKind, ItemCollection, MailboxError, PutOutcome, WriteCondition};
 
-use crate::path::{Home, PathError, Target, folder_segment};
+use crate::path::{Home, PathError, Target, folder_id, folder_segment};
 use crate::props::{self, Resource};
 use crate::xml::{self, CALDAV, CARDDAV, DAV, Element, NS_DECLS};
 use crate::{Session, backend_error};
@@ -120,14 +120,7 @@ impl Session {
             return self.account.collection(&f.id).await.map_err(|e| self.fail(&e));
         }
         let not_found = || StatusCode::NOT_FOUND.into_response();
-        let bytes: Option<Vec<u8>> = (0..folder.len())
-            .step_by(2)
-            .map(|i| folder.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-            .collect();
-        let id = mailbox::FolderId::new(bytes.ok_or_else(not_found)?);
-        if folder_segment(&id) != folder {
-            return Err(not_found());
-        }
+        let id = folder_id(folder).ok_or_else(not_found)?;
         match self.account.collection(&id).await {
             Ok(c) if kind_matches(home, c.info().kind) && c.info().store == mailbox::StoreKind::Own => Ok(c),
             Ok(_) | Err(MailboxError::NoSuchFolder(_) | MailboxError::NotPermitted(_)) => Err(not_found()),

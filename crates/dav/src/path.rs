@@ -124,6 +124,18 @@ pub(crate) fn folder_segment(id: &mailbox::FolderId) -> String {
     id.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The folder id a collection segment spells: the inverse of
+/// [`folder_segment`]. Only its own spelling (lowercase hex, two digits a
+/// byte) names a folder, so one folder has one URL.
+pub(crate) fn folder_id(segment: &str) -> Option<mailbox::FolderId> {
+    let bytes: Vec<u8> = (0..segment.len())
+        .step_by(2)
+        .map(|i| segment.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()?;
+    let id = mailbox::FolderId::new(bytes);
+    (folder_segment(&id) == segment).then_some(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +163,33 @@ mod tests {
             "/dav/calendars//0a/",
         ] {
             assert_eq!(parse("/dav", p), Err(PathError::Traversal), "{p}");
+        }
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_names_a_folder() {
+        assert_eq!(folder_id("00ff1a").map(|id| id.as_bytes().to_vec()), Some(vec![0x00, 0xff, 0x1a]));
+        // Uppercase, an odd digit count, a sign u8::from_str_radix accepts,
+        // non-hex and non-ASCII spell no folder.
+        for s in ["00FF1A", "0ff", "+f", "zz", "é0"] {
+            assert!(folder_id(s).is_none(), "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folder_ids_round_trip_through_their_segment(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..48)) {
+            let id = mailbox::FolderId::new(bytes);
+            let segment = folder_segment(&id);
+            proptest::prop_assert!(!segment.contains(['/', '%']));
+            proptest::prop_assert_eq!(folder_id(&segment), Some(id));
+        }
+
+        #[test]
+        fn a_segment_names_at_most_the_folder_that_spells_it(segment in "[0-9a-fA-F+é/]{0,12}") {
+            if let Some(id) = folder_id(&segment) {
+                proptest::prop_assert_eq!(folder_segment(&id), segment);
+            }
         }
     }
 

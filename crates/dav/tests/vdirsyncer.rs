@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{PASSWORD, USER, card, env, event};
+use test_support::vdirsyncer::{config, files, run as vdirsyncer};
 
 fn have_vdirsyncer() -> bool {
     let found = Command::new("vdirsyncer").arg("--version").output().is_ok_and(|o| o.status.success());
@@ -20,64 +20,6 @@ fn have_vdirsyncer() -> bool {
         eprintln!("note: vdirsyncer not installed, test skipped");
     }
     found
-}
-
-fn config(dir: &Path, port: u16) -> PathBuf {
-    let mut cfg = format!("[general]\nstatus_path = \"{}/status/\"\n", dir.display());
-    for (kind, remote, ext) in [("calendars", "caldav", ".ics"), ("contacts", "carddav", ".vcf")] {
-        cfg.push_str(&format!(
-            "\n[pair {kind}]\na = \"{kind}_remote\"\nb = \"{kind}_local\"\ncollections = [\"from a\"]\nconflict_resolution = \"a wins\"\n\
-             \n[storage {kind}_remote]\ntype = \"{remote}\"\nurl = \"http://127.0.0.1:{port}/\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\n\
-             \n[storage {kind}_local]\ntype = \"filesystem\"\npath = \"{}/{kind}/\"\nfileext = \"{ext}\"\n",
-            dir.display()
-        ));
-    }
-    let path = dir.join("config");
-    std::fs::write(&path, cfg).expect("config");
-    path
-}
-
-async fn vdirsyncer(cfg: &Path, args: &[&str]) -> String {
-    let cfg = cfg.to_owned();
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        // `discover` asks before creating each local collection: yes.
-        let mut child = Command::new("vdirsyncer")
-            .arg("-vdebug")
-            .arg("-c")
-            .arg(&cfg)
-            .args(&args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all("y\n".repeat(20).as_bytes());
-        }
-        child.wait_with_output()
-    })
-    .await
-    .expect("join")
-    .expect("vdirsyncer runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "vdirsyncer failed:\n{text}");
-    text
-}
-
-/// Files with `ext` anywhere under `dir`, with their text.
-fn files(dir: &Path, ext: &str) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p, ext));
-        } else if p.to_string_lossy().ends_with(ext) {
-            out.push((p.clone(), std::fs::read_to_string(&p).unwrap_or_default()));
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,7 +36,7 @@ async fn vdirsyncer_syncs_a_calendar_and_an_address_book_both_ways() {
     assert_eq!(env.send("PUT", &format!("{book}bob.vcf"), &[], &vcf).await.status, 201);
 
     let dir = tempfile::tempdir().expect("dir");
-    let cfg = config(dir.path(), env.addr.port());
+    let cfg = config(dir.path(), env.addr.port(), USER, PASSWORD);
     vdirsyncer(&cfg, &["discover"]).await;
     vdirsyncer(&cfg, &["sync"]).await;
 

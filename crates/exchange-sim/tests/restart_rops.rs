@@ -14,8 +14,6 @@ use mapi_wire::rop::*;
 use mapi_wire::{ErrorCode, PropTag};
 use rops_common::*;
 
-const NONE: u32 = u32::MAX;
-
 struct Dir(std::path::PathBuf);
 
 impl Drop for Dir {
@@ -53,25 +51,9 @@ fn logon_folders(h: &mut Harness) -> Vec<FolderId> {
 fn create(h: &mut Harness, logon: u32, drafts: FolderId, subject: &str) -> MessageId {
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
-            RopRequest::SetProperties(SetPropertiesRequest {
-                logon_id: 0,
-                input_handle_index: 1,
-                values: vec![TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String(subject.into()) }],
-            }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            create_message(0, 1, drafts),
+            set_properties(1, vec![TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String(subject.into()) }]),
+            save_message(1),
         ],
         vec![logon, NONE],
     );
@@ -83,22 +65,8 @@ fn create(h: &mut Harness, logon: u32, drafts: FolderId, subject: &str) -> Messa
 fn versions(h: &mut Harness, logon: u32, fid: FolderId, mid: MessageId) -> Vec<PropValue> {
     let r = h.run(
         vec![
-            RopRequest::OpenMessage(OpenMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: fid,
-                open_mode_flags: MessageOpenModeFlags::READ_ONLY,
-                message_id: mid,
-            }),
-            RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
-                logon_id: 0,
-                input_handle_index: 1,
-                property_size_limit: 0,
-                want_unicode: 1,
-                property_tags: vec![PropTag::CHANGE_NUMBER, PropTag::CHANGE_KEY, PropTag::SUBJECT],
-            }),
+            open_message(0, 1, fid, mid, false),
+            get_properties(1, vec![PropTag::CHANGE_NUMBER, PropTag::CHANGE_KEY, PropTag::SUBJECT]),
         ],
         vec![logon, NONE],
     );
@@ -122,13 +90,7 @@ fn a_restart_keeps_ids_and_change_numbers_and_never_reuses_an_id() {
         before = versions(&mut h, logon, drafts, kept);
         let r = h.run(
             vec![
-                RopRequest::OpenFolder(OpenFolderRequest {
-                    logon_id: 0,
-                    input_handle_index: 0,
-                    output_handle_index: 1,
-                    folder_id: drafts,
-                    open_mode_flags: FolderOpenModeFlags::NONE,
-                }),
+                open_folder(0, 1, drafts),
                 RopRequest::HardDeleteMessages(HardDeleteMessagesRequest {
                     logon_id: 0,
                     input_handle_index: 1,
@@ -151,18 +113,7 @@ fn a_restart_keeps_ids_and_change_numbers_and_never_reuses_an_id() {
     assert_eq!(versions(&mut h, logon, drafts, kept), before, "same change number and change key");
     // The hard-deleted message stays gone; new ids and change numbers
     // come after everything given out before the restart.
-    let r = h.run(
-        vec![RopRequest::OpenMessage(OpenMessageRequest {
-            logon_id: 0,
-            input_handle_index: 0,
-            output_handle_index: 1,
-            code_page_id: 0x0FFF,
-            folder_id: drafts,
-            open_mode_flags: MessageOpenModeFlags::READ_ONLY,
-            message_id: gone,
-        })],
-        vec![logon, NONE],
-    );
+    let r = h.run(vec![open_message(0, 1, drafts, gone, false)], vec![logon, NONE]);
     assert_eq!(return_values(&r)[0].1, ErrorCode::NOT_FOUND.0);
     let new = create(&mut h, logon, drafts, "after the restart");
     assert!(new.global_counter().value() > gone.global_counter().value(), "{new:?} after {gone:?}");

@@ -16,7 +16,6 @@ use mapi_wire::rop::*;
 use mapi_wire::{ErrorCode, PropTag};
 use rops_common::*;
 
-const NONE: u32 = u32::MAX;
 /// [MS-OXCDATA] 2.4: ecUnableToAbort, ecNotInQueue, ecNullObject.
 const UNABLE_TO_ABORT: u32 = 0x8004_0114;
 const NOT_IN_QUEUE: u32 = 0x8004_0601;
@@ -24,16 +23,6 @@ const NULL_OBJECT: u32 = 0x0000_04B9;
 
 fn folder(h: &Harness, f: SpecialFolder) -> FolderId {
     h.store.mailbox(ALICE).unwrap().special_folder(f)
-}
-
-fn open_folder(input: u8, output: u8, fid: FolderId) -> RopRequest {
-    RopRequest::OpenFolder(OpenFolderRequest {
-        logon_id: 0,
-        input_handle_index: input,
-        output_handle_index: output,
-        folder_id: fid,
-        open_mode_flags: FolderOpenModeFlags::NONE,
-    })
 }
 
 fn contents(input: u8, output: u8) -> RopRequest {
@@ -89,18 +78,6 @@ fn mid_of(h: &Harness, subject: &str) -> MessageId {
         .id
 }
 
-fn open_message(input: u8, output: u8, fid: FolderId, mid: MessageId, write: bool) -> RopRequest {
-    RopRequest::OpenMessage(OpenMessageRequest {
-        logon_id: 0,
-        input_handle_index: input,
-        output_handle_index: output,
-        code_page_id: 0x0FFF,
-        folder_id: fid,
-        open_mode_flags: if write { MessageOpenModeFlags::READ_WRITE } else { MessageOpenModeFlags::READ_ONLY },
-        message_id: mid,
-    })
-}
-
 #[test]
 fn abort_and_abort_submit_have_nothing_to_stop() {
     let store = seeded_store();
@@ -153,13 +130,7 @@ fn set_and_delete_properties_no_replicate_on_a_folder() {
     let logon = h.logon();
     let inbox = folder(&h, SpecialFolder::Inbox);
     const COMMENT: PropTag = PropTag(0x3004_001F);
-    let get = RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
-        logon_id: 0,
-        input_handle_index: 1,
-        property_size_limit: 0,
-        want_unicode: 1,
-        property_tags: vec![COMMENT],
-    });
+    let get = get_properties(1, vec![COMMENT]);
     let r = h.run(
         vec![
             open_folder(0, 1, inbox),
@@ -275,12 +246,7 @@ fn reload_cached_information_and_remove_all_recipients() {
             // Reloading reads the stored message: the unsaved removal is gone.
             reload(1),
             remove(1),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            save_message(1),
             reload(1),
             reload(2),
             remove(2),
@@ -379,14 +345,7 @@ fn set_stream_size_and_write_and_commit_stream() {
     let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
+            create_message(0, 1, drafts),
             RopRequest::OpenStream(OpenStreamRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -402,12 +361,7 @@ fn set_stream_size_and_write_and_commit_stream() {
             RopRequest::SetStreamSize(SetStreamSizeRequest { logon_id: 0, input_handle_index: 2, stream_size: 10 }),
             RopRequest::GetStreamSize(GetStreamSizeRequest { logon_id: 0, input_handle_index: 2 }),
             RopRequest::CommitStream(CommitStreamRequest { logon_id: 0, input_handle_index: 2 }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            save_message(1),
             RopRequest::SetStreamSize(SetStreamSizeRequest { logon_id: 0, input_handle_index: 1, stream_size: 1 }),
             RopRequest::WriteAndCommitStream(WriteAndCommitStreamRequest(WriteStreamRequest {
                 logon_id: 0,

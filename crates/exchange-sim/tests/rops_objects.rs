@@ -10,7 +10,6 @@ use mapi_wire::rop::*;
 use mapi_wire::{ErrorCode, PropTag};
 use rops_common::*;
 
-const NONE: u32 = u32::MAX;
 const ATTACH_DATA_BIN: PropTag = PropTag(0x3701_0102);
 const ATTACH_LONG_FILENAME: PropTag = PropTag(0x3707_001F);
 
@@ -22,40 +21,27 @@ fn attachments_create_save_open_table_stream_delete() {
     let drafts = store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Drafts);
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
+            create_message(0, 1, drafts),
             RopRequest::CreateAttachment(CreateAttachmentRequest {
                 logon_id: 0,
                 input_handle_index: 1,
                 output_handle_index: 2,
             }),
-            RopRequest::SetProperties(SetPropertiesRequest {
-                logon_id: 0,
-                input_handle_index: 2,
-                values: vec![
+            set_properties(
+                2,
+                vec![
                     TaggedValue { tag: PropTag(0x3705_0003), value: PropValue::I32(1) },
                     TaggedValue { tag: ATTACH_LONG_FILENAME, value: PropValue::String("notes.txt".into()) },
                     TaggedValue { tag: ATTACH_DATA_BIN, value: PropValue::Binary(b"hello".to_vec()) },
                 ],
-            }),
+            ),
             RopRequest::SaveChangesAttachment(SaveChangesAttachmentRequest {
                 logon_id: 0,
                 response_handle_index: 2,
                 input_handle_index: 2,
                 save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
             }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            save_message(1),
             RopRequest::GetValidAttachments(GetValidAttachmentsRequest { logon_id: 0, input_handle_index: 1 }),
             RopRequest::GetAttachmentTable(GetAttachmentTableRequest {
                 logon_id: 0,
@@ -178,13 +164,7 @@ fn public_store_logon_fai_contents_empty_folder_set_spooler() {
     assert_eq!(logon, 1, "handle 0 is the public logon");
     let mb = store.mailbox(ALICE).unwrap();
     let inbox = mb.special_folder(SpecialFolder::Inbox);
-    let open = RopRequest::OpenFolder(OpenFolderRequest {
-        logon_id: 0,
-        input_handle_index: 0,
-        output_handle_index: 1,
-        folder_id: inbox,
-        open_mode_flags: FolderOpenModeFlags::NONE,
-    });
+    let open = open_folder(0, 1, inbox);
     let r = h.run(
         vec![
             RopRequest::SetSpooler(SetSpoolerRequest { logon_id: 0, input_handle_index: 0 }),
@@ -227,14 +207,7 @@ fn embedded_message_create_save_and_reopen() {
     let drafts = store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Drafts);
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
+            create_message(0, 1, drafts),
             RopRequest::CreateAttachment(CreateAttachmentRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -247,29 +220,15 @@ fn embedded_message_create_save_and_reopen() {
                 code_page_id: 0x0FFF,
                 open_mode_flags: MessageOpenModeFlags::CREATE,
             }),
-            RopRequest::SetProperties(SetPropertiesRequest {
-                logon_id: 0,
-                input_handle_index: 3,
-                values: vec![TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String("inner".into()) }],
-            }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 3,
-                input_handle_index: 3,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            set_properties(3, vec![TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String("inner".into()) }]),
+            save_message(3),
             RopRequest::SaveChangesAttachment(SaveChangesAttachmentRequest {
                 logon_id: 0,
                 response_handle_index: 2,
                 input_handle_index: 2,
                 save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
             }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            save_message(1),
         ],
         vec![0, NONE, NONE, NONE],
     );
@@ -283,15 +242,7 @@ fn embedded_message_create_save_and_reopen() {
     // (no Create) is ecNotFound.
     let r = h.run(
         vec![
-            RopRequest::OpenMessage(OpenMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                open_mode_flags: MessageOpenModeFlags::READ_ONLY,
-                message_id: mid,
-            }),
+            open_message(0, 1, drafts, mid, false),
             RopRequest::OpenAttachment(OpenAttachmentRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -306,13 +257,7 @@ fn embedded_message_create_save_and_reopen() {
                 code_page_id: 0x0FFF,
                 open_mode_flags: MessageOpenModeFlags::READ_ONLY,
             }),
-            RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
-                logon_id: 0,
-                input_handle_index: 3,
-                property_size_limit: 0,
-                want_unicode: 1,
-                property_tags: vec![PropTag::SUBJECT],
-            }),
+            get_properties(3, vec![PropTag::SUBJECT]),
         ],
         vec![0, NONE, NONE, NONE],
     );
@@ -331,13 +276,7 @@ fn hard_delete_messages_and_subfolders_empties_the_folder() {
     mb.create_folder(inbox, "sub", &exchange_sim::store::PropBag::new(), false).unwrap();
     let r = h.run(
         vec![
-            RopRequest::OpenFolder(OpenFolderRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                folder_id: inbox,
-                open_mode_flags: FolderOpenModeFlags::NONE,
-            }),
+            open_folder(0, 1, inbox),
             RopRequest::HardDeleteMessagesAndSubfolders(HardDeleteMessagesAndSubfoldersRequest {
                 logon_id: 0,
                 input_handle_index: 1,

@@ -13,24 +13,11 @@ use mapi_wire::tags::PS_MAPI;
 use mapi_wire::{ErrorCode, Guid, PropTag};
 use rops_common::*;
 
-const NONE: u32 = u32::MAX;
 const HTML: PropTag = PropTag(0x1013_0102);
 const BODY_HTML_STRING: PropTag = PropTag(0x1013_001F);
 
 fn inbox_of(h: &Harness) -> FolderId {
     h.store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Inbox)
-}
-
-fn open_message(out: u8, fid: FolderId, mid: MessageId, write: bool) -> RopRequest {
-    RopRequest::OpenMessage(OpenMessageRequest {
-        logon_id: 0,
-        input_handle_index: 0,
-        output_handle_index: out,
-        code_page_id: 0x0FFF,
-        folder_id: fid,
-        open_mode_flags: if write { MessageOpenModeFlags::READ_WRITE } else { MessageOpenModeFlags::READ_ONLY },
-        message_id: mid,
-    })
 }
 
 fn html_mid(h: &Harness) -> MessageId {
@@ -62,7 +49,7 @@ fn get_properties_specific_flags_missing_and_refuses_bodyhtml_string_like_015() 
     let tags = vec![PropTag::SUBJECT, HTML, BODY_HTML_STRING, PropTag(0x0E1F_000B)];
     let r = h.run(
         vec![
-            open_message(1, fid, mid, false),
+            open_message(0, 1, fid, mid, false),
             RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -84,14 +71,8 @@ fn get_properties_specific_flags_missing_and_refuses_bodyhtml_string_like_015() 
     // All present: a standard row.
     let r = h.run(
         vec![
-            open_message(1, fid, mid, false),
-            RopRequest::GetPropertiesSpecific(GetPropertiesSpecificRequest {
-                logon_id: 0,
-                input_handle_index: 1,
-                property_size_limit: 0,
-                want_unicode: 1,
-                property_tags: vec![PropTag::SUBJECT, PropTag::MID],
-            }),
+            open_message(0, 1, fid, mid, false),
+            get_properties(1, vec![PropTag::SUBJECT, PropTag::MID]),
             RopRequest::GetPropertiesList(GetPropertiesListRequest { logon_id: 0, input_handle_index: 1 }),
         ],
         vec![0, NONE],
@@ -113,33 +94,20 @@ fn set_delete_properties_on_new_message_and_folder() {
     let drafts = store.mailbox(ALICE).unwrap().special_folder(SpecialFolder::Drafts);
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
-            RopRequest::SetProperties(SetPropertiesRequest {
-                logon_id: 0,
-                input_handle_index: 1,
-                values: vec![
+            create_message(0, 1, drafts),
+            set_properties(
+                1,
+                vec![
                     TaggedValue { tag: PropTag::SUBJECT, value: PropValue::String("Draft one".into()) },
                     TaggedValue { tag: PropTag::BODY, value: PropValue::String("text".into()) },
                 ],
-            }),
+            ),
             RopRequest::DeleteProperties(DeletePropertiesRequest {
                 logon_id: 0,
                 input_handle_index: 1,
                 property_tags: vec![PropTag::BODY],
             }),
-            RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-                logon_id: 0,
-                response_handle_index: 1,
-                input_handle_index: 1,
-                save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-            }),
+            save_message(1),
             RopRequest::GetPropertiesAll(GetPropertiesAllRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -161,18 +129,8 @@ fn set_delete_properties_on_new_message_and_folder() {
     // Folder properties are written at once.
     let r = h.run(
         vec![
-            RopRequest::OpenFolder(OpenFolderRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                folder_id: drafts,
-                open_mode_flags: FolderOpenModeFlags::NONE,
-            }),
-            RopRequest::SetProperties(SetPropertiesRequest {
-                logon_id: 0,
-                input_handle_index: 1,
-                values: vec![TaggedValue { tag: PropTag::COMMENT, value: PropValue::String("notes".into()) }],
-            }),
+            open_folder(0, 1, drafts),
+            set_properties(1, vec![TaggedValue { tag: PropTag::COMMENT, value: PropValue::String("notes".into()) }]),
         ],
         vec![0, NONE],
     );
@@ -239,7 +197,7 @@ fn streams_read_to_end_write_commit_seek_and_failures_like_016_054() {
     let mid = html_mid(&h);
     let r = h.run(
         vec![
-            open_message(1, fid, mid, false),
+            open_message(0, 1, fid, mid, false),
             RopRequest::OpenStream(OpenStreamRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -283,14 +241,7 @@ fn streams_read_to_end_write_commit_seek_and_failures_like_016_054() {
     let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let r = h.run(
         vec![
-            RopRequest::CreateMessage(CreateMessageRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                code_page_id: 0x0FFF,
-                folder_id: drafts,
-                associated: false,
-            }),
+            create_message(0, 1, drafts),
             RopRequest::OpenStream(OpenStreamRequest {
                 logon_id: 0,
                 input_handle_index: 1,
@@ -325,12 +276,7 @@ fn streams_read_to_end_write_commit_seek_and_failures_like_016_054() {
             offset: -1,
         }),
         RopRequest::CommitStream(CommitStreamRequest { logon_id: 0, input_handle_index: 2 }),
-        RopRequest::SaveChangesMessage(SaveChangesMessageRequest {
-            logon_id: 0,
-            response_handle_index: 1,
-            input_handle_index: 1,
-            save_flags: SaveFlags::KEEP_OPEN_READ_WRITE,
-        }),
+        save_message(1),
     ];
     let r = h.run(rops, handles);
     let n = r.rops.len();
@@ -450,13 +396,7 @@ fn contents_table_notifications_row_added_and_deleted() {
     let fid = inbox_of(&h);
     let r = h.run(
         vec![
-            RopRequest::OpenFolder(OpenFolderRequest {
-                logon_id: 0,
-                input_handle_index: 0,
-                output_handle_index: 1,
-                folder_id: fid,
-                open_mode_flags: FolderOpenModeFlags::NONE,
-            }),
+            open_folder(0, 1, fid),
             RopRequest::GetContentsTable(GetContentsTableRequest {
                 logon_id: 0,
                 input_handle_index: 1,

@@ -231,7 +231,10 @@ pub fn evaluate(key: &SearchKey, m: &SearchView<'_>) -> bool {
         SearchKey::Subject(s) => env.subject.as_deref().is_some_and(|subj| contains_ci(subj, s)),
         SearchKey::Body(s) => m.body.is_some_and(|b| contains_ci(b, s)),
         SearchKey::Text(s) => m.headers.is_some_and(|h| contains_ci(h, s)) || m.body.is_some_and(|b| contains_ci(b, s)),
-        SearchKey::Header(name, value) => m.headers.is_some_and(|h| header_matches(h, name, value)),
+        SearchKey::Header(name, value) => match m.headers {
+            Some(h) => header_matches(h, name, value),
+            None => envelope_header_matches(env, name, value),
+        },
         SearchKey::Before(d) => m.internal_date.day() < d.days(),
         SearchKey::On(d) => m.internal_date.day() == d.days(),
         SearchKey::Since(d) => m.internal_date.day() >= d.days(),
@@ -250,6 +253,26 @@ pub fn evaluate(key: &SearchKey, m: &SearchView<'_>) -> bool {
 /// contains `value` (RFC 3501 HEADER; an empty value only needs the field).
 pub fn header_matches(block: &str, name: &str, value: &str) -> bool {
     header_fields(block).any(|(n, v)| n.eq_ignore_ascii_case(name) && contains_ci(&v, value))
+}
+
+/// HEADER for an item without a raw header block (one Exchange did not
+/// receive over SMTP: Outlook's own, sent items, drafts): the fields the
+/// gateway writes for it from the envelope.
+fn envelope_header_matches(env: &Envelope, name: &str, value: &str) -> bool {
+    let text = |s: &Option<String>| s.as_deref().is_some_and(|s| contains_ci(s, value));
+    let addresses = |l: &[Address]| !l.is_empty() && addresses_contain(l, value);
+    match name.to_ascii_lowercase().as_str() {
+        "subject" => text(&env.subject),
+        "message-id" => text(&env.message_id),
+        "in-reply-to" => text(&env.in_reply_to),
+        "from" => addresses(&env.from),
+        "sender" => addresses(&env.sender),
+        "to" => addresses(&env.to),
+        "cc" => addresses(&env.cc),
+        "bcc" => addresses(&env.bcc),
+        "reply-to" => addresses(&env.reply_to),
+        _ => false,
+    }
 }
 
 /// The fields of a header block as (name, unfolded value).
@@ -291,5 +314,32 @@ mod tests {
         assert!(header_matches(block, "Subject", ""));
         assert!(!header_matches(block, "body", ""));
         assert!(!header_matches(block, "X-Other", ""));
+    }
+
+    #[test]
+    fn header_search_without_a_header_block_uses_the_envelope() {
+        let env = Envelope {
+            subject: Some("Offsite agenda".into()),
+            from: vec![Address { name: Some("Bob".into()), email: "bob@example.test".into() }],
+            message_id: Some("<seed-1@example.test>".into()),
+            ..Envelope::default()
+        };
+        let flags = Flags::default();
+        let view = SearchView {
+            uid: Uid::MIN,
+            seq: 1,
+            modseq: ModSeq::MIN,
+            flags: &flags,
+            recent: false,
+            internal_date: Timestamp(0),
+            size: 0,
+            envelope: &env,
+            headers: None,
+            body: None,
+        };
+        let header = |n: &str, v: &str| evaluate(&SearchKey::Header(n.into(), v.into()), &view);
+        assert!(header("Message-ID", "<seed-1@example.test>") && header("message-id", "SEED-1"));
+        assert!(header("Subject", "agenda") && header("From", "bob@") && header("From", ""));
+        assert!(!header("To", "") && !header("X-Spam", "") && !header("Subject", "budget"));
     }
 }

@@ -4,77 +4,14 @@
 
 mod common;
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use common::*;
 use mail_parser::{MessageParser, MimeHeaders};
 use smtp::{PlaintextAuth, SmtpConfig, TlsMode};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout};
+use test_support::smtplib::Smtplib;
 
-/// Connects, STARTTLS (without verifying the test certificate), logs in as
-/// Alice; `send(msg, rcpts)` reports `ok`, or the refusal's class and code.
-const PRELUDE: &str = r#"
-import smtplib, ssl, sys
-from email.message import EmailMessage
-port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-s = smtplib.SMTP("127.0.0.1", port, timeout=60)
-s.ehlo("python.test")
-def tls_login():
-    s.starttls(context=ctx)
-    s.ehlo("python.test")
-    s.login("alice@example.test", "s3cret!")
-def send(msg, rcpts, sender="alice@example.test"):
-    try:
-        s.sendmail(sender, rcpts, msg)
-        print("ok", flush=True)
-    except smtplib.SMTPResponseException as e:
-        print(type(e).__name__, e.smtp_code, e.smtp_error.decode(), flush=True)
-        s.rset()
-"#;
-
-struct Python {
-    child: Child,
-    out: Lines<BufReader<ChildStdout>>,
-}
-
-impl Python {
-    fn start(f: &Fixture, script: &str) -> Self {
-        let mut child = tokio::process::Command::new("python3")
-            .arg("-c")
-            .arg(format!("{PRELUDE}\n{script}"))
-            .arg(f.addr.port().to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, out }
-    }
-
-    async fn line(&mut self) -> String {
-        tokio::time::timeout(Duration::from_secs(60), self.out.next_line())
-            .await
-            .expect("python answered in time")
-            .unwrap()
-            .expect("python printed a line")
-    }
-
-    async fn go(&mut self) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        stdin.write_all(b"go\n").await.unwrap();
-        stdin.flush().await.unwrap();
-    }
-
-    async fn finish(mut self) {
-        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await.unwrap().unwrap();
-        assert!(status.success());
-    }
+/// smtplib against `f` as Alice; the scripts log in with `tls_login()`.
+fn python(f: &Fixture, script: &str) -> Smtplib {
+    Smtplib::start(f.addr.port(), ALICE, PASSWORD, script)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,7 +33,7 @@ m.add_attachment(bytes(range(256)) * 1000, maintype="application", subtype="pdf"
 send(m.as_bytes(), ["bob@example.test", "hidden@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&f, script);
+    let mut py = python(&f, script);
     assert_eq!(py.line().await, "ok");
     py.finish().await;
     let submitted = f.account.submitted();
@@ -137,7 +74,7 @@ for _ in range(3):
     send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&f, script);
+    let mut py = python(&f, script);
     assert_eq!(py.line().await, "ready");
     f.account.set_unavailable(true);
     py.go().await;
@@ -174,7 +111,7 @@ m.add_attachment(b"\0" * 1_500_000, maintype="application", subtype="octet-strea
 send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&f, script);
+    let mut py = python(&f, script);
     assert_eq!(py.line().await, "1000000");
     let r = py.line().await;
     // smtplib sends SIZE=: the refusal comes at MAIL FROM, before any body.
@@ -202,7 +139,7 @@ for _ in range(2):
     send(m.as_bytes(), ["bob@example.test"], sender="team@example.test")
 s.quit()
 "#;
-    let mut py = Python::start(&f, script);
+    let mut py = python(&f, script);
     assert_eq!(py.line().await, "ready");
     py.go().await;
     let r = py.line().await;
@@ -237,7 +174,7 @@ m.set_content("after TLS\n")
 send(m.as_bytes(), ["bob@example.test"])
 s.quit()
 "#;
-    let mut py = Python::start(&f, script);
+    let mut py = python(&f, script);
     assert_eq!(py.line().await, "refused");
     assert_eq!(py.line().await, "ok");
     py.finish().await;

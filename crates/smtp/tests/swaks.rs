@@ -12,38 +12,16 @@ use common::*;
 use mail_parser::{MessageParser, MimeHeaders};
 use mailbox::AccountProvider as _;
 use smtp::{PlaintextAuth, SmtpConfig, TlsMode};
+use test_support::swaks::binary;
 
-/// Runs swaks against `f` as Alice with `args` added; STARTTLS unless
-/// `plain`.
+/// Runs swaks against `f` as Alice with `args` added; STARTTLS when
+/// `tls`.
 async fn swaks(f: &Fixture, tls: bool, args: &[&str]) -> Output {
-    let port = f.addr.port().to_string();
-    let mut cmd = tokio::process::Command::new("swaks");
-    cmd.args(["--server", "127.0.0.1", "--port", &port, "--helo", "swaks.test"])
-        .args(["--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD])
-        .args(["--timeout", "60"])
-        .args(args)
-        .kill_on_drop(true);
-    if tls {
-        cmd.arg("-tls");
-    }
-    cmd.output().await.unwrap()
+    test_support::swaks::swaks(f.addr.port(), ALICE, PASSWORD, tls, args).await
 }
 
 fn transcript(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// Deterministic bytes that are not text.
-fn binary(len: usize) -> Vec<u8> {
-    let mut x: u32 = 0x1234_5678;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

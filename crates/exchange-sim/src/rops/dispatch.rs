@@ -154,9 +154,114 @@ macro_rules! partial {
     }};
 }
 
+/// The ROPs whose handler takes `(ctx, request)` and whose response is the
+/// handler's result in one of the shapes above, one row each:
+/// `Request => Response, the index the response names, shape, handler;`.
+/// Open-object ROPs name their output slot, which `execute` empties when
+/// they fail.
+macro_rules! by_table {
+    ($ctx:ident, $rop:ident;
+     $( $variant:ident => $resp:ident, $index:ident, $shape:ident $(($field:ident))?, $handler:path; )*) => {
+        match $rop {
+            $( RopRequest::$variant(r) => Some($shape!($variant, $resp, r.$index, $($field,)? $handler($ctx, r))), )*
+            _ => None,
+        }
+    };
+}
+
 /// Runs one ROP. None for RopRelease (no response).
 pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
-    let (out, rv) = match rop {
+    let (out, rv) = match tabled(ctx, rop) {
+        Some(answer) => answer,
+        None => special(ctx, rop)?,
+    };
+    if rv != ErrorCode::SUCCESS
+        && let Some(o) = rop.output_handle_index()
+        && let Some(slot) = ctx.handles.get_mut(usize::from(o))
+    {
+        *slot = u32::MAX;
+    }
+    Some(out)
+}
+
+/// The ROPs of the table; None for every other ROP.
+#[rustfmt::skip]
+fn tabled(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<(Out, ErrorCode)> {
+    by_table! { ctx, rop;
+        // Logon object ([MS-OXCSTOR]).
+        GetReceiveFolder => GetReceiveFolderResponse, input_handle_index, with_success, logon::receive_folder;
+        SetReceiveFolder => SetReceiveFolderResponse, input_handle_index, plain, logon::set_receive_folder;
+        GetReceiveFolderTable => GetReceiveFolderTableResponse, input_handle_index, with_success, logon::receive_folder_table;
+        GetStoreState => GetStoreStateResponse, input_handle_index, with_success, logon::store_state;
+        LongTermIdFromId => LongTermIdFromIdResponse, input_handle_index, with_success, logon::long_term_id_from_id;
+        IdFromLongTermId => IdFromLongTermIdResponse, input_handle_index, with_success, logon::id_from_long_term_id;
+        // Folders ([MS-OXCFOLD]).
+        OpenFolder => OpenFolderResponse, output_handle_index, with_success, folder::open;
+        CreateFolder => CreateFolderResponse, output_handle_index, with_success, folder::create;
+        DeleteFolder => DeleteFolderResponse, input_handle_index, partial, folder::delete;
+        SetReadFlags => SetReadFlagsResponse, input_handle_index, partial, folder::set_read_flags;
+        // Tables ([MS-OXCTABL]).
+        GetHierarchyTable => GetHierarchyTableResponse, output_handle_index, with_success, table::open_hierarchy;
+        GetContentsTable => GetContentsTableResponse, output_handle_index, with_success, table::open_contents;
+        GetAttachmentTable => GetAttachmentTableResponse, output_handle_index, plain, table::open_attachments;
+        SetColumns => SetColumnsResponse, input_handle_index, with_success, table::set_columns;
+        SortTable => SortTableResponse, input_handle_index, with_success, table::sort;
+        Restrict => RestrictResponse, input_handle_index, with_success, table::restrict;
+        QueryRows => QueryRowsResponse, input_handle_index, with_success, table::query_rows;
+        QueryPosition => QueryPositionResponse, input_handle_index, with_success, table::query_position;
+        SeekRow => SeekRowResponse, input_handle_index, with_success, table::seek_row;
+        SeekRowBookmark => SeekRowBookmarkResponse, input_handle_index, with_success, table::seek_row_bookmark;
+        SeekRowFractional => SeekRowFractionalResponse, input_handle_index, plain, table::seek_row_fractional;
+        FreeBookmark => FreeBookmarkResponse, input_handle_index, plain, table::free_bookmark;
+        FindRow => FindRowResponse, input_handle_index, with_success, table::find_row;
+        // Messages and attachments ([MS-OXCMSG]).
+        OpenMessage => OpenMessageResponse, output_handle_index, with_success, message::open;
+        CreateMessage => CreateMessageResponse, output_handle_index, with_success, message::create;
+        SaveChangesMessage => SaveChangesMessageResponse, response_handle_index, with_success, message::save;
+        ModifyRecipients => ModifyRecipientsResponse, input_handle_index, plain, message::modify_recipients;
+        ReadRecipients => ReadRecipientsResponse, input_handle_index, with_success, message::read_recipients;
+        SubmitMessage => SubmitMessageResponse, input_handle_index, plain, message::submit;
+        OpenEmbeddedMessage => OpenEmbeddedMessageResponse, output_handle_index, with_success, message::open_embedded;
+        OpenAttachment => OpenAttachmentResponse, output_handle_index, plain, message::open_attachment;
+        CreateAttachment => CreateAttachmentResponse, output_handle_index, with_success, message::create_attachment;
+        DeleteAttachment => DeleteAttachmentResponse, input_handle_index, plain, message::delete_attachment;
+        SaveChangesAttachment => SaveChangesAttachmentResponse, response_handle_index, plain, message::save_attachment;
+        // Properties ([MS-OXCPRPT]).
+        GetPropertiesAll => GetPropertiesAllResponse, input_handle_index, optional(values), props::get_all;
+        GetPropertiesList => GetPropertiesListResponse, input_handle_index, optional(property_tags), props::get_list;
+        SetProperties => SetPropertiesResponse, input_handle_index, optional(problems), props::set;
+        DeleteProperties => DeletePropertiesResponse, input_handle_index, optional(problems), props::delete;
+        GetPropertyIdsFromNames => GetPropertyIdsFromNamesResponse, input_handle_index, optional(property_ids), props::ids_from_names;
+        GetNamesFromPropertyIds => GetNamesFromPropertyIdsResponse, input_handle_index, optional(names), props::names_from_ids;
+        QueryNamedProperties => QueryNamedPropertiesResponse, input_handle_index, optional(properties), props::query_named;
+        // Streams; a failed read is the 6-byte header without DataSize (capture 054).
+        OpenStream => OpenStreamResponse, output_handle_index, optional(stream_size), stream::open;
+        ReadStream => ReadStreamResponse, input_handle_index, optional(data), stream::read;
+        SetStreamSize => SetStreamSizeResponse, input_handle_index, plain, stream::set_size;
+        SeekStream => SeekStreamResponse, input_handle_index, optional(new_position), stream::seek;
+        // Notifications ([MS-OXCNOTIF]).
+        RegisterNotification => RegisterNotificationResponse, output_handle_index, plain, notify::register;
+        // ICS ([MS-OXCFXICS]).
+        SynchronizationConfigure => SynchronizationConfigureResponse, output_handle_index, plain, ics::configure;
+        SynchronizationOpenCollector => SynchronizationOpenCollectorResponse, output_handle_index, plain, ics_upload::open_collector;
+        SynchronizationImportMessageChange => SynchronizationImportMessageChangeResponse, output_handle_index, optional(message_id), ics_upload::import_message_change;
+        SynchronizationImportHierarchyChange => SynchronizationImportHierarchyChangeResponse, input_handle_index, optional(folder_id), ics_upload::import_hierarchy_change;
+        SynchronizationImportDeletes => SynchronizationImportDeletesResponse, input_handle_index, plain, ics_upload::import_deletes;
+        SynchronizationImportReadStateChanges => SynchronizationImportReadStateChangesResponse, input_handle_index, plain, ics_upload::import_read_state;
+        SynchronizationImportMessageMove => SynchronizationImportMessageMoveResponse, input_handle_index, optional(message_id), ics_upload::import_message_move;
+        GetLocalReplicaIds => GetLocalReplicaIdsResponse, input_handle_index, with_success, ics_upload::local_replica_ids;
+        // FastTransfer download ([MS-OXCFXICS] 2.2.3.1.1).
+        FastTransferSourceCopyTo => FastTransferSourceCopyToResponse, output_handle_index, plain, fast_transfer::copy_to;
+        FastTransferSourceCopyFolder => FastTransferSourceCopyFolderResponse, output_handle_index, plain, fast_transfer::copy_folder;
+        FastTransferSourceCopyProperties => FastTransferSourceCopyPropertiesResponse, output_handle_index, plain, fast_transfer::copy_properties;
+        FastTransferSourceCopyMessages => FastTransferSourceCopyMessagesResponse, output_handle_index, plain, fast_transfer::copy_messages;
+    }
+}
+
+/// The ROPs whose handler takes other arguments or whose response is
+/// built by hand. None for RopRelease (no response).
+fn special(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<(Out, ErrorCode)> {
+    Some(match rop {
         RopRequest::Release(r) => {
             let h = ctx.handle(r.input_handle_index);
             ctx.session.release(h);
@@ -167,64 +272,17 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             let rv = resp.return_value;
             (Out::Typed(Box::new(RopResponse::Logon(resp))), rv)
         }
-        RopRequest::GetReceiveFolder(r) => {
-            with_success!(
-                GetReceiveFolder,
-                GetReceiveFolderResponse,
-                r.input_handle_index,
-                logon::receive_folder(ctx, r)
-            )
-        }
-        RopRequest::SetReceiveFolder(r) => {
-            plain!(SetReceiveFolder, SetReceiveFolderResponse, r.input_handle_index, logon::set_receive_folder(ctx, r))
-        }
-        RopRequest::GetReceiveFolderTable(r) => with_success!(
-            GetReceiveFolderTable,
-            GetReceiveFolderTableResponse,
-            r.input_handle_index,
-            logon::receive_folder_table(ctx, r)
-        ),
-        RopRequest::GetStoreState(r) => {
-            with_success!(GetStoreState, GetStoreStateResponse, r.input_handle_index, logon::store_state(ctx, r))
-        }
-        RopRequest::LongTermIdFromId(r) => with_success!(
-            LongTermIdFromId,
-            LongTermIdFromIdResponse,
-            r.input_handle_index,
-            logon::long_term_id_from_id(ctx, r)
-        ),
-        RopRequest::IdFromLongTermId(r) => with_success!(
-            IdFromLongTermId,
-            IdFromLongTermIdResponse,
-            r.input_handle_index,
-            logon::id_from_long_term_id(ctx, r)
-        ),
-        RopRequest::OpenFolder(r) => {
-            with_success!(OpenFolder, OpenFolderResponse, r.output_handle_index, folder::open(ctx, r))
-        }
-        RopRequest::CreateFolder(r) => {
-            with_success!(CreateFolder, CreateFolderResponse, r.output_handle_index, folder::create(ctx, r))
-        }
-        RopRequest::DeleteFolder(r) => {
-            partial!(DeleteFolder, DeleteFolderResponse, r.input_handle_index, folder::delete(ctx, r))
-        }
         RopRequest::MoveFolder(r) => {
             let result = folder::move_copy(ctx, r.source_handle_index, r.dest_handle_index, r, false);
-            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
-                RopResponse::MoveFolder(resp)
-            })
+            move_copy_response(r.source_handle_index, r.dest_handle_index, result, RopResponse::MoveFolder)
         }
         RopRequest::CopyFolder(r) => {
             let result = folder::move_copy(ctx, r.source_handle_index, r.dest_handle_index, r, true);
-            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
-                RopResponse::CopyFolder(resp)
-            })
+            move_copy_response(r.source_handle_index, r.dest_handle_index, result, RopResponse::CopyFolder)
         }
         RopRequest::MoveCopyMessages(r) => {
             let result = folder::move_copy_messages(ctx, r);
-            move_copy_response(ctx, r.source_handle_index, r.dest_handle_index, result, |resp| {
-                RopResponse::MoveCopyMessages(resp)
-            })
+            move_copy_response(r.source_handle_index, r.dest_handle_index, result, RopResponse::MoveCopyMessages)
         }
         RopRequest::EmptyFolder(r) => partial!(
             EmptyFolder,
@@ -250,75 +308,18 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             r.input_handle_index,
             folder::delete_messages(ctx, r.input_handle_index, &r.message_ids, true)
         ),
-        RopRequest::SetReadFlags(r) => {
-            partial!(SetReadFlags, SetReadFlagsResponse, r.input_handle_index, folder::set_read_flags(ctx, r))
-        }
-        RopRequest::GetHierarchyTable(r) => with_success!(
-            GetHierarchyTable,
-            GetHierarchyTableResponse,
-            r.output_handle_index,
-            table::open_hierarchy(ctx, r)
-        ),
-        RopRequest::GetContentsTable(r) => with_success!(
-            GetContentsTable,
-            GetContentsTableResponse,
-            r.output_handle_index,
-            table::open_contents(ctx, r)
-        ),
-        RopRequest::GetAttachmentTable(r) => plain!(
-            GetAttachmentTable,
-            GetAttachmentTableResponse,
-            r.output_handle_index,
-            table::open_attachments(ctx, r)
-        ),
-        RopRequest::SetColumns(r) => {
-            with_success!(SetColumns, SetColumnsResponse, r.input_handle_index, table::set_columns(ctx, r))
-        }
-        RopRequest::SortTable(r) => {
-            with_success!(SortTable, SortTableResponse, r.input_handle_index, table::sort(ctx, r))
-        }
-        RopRequest::Restrict(r) => {
-            with_success!(Restrict, RestrictResponse, r.input_handle_index, table::restrict(ctx, r))
-        }
-        RopRequest::QueryRows(r) => {
-            with_success!(QueryRows, QueryRowsResponse, r.input_handle_index, table::query_rows(ctx, r))
-        }
-        RopRequest::QueryPosition(r) => {
-            with_success!(QueryPosition, QueryPositionResponse, r.input_handle_index, table::query_position(ctx, r))
-        }
-        RopRequest::SeekRow(r) => {
-            with_success!(SeekRow, SeekRowResponse, r.input_handle_index, table::seek_row(ctx, r))
-        }
-        RopRequest::SeekRowBookmark(r) => with_success!(
-            SeekRowBookmark,
-            SeekRowBookmarkResponse,
-            r.input_handle_index,
-            table::seek_row_bookmark(ctx, r)
-        ),
-        RopRequest::SeekRowFractional(r) => plain!(
-            SeekRowFractional,
-            SeekRowFractionalResponse,
-            r.input_handle_index,
-            table::seek_row_fractional(ctx, r)
-        ),
         RopRequest::CreateBookmark(r) => with_success!(
             CreateBookmark,
             CreateBookmarkResponse,
             r.input_handle_index,
             table::create_bookmark(ctx, r.input_handle_index)
         ),
-        RopRequest::FreeBookmark(r) => {
-            plain!(FreeBookmark, FreeBookmarkResponse, r.input_handle_index, table::free_bookmark(ctx, r))
-        }
         RopRequest::QueryColumnsAll(r) => with_success!(
             QueryColumnsAll,
             QueryColumnsAllResponse,
             r.input_handle_index,
             table::query_columns_all(ctx, r.input_handle_index)
         ),
-        RopRequest::FindRow(r) => {
-            with_success!(FindRow, FindRowResponse, r.input_handle_index, table::find_row(ctx, r))
-        }
         RopRequest::ResetTable(r) => {
             plain!(ResetTable, ResetTableResponse, r.input_handle_index, table::reset(ctx, r.input_handle_index))
         }
@@ -342,35 +343,12 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
                 rv,
             )
         }
-        RopRequest::OpenMessage(r) => {
-            with_success!(OpenMessage, OpenMessageResponse, r.output_handle_index, message::open(ctx, r))
-        }
-        RopRequest::CreateMessage(r) => {
-            with_success!(CreateMessage, CreateMessageResponse, r.output_handle_index, message::create(ctx, r))
-        }
-        RopRequest::SaveChangesMessage(r) => with_success!(
-            SaveChangesMessage,
-            SaveChangesMessageResponse,
-            r.response_handle_index,
-            message::save(ctx, r)
-        ),
         RopRequest::ReloadCachedInformation(r) => with_success!(
             ReloadCachedInformation,
             ReloadCachedInformationResponse,
             r.input_handle_index,
             message::reload(ctx, r.input_handle_index)
         ),
-        RopRequest::ModifyRecipients(r) => {
-            plain!(ModifyRecipients, ModifyRecipientsResponse, r.input_handle_index, message::modify_recipients(ctx, r))
-        }
-        RopRequest::ReadRecipients(r) => {
-            with_success!(
-                ReadRecipients,
-                ReadRecipientsResponse,
-                r.input_handle_index,
-                message::read_recipients(ctx, r)
-            )
-        }
         RopRequest::RemoveAllRecipients(r) => plain!(
             RemoveAllRecipients,
             RemoveAllRecipientsResponse,
@@ -382,63 +360,21 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             let rv = resp.return_value;
             (Out::Typed(Box::new(RopResponse::SetMessageReadFlag(resp))), rv)
         }
-        RopRequest::SubmitMessage(r) => {
-            plain!(SubmitMessage, SubmitMessageResponse, r.input_handle_index, message::submit(ctx, r))
-        }
         RopRequest::AbortSubmit(r) => {
             // Submission is immediate: nothing is left to abort
             // ([MS-OXCMSG] 3.2.5.? ecNotInQueue 0x80040601).
-            let rv = match ctx.object(r.input_handle_index) {
-                Ok(_) => ErrorCode(0x8004_0601),
-                Err(e) => e,
-            };
-            (
-                Out::Typed(Box::new(RopResponse::AbortSubmit(AbortSubmitResponse {
-                    handle_index: r.input_handle_index,
-                    return_value: rv,
-                }))),
-                rv,
-            )
+            let result = ctx.object(r.input_handle_index).and(Err(ErrorCode(0x8004_0601)));
+            plain!(AbortSubmit, AbortSubmitResponse, r.input_handle_index, result)
         }
-        RopRequest::OpenEmbeddedMessage(r) => with_success!(
-            OpenEmbeddedMessage,
-            OpenEmbeddedMessageResponse,
-            r.output_handle_index,
-            message::open_embedded(ctx, r)
-        ),
         RopRequest::SetSpooler(r) => {
             // Nothing to do: submission is immediate (MS-OXOMSG 3.2.5.?).
-            let rv = match ctx.object(r.input_handle_index) {
-                Ok(Object::Logon(_)) => ErrorCode::SUCCESS,
-                Ok(_) => ErrorCode::NOT_SUPPORTED,
-                Err(e) => e,
+            let result = match ctx.object(r.input_handle_index) {
+                Ok(Object::Logon(_)) => Ok(()),
+                Ok(_) => Err(ErrorCode::NOT_SUPPORTED),
+                Err(e) => Err(e),
             };
-            (
-                Out::Typed(Box::new(RopResponse::SetSpooler(SetSpoolerResponse {
-                    handle_index: r.input_handle_index,
-                    return_value: rv,
-                }))),
-                rv,
-            )
+            plain!(SetSpooler, SetSpoolerResponse, r.input_handle_index, result)
         }
-        RopRequest::OpenAttachment(r) => {
-            plain!(OpenAttachment, OpenAttachmentResponse, r.output_handle_index, message::open_attachment(ctx, r))
-        }
-        RopRequest::CreateAttachment(r) => with_success!(
-            CreateAttachment,
-            CreateAttachmentResponse,
-            r.output_handle_index,
-            message::create_attachment(ctx, r)
-        ),
-        RopRequest::DeleteAttachment(r) => {
-            plain!(DeleteAttachment, DeleteAttachmentResponse, r.input_handle_index, message::delete_attachment(ctx, r))
-        }
-        RopRequest::SaveChangesAttachment(r) => plain!(
-            SaveChangesAttachment,
-            SaveChangesAttachmentResponse,
-            r.response_handle_index,
-            message::save_attachment(ctx, r)
-        ),
         RopRequest::GetValidAttachments(r) => with_success!(
             GetValidAttachments,
             GetValidAttachmentsResponse,
@@ -450,19 +386,6 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             let rv = resp.return_value;
             (Out::Typed(Box::new(RopResponse::GetPropertiesSpecific(resp))), rv)
         }
-        RopRequest::GetPropertiesAll(r) => {
-            optional!(GetPropertiesAll, GetPropertiesAllResponse, r.input_handle_index, values, props::get_all(ctx, r))
-        }
-        RopRequest::GetPropertiesList(r) => optional!(
-            GetPropertiesList,
-            GetPropertiesListResponse,
-            r.input_handle_index,
-            property_tags,
-            props::get_list(ctx, r)
-        ),
-        RopRequest::SetProperties(r) => {
-            optional!(SetProperties, SetPropertiesResponse, r.input_handle_index, problems, props::set(ctx, r))
-        }
         RopRequest::SetPropertiesNoReplicate(r) => optional!(
             SetPropertiesNoReplicate,
             SetPropertiesNoReplicateResponse,
@@ -470,9 +393,6 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             problems,
             props::set(ctx, &r.0)
         ),
-        RopRequest::DeleteProperties(r) => {
-            optional!(DeleteProperties, DeletePropertiesResponse, r.input_handle_index, problems, props::delete(ctx, r))
-        }
         RopRequest::DeletePropertiesNoReplicate(r) => optional!(
             DeletePropertiesNoReplicate,
             DeletePropertiesNoReplicateResponse,
@@ -480,34 +400,6 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             problems,
             props::delete(ctx, &r.0)
         ),
-        RopRequest::GetPropertyIdsFromNames(r) => optional!(
-            GetPropertyIdsFromNames,
-            GetPropertyIdsFromNamesResponse,
-            r.input_handle_index,
-            property_ids,
-            props::ids_from_names(ctx, r)
-        ),
-        RopRequest::GetNamesFromPropertyIds(r) => optional!(
-            GetNamesFromPropertyIds,
-            GetNamesFromPropertyIdsResponse,
-            r.input_handle_index,
-            names,
-            props::names_from_ids(ctx, r)
-        ),
-        RopRequest::QueryNamedProperties(r) => optional!(
-            QueryNamedProperties,
-            QueryNamedPropertiesResponse,
-            r.input_handle_index,
-            properties,
-            props::query_named(ctx, r)
-        ),
-        RopRequest::OpenStream(r) => {
-            optional!(OpenStream, OpenStreamResponse, r.output_handle_index, stream_size, stream::open(ctx, r))
-        }
-        RopRequest::ReadStream(r) => {
-            // A failure is the 6-byte header without DataSize (capture 054).
-            optional!(ReadStream, ReadStreamResponse, r.input_handle_index, data, stream::read(ctx, r))
-        }
         RopRequest::WriteStream(r) => optional!(
             WriteStream,
             WriteStreamResponse,
@@ -527,9 +419,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             .map(|()| n))
         ),
         RopRequest::CommitStream(r) => {
-            let rv = stream::commit(ctx, r.input_handle_index).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = CommitStreamResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::CommitStream(resp))), rv)
+            plain!(CommitStream, CommitStreamResponse, r.input_handle_index, stream::commit(ctx, r.input_handle_index))
         }
         RopRequest::GetStreamSize(r) => optional!(
             GetStreamSize,
@@ -538,137 +428,60 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             stream_size,
             stream::size(ctx, r.input_handle_index)
         ),
-        RopRequest::SetStreamSize(r) => {
-            let rv = stream::set_size(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SetStreamSizeResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SetStreamSize(resp))), rv)
-        }
-        RopRequest::SeekStream(r) => {
-            optional!(SeekStream, SeekStreamResponse, r.input_handle_index, new_position, stream::seek(ctx, r))
-        }
-        RopRequest::RegisterNotification(r) => {
-            let rv = notify::register(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = RegisterNotificationResponse { handle_index: r.output_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::RegisterNotification(resp))), rv)
-        }
-        RopRequest::SynchronizationConfigure(r) => {
-            let rv = ics::configure(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationConfigureResponse { handle_index: r.output_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationConfigure(resp))), rv)
-        }
+        // The state upload and the transfer state go to an ICS upload
+        // collector or to a download context, whichever the handle names.
         RopRequest::SynchronizationUploadStateStreamBegin(r) => {
-            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+            let result = if ics_upload::is_collector(ctx, r.input_handle_index) {
                 ics_upload::upload_begin(ctx, r)
             } else {
                 ics::upload_begin(ctx, r)
             };
-            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SynchronizationUploadStateStreamBeginResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamBegin(resp))), rv)
+            plain!(
+                SynchronizationUploadStateStreamBegin,
+                SynchronizationUploadStateStreamBeginResponse,
+                r.input_handle_index,
+                result
+            )
         }
         RopRequest::SynchronizationUploadStateStreamContinue(r) => {
-            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+            let result = if ics_upload::is_collector(ctx, r.input_handle_index) {
                 ics_upload::upload_continue(ctx, r)
             } else {
                 ics::upload_continue(ctx, r)
             };
-            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationUploadStateStreamContinueResponse {
-                handle_index: r.input_handle_index,
-                return_value: rv,
-            };
-            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamContinue(resp))), rv)
+            plain!(
+                SynchronizationUploadStateStreamContinue,
+                SynchronizationUploadStateStreamContinueResponse,
+                r.input_handle_index,
+                result
+            )
         }
         RopRequest::SynchronizationUploadStateStreamEnd(r) => {
-            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+            let result = if ics_upload::is_collector(ctx, r.input_handle_index) {
                 ics_upload::upload_end(ctx, r.input_handle_index)
             } else {
                 ics::upload_end(ctx, r.input_handle_index)
             };
-            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SynchronizationUploadStateStreamEndResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationUploadStateStreamEnd(resp))), rv)
+            plain!(
+                SynchronizationUploadStateStreamEnd,
+                SynchronizationUploadStateStreamEndResponse,
+                r.input_handle_index,
+                result
+            )
         }
         RopRequest::SynchronizationGetTransferState(r) => {
-            let rv = if ics_upload::is_collector(ctx, r.input_handle_index) {
+            let result = if ics_upload::is_collector(ctx, r.input_handle_index) {
                 ics_upload::transfer_state(ctx, r)
             } else {
                 ics::transfer_state(ctx, r)
             };
-            let rv = rv.err().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SynchronizationGetTransferStateResponse { handle_index: r.output_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationGetTransferState(resp))), rv)
+            plain!(
+                SynchronizationGetTransferState,
+                SynchronizationGetTransferStateResponse,
+                r.output_handle_index,
+                result
+            )
         }
-        RopRequest::SynchronizationOpenCollector(r) => {
-            let rv = ics_upload::open_collector(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationOpenCollectorResponse { handle_index: r.output_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationOpenCollector(resp))), rv)
-        }
-        RopRequest::SynchronizationImportMessageChange(r) => optional!(
-            SynchronizationImportMessageChange,
-            SynchronizationImportMessageChangeResponse,
-            r.output_handle_index,
-            message_id,
-            ics_upload::import_message_change(ctx, r)
-        ),
-        RopRequest::SynchronizationImportHierarchyChange(r) => optional!(
-            SynchronizationImportHierarchyChange,
-            SynchronizationImportHierarchyChangeResponse,
-            r.input_handle_index,
-            folder_id,
-            ics_upload::import_hierarchy_change(ctx, r)
-        ),
-        RopRequest::SynchronizationImportDeletes(r) => {
-            let rv = ics_upload::import_deletes(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp = SynchronizationImportDeletesResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationImportDeletes(resp))), rv)
-        }
-        RopRequest::SynchronizationImportReadStateChanges(r) => {
-            let rv = ics_upload::import_read_state(ctx, r).err().unwrap_or(ErrorCode::SUCCESS);
-            let resp =
-                SynchronizationImportReadStateChangesResponse { handle_index: r.input_handle_index, return_value: rv };
-            (Out::Typed(Box::new(RopResponse::SynchronizationImportReadStateChanges(resp))), rv)
-        }
-        RopRequest::SynchronizationImportMessageMove(r) => optional!(
-            SynchronizationImportMessageMove,
-            SynchronizationImportMessageMoveResponse,
-            r.input_handle_index,
-            message_id,
-            ics_upload::import_message_move(ctx, r)
-        ),
-        RopRequest::GetLocalReplicaIds(r) => with_success!(
-            GetLocalReplicaIds,
-            GetLocalReplicaIdsResponse,
-            r.input_handle_index,
-            ics_upload::local_replica_ids(ctx, r)
-        ),
-        RopRequest::FastTransferSourceCopyTo(r) => plain!(
-            FastTransferSourceCopyTo,
-            FastTransferSourceCopyToResponse,
-            r.output_handle_index,
-            fast_transfer::copy_to(ctx, r)
-        ),
-        RopRequest::FastTransferSourceCopyFolder(r) => plain!(
-            FastTransferSourceCopyFolder,
-            FastTransferSourceCopyFolderResponse,
-            r.output_handle_index,
-            fast_transfer::copy_folder(ctx, r)
-        ),
-        RopRequest::FastTransferSourceCopyProperties(r) => plain!(
-            FastTransferSourceCopyProperties,
-            FastTransferSourceCopyPropertiesResponse,
-            r.output_handle_index,
-            fast_transfer::copy_properties(ctx, r)
-        ),
-        RopRequest::FastTransferSourceCopyMessages(r) => plain!(
-            FastTransferSourceCopyMessages,
-            FastTransferSourceCopyMessagesResponse,
-            r.output_handle_index,
-            fast_transfer::copy_messages(ctx, r)
-        ),
         RopRequest::FastTransferSourceGetBuffer(r) => match ics::get_buffer(ctx, r) {
             Ok(resp) => (Out::Typed(Box::new(RopResponse::FastTransferSourceGetBuffer(resp))), ErrorCode::SUCCESS),
             // The body follows on failure too (digest §3.2, gromox): status
@@ -714,24 +527,15 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
             };
             (Out::Raw(header_only(other, rv)), rv)
         }
-    };
-    if rv != ErrorCode::SUCCESS
-        && let Some(o) = rop.output_handle_index()
-        && let Some(slot) = ctx.handles.get_mut(usize::from(o))
-    {
-        *slot = u32::MAX;
-    }
-    Some(out)
+    })
 }
 
 fn move_copy_response<const ID: u8>(
-    ctx: &Ctx<'_>,
     source: u8,
     dest: u8,
     result: Result<bool, ErrorCode>,
     wrap: impl FnOnce(MoveCopyResponse<ID>) -> RopResponse,
 ) -> (Out, ErrorCode) {
-    let _ = ctx;
     let (rv, pc) = match result {
         Ok(pc) => (ErrorCode::SUCCESS, pc),
         Err(e) => (e, false),

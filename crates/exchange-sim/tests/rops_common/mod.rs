@@ -1,6 +1,6 @@
 //! Helpers of the rops_* tests: a seeded store shaped like the gromox
-//! capture mailbox, a direct-call harness around `StoreBackend`, capture
-//! loading.
+//! capture mailbox, a direct-call harness around `StoreBackend`, the
+//! request builders (`requests`), capture loading.
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
 use exchange_sim::auth::AuthUser;
@@ -12,6 +12,11 @@ use mapi_wire::prop_value::PropValue;
 use mapi_wire::rop::*;
 use mapi_wire::rpc_ext::{self, EncodeOptions};
 use mapi_wire::{Encode, ErrorCode, PropTag};
+
+mod requests;
+// Each test binary includes this module; not all of them build requests.
+#[allow(unused_imports)]
+pub use requests::*;
 
 pub const ALICE: &str = "alice@example.test";
 pub const BOB: &str = "bob@example.test";

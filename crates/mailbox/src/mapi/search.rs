@@ -23,7 +23,7 @@
 //! | SENTBEFORE/SENTON/SENTSINCE | Property on PidTagClientSubmitTime |
 //! | LARGER/SMALLER | Property on PidTagMessageSize (see [`PlanOptions::size_on_server`]) |
 //! | NOT, OR, AND | Not, Or, And |
-//! | HEADER | residual; at the top level also a Content prefilter on PidTagTransportMessageHeaders |
+//! | HEADER | residual; at the top level also a prefilter: Content on PidTagTransportMessageHeaders, or no such property |
 //! | UID, sequence sets, MODSEQ, DELETED, RECENT/NEW/OLD | residual (gateway state) |
 //!
 //! NOT over a restriction is exact because every positive translation is
@@ -89,7 +89,12 @@ pub fn plan(key: &SearchKey, opts: &PlanOptions<'_>) -> SearchPlan {
                     && !value.is_empty()
                     && value.is_ascii()
                 {
-                    server.push(content(PropTag::TRANSPORT_MESSAGE_HEADERS, value, FuzzyLevel::SUBSTRING));
+                    // Items without transport headers stay candidates: the
+                    // residual matches them on their envelope.
+                    server.push(Restriction::Or(vec![
+                        content(PropTag::TRANSPORT_MESSAGE_HEADERS, value, FuzzyLevel::SUBSTRING),
+                        Restriction::Not(Box::new(Restriction::Exist { tag: PropTag::TRANSPORT_MESSAGE_HEADERS })),
+                    ]));
                 }
                 local.push(k.clone());
             }

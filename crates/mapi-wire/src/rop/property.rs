@@ -238,47 +238,30 @@ pub struct SetPropertiesRequest {
     pub values: Vec<TaggedValue>,
 }
 
-fn decode_set(r: &mut Reader<'_>) -> Result<SetPropertiesRequest, DecodeError> {
-    let logon_id = r.u8("LogonId")?;
-    let input_handle_index = r.u8("InputHandleIndex")?;
-    let size = r.u16("PropertyValueSize")? as usize;
-    let mut s = r.sub(size, "PropertyValues")?;
-    let values = read_values(&mut s)?;
-    s.expect_end("PropertyValues")?;
-    Ok(SetPropertiesRequest { logon_id, input_handle_index, values })
-}
-
-fn encode_set(v: &SetPropertiesRequest, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-    w.put_u8(v.logon_id);
-    w.put_u8(v.input_handle_index);
-    let at = w.reserve_u16();
-    write_values(w, &v.values)?;
-    w.patch_len_u16(at, "PropertyValueSize")
-}
-
 impl RopRequestBody for SetPropertiesRequest {
     const ID: RopId = RopId::SET_PROPERTIES;
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_set(r)
+        let logon_id = r.u8("LogonId")?;
+        let input_handle_index = r.u8("InputHandleIndex")?;
+        let size = r.u16("PropertyValueSize")? as usize;
+        let mut s = r.sub(size, "PropertyValues")?;
+        let values = read_values(&mut s)?;
+        s.expect_end("PropertyValues")?;
+        Ok(Self { logon_id, input_handle_index, values })
     }
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_set(self, w)
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        let at = w.reserve_u16();
+        write_values(w, &self.values)?;
+        w.patch_len_u16(at, "PropertyValueSize")
     }
 }
 
-/// [MS-OXCROPS] 2.2.8.7.1 RopSetPropertiesNoReplicate request (same fields as RopSetProperties).
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct SetPropertiesNoReplicateRequest(pub SetPropertiesRequest);
-
-impl RopRequestBody for SetPropertiesNoReplicateRequest {
-    const ID: RopId = RopId::SET_PROPERTIES_NO_REPLICATE;
-    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_set(r).map(Self)
-    }
-    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_set(&self.0, w)
-    }
+same_layout_request! {
+    /// [MS-OXCROPS] 2.2.8.7.1 RopSetPropertiesNoReplicate request (same fields as RopSetProperties).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SetPropertiesNoReplicateRequest(pub SetPropertiesRequest) = SET_PROPERTIES_NO_REPLICATE;
 }
 
 /// [MS-OXCROPS] 2.2.8.8.1 RopDeleteProperties request.
@@ -293,43 +276,26 @@ pub struct DeletePropertiesRequest {
     pub property_tags: Vec<PropTag>,
 }
 
-fn decode_delete(r: &mut Reader<'_>) -> Result<DeletePropertiesRequest, DecodeError> {
-    Ok(DeletePropertiesRequest {
-        logon_id: r.u8("LogonId")?,
-        input_handle_index: r.u8("InputHandleIndex")?,
-        property_tags: read_tags(r, "PropertyTags")?,
-    })
-}
-
-fn encode_delete(v: &DeletePropertiesRequest, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-    w.put_u8(v.logon_id);
-    w.put_u8(v.input_handle_index);
-    write_tags(w, &v.property_tags, "PropertyTags")
-}
-
 impl RopRequestBody for DeletePropertiesRequest {
     const ID: RopId = RopId::DELETE_PROPERTIES;
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_delete(r)
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            property_tags: read_tags(r, "PropertyTags")?,
+        })
     }
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_delete(self, w)
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_tags(w, &self.property_tags, "PropertyTags")
     }
 }
 
-/// [MS-OXCROPS] 2.2.8.9.1 RopDeletePropertiesNoReplicate request (same fields as RopDeleteProperties).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct DeletePropertiesNoReplicateRequest(pub DeletePropertiesRequest);
-
-impl RopRequestBody for DeletePropertiesNoReplicateRequest {
-    const ID: RopId = RopId::DELETE_PROPERTIES_NO_REPLICATE;
-    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_delete(r).map(Self)
-    }
-    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_delete(&self.0, w)
-    }
+same_layout_request! {
+    /// [MS-OXCROPS] 2.2.8.9.1 RopDeletePropertiesNoReplicate request (same fields as RopDeleteProperties).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct DeletePropertiesNoReplicateRequest(pub DeletePropertiesRequest) = DELETE_PROPERTIES_NO_REPLICATE;
 }
 
 /// Declares a response whose success body is `PropertyProblemCount u16, PropertyProblem[]`.

@@ -179,58 +179,32 @@ pub struct WriteStreamRequest {
     pub data: Vec<u8>,
 }
 
-fn decode_write(r: &mut Reader<'_>) -> Result<WriteStreamRequest, DecodeError> {
-    Ok(WriteStreamRequest {
-        logon_id: r.u8("LogonId")?,
-        input_handle_index: r.u8("InputHandleIndex")?,
-        data: read_bin16(r, "Data")?,
-    })
-}
-
-fn encode_write(v: &WriteStreamRequest, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-    w.put_u8(v.logon_id);
-    w.put_u8(v.input_handle_index);
-    write_bin16(w, &v.data, "Data")
-}
-
 impl RopRequestBody for WriteStreamRequest {
     const ID: RopId = RopId::WRITE_STREAM;
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_write(r)
+        Ok(Self {
+            logon_id: r.u8("LogonId")?,
+            input_handle_index: r.u8("InputHandleIndex")?,
+            data: read_bin16(r, "Data")?,
+        })
     }
     fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_write(self, w)
+        w.put_u8(self.logon_id);
+        w.put_u8(self.input_handle_index);
+        write_bin16(w, &self.data, "Data")
     }
 }
 
-/// [MS-OXCROPS] 2.2.9.12 RopWriteAndCommitStream request: a write followed by a commit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct WriteAndCommitStreamRequest(pub WriteStreamRequest);
-
-impl RopRequestBody for WriteAndCommitStreamRequest {
-    const ID: RopId = RopId::WRITE_AND_COMMIT_STREAM;
-    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_write(r).map(Self)
-    }
-    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_write(&self.0, w)
-    }
+same_layout_request! {
+    /// [MS-OXCROPS] 2.2.9.12 RopWriteAndCommitStream request: a write followed by a commit.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct WriteAndCommitStreamRequest(pub WriteStreamRequest) = WRITE_AND_COMMIT_STREAM;
 }
 
-/// [MS-OXCROPS] 2.2.9.4 RopWriteStreamExtended request (same fields as RopWriteStream).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct WriteStreamExtendedRequest(pub WriteStreamRequest);
-
-impl RopRequestBody for WriteStreamExtendedRequest {
-    const ID: RopId = RopId::WRITE_STREAM_EXTENDED;
-    fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        decode_write(r).map(Self)
-    }
-    fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), EncodeError> {
-        encode_write(&self.0, w)
-    }
+same_layout_request! {
+    /// [MS-OXCROPS] 2.2.9.4 RopWriteStreamExtended request (same fields as RopWriteStream).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct WriteStreamExtendedRequest(pub WriteStreamRequest) = WRITE_STREAM_EXTENDED;
 }
 
 one_field_response! {

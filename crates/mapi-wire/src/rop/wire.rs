@@ -275,6 +275,30 @@ macro_rules! rop_request {
     };
 }
 
+/// Declares a request with the fields and wire layout of another request under its own
+/// RopId (the NoReplicate, AndCommit and Extended variants of a ROP): a newtype whose
+/// codec is the base request's.
+macro_rules! same_layout_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident(pub $base:ty) = $id:ident;
+    ) => {
+        $(#[$meta])*
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $name(pub $base);
+
+        impl $crate::rop::RopRequestBody for $name {
+            const ID: $crate::rop::RopId = $crate::rop::RopId::$id;
+            fn decode_body(r: &mut $crate::codec::Reader<'_>) -> Result<Self, $crate::error::DecodeError> {
+                <$base as $crate::rop::RopRequestBody>::decode_body(r).map(Self)
+            }
+            fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
+                $crate::rop::RopRequestBody::encode_body(&self.0, w)
+            }
+        }
+    };
+}
+
 /// `Some(self.output_handle_index)` when the field list has one, else `None`.
 macro_rules! rop_output_index {
     ($s:ident;) => { None };
