@@ -55,9 +55,10 @@ impl SeqMap {
     }
 
     /// A view of the backend's shared list (not copied while it is strictly
-    /// ascending, as the model promises; copied into runs otherwise).
+    /// ascending, as the model promises). A list nobody else holds (a
+    /// backend that hands out copies) or out of order becomes runs.
     pub(crate) fn shared(base: Arc<[Uid]>) -> Self {
-        if base.windows(2).all(|w| w[0] < w[1]) {
+        if Arc::strong_count(&base) > 1 && base.windows(2).all(|w| w[0] < w[1]) {
             Self::Shared { base, tail: Vec::new() }
         } else {
             Self::from_sorted(base.iter().copied())
@@ -270,6 +271,7 @@ mod tests {
     #[test]
     fn a_shared_list_answers_like_its_own_copy_and_diverges_on_retain() {
         let base: Arc<[Uid]> = [1, 2, 3, 7, 8, 20].map(uid).into();
+        assert!(!SeqMap::shared(Arc::from(&base[..])).is_shared(), "a list held by nobody else becomes runs");
         let mut shared = SeqMap::shared(base.clone());
         let mut own = SeqMap::from_sorted(base.iter().copied());
         for m in [&mut shared, &mut own] {
