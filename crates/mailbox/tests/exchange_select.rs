@@ -128,3 +128,41 @@ async fn after_an_expunge_selects_get_the_new_list_and_earlier_ones_keep_theirs(
     assert_eq!(info.exists, 3);
     assert_eq!(numbers(&old), vec![1, 2, 3, 4], "a snapshot handed out earlier does not change");
 }
+
+/// Thunderbird's delete: a move (or an expunge) to Deleted Items, then Deleted Items is
+/// selected at once. Exchange notifies of the move a moment later; the
+/// session's own write must make that SELECT ask anyway, else the message
+/// would be missing from Deleted Items until the notification came.
+#[tokio::test]
+async fn a_move_by_this_session_shows_in_a_vouched_target_at_once() {
+    let env = Env::new().await;
+    let inbox_id = env.folder_id(ALICE, SpecialFolder::Inbox);
+    seed(&env, ALICE, inbox_id, &(0..3).map(|i| message(i, 60 * i as i64 + 60)).collect::<Vec<_>>());
+    let a = env.alice().await;
+    let trash = a.exchange_folder("Deleted Items").await.unwrap();
+    let _feed = trash.watch().await.unwrap();
+    let (_, before) = trash.select_with_uids().await.unwrap();
+    // Until the subscription stands and vouches for the index.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let f = a.exchange_folder("Deleted Items").await.unwrap();
+        let n = f.ics_downloads();
+        f.select_with_uids().await.unwrap();
+        if f.ics_downloads() == n {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Deleted Items never became free to select");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let moved = inbox(&a).await.move_to(&uid_set(&[2]), &trash.info().id).await.unwrap();
+    assert_eq!(moved.expunged, uid_set(&[2]));
+    // EXPUNGE moves to Deleted Items too (ExpungeMode::MoveToTrash).
+    let f = inbox(&a).await;
+    f.store(&uid_set(&[3]), &mailbox::FlagOp::Add(mailbox::Flags::from([mailbox::Flag::Deleted])), None).await.unwrap();
+    assert_eq!(f.expunge(None).await.unwrap(), uid_set(&[3]));
+    let f = a.exchange_folder("Deleted Items").await.unwrap();
+    let (info, uids) = f.select_with_uids().await.unwrap();
+    assert_eq!(uids.len(), before.len() + 2, "the moved and the expunged message are in Deleted Items at once");
+    assert_eq!(info.exists as usize, uids.len());
+}

@@ -313,6 +313,88 @@ impl RopId {
     pub fn has_no_response(self) -> bool {
         self == Self::RELEASE
     }
+
+    /// True for the ROPs that leave the store's content as it is: opening
+    /// objects, reading properties, tables, streams and download streams
+    /// ([MS-OXCROPS] 2.2.3–2.2.13: logon, folder, table, message, stream and
+    /// FastTransfer/ICS download ROPs). Every other ROP (and any id not named
+    /// here) counts as a change, so a caller that trusts a cache while
+    /// nothing was written errs towards asking again.
+    pub fn reads_only(self) -> bool {
+        matches!(
+            self,
+            Self::RELEASE
+                | Self::LOGON
+                | Self::GET_RECEIVE_FOLDER
+                | Self::GET_RECEIVE_FOLDER_TABLE
+                | Self::GET_STORE_STATE
+                | Self::GET_OWNING_SERVERS
+                | Self::PUBLIC_FOLDER_IS_GHOSTED
+                | Self::LONG_TERM_ID_FROM_ID
+                | Self::ID_FROM_LONG_TERM_ID
+                | Self::GET_PER_USER_LONG_TERM_IDS
+                | Self::GET_PER_USER_GUID
+                | Self::READ_PER_USER_INFORMATION
+                | Self::GET_ADDRESS_TYPES
+                | Self::GET_TRANSPORT_FOLDER
+                | Self::OPTIONS_DATA
+                | Self::OPEN_FOLDER
+                | Self::OPEN_PUBLIC_FOLDER_BY_NAME
+                | Self::GET_HIERARCHY_TABLE
+                | Self::GET_CONTENTS_TABLE
+                | Self::GET_SEARCH_CRITERIA
+                | Self::GET_PERMISSIONS_TABLE
+                | Self::GET_RULES_TABLE
+                | Self::OPEN_MESSAGE
+                | Self::OPEN_EMBEDDED_MESSAGE
+                | Self::READ_RECIPIENTS
+                | Self::RELOAD_CACHED_INFORMATION
+                | Self::GET_MESSAGE_STATUS
+                | Self::GET_ATTACHMENT_TABLE
+                | Self::OPEN_ATTACHMENT
+                | Self::GET_VALID_ATTACHMENTS
+                | Self::GET_PROPERTIES_SPECIFIC
+                | Self::GET_PROPERTIES_ALL
+                | Self::GET_PROPERTIES_LIST
+                | Self::GET_NAMES_FROM_PROPERTY_IDS
+                | Self::GET_PROPERTY_IDS_FROM_NAMES
+                | Self::QUERY_NAMED_PROPERTIES
+                | Self::SET_COLUMNS
+                | Self::SORT_TABLE
+                | Self::RESTRICT
+                | Self::QUERY_ROWS
+                | Self::GET_STATUS
+                | Self::QUERY_POSITION
+                | Self::SEEK_ROW
+                | Self::SEEK_ROW_BOOKMARK
+                | Self::SEEK_ROW_FRACTIONAL
+                | Self::CREATE_BOOKMARK
+                | Self::FREE_BOOKMARK
+                | Self::QUERY_COLUMNS_ALL
+                | Self::FIND_ROW
+                | Self::EXPAND_ROW
+                | Self::COLLAPSE_ROW
+                | Self::GET_COLLAPSE_STATE
+                | Self::RESET_TABLE
+                | Self::ABORT
+                | Self::REGISTER_NOTIFICATION
+                | Self::OPEN_STREAM
+                | Self::READ_STREAM
+                | Self::SEEK_STREAM
+                | Self::GET_STREAM_SIZE
+                | Self::FAST_TRANSFER_SOURCE_COPY_MESSAGES
+                | Self::FAST_TRANSFER_SOURCE_COPY_FOLDER
+                | Self::FAST_TRANSFER_SOURCE_COPY_TO
+                | Self::FAST_TRANSFER_SOURCE_COPY_PROPERTIES
+                | Self::FAST_TRANSFER_SOURCE_GET_BUFFER
+                | Self::SYNCHRONIZATION_CONFIGURE
+                | Self::SYNCHRONIZATION_UPLOAD_STATE_STREAM_BEGIN
+                | Self::SYNCHRONIZATION_UPLOAD_STATE_STREAM_CONTINUE
+                | Self::SYNCHRONIZATION_UPLOAD_STATE_STREAM_END
+                | Self::SYNCHRONIZATION_GET_TRANSFER_STATE
+                | Self::TELL_VERSION
+        )
+    }
 }
 
 /// Declares [`RopRequest`] and [`RopResponse`] with one variant per ROP and

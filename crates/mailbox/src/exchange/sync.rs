@@ -27,9 +27,11 @@
 //! mailbox later than the call began), so many connections selecting one
 //! folder at once cost one download. SELECT goes further
 //! ([`FolderSync::vouched_or_caught_up`]): while the store subscription
-//! stands and no notification came since a catch-up less than
-//! [`FRESHNESS`] ago, the index is used as it is; whatever Exchange
-//! notifies later reaches the caller's change feed.
+//! stands, no notification came and this session wrote nothing since a
+//! catch-up less than [`FRESHNESS`] ago, the index is used as it is;
+//! whatever Exchange notifies later reaches the caller's change feed. (A
+//! client's own move to Deleted Items is announced by Exchange a moment
+//! later; the write count makes the next SELECT ask anyway.)
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -100,13 +102,19 @@ struct Checked {
     at: Instant,
     /// [`super::watch::Feed::heard`] before the download.
     heard: Option<u64>,
+    /// The session's write count before the download: Exchange notifies of
+    /// this session's own writes too, but later than the client that made
+    /// them may look (a message moved to Deleted Items, then Deleted Items
+    /// selected), so a write since the download unvouches the index.
+    writes: u64,
 }
 
 impl Checked {
     /// Whether nothing can have changed unheard since: the subscription
-    /// stood before the download and has heard nothing since, recently.
-    fn vouched(&self, heard_now: Option<u64>) -> bool {
-        self.heard.is_some() && self.heard == heard_now && self.at.elapsed() < FRESHNESS
+    /// stood before the download and has heard nothing since, this session
+    /// wrote nothing since, and it was recent.
+    fn vouched(&self, heard_now: Option<u64>, writes_now: u64) -> bool {
+        self.heard.is_some() && self.heard == heard_now && self.writes == writes_now && self.at.elapsed() < FRESHNESS
     }
 }
 
@@ -259,7 +267,10 @@ impl FolderSync {
         let inner = self.inner.lock().await;
         // Watched: the notifier catches the folder up on every notification
         // and its watchers hear of it.
-        if inner.loaded && self.watched() && inner.checked.is_some_and(|c| c.vouched(s.feed.heard())) {
+        if inner.loaded
+            && self.watched()
+            && inner.checked.is_some_and(|c| c.vouched(s.feed.heard(), s.mailbox.wire_counters().writes))
+        {
             return Ok(inner);
         }
         drop(inner);
@@ -280,10 +291,11 @@ impl FolderSync {
         }
         let ticket = self.rounds.fetch_add(1, Ordering::SeqCst) + 1;
         let heard = s.feed.heard();
+        let writes = s.mailbox.wire_counters().writes;
         let at = Instant::now();
         self.round(s, &mut inner).await?;
         inner.good = ticket;
-        inner.checked = Some(Checked { at, heard });
+        inner.checked = Some(Checked { at, heard, writes });
         Ok(inner)
     }
 

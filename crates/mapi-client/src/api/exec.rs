@@ -33,6 +33,9 @@ pub(crate) struct WireStats {
     round_trips: AtomicU64,
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
+    /// Moved before and after every Execute that carries a ROP which may
+    /// change the store ([`mapi_wire::rop::RopId::reads_only`]).
+    writes: AtomicU64,
 }
 
 /// A snapshot of [`WireStats`].
@@ -44,6 +47,10 @@ pub struct WireCounters {
     pub bytes_sent: u64,
     /// Execute response body bytes (binary part, before decompression).
     pub bytes_received: u64,
+    /// A count that moves whenever an Execute that may change the store is
+    /// about to be sent or has been answered: a cache caught up while it
+    /// stood still has missed no write of this session.
+    pub writes: u64,
 }
 
 impl WireStats {
@@ -53,6 +60,7 @@ impl WireStats {
             round_trips: self.round_trips.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             bytes_received: self.bytes_received.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::SeqCst),
         }
     }
 }
@@ -213,11 +221,21 @@ impl Executor {
         let mut max_rop_out = if chain { CHAINED_MAX_ROP_OUT.max(self.max_rop_out) } else { self.max_rop_out };
         for _round in 0..MAX_TAIL_ROUNDS {
             let bytes = current.to_bytes()?;
+            let writes = current.rops.iter().any(|r| !r.id().reads_only());
+            if writes {
+                self.stats.writes.fetch_add(1, Ordering::SeqCst);
+            }
             if bytes.len() > MAX_ROP_IN {
                 return Err(Error::TooLarge(format!("ROP input of {} bytes", bytes.len())));
             }
             let flags = if chain { self.flags | ExecuteFlags::CHAIN } else { self.flags };
-            let outcome = self.session.execute(&bytes, flags, max_rop_out).await?;
+            let outcome = self.session.execute(&bytes, flags, max_rop_out).await;
+            if writes {
+                // Also after the answer (or failure): a catch-up that began
+                // while the write was on its way may not have seen it.
+                self.stats.writes.fetch_add(1, Ordering::SeqCst);
+            }
+            let outcome = outcome?;
             self.stats.round_trips.fetch_add(1, Ordering::Relaxed);
             self.stats.bytes_sent.fetch_add(outcome.bytes_sent as u64, Ordering::Relaxed);
             self.stats.bytes_received.fetch_add(outcome.bytes_received as u64, Ordering::Relaxed);
