@@ -54,6 +54,7 @@ mod exec;
 mod folder;
 mod folder_props;
 mod ics;
+mod logon_ids;
 mod logon_props;
 mod message;
 mod notify;
@@ -71,6 +72,8 @@ pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, Wri
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IMPORT_DELETES_TAG, IcsOptions, state_from_bytes, state_to_bytes};
+pub(crate) use logon_ids::LogonIds;
+pub use logon_ids::MAX_LOGONS;
 pub use logon_props::{
     PID_TAG_MESSAGE_SIZE_EXTENDED, PID_TAG_PROHIBIT_RECEIVE_QUOTA, PID_TAG_PROHIBIT_SEND_QUOTA,
     PID_TAG_STORAGE_QUOTA_LIMIT, StoreQuota,
