@@ -8,6 +8,9 @@
 //!   legacyExchangeDN), or public folders; [`SpecialFolder`] ids of the logon;
 //!   [`Mailbox::receive_folder`]; [`Mailbox::special_folders`] (PidTagIpm*EntryId,
 //!   PidTagAdditionalRenEntryIds → Drafts, Junk, Conflicts…).
+//!   Several Mailboxes share one session, each with its own LogonId
+//!   ([`Mailbox::logon_id`], [MS-OXCROPS] 3.1.4.2; at most [`MAX_LOGONS`]), which the
+//!   executor writes into every ROP it sends.
 //! * Tables: [`Mailbox::query`] (one round trip: OpenFolder, Get…Table, SetColumns,
 //!   SortTable/Restrict, QueryRows, Release), [`Mailbox::query_all`] and
 //!   [`TableCursor`] (paging with large QueryRows and chained output, seek, bookmarks,
