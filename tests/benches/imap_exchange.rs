@@ -10,14 +10,20 @@
 //!    in IDLE), the growth of this process's RSS divided by 1,000.
 //!
 //! `cargo bench -p e2e --bench imap_exchange` (`-- --quick` for 1,000
-//! messages and 100 connections). The in-memory provider's figures come
+//! messages and 100 connections; `-- --idle-only` for part 2 alone;
+//! `-- --steps` for the memory after LOGIN, SELECT and IDLE apart). The in-memory provider's figures come
 //! from `cargo bench -p imap --bench imap_bench`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../crates/imap/benches/common/client.rs"]
+mod client;
+
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use client::{FETCH, median, open_idle, read_until_tag, rss_kib, rss_per_connection};
 
 use exchange_sim::config::SimConfig;
 use exchange_sim::server::{RunningSim, Simulator};
@@ -26,11 +32,12 @@ use imap::{ImapConfig, ImapServer, PlaintextLogin, TlsMode};
 use mailbox::exchange::{Endpoints, ExchangeConfig, ExchangeProvider};
 use mapi_wire::PropTag;
 use mapi_wire::prop_value::{FileTime, PropValue};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const ALICE: &str = "alice@example.test";
 const RUNS: usize = 3;
-const FETCH: &str = "UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Subject Date Message-ID References In-Reply-To Content-Type)])";
+/// Client threads opening the idle connections.
+const THREADS: usize = 8;
 
 fn s(v: &str) -> PropValue {
     PropValue::String(v.into())
@@ -127,26 +134,15 @@ async fn stack(store: Store) -> Stack {
     Stack { sim, imap, server, stop, _dir: dir }
 }
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (messages, connections) = if quick { (1_000, 100) } else { (10_000, 1_000) };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
+        if std::env::args().any(|a| a == STEPS) {
+            idle_steps(messages, connections).await;
+            return;
+        }
         if std::env::args().any(|a| a == IDLE_ONLY) {
             idle_only(messages, connections).await;
             return;
@@ -210,63 +206,99 @@ fn main() {
 /// The argument that makes the binary measure only idle connections.
 const IDLE_ONLY: &str = "--idle-only";
 
-/// Opens `n` connections (logged in, INBOX selected, in IDLE) from a few
-/// threads at once.
-async fn open_idle(addr: std::net::SocketAddr, n: usize) -> Vec<std::net::TcpStream> {
-    const THREADS: usize = 8;
+async fn idle_only(messages: usize, connections: usize) {
+    let stack = stack(seeded(messages)).await;
+    // One connection first, so the account, its session pool and the
+    // folder's change feed exist before the baseline.
+    let first = open_idle(stack.imap, 1, ALICE, "demo", 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let base = rss_kib();
+    let t = Instant::now();
+    let conns = open_idle(stack.imap, connections, ALICE, "demo", THREADS).await;
+    let opened = t.elapsed();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let per = rss_per_connection(base, connections).await;
+    println!(
+        "exchange_idle_connections_{connections} ({messages}-message INBOX selected, in IDLE): open {}, opened in \
+{opened:.1?}, median resident memory {:.1} KiB per connection (process RSS {} KiB, baseline {} KiB, simulator \
+in-process)",
+        stack.server.metrics().connections_open,
+        per,
+        rss_kib(),
+        base
+    );
+    drop((conns, first));
+    shut(stack).await;
+}
+
+/// The argument that makes the binary measure memory after each step of
+/// opening the connections (LOGIN, SELECT, IDLE) instead.
+const STEPS: &str = "--steps";
+
+/// Sends `command` on every connection (from [`THREADS`] threads) and
+/// reads until a line starting with `until`.
+async fn step(
+    conns: Vec<std::net::TcpStream>,
+    command: &'static str,
+    until: &'static [u8],
+) -> Vec<std::net::TcpStream> {
+    let size = conns.len().div_ceil(THREADS).max(1);
+    let mut conns = conns.into_iter();
     let mut tasks = Vec::new();
-    for t in 0..THREADS {
-        let share = n / THREADS + usize::from(t < n % THREADS);
+    loop {
+        let part: Vec<_> = conns.by_ref().take(size).collect();
+        if part.is_empty() {
+            break;
+        }
         tasks.push(tokio::task::spawn_blocking(move || {
-            let mut v = Vec::with_capacity(share);
-            for _ in 0..share {
-                let mut s = std::net::TcpStream::connect(addr).unwrap();
-                s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-                s.write_all(format!("a LOGIN {ALICE} demo\r\nb SELECT INBOX\r\nc IDLE\r\n").as_bytes()).unwrap();
+            let mut part = part;
+            for s in &mut part {
+                s.write_all(command.as_bytes()).unwrap();
                 let mut got = Vec::new();
                 let mut buf = [0u8; 4096];
-                while !got.windows(9).any(|w| w == b"+ idling\r") {
+                while !got.split(|b| *b == b'\n').any(|l| l.starts_with(until)) {
                     let k = s.read(&mut buf).unwrap();
                     assert!(k > 0, "connection closed: {}", String::from_utf8_lossy(&got));
                     got.extend_from_slice(&buf[..k]);
                 }
-                v.push(s);
             }
-            v
+            part
         }));
     }
-    let mut all = Vec::with_capacity(n);
+    let mut all = Vec::new();
     for t in tasks {
         all.extend(t.await.unwrap());
     }
     all
 }
 
-async fn idle_only(messages: usize, connections: usize) {
+/// Resident memory per connection after LOGIN, after SELECT INBOX and in
+/// IDLE, each step taken on every connection before the next.
+async fn idle_steps(messages: usize, connections: usize) {
     let stack = stack(seeded(messages)).await;
-    // One connection first, so the account, its session pool and the
-    // folder's change feed exist before the baseline.
-    let first = open_idle(stack.imap, 1).await;
+    let first = open_idle(stack.imap, 1, ALICE, "demo", 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let base = rss_kib();
-    let t = Instant::now();
-    let conns = open_idle(stack.imap, connections).await;
-    let opened = t.elapsed();
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    let mut samples = Vec::new();
-    for _ in 0..5 {
-        samples.push(rss_kib().saturating_sub(base) as f64 / connections as f64);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut conns = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let s = std::net::TcpStream::connect(stack.imap).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        conns.push(s);
     }
-    println!(
-        "exchange_idle_connections_{connections} ({messages}-message INBOX selected, in IDLE): open {}, opened in \
-{opened:.1?}, median resident memory {:.1} KiB per connection (process RSS {} KiB, baseline {} KiB, simulator \
-in-process)",
-        stack.server.metrics().connections_open,
-        median(samples),
-        rss_kib(),
-        base
-    );
+    let mut line = format!("exchange_idle_steps_{connections} ({messages}-message INBOX), KiB per connection:");
+    for (name, command, until) in [
+        ("LOGIN", "a LOGIN alice@example.test demo\r\n", &b"a OK"[..]),
+        ("SELECT", "b SELECT INBOX\r\n", b"b OK"),
+        ("IDLE", "c IDLE\r\n", b"+ idling"),
+    ] {
+        let t = Instant::now();
+        conns = step(conns, command, until).await;
+        let took = t.elapsed();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let per = rss_per_connection(base, connections).await;
+        line.push_str(&format!(" after {name} {per:.1} (step took {took:.1?});"));
+    }
+    println!("{line}");
     drop((conns, first));
     shut(stack).await;
 }
@@ -275,33 +307,4 @@ async fn shut(stack: Stack) {
     let _ = stack.stop.send(true);
     tokio::time::sleep(Duration::from_millis(50)).await;
     stack.sim.shutdown().await;
-}
-
-/// Reads responses until the line starting with `tag`; returns the number
-/// of untagged FETCH responses and the bytes read.
-async fn read_until_tag(io: &mut BufReader<tokio::net::TcpStream>, tag: &[u8]) -> (usize, usize) {
-    let mut fetches = 0;
-    let mut bytes = 0;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = io.read_until(b'\n', &mut line).await.unwrap();
-        assert!(n > 0, "connection closed");
-        bytes += n;
-        if line.starts_with(tag) {
-            assert!(line.windows(4).any(|w| w == b" OK "), "{}", String::from_utf8_lossy(&line));
-            return (fetches, bytes);
-        }
-        if line.starts_with(b"* ") && line.windows(7).any(|w| w == b" FETCH ") {
-            fetches += 1;
-        }
-        if line.ends_with(b"}\r\n")
-            && let Some(open) = line.iter().rposition(|&b| b == b'{')
-        {
-            let len: usize = std::str::from_utf8(&line[open + 1..line.len() - 3]).unwrap().parse().unwrap();
-            let mut buf = vec![0; len];
-            io.read_exact(&mut buf).await.unwrap();
-            bytes += len;
-        }
-    }
 }

@@ -6,7 +6,7 @@ mod rops_common;
 
 use exchange_sim::rops::StoreBackend;
 use exchange_sim::session::MailboxBackend;
-use exchange_sim::store::{Rights, SpecialFolder};
+use exchange_sim::store::{DEFAULT_GRANTEE, Rights, SpecialFolder};
 use mapi_wire::ids::{FolderId, MessageId};
 use mapi_wire::prop_value::{PropValue, PropertyRow};
 use mapi_wire::recipient::RecipientRow;
@@ -104,14 +104,20 @@ fn logon_private_response_fields() {
 fn logon_other_mailbox_needs_rights_and_folder_rights_apply() {
     let store = seeded_store();
     let mut h = Harness::new(&store, BOB);
+    // alice's Calendar gives Default free/busy times (Exchange's default): that
+    // folder-level right is enough to log on; without it bob holds no right at
+    // all there and the logon is refused with ecLoginPerm.
+    let alice = store.mailbox(ALICE).unwrap();
+    let cal = alice.special_folder(SpecialFolder::Calendar);
+    let r = h.run(vec![logon_request(ALICE_DN)], vec![NONE]);
+    assert_eq!(return_values(&r), vec![(0xFE, 0)]);
+    alice.grant(Some(cal), DEFAULT_GRANTEE, Rights::NONE).unwrap();
     let r = h.run(vec![logon_request(ALICE_DN)], vec![NONE]);
     assert_eq!(return_values(&r), vec![(0xFE, 0x3F2)]);
     // Unknown DN: ecUnknownUser.
     let r = h.run(vec![logon_request("/o=x/cn=nobody")], vec![NONE]);
     assert_eq!(return_values(&r), vec![(0xFE, 0x3EB)]);
     // alice grants bob Reviewer on her Calendar: logon works, Inbox is denied.
-    let alice = store.mailbox(ALICE).unwrap();
-    let cal = alice.special_folder(SpecialFolder::Calendar);
     alice.grant(Some(cal), BOB, Rights::REVIEWER).unwrap();
     let r = h.run(
         vec![logon_request(ALICE_DN), open_folder(0, 1, cal), open_folder(0, 2, inbox(&Harness::new(&store, ALICE)))],

@@ -9,7 +9,7 @@ mod rops_common;
 use exchange_sim::seed::calendar::{BERLIN, NEW_YORK};
 use exchange_sim::seed::contacts::{CONTACT_PHOTO, crc32};
 use exchange_sim::seed::{SeedOptions, day_minutes, filetime, seed};
-use exchange_sim::store::{Mailbox, MessageRow, SpecialFolder, Store, message_flags};
+use exchange_sim::store::{Mailbox, MessageRow, Rights, SpecialFolder, Store, message_flags};
 use mapi_wire::named::PropertyName;
 use mapi_wire::prop_value::{FileTime, PropValue, PropertyRow, TaggedValue};
 use mapi_wire::recipient::RecipientRow;
@@ -323,7 +323,11 @@ fn team_mailbox_alice_has_access_and_send_as_bob_neither_and_the_gal_lists_all()
     let team = store.mailbox(TEAM).unwrap();
     assert_eq!(items(&team, SpecialFolder::Inbox).len(), 3);
     assert!(team.can_logon(ALICE).unwrap());
-    assert!(!team.can_logon(BOB).unwrap());
+    // bob sees the team's free/busy times only (Default's right on every
+    // Calendar), which is enough to log on but opens no folder.
+    assert_eq!(team.rights_of(BOB, team.special_folder(SpecialFolder::Inbox)).unwrap(), Rights::NONE);
+    assert_eq!(team.rights_of(BOB, team.special_folder(SpecialFolder::Calendar)).unwrap(), Rights::FREE_BUSY_SIMPLE);
+    assert!(team.can_logon(BOB).unwrap());
     assert!(team.may_send_as(ALICE).unwrap());
     assert!(!team.may_send_as(BOB).unwrap());
     let gal = exchange_sim::nspi::Gal::load(&store, Guid([7; 16]));

@@ -5,19 +5,22 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::io::{Read, Write};
+#[path = "common/client.rs"]
+#[allow(dead_code)]
+mod client;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use client::{FETCH, median, open_idle, read_until_tag, rss_kib, rss_per_connection};
 use imap::{ImapConfig, ImapServer, PlaintextLogin, TlsMode};
 use mailbox::{MemoryAccount, MemoryConfig, MemoryProvider, Timestamp};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const T0: i64 = 1_795_737_600;
 const MESSAGES: usize = 10_000;
 const CONNECTIONS: usize = 1_000;
 const RUNS: usize = 5;
-const FETCH: &str = "UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Subject Date Message-ID References In-Reply-To Content-Type)])";
 
 fn message(i: usize) -> Vec<u8> {
     format!(
@@ -31,21 +34,6 @@ MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nX-Mailer: bench\
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(30)
     )
     .into_bytes()
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {
@@ -100,36 +88,13 @@ fn main() {
 
         // 2. Idle connections: logged in, INBOX selected, in IDLE.
         let base = rss_kib();
-        let conns = tokio::task::spawn_blocking(move || {
-            let mut v = Vec::with_capacity(CONNECTIONS);
-            for _ in 0..CONNECTIONS {
-                let mut s = std::net::TcpStream::connect(addr).unwrap();
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                s.write_all(b"a LOGIN alice@example.com secret\r\nb SELECT INBOX\r\nc IDLE\r\n").unwrap();
-                let mut got = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !got.windows(9).any(|w| w == b"+ idling\r") {
-                    let n = s.read(&mut buf).unwrap();
-                    assert!(n > 0, "connection closed");
-                    got.extend_from_slice(&buf[..n]);
-                }
-                v.push(s);
-            }
-            v
-        })
-        .await
-        .unwrap();
+        let conns = open_idle(addr, CONNECTIONS, "alice@example.com", "secret", 1).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let mut samples = Vec::new();
-        for _ in 0..5 {
-            samples.push(rss_kib().saturating_sub(base) as f64 * 1024.0 / CONNECTIONS as f64);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let per = median(samples);
+        let per = rss_per_connection(base, CONNECTIONS).await;
         println!(
             "idle_connections_1000: open {}, median resident memory {:.1} KiB per connection (process RSS {} KiB, before {} KiB)",
             server.metrics().connections_open,
-            per / 1024.0,
+            per,
             rss_kib(),
             base
         );
@@ -204,46 +169,13 @@ async fn tls_idle(provider: Arc<dyn mailbox::AccountProvider>) {
     out.read_line(&mut line).await.unwrap();
     assert_eq!(line, "ready\n");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut samples = Vec::new();
-    for _ in 0..5 {
-        samples.push(rss_kib().saturating_sub(base) as f64 / CONNECTIONS as f64);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let per = rss_per_connection(base, CONNECTIONS).await;
     println!(
         "idle_tls_connections_1000: open {}, median resident memory {:.1} KiB per connection",
         server.metrics().connections_open,
-        median(samples)
+        per
     );
     drop(child);
     stop.send(true).unwrap();
     let _ = task.await;
-}
-
-/// Reads responses until the line starting with `tag`; returns the number
-/// of untagged FETCH responses and the bytes read.
-async fn read_until_tag(io: &mut BufReader<tokio::net::TcpStream>, tag: &[u8]) -> (usize, usize) {
-    let mut fetches = 0;
-    let mut bytes = 0;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = io.read_until(b'\n', &mut line).await.unwrap();
-        assert!(n > 0, "connection closed");
-        bytes += n;
-        if line.starts_with(tag) {
-            return (fetches, bytes);
-        }
-        if line.starts_with(b"* ") && line.windows(7).any(|w| w == b" FETCH ") {
-            fetches += 1;
-        }
-        // Skip a literal at the end of the line.
-        if line.ends_with(b"}\r\n")
-            && let Some(open) = line.iter().rposition(|&b| b == b'{')
-        {
-            let len: usize = std::str::from_utf8(&line[open + 1..line.len() - 3]).unwrap().parse().unwrap();
-            let mut buf = vec![0; len];
-            io.read_exact(&mut buf).await.unwrap();
-            bytes += len;
-        }
-    }
 }

@@ -314,9 +314,13 @@ where
                 out.buf.extend_from_slice(b"+ idling\r\n");
                 out.flush().await?;
                 let config = session.config().clone();
-                let done =
-                    idle(session, &mut frag, &mut reader, &mut chunk, &mut out, &mut shutdown, config.idle_timeout)
-                        .await?;
+                // An idling client sends only DONE: the connection holds no
+                // read chunk nor output buffer while it waits.
+                drop(std::mem::take(&mut chunk));
+                out.buf = Vec::new();
+                let done = idle(session, &mut frag, &mut reader, &mut out, &mut shutdown, config.idle_timeout).await;
+                chunk = vec![0u8; READ_CHUNK];
+                let done = done?;
                 match done {
                     IdleEnd::Done => {
                         Box::pin(session.idle_done(&tag, &mut out)).await?;
@@ -362,7 +366,6 @@ async fn idle<R>(
     session: &mut Session,
     frag: &mut Fragmentizer,
     reader: &mut R,
-    chunk: &mut [u8],
     out: &mut Output<'_>,
     shutdown: &mut watch::Receiver<bool>,
     timeout: Duration,
@@ -371,6 +374,8 @@ where
     R: AsyncRead + Unpin,
 {
     let deadline = tokio::time::Instant::now() + timeout;
+    // `DONE\r\n`, or a few more pipelined bytes: read in small steps.
+    let mut chunk = [0u8; 64];
     loop {
         // Bytes already buffered (a client that sent DONE right away).
         while let Some(info) = frag.progress() {
@@ -388,8 +393,11 @@ where
         out.flush().await?;
         session.claim_new(&mut out.buf).await;
         out.flush().await?;
+        if out.buf.capacity() > 0 {
+            out.buf = Vec::new();
+        }
         tokio::select! {
-            n = reader.read(chunk) => {
+            n = reader.read(&mut chunk) => {
                 let n = n?;
                 if n == 0 {
                     return Ok(IdleEnd::Close(""));

@@ -49,9 +49,9 @@ impl Session {
         }
         let name = self.mailbox_name(mailbox);
         let folder = self.open(&name).await?;
+        // Subscribed first: every change after the snapshot reaches the view.
         let feed = folder.watch().await?;
-        let info = folder.select().await?;
-        let uids = folder.uids().await?;
+        let (info, uids) = folder.select_with_uids().await?;
         let read_only = examine || info.read_only;
         let recent = if read_only { UidSet::new() } else { folder.claim_recent().await? };
         let mut view = View::new(folder.clone(), read_only, uids, recent, feed);

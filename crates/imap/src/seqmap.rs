@@ -1,10 +1,21 @@
 //! Message sequence numbers of a selected mailbox (RFC 9051 §2.3.1.2): the
-//! UIDs in ascending order, kept as runs of consecutive UIDs. Mailboxes are
-//! mostly long runs (UIDs are given in delivery order and expunges are
-//! rare), so an idle connection with a 10,000-message INBOX selected holds
-//! a few runs instead of 40 KB of UIDs.
+//! UIDs in ascending order.
+//!
+//! Right after SELECT a session holds the folder's UID list as the backend
+//! shares it between every session that selected the folder (an `Arc`, no
+//! copy), plus the UIDs announced since. A session whose view diverges (an
+//! EXPUNGE it was told of) keeps its own list, as runs of consecutive UIDs:
+//! mailboxes are mostly long runs (UIDs are given in delivery order and
+//! expunges are rare), so even then an idle connection with a
+//! 10,000-message INBOX selected holds a few runs instead of 40 KB of UIDs.
+
+use std::sync::Arc;
 
 use mailbox::Uid;
+
+/// Announced arrivals a shared view keeps apart before it takes a list of
+/// its own.
+const MAX_TAIL: usize = 4096;
 
 /// UIDs `first .. first + count`, the `before`-th UID of the mailbox
 /// being `first` (0-based).
@@ -22,15 +33,133 @@ impl Run {
 }
 
 /// Ascending UIDs with positions; see the module doc.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SeqMap {
-    runs: Vec<Run>,
-    len: u32,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SeqMap {
+    /// The backend's shared list and the UIDs announced since (all above
+    /// the list's last).
+    Shared { base: Arc<[Uid]>, tail: Vec<Uid> },
+    /// A list of this session's own.
+    Runs(Runs),
+}
+
+impl Default for SeqMap {
+    fn default() -> Self {
+        Self::Runs(Runs::default())
+    }
 }
 
 impl SeqMap {
     /// The map of ascending `uids` (duplicates and disorder are dropped).
     pub(crate) fn from_sorted(uids: impl IntoIterator<Item = Uid>) -> Self {
+        Self::Runs(Runs::from_sorted(uids))
+    }
+
+    /// A view of the backend's shared list (not copied while it is strictly
+    /// ascending, as the model promises). A list nobody else holds (a
+    /// backend that hands out copies) or out of order becomes runs.
+    pub(crate) fn shared(base: Arc<[Uid]>) -> Self {
+        if Arc::strong_count(&base) > 1 && base.windows(2).all(|w| w[0] < w[1]) {
+            Self::Shared { base, tail: Vec::new() }
+        } else {
+            Self::from_sorted(base.iter().copied())
+        }
+    }
+
+    /// Whether the list is still the one shared with other sessions.
+    #[cfg(test)]
+    pub(crate) fn is_shared(&self) -> bool {
+        matches!(self, Self::Shared { .. })
+    }
+
+    /// How many UIDs.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Shared { base, tail } => base.len() + tail.len(),
+            Self::Runs(r) => r.len as usize,
+        }
+    }
+
+    /// The highest UID.
+    pub(crate) fn last(&self) -> Option<Uid> {
+        match self {
+            Self::Shared { base, tail } => tail.last().or(base.last()).copied(),
+            Self::Runs(r) => r.last(),
+        }
+    }
+
+    /// The UID at 0-based `index`.
+    pub(crate) fn get(&self, index: usize) -> Option<Uid> {
+        match self {
+            Self::Shared { base, tail } => match index.checked_sub(base.len()) {
+                None => base.get(index).copied(),
+                Some(i) => tail.get(i).copied(),
+            },
+            Self::Runs(r) => r.get(index),
+        }
+    }
+
+    /// The 0-based position of `uid`.
+    pub(crate) fn position(&self, uid: Uid) -> Option<usize> {
+        match self {
+            Self::Shared { base, tail } => {
+                base.binary_search(&uid).ok().or_else(|| tail.binary_search(&uid).ok().map(|i| base.len() + i))
+            }
+            Self::Runs(r) => r.position(uid),
+        }
+    }
+
+    /// Appends `uid`; ignored unless above the highest.
+    pub(crate) fn push(&mut self, uid: Uid) {
+        if self.last().is_some_and(|last| uid <= last) {
+            return;
+        }
+        match self {
+            Self::Shared { tail, .. } if tail.len() < MAX_TAIL => tail.push(uid),
+            Self::Shared { .. } => {
+                let mut own = Runs::from_sorted(self.iter());
+                own.push(uid);
+                *self = Self::Runs(own);
+            }
+            Self::Runs(r) => r.push(uid),
+        }
+    }
+
+    /// The UIDs, ascending.
+    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = Uid> + '_> {
+        match self {
+            Self::Shared { base, tail } => Box::new(base.iter().chain(tail.iter()).copied()),
+            Self::Runs(r) => Box::new(r.iter()),
+        }
+    }
+
+    /// The UIDs from `from` upwards, ascending.
+    pub(crate) fn iter_from(&self, from: Uid) -> Box<dyn Iterator<Item = Uid> + '_> {
+        match self {
+            Self::Shared { base, tail } => {
+                let b = base.partition_point(|u| *u < from);
+                let t = tail.partition_point(|u| *u < from);
+                Box::new(base.get(b..).unwrap_or_default().iter().chain(tail.get(t..).unwrap_or_default()).copied())
+            }
+            Self::Runs(r) => Box::new(r.iter_from(from)),
+        }
+    }
+
+    /// Keeps the UIDs for which `keep` holds (the view diverges from the
+    /// shared list: it keeps its own from now on).
+    pub(crate) fn retain(&mut self, keep: impl Fn(Uid) -> bool) {
+        *self = Self::Runs(Runs::from_sorted(self.iter().filter(|u| keep(*u))));
+    }
+}
+
+/// Ascending UIDs as runs of consecutive ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Runs {
+    runs: Vec<Run>,
+    len: u32,
+}
+
+impl Runs {
+    fn from_sorted(uids: impl IntoIterator<Item = Uid>) -> Self {
         let mut map = Self::default();
         for u in uids {
             map.push(u);
@@ -39,34 +168,25 @@ impl SeqMap {
         map
     }
 
-    /// How many UIDs.
-    pub(crate) fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    /// The highest UID.
-    pub(crate) fn last(&self) -> Option<Uid> {
+    fn last(&self) -> Option<Uid> {
         self.runs.last().and_then(|r| Uid::new(r.last()))
     }
 
-    /// The UID at 0-based `index`.
-    pub(crate) fn get(&self, index: usize) -> Option<Uid> {
+    fn get(&self, index: usize) -> Option<Uid> {
         let index = u32::try_from(index).ok().filter(|i| *i < self.len)?;
         let i = self.runs.partition_point(|r| r.before <= index).checked_sub(1)?;
         let r = self.runs.get(i)?;
         Uid::new(r.first + (index - r.before))
     }
 
-    /// The 0-based position of `uid`.
-    pub(crate) fn position(&self, uid: Uid) -> Option<usize> {
+    fn position(&self, uid: Uid) -> Option<usize> {
         let u = uid.get();
         let i = self.runs.partition_point(|r| r.first <= u).checked_sub(1)?;
         let r = self.runs.get(i)?;
         (u <= r.last()).then(|| (r.before + (u - r.first)) as usize)
     }
 
-    /// Appends `uid`; ignored unless above the highest.
-    pub(crate) fn push(&mut self, uid: Uid) {
+    fn push(&mut self, uid: Uid) {
         let u = uid.get();
         match self.runs.last_mut() {
             Some(r) if u <= r.last() => return,
@@ -76,13 +196,11 @@ impl SeqMap {
         self.len += 1;
     }
 
-    /// The UIDs, ascending.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = Uid> + '_ {
+    fn iter(&self) -> impl Iterator<Item = Uid> + '_ {
         self.runs.iter().flat_map(|r| (r.first..=r.last()).filter_map(Uid::new))
     }
 
-    /// The UIDs from `from` upwards, ascending.
-    pub(crate) fn iter_from(&self, from: Uid) -> impl Iterator<Item = Uid> + '_ {
+    fn iter_from(&self, from: Uid) -> impl Iterator<Item = Uid> + '_ {
         let f = from.get();
         let start = self.runs.partition_point(|r| r.last() < f);
         self.runs
@@ -90,12 +208,6 @@ impl SeqMap {
             .unwrap_or_default()
             .iter()
             .flat_map(move |r| (r.first.max(f)..=r.last()).filter_map(Uid::new))
-    }
-
-    /// Keeps the UIDs for which `keep` holds.
-    pub(crate) fn retain(&mut self, keep: impl Fn(Uid) -> bool) {
-        let kept: Vec<Uid> = self.iter().filter(|u| keep(*u)).collect();
-        *self = Self::from_sorted(kept);
     }
 }
 
@@ -111,7 +223,7 @@ mod tests {
     fn positions_and_lookups_across_runs() {
         let m = SeqMap::from_sorted([1, 2, 3, 7, 8, 20].map(uid));
         assert_eq!(m.len(), 6);
-        assert_eq!(m.runs.len(), 3);
+        assert!(matches!(&m, SeqMap::Runs(r) if r.runs.len() == 3));
         assert_eq!(m.get(0), Some(uid(1)));
         assert_eq!(m.get(3), Some(uid(7)));
         assert_eq!(m.get(5), Some(uid(20)));
@@ -154,5 +266,32 @@ mod tests {
             assert_eq!(m.get(i), Some(uid(u)));
             assert_eq!(m.position(uid(u)), Some(i));
         }
+    }
+
+    #[test]
+    fn a_shared_list_answers_like_its_own_copy_and_diverges_on_retain() {
+        let base: Arc<[Uid]> = [1, 2, 3, 7, 8, 20].map(uid).into();
+        assert!(!SeqMap::shared(Arc::from(&base[..])).is_shared(), "a list held by nobody else becomes runs");
+        let mut shared = SeqMap::shared(base.clone());
+        let mut own = SeqMap::from_sorted(base.iter().copied());
+        for m in [&mut shared, &mut own] {
+            m.push(uid(21));
+            m.push(uid(21));
+            m.push(uid(5));
+            m.push(uid(30));
+        }
+        assert!(shared.is_shared(), "arrivals do not copy the shared list");
+        assert_eq!(shared.len(), own.len());
+        assert_eq!(shared.iter().collect::<Vec<_>>(), own.iter().collect::<Vec<_>>());
+        for n in 0..40 {
+            assert_eq!(shared.position(uid(n + 1)), own.position(uid(n + 1)), "position of {}", n + 1);
+            assert_eq!(shared.get(n as usize), own.get(n as usize), "index {n}");
+            assert_eq!(shared.iter_from(uid(n + 1)).collect::<Vec<_>>(), own.iter_from(uid(n + 1)).collect::<Vec<_>>());
+        }
+        assert_eq!(shared.last(), Some(uid(30)));
+        shared.retain(|u| u.get() != 7);
+        assert!(!shared.is_shared());
+        assert_eq!(shared.iter().map(|u| u.get()).collect::<Vec<_>>(), vec![1, 2, 3, 8, 20, 21, 30]);
+        assert_eq!(base.len(), 6, "the other sessions' list is untouched");
     }
 }

@@ -43,14 +43,14 @@ impl View {
     pub(crate) fn new(
         folder: Arc<dyn Folder>,
         read_only: bool,
-        uids: Vec<Uid>,
+        uids: Arc<[Uid]>,
         recent: UidSet,
         feed: ChangeStream,
     ) -> Self {
         Self {
             folder,
             read_only,
-            uids: SeqMap::from_sorted(uids),
+            uids: SeqMap::shared(uids),
             recent,
             feed: Some(std::sync::Mutex::new(feed)),
             pending: Vec::new(),

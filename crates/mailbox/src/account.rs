@@ -220,4 +220,15 @@ pub trait Folder: Send + Sync {
     async fn recent_count(&self) -> Result<u32, MailboxError> {
         Ok(0)
     }
+
+    /// [`Folder::select`] and [`Folder::uids`] from one look at the
+    /// backend, consistent with each other (SELECT needs both). The UIDs
+    /// may be shared with other callers and stay valid as a snapshot; the
+    /// caller's [`Folder::watch`], begun before this call, brings every
+    /// later change. Added for the IMAP front end; the default calls both.
+    async fn select_with_uids(&self) -> Result<(SelectInfo, Arc<[state::Uid]>), MailboxError> {
+        let info = self.select().await?;
+        let uids = self.uids().await?;
+        Ok((info, uids.into()))
+    }
 }

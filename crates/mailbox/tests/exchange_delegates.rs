@@ -13,7 +13,7 @@ use std::sync::Arc;
 use convert::ical::{ImportOptions, from_ical};
 use exchange_common::*;
 use exchange_sim::seed::{SeedOptions, seed as seed_demo};
-use exchange_sim::store::{PropBag, PublicFolder, Rights, SpecialFolder, Store};
+use exchange_sim::store::{DEFAULT_GRANTEE, PropBag, PublicFolder, Rights, SpecialFolder, Store};
 use mailbox::{
     Account, AppendRequest, ChangeKind, FetchFields, Flag, FlagOp, Flags, FolderId, FolderInfo, FolderKind,
     MailboxError, StoreKind, UidSet, WriteCondition,
@@ -163,11 +163,18 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
 #[tokio::test]
 async fn without_rights_every_way_in_is_access_denied() {
     let env = env().await;
+    // The team's owner removed Default's free/busy right on its Calendar: no
+    // grant at all, so the logon itself is refused.
+    let team = env.mailbox(TEAM);
+    team.grant(Some(team.special_folder(SpecialFolder::Calendar)), DEFAULT_GRANTEE, Rights::NONE).unwrap();
     let b = env.provider.login_exchange(BOB, PASSWORD).await.unwrap();
-    // No grant at all: the logon itself is refused.
-    for owner in [TEAM, ALICE, "ALICE@example.test"] {
-        let e = b.store_folders(&StoreKind::Delegate(owner.into())).await.unwrap_err();
-        assert!(matches!(e, MailboxError::AccessDenied(_)), "{owner}: {e:?}");
+    let e = b.store_folders(&StoreKind::Delegate(TEAM.into())).await.unwrap_err();
+    assert!(matches!(e, MailboxError::AccessDenied(_)), "{e:?}");
+    // alice's Calendar gives Default free/busy times only (Exchange's
+    // default): the logon succeeds, but not one of her folders is readable.
+    for owner in [ALICE, "ALICE@example.test"] {
+        let folders = b.store_folders(&StoreKind::Delegate(owner.into())).await.unwrap();
+        assert!(folders.is_empty(), "{owner}: {folders:#?}");
     }
     // Unknown or malformed owners are no mailbox.
     for owner in ["nobody@example.test", "../alice@example.test", "alice"] {

@@ -233,78 +233,63 @@ async fn redirect_method(domain: &str, transport: &TransportConfig) -> Option<St
 }
 
 /// Parses an Autodiscover response document ([MS-OXDSCLI] 2.2.4).
+///
+/// A field's value is all the character data of its element: quick-xml reports
+/// text, entity and character references (`&amp;`, `&#233;`) and CDATA sections as
+/// separate events, so they are joined before the element ends. Whitespace around
+/// the whole value is layout and is trimmed; whitespace inside it is kept.
 pub fn parse_response(xml: &[u8]) -> Result<AutodiscoverResponse> {
     if xml.len() > MAX_XML {
         return Err(Error::Protocol("Autodiscover response too large".into()));
     }
+    let malformed = |e: &dyn std::fmt::Display| Error::Protocol(format!("Autodiscover XML: {e}"));
     let mut reader = quick_xml::Reader::from_reader(xml);
-    reader.config_mut().trim_text(true);
     let mut path: Vec<String> = Vec::new();
-    let mut d = Discovery::default();
-    let mut action = String::new();
-    let mut redirect_addr = None;
-    let mut redirect_url = None;
-    let mut error = None;
-    let mut in_mapi_http = false;
-    let (mut ms_ext, mut ms_int, mut ab_ext, mut ab_int) = (None, None, None, None);
+    let mut fields = Fields::default();
+    // Character data of the innermost open element; bounded by MAX_XML.
+    let mut text = String::new();
     let mut buf = Vec::new();
     loop {
-        let ev = reader.read_event_into(&mut buf).map_err(|e| Error::Protocol(format!("Autodiscover XML: {e}")))?;
+        let ev = reader.read_event_into(&mut buf).map_err(|e| malformed(&e))?;
         match ev {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if name == "Protocol" {
-                    in_mapi_http = false;
+                    fields.in_mapi_http = false;
                     for a in e.attributes().flatten() {
                         let value = a.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
                         match a.key.local_name().as_ref() {
-                            b"Type" if value.eq_ignore_ascii_case("mapiHttp") => in_mapi_http = true,
-                            b"Version" => d.mapi_http_version = value.parse().ok(),
+                            b"Type" if value.eq_ignore_ascii_case("mapiHttp") => fields.in_mapi_http = true,
+                            b"Version" => fields.discovery.mapi_http_version = value.parse().ok(),
                             _ => {}
                         }
                     }
                 }
                 if name == "AlternativeMailbox" {
-                    d.alternative_mailboxes.push(AlternativeMailbox::default());
+                    fields.discovery.alternative_mailboxes.push(AlternativeMailbox::default());
                 }
                 if path.len() > 32 {
                     return Err(Error::Protocol("Autodiscover XML nested too deeply".into()));
                 }
                 path.push(name);
+                text.clear();
             }
             Event::End(_) => {
+                fields.assign(&path, text.trim_matches(is_xml_space));
                 path.pop();
+                text.clear();
             }
-            Event::Text(t) => {
-                let text = t.decode().map_err(|e| Error::Protocol(format!("Autodiscover XML: {e}")))?;
-                let text =
-                    quick_xml::escape::unescape(&text).map(|c| c.into_owned()).unwrap_or_else(|_| text.into_owned());
-                let tail: Vec<&str> = path.iter().rev().take(3).map(String::as_str).collect();
-                match tail.as_slice() {
-                    ["DisplayName", "User", ..] => d.display_name = text,
-                    ["LegacyDN", "User", ..] => d.legacy_dn = text,
-                    ["AutoDiscoverSMTPAddress", "User", ..] => d.smtp_address = text,
-                    ["DeploymentId", "User", ..] => d.deployment_id = Some(text),
-                    ["Action", "Account", ..] => action = text,
-                    [field, "AlternativeMailbox", ..] => {
-                        if let Some(alt) = d.alternative_mailboxes.last_mut() {
-                            match *field {
-                                "Type" => alt.kind = text,
-                                "DisplayName" => alt.display_name = text,
-                                "SmtpAddress" => alt.smtp_address = text,
-                                "LegacyDN" => alt.legacy_dn = Some(text),
-                                _ => {}
-                            }
-                        }
-                    }
-                    ["RedirectAddr", "Account", ..] => redirect_addr = Some(text),
-                    ["RedirectUrl", "Account", ..] => redirect_url = Some(text),
-                    ["Message", "Error", ..] => error = Some(text),
-                    ["ExternalUrl", "MailStore", "Protocol"] if in_mapi_http => ms_ext = Some(text),
-                    ["InternalUrl", "MailStore", "Protocol"] if in_mapi_http => ms_int = Some(text),
-                    ["ExternalUrl", "AddressBook", "Protocol"] if in_mapi_http => ab_ext = Some(text),
-                    ["InternalUrl", "AddressBook", "Protocol"] if in_mapi_http => ab_int = Some(text),
-                    _ => {}
+            Event::Text(t) => text.push_str(&t.xml10_content().map_err(|e| malformed(&e))?),
+            Event::CData(c) => text.push_str(&c.xml10_content().map_err(|e| malformed(&e))?),
+            Event::GeneralRef(r) => {
+                if let Some(ch) = r.resolve_char_ref().map_err(|e| malformed(&e))? {
+                    text.push(ch);
+                } else {
+                    let name = r.decode().map_err(|e| malformed(&e))?;
+                    // Autodiscover documents carry no DTD, so only XML's own five entities exist.
+                    let value = quick_xml::escape::resolve_xml_entity(&name)
+                        .ok_or_else(|| Error::Protocol(format!("Autodiscover XML: undefined entity &{name};")))?;
+                    text.push_str(value);
                 }
             }
             Event::Eof => break,
@@ -312,27 +297,85 @@ pub fn parse_response(xml: &[u8]) -> Result<AutodiscoverResponse> {
         }
         buf.clear();
     }
-    if action.eq_ignore_ascii_case("redirectAddr")
-        && let Some(a) = redirect_addr
-    {
-        return Ok(AutodiscoverResponse::RedirectAddr(a));
-    }
-    if action.eq_ignore_ascii_case("redirectUrl")
-        && let Some(u) = redirect_url
-    {
-        return Ok(AutodiscoverResponse::RedirectUrl(u));
-    }
-    if let Some(e) = error {
-        return Ok(AutodiscoverResponse::Error(e));
-    }
-    match (ms_ext.or(ms_int), ab_ext.or(ab_int)) {
-        (Some(ms), Some(ab)) => {
-            d.mailbox_id = mailbox_id(&ms);
-            d.mailstore_url = ms;
-            d.addressbook_url = ab;
-            Ok(AutodiscoverResponse::Settings(d))
+    fields.finish()
+}
+
+/// The values collected while reading an Autodiscover answer.
+#[derive(Default)]
+struct Fields {
+    discovery: Discovery,
+    action: String,
+    redirect_addr: Option<String>,
+    redirect_url: Option<String>,
+    error: Option<String>,
+    in_mapi_http: bool,
+    mailstore_external: Option<String>,
+    mailstore_internal: Option<String>,
+    addressbook_external: Option<String>,
+    addressbook_internal: Option<String>,
+}
+
+impl Fields {
+    /// Stores the text of the element that ends at the top of `path`.
+    fn assign(&mut self, path: &[String], text: &str) {
+        let text = text.to_owned();
+        let d = &mut self.discovery;
+        let tail: Vec<&str> = path.iter().rev().take(3).map(String::as_str).collect();
+        match tail.as_slice() {
+            ["DisplayName", "User", ..] => d.display_name = text,
+            ["LegacyDN", "User", ..] => d.legacy_dn = text,
+            ["AutoDiscoverSMTPAddress", "User", ..] => d.smtp_address = text,
+            ["DeploymentId", "User", ..] => d.deployment_id = Some(text),
+            ["Action", "Account", ..] => self.action = text,
+            [field, "AlternativeMailbox", ..] => {
+                if let Some(alt) = d.alternative_mailboxes.last_mut() {
+                    match *field {
+                        "Type" => alt.kind = text,
+                        "DisplayName" => alt.display_name = text,
+                        "SmtpAddress" => alt.smtp_address = text,
+                        "LegacyDN" => alt.legacy_dn = Some(text),
+                        _ => {}
+                    }
+                }
+            }
+            ["RedirectAddr", "Account", ..] => self.redirect_addr = Some(text),
+            ["RedirectUrl", "Account", ..] => self.redirect_url = Some(text),
+            ["Message", "Error", ..] => self.error = Some(text),
+            ["ExternalUrl", "MailStore", "Protocol"] if self.in_mapi_http => self.mailstore_external = Some(text),
+            ["InternalUrl", "MailStore", "Protocol"] if self.in_mapi_http => self.mailstore_internal = Some(text),
+            ["ExternalUrl", "AddressBook", "Protocol"] if self.in_mapi_http => self.addressbook_external = Some(text),
+            ["InternalUrl", "AddressBook", "Protocol"] if self.in_mapi_http => self.addressbook_internal = Some(text),
+            _ => {}
         }
-        _ => Ok(AutodiscoverResponse::Error("no mapiHttp protocol block (server without MAPI over HTTP?)".into())),
+    }
+
+    /// Decides what the answer says: a redirect first, then an error, then the settings.
+    fn finish(self) -> Result<AutodiscoverResponse> {
+        if self.action.eq_ignore_ascii_case("redirectAddr")
+            && let Some(a) = self.redirect_addr
+        {
+            return Ok(AutodiscoverResponse::RedirectAddr(a));
+        }
+        if self.action.eq_ignore_ascii_case("redirectUrl")
+            && let Some(u) = self.redirect_url
+        {
+            return Ok(AutodiscoverResponse::RedirectUrl(u));
+        }
+        if let Some(e) = self.error {
+            return Ok(AutodiscoverResponse::Error(e));
+        }
+        let mailstore = self.mailstore_external.or(self.mailstore_internal);
+        let addressbook = self.addressbook_external.or(self.addressbook_internal);
+        match (mailstore, addressbook) {
+            (Some(ms), Some(ab)) => {
+                let mut d = self.discovery;
+                d.mailbox_id = mailbox_id(&ms);
+                d.mailstore_url = ms;
+                d.addressbook_url = ab;
+                Ok(AutodiscoverResponse::Settings(d))
+            }
+            _ => Ok(AutodiscoverResponse::Error("no mapiHttp protocol block (server without MAPI over HTTP?)".into())),
+        }
     }
 }
 
@@ -353,6 +396,11 @@ fn is_loopback_url(url: &str) -> bool {
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
     matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// XML's own whitespace (XML 1.0 §2.3 `S`); other Unicode spaces are part of a value.
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
 fn xml_escape(s: &str) -> String {

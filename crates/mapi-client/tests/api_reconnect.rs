@@ -1,5 +1,5 @@
 //! Context expiry in the middle of a sequence: a read is re-logged-on and repeated
-//! transparently; a write is reported (not executed) and the next call works.
+//! transparently; a self-contained write the server refused unexecuted is sent once more.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -35,7 +35,12 @@ fn listing() -> (TableSpec, Vec<u8>) {
 /// Executes: logon, then the context is lost once (X-ResponseCode 2), then logon and
 /// the listing are answered.
 async fn server(lose_at: usize) -> Server {
-    let (_, listing) = listing();
+    server_answering(lose_at, listing().1).await
+}
+
+/// [`server`] answering every Execute but RopLogon with `answer`.
+async fn server_answering(lose_at: usize, answer: Vec<u8>) -> Server {
+    let listing = answer;
     let n = Arc::new(Mutex::new(0usize));
     Server::start(Arc::new(move |req, _| match req.request_type() {
         "Connect" => mapi_ok(req, &[SID, SEQ], &capture("004-emsmdb-connect-alice.resp.bin")),
@@ -88,23 +93,23 @@ async fn lost_context_during_a_read_is_recovered_transparently() {
 }
 
 #[tokio::test]
-async fn lost_context_during_a_write_is_reported_and_not_repeated() {
+async fn lost_context_before_a_copy_is_sent_again_once_after_the_relogon() {
     tokio::time::timeout(Duration::from_secs(20), async {
-        let server = server(2).await;
+        let server = server_answering(2, capture("036-execute-movecopymessages-copy-to-drafts.resp.bin")).await;
         let mb = mailbox(&server).await;
         let mids = [mapi_wire::ids::MessageId::new(1, 3)];
-        let err = mb
+        let out = mb
             .move_copy(mb.folder(api::SpecialFolder::Inbox), mb.folder(api::SpecialFolder::DeletedItems), &mids, true)
             .await
-            .unwrap_err();
-        assert!(matches!(err, api::Error::Transport(Error::Reconnected { .. })), "{err:?}");
-        // Re-logged on, copy not sent again.
+            .unwrap();
+        assert!(!out.partial);
+        // The lost context means the server refused the copy unexecuted; the Execute
+        // opens both folders itself, so after the re-logon it is sent once more.
+        let kinds: Vec<String> = server.requests().iter().map(|r| r.request_type().to_owned()).collect();
+        assert_eq!(kinds, ["Connect", "Execute", "Execute", "Connect", "Execute", "Execute"]);
         let execs: Vec<_> = server.requests().into_iter().filter(|r| r.request_type() == "Execute").collect();
-        assert_eq!(execs.len(), 3);
-        assert_eq!(rop_input_of(&execs[2].body).get(2), Some(&0xFE));
-        // The next read works on the new logon.
-        let (spec, _) = listing();
-        assert!(!mb.query(&spec, 50).await.unwrap().rows.is_empty());
+        assert_eq!(rop_input_of(&execs[2].body).get(2), Some(&0xFE), "re-logon before sending it again");
+        assert_eq!(rop_input_of(&execs[1].body), rop_input_of(&execs[3].body), "the same copy, once more");
     })
     .await
     .unwrap();

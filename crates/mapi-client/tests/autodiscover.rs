@@ -176,3 +176,82 @@ fn alternative_mailboxes_are_read_from_the_account() {
     assert_eq!(d.alternative_mailboxes[1].kind, "Archive");
     assert_eq!(d.legacy_dn, "/o=x/cn=alice", "the user's own fields are untouched");
 }
+
+/// A settings answer whose text fields hold the given XML fragments verbatim.
+fn settings_with(display_name: &str, legacy_dn: &str, alt_name: &str, alt_smtp: &str, mailstore: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><User><DisplayName>{display_name}</DisplayName><LegacyDN>{legacy_dn}</LegacyDN><AutoDiscoverSMTPAddress>alice@example.test</AutoDiscoverSMTPAddress></User><Account><Action>settings</Action><AlternativeMailbox><Type>Delegate</Type><DisplayName>{alt_name}</DisplayName><SmtpAddress>{alt_smtp}</SmtpAddress></AlternativeMailbox><Protocol Type="mapiHttp" Version="1"><MailStore><ExternalUrl>{mailstore}</ExternalUrl></MailStore><AddressBook><ExternalUrl>https://h/mapi/nspi/?MailboxId=a@x</ExternalUrl></AddressBook></Protocol></Account></Response></Autodiscover>"#
+    )
+}
+
+#[test]
+fn text_around_entities_character_references_and_cdata_is_kept_whole() {
+    let xml = settings_with(
+        "Ren&#233;e &amp; Co &lt;Sales&gt;",
+        "/o=R&amp;D/ou=Exchange Administrative Group/cn=Recipients/cn=r&#x26;d",
+        "R &amp; D Team",
+        "<![CDATA[r&d]]>@example.test",
+        "https://h/mapi/emsmdb/?MailboxId=a@x&amp;Extra=&quot;1&quot;",
+    );
+    let AutodiscoverResponse::Settings(d) = autodiscover::parse_response(xml.as_bytes()).unwrap() else {
+        panic!("expected settings");
+    };
+    assert_eq!(d.display_name, "Renée & Co <Sales>");
+    assert_eq!(d.legacy_dn, "/o=R&D/ou=Exchange Administrative Group/cn=Recipients/cn=r&d");
+    assert_eq!(d.smtp_address, "alice@example.test");
+    let alt = &d.alternative_mailboxes[0];
+    assert_eq!(alt.display_name, "R & D Team", "spaces next to an entity are part of the name");
+    assert_eq!(alt.smtp_address, "r&d@example.test");
+    assert_eq!(d.mailstore_url, "https://h/mapi/emsmdb/?MailboxId=a@x&Extra=\"1\"");
+    assert_eq!(d.mailbox_id.as_deref(), Some("a@x"));
+}
+
+#[test]
+fn surrounding_whitespace_of_a_field_is_trimmed_but_inner_text_is_not() {
+    let xml = settings_with(
+        "\n   R&amp;D   Team \n ",
+        "  /o=<!-- split -->x  ",
+        "\tA&#x20;B\t",
+        "b@x",
+        "https://h/mapi/emsmdb/?MailboxId=a@x",
+    );
+    let AutodiscoverResponse::Settings(d) = autodiscover::parse_response(xml.as_bytes()).unwrap() else {
+        panic!("expected settings");
+    };
+    assert_eq!(d.display_name, "R&D   Team");
+    assert_eq!(d.legacy_dn, "/o=x");
+    assert_eq!(d.alternative_mailboxes[0].display_name, "A B");
+}
+
+#[test]
+fn redirect_and_error_texts_keep_their_entities() {
+    let doc = |inner: &str| {
+        format!(
+            r#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">{inner}</Response></Autodiscover>"#
+        )
+    };
+    assert_eq!(
+        autodiscover::parse_response(
+            doc(
+                "<Account><Action>redirectUrl</Action><RedirectUrl>https://x.test/a?b=1&amp;c=2</RedirectUrl></Account>"
+            )
+            .as_bytes()
+        )
+        .unwrap(),
+        AutodiscoverResponse::RedirectUrl("https://x.test/a?b=1&c=2".into())
+    );
+    assert_eq!(
+        autodiscover::parse_response(
+            doc("<Error><Message>Address &apos;a&amp;b@x&apos; not found</Message></Error>").as_bytes()
+        )
+        .unwrap(),
+        AutodiscoverResponse::Error("Address 'a&b@x' not found".into())
+    );
+}
+
+#[test]
+fn an_undefined_entity_is_a_clear_error() {
+    let xml = settings_with("A &bogus; B", "/o=x", "T", "t@x", "https://h/mapi/emsmdb/?MailboxId=a@x");
+    let err = autodiscover::parse_response(xml.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("bogus"), "{err}");
+}

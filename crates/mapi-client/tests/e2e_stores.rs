@@ -1,6 +1,7 @@
 //! Stores other than the user's own, end to end against exchange-sim: another user's
 //! mailbox by SMTP address (legacyDN from NSPI ResolveNames, then RopLogon) and by
-//! legacyDN, refused for a user without rights; the public folder store.
+//! legacyDN; a user with only Default's free/busy right logs on but opens only the
+//! Calendar, one without any right is refused; the public folder store.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod e2e_common;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use e2e_common::*;
 use exchange_sim::seed::{SeedOptions, TEAM, seed};
-use exchange_sim::store::{PropBag, PublicFolder};
+use exchange_sim::store::{DEFAULT_GRANTEE, PropBag, PublicFolder, Rights};
 use mapi_client::api::{
     AddressBook, Error as ApiError, Mailbox, MailboxOptions, SpecialFolder, StoreTarget, TableSpec,
 };
@@ -84,16 +85,30 @@ async fn other_mailbox_by_smtp_address_and_by_legacy_dn() {
 }
 
 #[tokio::test]
-async fn other_mailbox_without_rights_is_permission_denied() {
+async fn other_mailbox_logon_needs_a_right_in_it_and_opens_only_what_it_grants() {
     let sim = seeded_sim().await;
+    // The team mailbox's owner removed Default's free/busy right on its
+    // Calendar: bob holds no right at all there, so the logon is refused.
+    let team = sim.store().mailbox(TEAM).unwrap();
+    team.grant(Some(team.special_folder(exchange_sim::store::SpecialFolder::Calendar)), DEFAULT_GRANTEE, Rights::NONE)
+        .unwrap();
     let (emsmdb, book, own_dn) = sessions(&sim, BOB).await;
     let target = book.mailbox_target(TEAM).await.unwrap();
     let e = Mailbox::logon(emsmdb.clone(), target, MailboxOptions::default()).await.unwrap_err();
     assert!(e.is_permission_denied(), "{e:?}");
-    // Also by alice's legacyDN: bob has no rights there either.
+    // alice's Calendar gives Default free/busy times ([MS-OXCPERM] 2.2.7
+    // FreeBusySimple), a folder-level right: the logon succeeds as a
+    // non-owner ([MS-OXCSTOR] 3.2.5.1.1), the Calendar can be listed for
+    // busy times, and her Inbox stays closed.
     let alice_dn = book.mailbox_target(ALICE).await.unwrap();
-    let e = Mailbox::logon(emsmdb.clone(), alice_dn, MailboxOptions::default()).await.unwrap_err();
+    let alice = Mailbox::logon(emsmdb.clone(), alice_dn, MailboxOptions::default()).await.unwrap();
+    assert!(alice.info().private);
+    let inbox = TableSpec::contents(alice.folder(SpecialFolder::Inbox), vec![PropTag::SUBJECT]);
+    let e = alice.query_all(&inbox).await.unwrap_err();
     assert!(e.is_permission_denied(), "{e:?}");
+    let calendar = alice.special_folders().await.unwrap().calendar.unwrap();
+    let busy = alice.query_all(&TableSpec::contents(calendar, vec![PropTag::MID])).await.unwrap();
+    assert!(!busy.rows.is_empty(), "alice's seeded appointments are listed for free/busy");
     // The refusal leaves the session usable for bob's own mailbox.
     let own =
         Mailbox::logon(emsmdb, StoreTarget::Mailbox { legacy_dn: own_dn }, MailboxOptions::default()).await.unwrap();

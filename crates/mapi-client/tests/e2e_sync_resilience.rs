@@ -322,15 +322,56 @@ async fn expired_context_before_a_write_is_recovered_without_duplicates() {
     let store_box = sim.store().mailbox(ALICE).unwrap();
     assert_eq!(store_box.find_folder(root, "Projekte").unwrap(), Some(folder));
 
-    // A move spans handles the caller may hold: it is not repeated but reported as
-    // not executed (Reconnected), and nothing moved; the next call works.
+    // A move opens both folders in its own Execute: refused with the lost context
+    // before it ran, so sent again after the re-logon; each message moves once.
     sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
     let deleted = mb.folder(SpecialFolder::DeletedItems);
-    let e = mb.move_copy(inbox, deleted, &seeded, false).await.unwrap_err();
-    assert!(matches!(e, mapi_client::api::Error::Transport(mapi_client::Error::Reconnected { .. })), "{e:?}");
-    assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 0);
     mb.move_copy(inbox, deleted, &seeded, false).await.unwrap();
     assert_eq!(store_box.contents(store_box.special_folder(S::DeletedItems), false).unwrap().len(), 2);
+    assert_eq!(store_box.contents(store_box.special_folder(S::Inbox), false).unwrap().len(), 1, "after expiry");
+}
+
+/// A body over [`mapi_client::api::LARGE_VALUE`]: written through a stream, the
+/// message kept open across Executes.
+fn large_body(tag: &str) -> PropValue {
+    s(&format!("{tag}: {}", "The quick brown fox jumps over the lazy dog. ".repeat(800)))
+}
+
+#[tokio::test]
+async fn expired_context_before_a_multi_execute_write_is_started_again() {
+    let sim = start_with(demo_store()).await;
+    let mb = logon(&sim, ALICE).await;
+    let inbox = mb.folder(SpecialFolder::Inbox);
+    // The first Execute of a create in steps meets the lost context (as the first
+    // write after a server restart does): nothing was saved, so the whole create runs
+    // again in the new context and lands once.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let msg = NewMessage {
+        folder: inbox,
+        properties: vec![
+            TaggedValue { tag: PropTag::SUBJECT, value: s("large after expiry") },
+            TaggedValue { tag: PropTag::BODY, value: large_body("first") },
+        ],
+        search_key: Some(b"large-after-expiry".to_vec()),
+        ..NewMessage::default()
+    };
+    let WriteReport::Done(mid) = mb.create_message(&msg, false).await.unwrap() else { panic!("not done") };
+    assert_eq!(stored_subjects(&sim), ["large after expiry"], "stored exactly once");
+    let store_box = sim.store().mailbox(ALICE).unwrap();
+    assert_eq!(store_box.message(mid).unwrap().content.props.get(PropTag::BODY), Some(&large_body("first")));
+
+    // Replacing it in steps after another loss: written again, whole, once.
+    sim.set_faults(FaultConfig { expire_sessions: true, ..FaultConfig::default() });
+    let content = mapi_client::api::ItemContent {
+        properties: vec![
+            TaggedValue { tag: PropTag::SUBJECT, value: s("replaced after expiry") },
+            TaggedValue { tag: PropTag::BODY, value: large_body("second") },
+        ],
+        ..Default::default()
+    };
+    mb.replace_message(inbox, mid, &content, &[], &[]).await.unwrap();
+    assert_eq!(stored_subjects(&sim), ["replaced after expiry"]);
+    assert_eq!(store_box.message(mid).unwrap().content.props.get(PropTag::BODY), Some(&large_body("second")));
 }
 
 #[tokio::test]

@@ -76,7 +76,7 @@ pub use import::ImportedFolder;
 pub use mailbox::Mailbox;
 pub use message::{ChangeRow, Deletion, MessageRow, SaveMode, SavedMessage, StoredMessage, flags as message_flags};
 pub use named::{FIRST_NAMED_ID, LAST_NAMED_ID};
-pub use perms::{DEFAULT_GRANTEE, Rights};
+pub use perms::{DEFAULT_CALENDAR_RIGHTS, DEFAULT_GRANTEE, Rights};
 pub use props::{Attachment, MessageContent, PropBag};
 pub use receive::ReceiveFolder;
 pub use special::{PublicFolder, SpecialFolder};
@@ -471,6 +471,7 @@ impl Store {
                 guids,
             )?;
             folder::create_private_tree(tx, &info, now)?;
+            perms::grant_default_calendar_rights(tx, info.store_id)?;
             Ok(info)
         })?;
         Ok(Mailbox { store: self.clone(), info: Arc::new(info) })

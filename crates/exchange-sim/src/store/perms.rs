@@ -70,6 +70,28 @@ impl Rights {
 /// The grantee name for every authenticated user.
 pub const DEFAULT_GRANTEE: &str = "default";
 
+/// The Default member's rights on a new mailbox's Calendar: free/busy
+/// times only, as Exchange sets them ([MS-OXCPERM] 2.2.7 FreeBusySimple;
+/// the "Free/Busy time" role Outlook shows for Default). Every user can so
+/// see when others are busy, and may log on to their mailboxes for it
+/// ([`Mailbox::can_logon`]).
+pub const DEFAULT_CALENDAR_RIGHTS: Rights = Rights::FREE_BUSY_SIMPLE;
+
+/// Grants the Default member [`DEFAULT_CALENDAR_RIGHTS`] on the Calendar of
+/// the private mailbox `store_id` (within its creating transaction).
+pub(super) fn grant_default_calendar_rights(tx: &rusqlite::Connection, store_id: i64) -> StoreResult<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO permissions(store, folder, grantee, rights) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            store_id,
+            super::SpecialFolder::Calendar.counter() as i64,
+            DEFAULT_GRANTEE,
+            i64::from(DEFAULT_CALENDAR_RIGHTS.0)
+        ],
+    )?;
+    Ok(())
+}
+
 fn argon() -> StoreResult<Argon2<'static>> {
     // Light parameters: this is a simulator whose tests hash many times.
     let params = Params::new(4096, 1, 1, None).map_err(|_| StoreError::PasswordHash)?;
@@ -176,8 +198,17 @@ impl Mailbox {
     }
 
     /// True if `user` may log on to this store (RopLogon to another
-    /// user's mailbox): the owner, anyone with a grant in it, and everyone
-    /// for the public store.
+    /// user's mailbox): the owner, anyone with a grant in it (their own or
+    /// Default's, on any folder), and everyone for the public store.
+    ///
+    /// [MS-OXCSTOR] 3.2.5.1.1 has no mailbox-level logon right: a logon
+    /// by a non-owner succeeds (without OwnerRight in its ResponseFlags,
+    /// 2.2.1.1.3) and each folder's permissions decide what it may open;
+    /// gromox refuses only a user whose union of folder rights is empty
+    /// (ecLoginPerm). Since every Calendar gives Default free/busy times
+    /// ([`DEFAULT_CALENDAR_RIGHTS`]), every user may log on to read them;
+    /// a mailbox whose owner removed that grant and granted nothing else
+    /// refuses the logon.
     pub fn can_logon(&self, user: &str) -> StoreResult<bool> {
         if self.is_owner(user) || self.info.kind == StoreKind::Public {
             return Ok(true);

@@ -514,13 +514,28 @@ fn delegate_permissions() {
         ErrorCode::ACCESS_DENIED
     );
     assert!(alice.can_logon("bob@example.test").unwrap());
+    // Every new mailbox gives Default free/busy times on its Calendar, as
+    // Exchange does; that folder-level right alone lets others log on.
+    let bob_cal = bob.special_folder(SpecialFolder::Calendar);
+    assert_eq!(bob.permissions(Some(bob_cal)).unwrap(), vec![(DEFAULT_GRANTEE.to_string(), DEFAULT_CALENDAR_RIGHTS)]);
+    assert_eq!(bob.rights_of("alice@example.test", bob_cal).unwrap(), Rights::FREE_BUSY_SIMPLE);
+    assert_eq!(bob.rights_of("alice@example.test", bob.special_folder(SpecialFolder::Inbox)).unwrap(), Rights::NONE);
+    assert!(bob.can_logon("alice@example.test").unwrap());
+    // Without any grant (the owner removed Default's) the logon is refused.
+    bob.grant(Some(bob_cal), DEFAULT_GRANTEE, Rights::NONE).unwrap();
     assert!(!bob.can_logon("alice@example.test").unwrap());
     assert_eq!(alice.rights_of("alice@example.test", inbox).unwrap(), Rights::ALL);
     let team_inbox = team.special_folder(SpecialFolder::Inbox);
     assert_eq!(team.rights_of("alice@example.test", team_inbox).unwrap(), Rights::ALL);
     assert!(team.can_logon("alice@example.test").unwrap());
     assert_eq!(team.rights_of("bob@example.test", team_inbox).unwrap(), Rights::NONE);
-    assert_eq!(alice.permissions(Some(cal)).unwrap(), vec![("bob@example.test".to_string(), Rights::REVIEWER)]);
+    assert_eq!(
+        alice.permissions(Some(cal)).unwrap(),
+        vec![
+            ("bob@example.test".to_string(), Rights::REVIEWER),
+            (DEFAULT_GRANTEE.to_string(), DEFAULT_CALENDAR_RIGHTS)
+        ]
+    );
     alice.grant(Some(cal), "bob@example.test", Rights::NONE).unwrap();
     assert!(alice.check_access("bob@example.test", cal, Rights::READ_ANY).is_err());
     // A default grant applies to everyone.

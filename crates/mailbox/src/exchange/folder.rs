@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use mapi_client::api::TableSpec;
@@ -18,7 +19,7 @@ use super::account::Session;
 use super::connect::api_error;
 use super::props::{id_cell, mid_of};
 use super::render_batch::{Version, render_versions};
-use super::sync::{FolderSync, flags_of};
+use super::sync::{FolderSync, SyncInner, flags_of};
 use crate::account::{ChangeStream, Folder};
 use crate::error::MailboxError;
 use crate::flags::{Flag, FlagOp, Flags};
@@ -36,6 +37,10 @@ pub struct ExchangeFolder {
     pub(super) info: FolderInfo,
     pub(super) fid: Fid,
     pub(super) sync: Arc<FolderSync>,
+    /// The index's ticket when this folder was opened, until the first
+    /// [`Folder::select_with_uids`] takes it: a folder is opened for a
+    /// SELECT, so a catch-up begun since is recent enough for it.
+    opened: AtomicU64,
 }
 
 impl std::fmt::Debug for ExchangeFolder {
@@ -67,7 +72,14 @@ fn needs(key: &SearchKey, n: &mut Needs) {
 
 impl ExchangeFolder {
     pub(super) fn new(session: Arc<Session>, info: FolderInfo, fid: Fid, sync: Arc<FolderSync>) -> Self {
-        Self { session, info, fid, sync }
+        let opened = AtomicU64::new(sync.ticket());
+        Self { session, info, fid, sync, opened }
+    }
+
+    /// ICS downloads the folder's index made in this session (every front
+    /// end's use of the folder counts).
+    pub fn ics_downloads(&self) -> u64 {
+        self.sync.downloads()
     }
 
     /// The restriction the last [`Folder::search`] of this folder sent to
@@ -133,20 +145,11 @@ impl ExchangeFolder {
     }
 }
 
-/// The permanent flags: `\Draft` is fixed at creation in MAPI.
-fn permanent_flags() -> Flags {
-    Flags::from([Flag::Seen, Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Forwarded])
-}
-
-#[async_trait]
-impl Folder for ExchangeFolder {
-    fn info(&self) -> &FolderInfo {
-        &self.info
-    }
-
-    async fn select(&self) -> Result<SelectInfo, MailboxError> {
-        let read_only = super::stores::read_only(&self.session, self.fid).await?;
-        let inner = self.sync.catch_up(&self.session).await?;
+impl ExchangeFolder {
+    /// SELECT's figures from the index (locked by the caller) and the
+    /// state store; `read_only` from the folder's rights, asked before the
+    /// lock was taken.
+    async fn select_info(&self, inner: &SyncInner, read_only: bool) -> Result<SelectInfo, MailboxError> {
         let st = self.session.state.folder_state(self.sync.state_id).await?;
         let mut unseen = 0;
         let mut size = 0;
@@ -168,11 +171,28 @@ impl Folder for ExchangeFolder {
             read_only,
         })
     }
+}
+
+/// The permanent flags: `\Draft` is fixed at creation in MAPI.
+fn permanent_flags() -> Flags {
+    Flags::from([Flag::Seen, Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Forwarded])
+}
+
+#[async_trait]
+impl Folder for ExchangeFolder {
+    fn info(&self) -> &FolderInfo {
+        &self.info
+    }
+
+    async fn select(&self) -> Result<SelectInfo, MailboxError> {
+        let read_only = super::stores::read_only(&self.session, self.fid).await?;
+        let inner = self.sync.catch_up(&self.session).await?;
+        self.select_info(&inner, read_only).await
+    }
 
     async fn uids(&self) -> Result<Vec<Uid>, MailboxError> {
-        drop(self.sync.catch_up(&self.session).await?);
-        let records = self.session.state.items_by_uid(self.sync.state_id, &UidSet::all()).await?;
-        Ok(records.into_iter().map(|r| r.uid).collect())
+        let mut inner = self.sync.catch_up(&self.session).await?;
+        Ok(inner.uid_snapshot(&self.session, &self.sync).await?.to_vec())
     }
 
     async fn fetch(&self, uids: &UidSet, fields: FetchFields) -> Result<Vec<MessageData>, MailboxError> {
@@ -337,6 +357,18 @@ impl Folder for ExchangeFolder {
     async fn recent_count(&self) -> Result<u32, MailboxError> {
         drop(self.sync.current(&self.session).await?);
         Ok(self.session.state.unclaimed_recent(self.sync.state_id).await?)
+    }
+
+    /// One catch-up at most, none while the change feed vouches for the
+    /// index; the UIDs are the index's shared list, not a copy.
+    async fn select_with_uids(&self) -> Result<(SelectInfo, Arc<[Uid]>), MailboxError> {
+        let read_only = super::stores::read_only(&self.session, self.fid).await?;
+        let opened = self.opened.swap(u64::MAX, Ordering::SeqCst);
+        let asked = opened.min(self.sync.ticket());
+        let mut inner = self.sync.vouched_or_caught_up(&self.session, asked).await?;
+        let info = self.select_info(&inner, read_only).await?;
+        let uids = inner.uid_snapshot(&self.session, &self.sync).await?;
+        Ok((info, uids))
     }
 }
 

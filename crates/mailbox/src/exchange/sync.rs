@@ -21,8 +21,20 @@
 //!   says which did.
 //!
 //! Every committed round is announced to the folder's change feed.
+//!
+//! Catch-ups are shared: a caller that waited for the index's lock while a
+//! round begun after its call ran takes that round's result (it saw the
+//! mailbox later than the call began), so many connections selecting one
+//! folder at once cost one download. SELECT goes further
+//! ([`FolderSync::vouched_or_caught_up`]): while the store subscription
+//! stands and no notification came since a catch-up less than
+//! [`FRESHNESS`] ago, the index is used as it is; whatever Exchange
+//! notifies later reaches the caller's change feed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use mapi_client::api::{IcsOptions, state_from_bytes, state_to_bytes};
 use mapi_wire::ErrorCode;
@@ -42,6 +54,11 @@ use crate::model::ChangeKind;
 /// SynchronizationFlags FAI (0x10): associated messages are not mail.
 const SF_FAI: u16 = 0x0010;
 
+/// How long a catch-up serves SELECT without asking Exchange again while
+/// the change feed heard nothing: the bound on staleness should a
+/// notification be lost.
+pub(super) const FRESHNESS: Duration = Duration::from_secs(5);
+
 /// The sync index of one folder in one session.
 pub(crate) struct FolderSync {
     /// The folder.
@@ -50,6 +67,11 @@ pub(crate) struct FolderSync {
     pub(super) state_id: state::FolderId,
     inner: Mutex<SyncInner>,
     events: broadcast::Sender<ChangeKind>,
+    /// Catch-up rounds begun (each one's ticket); moved under `inner`'s
+    /// lock, read without it.
+    rounds: AtomicU64,
+    /// ICS downloads made (for tests and diagnostics).
+    downloads: AtomicU64,
 }
 
 /// The index proper, behind the folder's lock.
@@ -62,6 +84,62 @@ pub(super) struct SyncInner {
     pub(super) items: HashMap<MessageId, Summary>,
     /// The restriction the last search sent (for tests and diagnostics).
     pub(super) last_restriction: Option<mapi_wire::restriction::Restriction>,
+    /// The ticket of the last catch-up that succeeded.
+    good: u64,
+    /// When it began to ask Exchange, and what the change feed had heard
+    /// then.
+    checked: Option<Checked>,
+    /// The folder's UIDs, ascending, shared with every SELECT until
+    /// membership changes (`None`: to be read from the state store).
+    uids: Option<Arc<[Uid]>>,
+}
+
+/// When the index was last caught up; see [`FolderSync::vouched_or_caught_up`].
+#[derive(Clone, Copy)]
+struct Checked {
+    at: Instant,
+    /// [`super::watch::Feed::heard`] before the download.
+    heard: Option<u64>,
+}
+
+impl Checked {
+    /// Whether nothing can have changed unheard since: the subscription
+    /// stood before the download and has heard nothing since, recently.
+    fn vouched(&self, heard_now: Option<u64>) -> bool {
+        self.heard.is_some() && self.heard == heard_now && self.at.elapsed() < FRESHNESS
+    }
+}
+
+impl SyncInner {
+    /// The shared UID list, read from the state store when none is held.
+    pub(super) async fn uid_snapshot(&mut self, s: &Session, sync: &FolderSync) -> Result<Arc<[Uid]>, MailboxError> {
+        if let Some(u) = &self.uids {
+            return Ok(u.clone());
+        }
+        let records = s.state.items_by_uid(sync.state_id, &UidSet::all()).await?;
+        let mut uids: Vec<Uid> = records.into_iter().map(|r| r.uid).collect();
+        uids.sort_unstable();
+        uids.dedup();
+        let shared: Arc<[Uid]> = uids.into();
+        self.uids = Some(shared.clone());
+        Ok(shared)
+    }
+
+    /// Applies a committed round's membership changes to the shared UID
+    /// list: a new list for later SELECTs, the old one stays with the
+    /// sessions holding it.
+    fn apply_membership(&mut self, added: &[Uid], removed: &[Uid]) {
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
+        let Some(old) = &self.uids else { return };
+        let gone: HashSet<Uid> = removed.iter().copied().collect();
+        let mut next: Vec<Uid> = old.iter().copied().filter(|u| !gone.contains(u)).collect();
+        next.extend(added.iter().copied().filter(|u| !gone.contains(u)));
+        next.sort_unstable();
+        next.dedup();
+        self.uids = Some(next.into());
+    }
 }
 
 /// Why a download failed.
@@ -112,7 +190,25 @@ fn options() -> IcsOptions {
 impl FolderSync {
     pub(super) fn new(fid: Fid, state_id: state::FolderId, feed_capacity: usize) -> Self {
         let (events, _) = broadcast::channel(feed_capacity.max(1));
-        Self { fid, state_id, inner: Mutex::new(SyncInner::default()), events }
+        Self {
+            fid,
+            state_id,
+            inner: Mutex::new(SyncInner::default()),
+            events,
+            rounds: AtomicU64::new(0),
+            downloads: AtomicU64::new(0),
+        }
+    }
+
+    /// The ticket of the latest catch-up begun: a caller that remembers it
+    /// may later take any round begun after it ([`FolderSync::catch_up_since`]).
+    pub(super) fn ticket(&self) -> u64 {
+        self.rounds.load(Ordering::SeqCst)
+    }
+
+    /// ICS downloads this index made.
+    pub(super) fn downloads(&self) -> u64 {
+        self.downloads.load(Ordering::SeqCst)
     }
 
     /// (messages, bytes) of the index.
@@ -149,22 +245,65 @@ impl FolderSync {
 
     /// Brings the index up to date with the mailbox and returns it locked.
     pub(super) async fn catch_up(&self, s: &Session) -> Result<MutexGuard<'_, SyncInner>, MailboxError> {
+        self.catch_up_since(s, self.ticket()).await
+    }
+
+    /// The index locked, without a round trip when the change feed vouches
+    /// for it (see the module doc); else caught up as
+    /// [`FolderSync::catch_up_since`] `asked`.
+    pub(super) async fn vouched_or_caught_up(
+        &self,
+        s: &Session,
+        asked: u64,
+    ) -> Result<MutexGuard<'_, SyncInner>, MailboxError> {
+        let inner = self.inner.lock().await;
+        // Watched: the notifier catches the folder up on every notification
+        // and its watchers hear of it.
+        if inner.loaded && self.watched() && inner.checked.is_some_and(|c| c.vouched(s.feed.heard())) {
+            return Ok(inner);
+        }
+        drop(inner);
+        self.catch_up_since(s, asked).await
+    }
+
+    /// Brings the index up to date with the mailbox as of a moment after
+    /// ticket `asked` was taken: a round begun since that has succeeded
+    /// (while the caller waited for the lock) is as good as a new one.
+    pub(super) async fn catch_up_since(
+        &self,
+        s: &Session,
+        asked: u64,
+    ) -> Result<MutexGuard<'_, SyncInner>, MailboxError> {
         let mut inner = self.inner.lock().await;
+        if inner.loaded && inner.good > asked {
+            return Ok(inner);
+        }
+        let ticket = self.rounds.fetch_add(1, Ordering::SeqCst) + 1;
+        let heard = s.feed.heard();
+        let at = Instant::now();
+        self.round(s, &mut inner).await?;
+        inner.good = ticket;
+        inner.checked = Some(Checked { at, heard });
+        Ok(inner)
+    }
+
+    /// One catch-up round under the lock.
+    async fn round(&self, s: &Session, inner: &mut SyncInner) -> Result<(), MailboxError> {
         if inner.loaded {
             match self.download(s, inner.ics.as_ref()).await {
                 Ok(cs) => {
                     let delta = delta_of(&cs, |mid| inner.items.contains_key(&mid));
-                    self.commit(s, &mut inner, delta, cs.state).await?;
+                    self.commit(s, inner, delta, cs.state).await?;
                 }
                 Err(Fail::StateRefused(why)) => {
                     tracing::warn!(%why, "Exchange refused the ICS state; synchronizing the folder again");
                     let previous = std::mem::take(&mut inner.items);
                     inner.loaded = false;
-                    self.reload(s, &mut inner, Changed::Compare(previous)).await?;
+                    self.reload(s, inner, Changed::Compare(previous)).await?;
                 }
                 Err(Fail::Mailbox(e)) => return Err(e),
             }
-            return Ok(inner);
+            return Ok(());
         }
         // What changed while no index was in memory (after a restart).
         let stored = s.state.sync_state(self.state_id).await?;
@@ -174,8 +313,8 @@ impl FolderSync {
                 Ok(old) => old,
                 Err(e) => {
                     tracing::warn!(error = %e, "the stored ICS state is unreadable; every item counts as changed");
-                    self.reload(s, &mut inner, Changed::All).await?;
-                    return Ok(inner);
+                    self.reload(s, inner, Changed::All).await?;
+                    return Ok(());
                 }
             };
             match self.download(s, Some(&old)).await {
@@ -187,8 +326,8 @@ impl FolderSync {
                 Err(Fail::Mailbox(e)) => return Err(e),
             }
         }
-        self.reload(s, &mut inner, changed).await?;
-        Ok(inner)
+        self.reload(s, inner, changed).await?;
+        Ok(())
     }
 
     /// Commits what an incremental download from the stored state found
@@ -270,6 +409,8 @@ impl FolderSync {
         inner.items = present;
         inner.ics = Some(full.state);
         inner.loaded = true;
+        // Read again when next asked for: the state store has it all now.
+        inner.uids = None;
         if !outcome.removed.is_empty() {
             self.announce(ChangeKind::Expunged { uids: outcome.removed.iter().copied().collect() });
         }
@@ -285,6 +426,7 @@ impl FolderSync {
     }
 
     async fn download(&self, s: &Session, from: Option<&SyncState>) -> Result<ContentsSync, Fail> {
+        self.downloads.fetch_add(1, Ordering::SeqCst);
         match s.mailbox.sync_contents(self.fid, from, &options()).await {
             Ok(cs) => Ok(cs),
             Err(mapi_client::api::Error::Rop { code, .. })
@@ -343,6 +485,7 @@ impl FolderSync {
         };
         let outcome = s.state.commit_sync(self.state_id, batch).await?;
         inner.ics = Some(new_state);
+        inner.apply_membership(&outcome.added, &outcome.removed);
         if !self.watched() {
             return Ok(());
         }

@@ -16,6 +16,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -40,6 +41,12 @@ const WATCHED_TYPES: u8 = 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40;
 pub(super) struct Feed {
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     peers: Arc<Peers>,
+    /// Whether the store subscription stands (Exchange will notify).
+    live: AtomicBool,
+    /// Moves on every notification, (re-)subscription and failure: an
+    /// index caught up after the last move has missed nothing Exchange
+    /// told of (see `FolderSync::vouched`).
+    heard: AtomicU64,
 }
 
 /// The watched sessions (stores) of one EMSMDB transport: every store's
@@ -71,7 +78,17 @@ impl Feed {
 
     /// The feed of another store on the transport of `peers`.
     pub(super) fn joining(peers: Arc<Peers>) -> Self {
-        Self { task: std::sync::Mutex::new(None), peers }
+        Self { task: std::sync::Mutex::new(None), peers, live: AtomicBool::new(false), heard: AtomicU64::new(0) }
+    }
+
+    /// The notification count now; `None` while no subscription stands.
+    pub(super) fn heard(&self) -> Option<u64> {
+        self.live.load(Ordering::SeqCst).then(|| self.heard.load(Ordering::SeqCst))
+    }
+
+    fn hear(&self, live: bool) {
+        self.live.store(live, Ordering::SeqCst);
+        self.heard.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -116,19 +133,20 @@ async fn notifier(mailbox: Arc<Mailbox>, session: Weak<Session>) {
     loop {
         match mailbox.subscribe(vec![Watch::Store { types: WATCHED_TYPES }]).await {
             Ok(mut n) => {
-                if !catch_up_watched(&session).await {
+                if !heard(&session, true) || !catch_up_watched(&session).await {
                     return;
                 }
                 loop {
                     match n.next().await {
                         Ok(_) => {
                             backoff = Duration::from_millis(100);
-                            if !catch_up_watched(&session).await {
+                            if !heard(&session, true) || !catch_up_watched(&session).await {
                                 return;
                             }
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "notification wait failed; subscribing again");
+                            heard(&session, false);
                             break;
                         }
                     }
@@ -142,6 +160,21 @@ async fn notifier(mailbox: Arc<Mailbox>, session: Weak<Session>) {
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
+}
+
+/// Notes a notification (or the subscription's start or end); false once
+/// the session is gone. A notification collected by this store's task may
+/// be another store's (module doc), so it moves every peer's count too:
+/// none of their indexes may skip a catch-up on the strength of silence.
+fn heard(session: &Weak<Session>, live: bool) -> bool {
+    let Some(own) = session.upgrade() else { return false };
+    own.feed.hear(live);
+    for peer in own.feed.peers.live() {
+        if !Arc::ptr_eq(&peer, &own) {
+            peer.feed.heard.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    true
 }
 
 /// Catches up every watched folder of every store of the session's

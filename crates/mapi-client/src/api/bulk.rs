@@ -102,8 +102,10 @@ impl Mailbox {
         .await
     }
 
-    /// [MS-OXCROPS] 2.2.4.6 RopMoveCopyMessages from `source` to `dest` (capture 036). A
-    /// lost context is reported, not repeated (a copy would be duplicated).
+    /// [MS-OXCROPS] 2.2.4.6 RopMoveCopyMessages from `source` to `dest` (capture 036).
+    /// Each Execute opens both folders itself, so a context lost before it ran (refused
+    /// at the cookie check) is recovered by sending it once more; an ambiguous outcome
+    /// is reported, never repeated (a copy would be duplicated).
     pub async fn move_copy(
         &self,
         source: FolderId,
@@ -111,7 +113,7 @@ impl Mailbox {
         mids: &[MessageId],
         copy: bool,
     ) -> Result<BulkOutcome> {
-        self.bulk(Repeat::Once, &[source, dest], mids, |c| {
+        self.bulk(Repeat::Resend, &[source, dest], mids, |c| {
             RopRequest::MoveCopyMessages(MoveCopyMessagesRequest {
                 logon_id: 0,
                 source_handle_index: 1,

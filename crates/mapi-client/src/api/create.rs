@@ -199,7 +199,17 @@ impl Mailbox {
             // it ran is recovered by sending it again.
             self.run(Repeat::Resend, slots, |_| msg.rops(submit)).await
         } else {
-            match self.create_in_steps(msg, submit, small, large).await {
+            let mut steps = self.create_in_steps(msg, submit, small.clone(), large.clone()).await;
+            if let Err(Step::Before(e) | Step::Last(e)) = &steps
+                && e.is_lost_context()
+            {
+                // The message was never saved (an unsaved message dies with its
+                // context, and the failed step did not run): start again, once, in the
+                // new context (e.g. the first write after a server restart).
+                tracing::info!("context lost while creating a message in steps; creating it again");
+                steps = self.create_in_steps(msg, submit, small, large).await;
+            }
+            match steps {
                 Ok(a) => Ok(a),
                 // Nothing was saved before the last step.
                 Err(Step::Before(e)) => {

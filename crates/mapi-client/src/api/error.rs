@@ -45,6 +45,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// True when the session context was lost and re-established before the request
+    /// ran ([`crate::Error::Reconnected`]): the server executed nothing of it, every
+    /// handle of the old context is gone, and the whole operation may be started again
+    /// from its first step.
+    pub fn is_lost_context(&self) -> bool {
+        matches!(self, Self::Transport(crate::Error::Reconnected { .. }))
+    }
+
     /// True when the server refused the operation for lack of rights: RopLogon on a
     /// mailbox the user has no rights in (ecLoginPerm, [MS-OXCSTOR] 3.2.5.1.1) or any
     /// ROP answered ecAccessDenied.

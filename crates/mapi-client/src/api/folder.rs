@@ -88,7 +88,9 @@ impl Mailbox {
     }
 
     /// [MS-OXCROPS] 2.2.4.7 RopMoveFolder: moves `folder` from `source_parent` to
-    /// `dest_parent` under `new_name` (same parents + a new name = rename).
+    /// `dest_parent` under `new_name` (same parents + a new name = rename). Opens both
+    /// parents in the same Execute, so a context lost before it ran is recovered by
+    /// sending it once more.
     pub async fn move_folder(
         &self,
         source_parent: FolderId,
@@ -97,7 +99,7 @@ impl Mailbox {
         new_name: &str,
     ) -> Result<()> {
         let a = self
-            .run(Repeat::Once, 3, |_| {
+            .run(Repeat::Resend, 3, |_| {
                 vec![
                     open_folder(1, source_parent),
                     open_folder(2, dest_parent),

@@ -136,8 +136,28 @@ impl Mailbox {
     /// the attachments become exactly those of `content`. `old_attachments`
     /// are the attachment numbers the message has now (from its attachment
     /// table). Not repeated after a lost answer: the caller reads the message
-    /// again to know whether it was written.
+    /// again to know whether it was written. A context lost before the save ran
+    /// (the server refused the request at its cookie check, e.g. the first write
+    /// after a server restart) changed nothing: the replacement is started again
+    /// once in the new context.
     pub async fn replace_message(
+        &self,
+        folder: FolderId,
+        mid: MessageId,
+        content: &ItemContent,
+        delete: &[PropTag],
+        old_attachments: &[u32],
+    ) -> Result<()> {
+        match self.replace_message_once(folder, mid, content, delete, old_attachments).await {
+            Err(e) if e.is_lost_context() => {
+                tracing::info!("context lost while replacing a message; writing it again");
+                self.replace_message_once(folder, mid, content, delete, old_attachments).await
+            }
+            other => other,
+        }
+    }
+
+    async fn replace_message_once(
         &self,
         folder: FolderId,
         mid: MessageId,
