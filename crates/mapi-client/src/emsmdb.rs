@@ -56,6 +56,8 @@ pub enum WaitOutcome {
 /// A mailbox session context: one Connect, then Execute calls one at a time.
 pub struct EmsmdbSession {
     core: Core,
+    /// The LogonIds of the session's [`crate::api::Mailbox`]es ([MS-OXCROPS] 3.1.4.2).
+    logon_ids: crate::api::LogonIds,
 }
 
 impl std::fmt::Debug for EmsmdbSession {
@@ -69,7 +71,12 @@ impl EmsmdbSession {
     /// `config.user_dn`. A non-zero Connect ErrorCode is [`Error::Mapi`]; refused
     /// credentials are [`Error::Auth`].
     pub async fn connect(config: SessionConfig) -> Result<Self> {
-        Ok(Self { core: Core::open(config, Establish::Connect).await? })
+        Ok(Self { core: Core::open(config, Establish::Connect).await?, logon_ids: Default::default() })
+    }
+
+    /// The LogonIds in use on this session.
+    pub(crate) fn logon_ids(&self) -> &crate::api::LogonIds {
+        &self.logon_ids
     }
 
     /// What Connect returned (display name, polling hints, AUX buffer) and how often

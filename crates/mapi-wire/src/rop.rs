@@ -442,6 +442,23 @@ macro_rules! rop_enums {
                 }
             }
 
+            /// LogonId ([MS-OXCROPS] 2.2.1: every request begins RopId, LogonId): the
+            /// logon of the session the ROP acts in.
+            pub fn logon_id(&self) -> u8 {
+                match self {
+                    $( Self::$both(b) => b.logon_id(), )*
+                    $( Self::$qonly(b) => b.logon_id(), )*
+                }
+            }
+
+            /// Sets LogonId ([`RopRequest::logon_id`]).
+            pub fn set_logon_id(&mut self, id: u8) {
+                match self {
+                    $( Self::$both(b) => b.set_logon_id(id), )*
+                    $( Self::$qonly(b) => b.set_logon_id(id), )*
+                }
+            }
+
             /// Reads one request, RopId included ([MS-OXCROPS] 2.2.1). A reserved
             /// or response-only RopId gives [`DecodeError::Unsupported`] (a server
             /// answers the whole Execute with ecRpcFormat 0x4B6).

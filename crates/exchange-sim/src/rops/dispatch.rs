@@ -36,14 +36,22 @@ impl Ctx<'_> {
     }
 
     /// The object in slot `index`; ecNullObject when the slot names none
-    /// (captures 051–053).
+    /// (captures 051–053) or an object of another logon than the ROP's
+    /// LogonId (released with its logon, [MS-OXCROPS] 3.1.4.2).
     pub(crate) fn object(&self, index: u8) -> Result<&Object, ErrorCode> {
-        self.session.objects.get(&self.handle(index)).ok_or(ErrorCode::NULL_OBJECT)
+        let h = self.handle(index);
+        if !self.session.in_current_logon(h) {
+            return Err(ErrorCode::NULL_OBJECT);
+        }
+        self.session.objects.get(&h).ok_or(ErrorCode::NULL_OBJECT)
     }
 
     /// Mutable form of [`Ctx::object`].
     pub(crate) fn object_mut(&mut self, index: u8) -> Result<&mut Object, ErrorCode> {
         let h = self.handle(index);
+        if !self.session.in_current_logon(h) {
+            return Err(ErrorCode::NULL_OBJECT);
+        }
         self.session.objects.get_mut(&h).ok_or(ErrorCode::NULL_OBJECT)
     }
 
@@ -171,6 +179,7 @@ macro_rules! by_table {
 
 /// Runs one ROP. None for RopRelease (no response).
 pub(crate) fn execute(ctx: &mut Ctx<'_>, rop: &RopRequest) -> Option<Out> {
+    ctx.session.logon_id = rop.logon_id();
     let (out, rv) = match tabled(ctx, rop) {
         Some(answer) => answer,
         None => special(ctx, rop)?,

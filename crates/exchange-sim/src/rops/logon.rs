@@ -21,12 +21,15 @@ const DELEGATE_RESPONSE_FLAGS: u8 = 0x01;
 /// Essdn gives ecUnknownUser.
 pub(crate) fn logon(ctx: &mut Ctx<'_>, r: &LogonRequest) -> LogonResponse {
     let fail = |code: ErrorCode| LogonResponse { handle_index: r.output_handle_index, return_value: code, body: None };
+    // [MS-OXCROPS] 3.1.4.2: an active LogonId is released and replaced.
+    ctx.session.release_logon(r.logon_id);
     let now = ctx.store.now();
     if !r.logon_flags.is_private() {
         let Ok(mailbox) = ctx.store.public_folders() else { return fail(ErrorCode::NOT_FOUND) };
         let info = mailbox.info().clone();
         let folder_ids = mailbox.logon_folder_ids();
-        ctx.output(r.output_handle_index, Object::Logon(LogonObj { mailbox }));
+        let h = ctx.output(r.output_handle_index, Object::Logon(LogonObj { mailbox }));
+        ctx.session.logged_on(r.logon_id, h);
         return LogonResponse {
             handle_index: r.output_handle_index,
             return_value: ErrorCode::SUCCESS,
@@ -45,7 +48,8 @@ pub(crate) fn logon(ctx: &mut Ctx<'_>, r: &LogonRequest) -> LogonResponse {
     };
     let info = mailbox.info().clone();
     let folder_ids = mailbox.logon_folder_ids();
-    ctx.output(r.output_handle_index, Object::Logon(LogonObj { mailbox }));
+    let h = ctx.output(r.output_handle_index, Object::Logon(LogonObj { mailbox }));
+    ctx.session.logged_on(r.logon_id, h);
     LogonResponse {
         handle_index: r.output_handle_index,
         return_value: ErrorCode::SUCCESS,

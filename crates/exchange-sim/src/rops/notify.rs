@@ -137,6 +137,8 @@ pub(crate) fn subscribe_table(
     let queue: NotificationQueue = ctx.notifications.clone();
     let store_id = mailbox.id();
     let mb = mailbox.clone();
+    // RopNotify names the logon of the table ([MS-OXCROPS] 2.2.14.2).
+    let logon_id = ctx.session.logon_id;
     let subscription = ctx.store.subscribe(move |e| {
         let hit = match e {
             StoreEvent::MessageCreated { folder: f, fai: a, .. } => *f == folder && *a == fai,
@@ -150,7 +152,7 @@ pub(crate) fn subscribe_table(
         if event_store(e) == store_id && hit {
             let q: Event = Arc::new(QueuedEvent {
                 handle,
-                logon_id: 0,
+                logon_id,
                 types: NotificationType::TABLE_MODIFIED.0,
                 mailbox: mb.clone(),
                 event: e.clone(),

@@ -142,6 +142,14 @@ impl TableObj {
 /// [`SessionState::data`](crate::session::SessionState)).
 pub(crate) struct RopSession {
     pub(crate) objects: HashMap<u32, Object>,
+    /// The LogonId each handle was created under: a handle names its object
+    /// only to ROPs of the same logon (as in gromox, whose handle tables are
+    /// per logon).
+    logon_of: HashMap<u32, u8>,
+    /// The active logons: LogonId → the handle of the RopLogon object.
+    logons: HashMap<u8, u32>,
+    /// LogonId of the ROP being executed ([MS-OXCROPS] 2.2.1).
+    pub(crate) logon_id: u8,
     next_handle: u32,
     /// The Connect request's DefaultCodePage (CodePageId 0x0FFF).
     pub(crate) code_page: u32,
@@ -149,10 +157,18 @@ pub(crate) struct RopSession {
 
 impl RopSession {
     pub(crate) fn new(code_page: u32) -> Self {
-        Self { objects: HashMap::new(), next_handle: 0, code_page }
+        Self {
+            objects: HashMap::new(),
+            logon_of: HashMap::new(),
+            logons: HashMap::new(),
+            logon_id: 0,
+            next_handle: 0,
+            code_page,
+        }
     }
 
-    /// Stores `object` under a fresh handle value (never 0xFFFFFFFF).
+    /// Stores `object` under a fresh handle value (never 0xFFFFFFFF),
+    /// owned by the logon of the current ROP.
     pub(crate) fn insert(&mut self, object: Object) -> u32 {
         let mut h = self.next_handle;
         while h == u32::MAX || self.objects.contains_key(&h) {
@@ -160,12 +176,41 @@ impl RopSession {
         }
         self.next_handle = h.wrapping_add(1);
         self.objects.insert(h, object);
+        self.logon_of.insert(h, self.logon_id);
         h
+    }
+
+    /// True when `handle` names an object of the current ROP's logon.
+    pub(crate) fn in_current_logon(&self, handle: u32) -> bool {
+        self.logon_of.get(&handle) == Some(&self.logon_id)
+    }
+
+    /// [MS-OXCROPS] 3.1.4.2: a RopLogon with the LogonId of an active logon
+    /// releases that logon and every object opened in it; the new logon
+    /// takes its place.
+    pub(crate) fn release_logon(&mut self, logon_id: u8) {
+        if self.logons.remove(&logon_id).is_none() {
+            return;
+        }
+        let owned: Vec<u32> = self.logon_of.iter().filter(|(_, l)| **l == logon_id).map(|(h, _)| *h).collect();
+        for h in owned {
+            self.release(h);
+        }
+    }
+
+    /// Records the logon object `handle` as the active logon `logon_id`.
+    pub(crate) fn logged_on(&mut self, logon_id: u8, handle: u32) {
+        self.logons.insert(logon_id, handle);
     }
 
     /// Frees a handle and every object that depends on it (attachments
     /// of a message, tables of a message).
     pub(crate) fn release(&mut self, handle: u32) {
+        self.logon_of.remove(&handle);
+        if let Some(id) = self.logons.iter().find(|(_, h)| **h == handle).map(|(id, _)| *id) {
+            // RopRelease of a logon object ends the logon (its LogonId is free again).
+            self.logons.remove(&id);
+        }
         if self.objects.remove(&handle).is_some() {
             let dependants: Vec<u32> = self
                 .objects

@@ -39,6 +39,9 @@ pub enum Error {
     /// The address book has no single entry for this address (unknown or ambiguous).
     #[error("no unique address book entry for {0}")]
     UnknownAddress(String),
+    /// The session already holds 256 logons, one per LogonId ([MS-OXCROPS] 3.1.4.2).
+    #[error("all 256 logon ids of the session are in use")]
+    TooManyLogons,
 }
 
 impl Error {

@@ -200,6 +200,8 @@ pub(crate) fn check(r: &RopResponse) -> Result<()> {
 /// Sends ROP lists for one session.
 pub(crate) struct Executor {
     pub(crate) session: Arc<EmsmdbSession>,
+    /// The LogonId of the Mailbox: stamped into every ROP it sends.
+    pub(crate) logon: super::logon_ids::LogonIdLease,
     pub(crate) flags: ExecuteFlags,
     pub(crate) max_rop_out: u32,
     pub(crate) stats: WireStats,
@@ -218,6 +220,10 @@ impl Executor {
         let mut answers = Answers { rops: vec![None; total], ..Answers::default() };
         let mut offset = 0usize; // index of the tail's first ROP in the original list
         let mut current = request;
+        // The one place LogonId is set: the ROP builders write 0, and every ROP of a
+        // Mailbox (its RopLogon included) acts in that Mailbox's logon ([MS-OXCROPS]
+        // 2.2.1, 3.1.4.2).
+        current.set_logon_id(self.logon.id());
         let mut max_rop_out = if chain { CHAINED_MAX_ROP_OUT.max(self.max_rop_out) } else { self.max_rop_out };
         for _round in 0..MAX_TAIL_ROUNDS {
             let bytes = current.to_bytes()?;

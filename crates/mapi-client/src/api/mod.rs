@@ -8,6 +8,9 @@
 //!   legacyExchangeDN), or public folders; [`SpecialFolder`] ids of the logon;
 //!   [`Mailbox::receive_folder`]; [`Mailbox::special_folders`] (PidTagIpm*EntryId,
 //!   PidTagAdditionalRenEntryIds → Drafts, Junk, Conflicts…).
+//!   Several Mailboxes share one session, each with its own LogonId
+//!   ([`Mailbox::logon_id`], [MS-OXCROPS] 3.1.4.2; at most [`MAX_LOGONS`]), which the
+//!   executor writes into every ROP it sends.
 //! * Tables: [`Mailbox::query`] (one round trip: OpenFolder, Get…Table, SetColumns,
 //!   SortTable/Restrict, QueryRows, Release), [`Mailbox::query_all`] and
 //!   [`TableCursor`] (paging with large QueryRows and chained output, seek, bookmarks,
@@ -54,6 +57,7 @@ mod exec;
 mod folder;
 mod folder_props;
 mod ics;
+mod logon_ids;
 mod logon_props;
 mod message;
 mod notify;
@@ -71,6 +75,8 @@ pub use create::{LARGE_VALUE, NewAttachment, NewMessage, PID_TAG_SEARCH_KEY, Wri
 pub use error::{Error, Result};
 pub use exec::{CHAINED_MAX_ROP_OUT, MAX_ROP_IN, WireCounters};
 pub use ics::{IMPORT_DELETES_TAG, IcsOptions, state_from_bytes, state_to_bytes};
+pub(crate) use logon_ids::LogonIds;
+pub use logon_ids::MAX_LOGONS;
 pub use logon_props::{
     PID_TAG_MESSAGE_SIZE_EXTENDED, PID_TAG_PROHIBIT_RECEIVE_QUOTA, PID_TAG_PROHIBIT_SEND_QUOTA,
     PID_TAG_STORAGE_QUOTA_LIMIT, StoreQuota,

@@ -13,6 +13,7 @@ use mapi_wire::rop::{
 };
 
 use super::exec::{Answers, Executor, WireCounters, WireStats};
+use super::logon_ids::LogonIdLease;
 use super::{Error, Result};
 use crate::{DEFAULT_MAX_ROP_OUT, EmsmdbSession, ExecuteFlags};
 
@@ -168,7 +169,8 @@ impl std::fmt::Debug for Mailbox {
     }
 }
 
-/// The RopLogon request for a target ([MS-OXCROPS] 2.2.3.1.1; capture 005).
+/// The RopLogon request for a target ([MS-OXCROPS] 2.2.3.1.1; capture 005), with
+/// LogonId 0: a [`Mailbox`] sends it with its own LogonId ([`Mailbox::logon_id`]).
 pub fn logon_request(target: &StoreTarget) -> LogonRequest {
     match target {
         StoreTarget::Mailbox { legacy_dn } => LogonRequest {
@@ -225,8 +227,15 @@ async fn do_logon(exec: &Executor, target: &StoreTarget, memory: &mut ColumnMemo
 impl Mailbox {
     /// Logs on ([MS-OXCROPS] 2.2.3.1 RopLogon) to `target` over `session`.
     pub async fn logon(session: Arc<EmsmdbSession>, target: StoreTarget, options: MailboxOptions) -> Result<Self> {
-        let exec =
-            Executor { session, flags: options.flags, max_rop_out: options.max_rop_out, stats: WireStats::default() };
+        // Held by the Executor: freed when the Mailbox is dropped (or its logon fails).
+        let logon = LogonIdLease::take(&session)?;
+        let exec = Executor {
+            session,
+            logon,
+            flags: options.flags,
+            max_rop_out: options.max_rop_out,
+            stats: WireStats::default(),
+        };
         let mut memory = ColumnMemory::default();
         let (logon_handle, generation, info) = logon_retrying(&exec, &target, &mut memory).await?;
         Ok(Self {
@@ -258,6 +267,12 @@ impl Mailbox {
     /// The session under this store.
     pub fn session(&self) -> &Arc<EmsmdbSession> {
         &self.exec.session
+    }
+
+    /// The LogonId of this logon on its session ([MS-OXCROPS] 3.1.4.2): sent in its
+    /// RopLogon (also after a lost context) and in every ROP it issues.
+    pub fn logon_id(&self) -> u8 {
+        self.exec.logon.id()
     }
 
     /// Round trips and bytes since logon.

@@ -21,6 +21,11 @@ pub trait RopRequestBody: Sized {
     fn output_handle_index(&self) -> Option<u8> {
         None
     }
+    /// LogonId: the logon (of the session's up to 256, [MS-OXCROPS] 3.1.4.2) the ROP acts
+    /// in. Every request has it right after RopId ([MS-OXCROPS] 2.2.1).
+    fn logon_id(&self) -> u8;
+    /// Sets LogonId ([`RopRequestBody::logon_id`]).
+    fn set_logon_id(&mut self, id: u8);
 }
 
 /// A ROP response ([MS-OXCROPS] 2.2.1). `decode_body` starts at the byte AFTER RopId (the handle index), reads

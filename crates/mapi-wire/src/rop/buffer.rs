@@ -87,6 +87,15 @@ impl<'a> Decode<'a> for RopRequestBuffer {
 }
 
 impl RopRequestBuffer {
+    /// Puts `id` into the LogonId of every request: all ROPs of the list act in one logon of
+    /// the session ([MS-OXCROPS] 2.2.1: every request begins RopId, LogonId; 3.1.4.2: the
+    /// client picks a LogonId per logon, unique in the session).
+    pub fn set_logon_id(&mut self, id: u8) {
+        for rop in &mut self.rops {
+            rop.set_logon_id(id);
+        }
+    }
+
     /// Decodes a request buffer in which the logons in `public_logons` (and any RopLogon in
     /// the buffer without the Private flag) are public-folder logons: their
     /// RopSetMessageReadFlag carries ClientData ([MS-OXCROPS] 2.2.6.11.1) and their

@@ -118,6 +118,12 @@ pub struct CreateFolderRequest {
 
 impl RopRequestBody for CreateFolderRequest {
     const ID: RopId = RopId::CREATE_FOLDER;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -337,6 +343,12 @@ pub type CopyFolderRequest = MoveCopyFolderRequest<0x36>;
 
 impl<const ID: u8> RopRequestBody for MoveCopyFolderRequest<ID> {
     const ID: RopId = RopId(ID);
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let source_handle_index = r.u8("SourceHandleIndex")?;

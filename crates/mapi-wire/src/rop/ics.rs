@@ -62,6 +62,12 @@ pub struct SynchronizationConfigureRequest {
 
 impl RopRequestBody for SynchronizationConfigureRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_CONFIGURE;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }
@@ -116,6 +122,12 @@ pub struct SynchronizationImportMessageChangeRequest {
 
 impl RopRequestBody for SynchronizationImportMessageChangeRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_MESSAGE_CHANGE;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }
@@ -163,6 +175,12 @@ pub struct SynchronizationImportHierarchyChangeRequest {
 
 impl RopRequestBody for SynchronizationImportHierarchyChangeRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_HIERARCHY_CHANGE;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -205,6 +223,12 @@ pub struct SynchronizationImportDeletesRequest {
 
 impl RopRequestBody for SynchronizationImportDeletesRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_DELETES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -295,6 +319,12 @@ pub struct SynchronizationUploadStateStreamContinueRequest {
 
 impl RopRequestBody for SynchronizationUploadStateStreamContinueRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_UPLOAD_STATE_STREAM_CONTINUE;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -352,6 +382,12 @@ pub struct SynchronizationImportMessageMoveRequest {
 
 impl RopRequestBody for SynchronizationImportMessageMoveRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_MESSAGE_MOVE;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -408,6 +444,12 @@ pub struct SynchronizationImportReadStateChangesRequest {
 
 impl RopRequestBody for SynchronizationImportReadStateChangesRequest {
     const ID: RopId = RopId::SYNCHRONIZATION_IMPORT_READ_STATE_CHANGES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -463,6 +505,12 @@ pub struct SetLocalReplicaMidsetDeletedRequest {
 
 impl RopRequestBody for SetLocalReplicaMidsetDeletedRequest {
     const ID: RopId = RopId::SET_LOCAL_REPLICA_MIDSET_DELETED;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;

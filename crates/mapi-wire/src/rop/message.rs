@@ -613,6 +613,12 @@ pub struct SetMessageReadFlagRequest {
 
 impl RopRequestBody for SetMessageReadFlagRequest {
     const ID: RopId = RopId::SET_MESSAGE_READ_FLAG;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,

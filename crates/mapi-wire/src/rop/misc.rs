@@ -219,6 +219,12 @@ macro_rules! fixed_request {
                 $( $crate::rop::misc::Field::write(&self.$field, w); )*
                 Ok(())
             }
+            fn logon_id(&self) -> u8 {
+                self.logon_id
+            }
+            fn set_logon_id(&mut self, id: u8) {
+                self.logon_id = id;
+            }
         }
     };
 }
@@ -397,6 +403,12 @@ pub struct ModifyPermissionsRequest {
 
 impl super::RopRequestBody for ModifyPermissionsRequest {
     const ID: super::RopId = super::RopId::MODIFY_PERMISSIONS;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -436,6 +448,12 @@ pub struct ModifyRulesRequest {
 
 impl super::RopRequestBody for ModifyRulesRequest {
     const ID: super::RopId = super::RopId::MODIFY_RULES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -474,6 +492,12 @@ pub struct UpdateDeferredActionMessagesRequest {
 
 impl super::RopRequestBody for UpdateDeferredActionMessagesRequest {
     const ID: super::RopId = super::RopId::UPDATE_DEFERRED_ACTION_MESSAGES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,

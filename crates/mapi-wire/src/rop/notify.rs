@@ -80,6 +80,12 @@ pub struct RegisterNotificationRequest {
 
 impl RopRequestBody for RegisterNotificationRequest {
     const ID: RopId = RopId::REGISTER_NOTIFICATION;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }

@@ -58,6 +58,12 @@ pub struct GetPropertiesSpecificRequest {
 
 impl RopRequestBody for GetPropertiesSpecificRequest {
     const ID: RopId = RopId::GET_PROPERTIES_SPECIFIC;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -240,6 +246,12 @@ pub struct SetPropertiesRequest {
 
 impl RopRequestBody for SetPropertiesRequest {
     const ID: RopId = RopId::SET_PROPERTIES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -278,6 +290,12 @@ pub struct DeletePropertiesRequest {
 
 impl RopRequestBody for DeletePropertiesRequest {
     const ID: RopId = RopId::DELETE_PROPERTIES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -376,6 +394,12 @@ pub struct CopyPropertiesRequest {
 
 impl RopRequestBody for CopyPropertiesRequest {
     const ID: RopId = RopId::COPY_PROPERTIES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -418,6 +442,12 @@ pub struct CopyToRequest {
 
 impl RopRequestBody for CopyToRequest {
     const ID: RopId = RopId::COPY_TO;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -589,6 +619,12 @@ impl GetPropertyIdsFromNamesRequest {
 
 impl RopRequestBody for GetPropertyIdsFromNamesRequest {
     const ID: RopId = RopId::GET_PROPERTY_IDS_FROM_NAMES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -666,6 +702,12 @@ pub struct GetNamesFromPropertyIdsRequest {
 
 impl RopRequestBody for GetNamesFromPropertyIdsRequest {
     const ID: RopId = RopId::GET_NAMES_FROM_PROPERTY_IDS;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,
@@ -746,6 +788,12 @@ pub struct QueryNamedPropertiesRequest {
 
 impl RopRequestBody for QueryNamedPropertiesRequest {
     const ID: RopId = RopId::QUERY_NAMED_PROPERTIES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;

@@ -80,6 +80,12 @@ pub struct LogonRequest {
 
 impl RopRequestBody for LogonRequest {
     const ID: RopId = RopId::LOGON;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let output_handle_index = r.u8("OutputHandleIndex")?;
@@ -659,6 +665,12 @@ impl WritePerUserInformationRequest {
 
 impl RopRequestBody for WritePerUserInformationRequest {
     const ID: RopId = RopId::WRITE_PER_USER_INFORMATION;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;

@@ -96,6 +96,12 @@ pub struct ReadStreamRequest {
 
 impl RopRequestBody for ReadStreamRequest {
     const ID: RopId = RopId::READ_STREAM;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -181,6 +187,12 @@ pub struct WriteStreamRequest {
 
 impl RopRequestBody for WriteStreamRequest {
     const ID: RopId = RopId::WRITE_STREAM;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,

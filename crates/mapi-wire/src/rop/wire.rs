@@ -271,6 +271,12 @@ macro_rules! rop_request {
             fn output_handle_index(&self) -> Option<u8> {
                 rop_output_index!(self; $($field),*)
             }
+            fn logon_id(&self) -> u8 {
+                self.logon_id
+            }
+            fn set_logon_id(&mut self, id: u8) {
+                self.logon_id = id;
+            }
         }
     };
 }
@@ -294,6 +300,12 @@ macro_rules! same_layout_request {
             }
             fn encode_body(&self, w: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
                 $crate::rop::RopRequestBody::encode_body(&self.0, w)
+            }
+            fn logon_id(&self) -> u8 {
+                $crate::rop::RopRequestBody::logon_id(&self.0)
+            }
+            fn set_logon_id(&mut self, id: u8) {
+                $crate::rop::RopRequestBody::set_logon_id(&mut self.0, id);
             }
         }
     };

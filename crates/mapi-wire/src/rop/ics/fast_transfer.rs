@@ -52,6 +52,12 @@ pub struct FastTransferSourceCopyMessagesRequest {
 
 impl RopRequestBody for FastTransferSourceCopyMessagesRequest {
     const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_MESSAGES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }
@@ -124,6 +130,12 @@ pub struct FastTransferSourceCopyToRequest {
 
 impl RopRequestBody for FastTransferSourceCopyToRequest {
     const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_TO;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }
@@ -176,6 +188,12 @@ pub struct FastTransferSourceCopyPropertiesRequest {
 
 impl RopRequestBody for FastTransferSourceCopyPropertiesRequest {
     const ID: RopId = RopId::FAST_TRANSFER_SOURCE_COPY_PROPERTIES;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn output_handle_index(&self) -> Option<u8> {
         Some(self.output_handle_index)
     }
@@ -223,6 +241,12 @@ pub struct FastTransferSourceGetBufferRequest {
 
 impl RopRequestBody for FastTransferSourceGetBufferRequest {
     const ID: RopId = RopId::FAST_TRANSFER_SOURCE_GET_BUFFER;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let logon_id = r.u8("LogonId")?;
         let input_handle_index = r.u8("InputHandleIndex")?;
@@ -368,6 +392,12 @@ pub struct FastTransferDestinationPutBufferRequest {
 
 impl RopRequestBody for FastTransferDestinationPutBufferRequest {
     const ID: RopId = RopId::FAST_TRANSFER_DESTINATION_PUT_BUFFER;
+    fn logon_id(&self) -> u8 {
+        self.logon_id
+    }
+    fn set_logon_id(&mut self, id: u8) {
+        self.logon_id = id;
+    }
     fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
             logon_id: r.u8("LogonId")?,

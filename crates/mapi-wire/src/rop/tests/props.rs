@@ -19,6 +19,15 @@ fn dispatch_request(req: RopRequest) {
     let mut r = Reader::new(&w);
     assert_eq!(RopRequest::decode(&mut r).expect("decode"), req);
     assert!(r.is_empty());
+    // LogonId is the byte after RopId in every request ([MS-OXCROPS] 2.2.1).
+    assert_eq!(w[1], req.logon_id());
+    let mut stamped = req.clone();
+    let id = req.logon_id().wrapping_add(0x5A);
+    stamped.set_logon_id(id);
+    let mut s = Vec::new();
+    stamped.encode(&mut s).expect("encode");
+    assert_eq!(s[1], id);
+    assert_eq!((&s[..1], &s[2..]), (&w[..1], &w[2..]), "set_logon_id changed more than LogonId");
 }
 
 /// Checks `RopResponse` dispatch with the request known (as in an Execute).
