@@ -10,4 +10,5 @@
 pub mod fuzz_corpus;
 pub mod smtplib;
 pub mod swaks;
+pub mod tools;
 pub mod vdirsyncer;

@@ -6,7 +6,6 @@
 #![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
-use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -238,25 +237,5 @@ pub fn card(uid: &str, fname: &str, email: &str, tel: &str) -> String {
     )
 }
 
-/// Whether an external tool exists; panics when MAPIBRIDGE_REQUIRE_TOOLS is
-/// set and it does not (CI must not skip silently).
-pub fn tool(name: &str, probe: &str) -> bool {
-    let found = std::process::Command::new("sh").arg("-c").arg(probe).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("MAPIBRIDGE_REQUIRE_TOOLS").is_none(),
-            "{name} is required (MAPIBRIDGE_REQUIRE_TOOLS is set)"
-        );
-        eprintln!("note: {name} not installed; test skipped");
-    }
-    found
-}
-
-/// Runs a tool to completion (killed if the test ends first).
-pub async fn run(cmd: &str, args: &[String]) -> Output {
-    tokio::process::Command::new(cmd).args(args).kill_on_drop(true).output().await.expect("spawn tool")
-}
-
-pub fn transcript(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+#[allow(unused_imports)] // not every test binary drives a tool
+pub use test_support::tools::{run, tool_by as tool, transcript};
